@@ -1,0 +1,59 @@
+#include "mink/json_check.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+namespace mink {
+
+namespace {
+
+/// Counts nesting and stops the parse when it gets too deep.
+struct depth_handler
+  : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, depth_handler> {
+  size_t depth = 0;
+  bool too_deep = false;
+
+  bool Default() { return true; }
+
+  bool open() {
+    if (++depth > max_json_depth) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool StartObject() { return open(); }
+  bool EndObject(rapidjson::SizeType) { --depth; return true; }
+  bool StartArray() { return open(); }
+  bool EndArray(rapidjson::SizeType) { --depth; return true; }
+};
+
+} // namespace
+
+std::string check_json(std::string_view json) {
+  rapidjson::MemoryStream stream{json.data(), json.size()};
+  rapidjson::Reader reader;
+  depth_handler handler;
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag
+                             | rapidjson::kParseValidateEncodingFlag
+                             | rapidjson::kParseStopWhenDoneFlag;
+  auto result = reader.Parse<flags>(stream, handler);
+  if (handler.too_deep)
+    return "JSON nested deeper than " + std::to_string(max_json_depth);
+  if (result.IsError())
+    return std::string{"malformed JSON at byte "}
+           + std::to_string(result.Offset()) + ": "
+           + rapidjson::GetParseError_En(result.Code());
+  // kParseStopWhenDoneFlag stops after one value; only whitespace may follow.
+  for (auto i = stream.Tell(); i < json.size(); ++i) {
+    char c = json[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      return "trailing characters after JSON value at byte "
+             + std::to_string(i);
+  }
+  return {};
+}
+
+} // namespace mink

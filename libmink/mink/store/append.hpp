@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mink/event.hpp"
+#include "mink/expected_version.hpp"
+
+namespace mink {
+
+/// Events for one stream in an append call.
+struct stream_append {
+  std::string stream_id;
+  expected_version expected;
+  std::vector<event_data> events;
+};
+
+/// What a successful append of one stream yields.
+struct append_result {
+  /// The stream's version after the append.
+  int64_t version = 0;
+  /// The global positions of the appended events, in order.
+  std::vector<int64_t> positions;
+};
+
+/// One event checked and encoded for storage; adapters write these.
+struct prepared_event {
+  std::string event_id;
+  std::string type;
+  int32_t schema_version = 1;
+  std::string data;
+  std::string metadata_json;
+};
+
+/// One stream's append after validation: ids filled in, metadata encoded.
+struct prepared_append {
+  /// Index of this append in the caller's batch.
+  size_t index = 0;
+  std::string stream_id;
+  std::string category;
+  expected_version expected;
+  std::vector<prepared_event> events;
+};
+
+} // namespace mink
+
+#include <caf/error.hpp>
+
+namespace mink {
+
+/// Returns `errc::wrong_expected_version`, naming the stream, the expected
+/// and the actual version, when a stream at `current` fails `x.expected`;
+/// the empty error otherwise.
+caf::error check_expected_version(const prepared_append& x, int64_t current);
+
+} // namespace mink

@@ -1,0 +1,194 @@
+#include "mink/store/event_store.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_set>
+
+#include "mink/errc.hpp"
+#include "mink/json_check.hpp"
+#include "mink/stream_id.hpp"
+#include "mink/utf8.hpp"
+#include "mink/uuid.hpp"
+
+namespace mink {
+
+namespace {
+
+/// Longest accepted event type name, in bytes.
+constexpr size_t max_type_size = 200;
+
+/// Returns what is wrong with a type or category name, or an empty string.
+std::string name_problem(std::string_view what, std::string_view name) {
+  if (name.empty())
+    return std::string{what} + " is empty";
+  if (name.size() > max_type_size)
+    return std::string{what} + " is longer than "
+           + std::to_string(max_type_size) + " bytes";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return std::string{what} + " contains a control character";
+  if (!is_valid_utf8(name))
+    return std::string{what} + " is not valid UTF-8";
+  return {};
+}
+
+bool metadata_is_utf8(const metadata& m) {
+  auto ok = is_valid_utf8(m.correlation_id) && is_valid_utf8(m.causation_id)
+            && is_valid_utf8(m.user_id) && is_valid_utf8(m.tenant_id);
+  for (const auto& [key, value] : m.custom)
+    ok = ok && is_valid_utf8(key) && is_valid_utf8(value);
+  return ok;
+}
+
+/// Validates one event and converts it for storage.
+caf::expected<prepared_event> prepare_event(const event_data& ev, size_t i) {
+  auto where = "event " + std::to_string(i) + ": ";
+  prepared_event result;
+  if (ev.event_id.empty()) {
+    result.event_id = make_uuid();
+  } else if (!is_uuid(ev.event_id)) {
+    return make_error(errc::invalid_argument,
+                      where + "event id is not a UUID");
+  } else {
+    result.event_id = ev.event_id;
+    std::transform(result.event_id.begin(), result.event_id.end(),
+                   result.event_id.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+  }
+  if (auto problem = name_problem("event type", ev.type); !problem.empty())
+    return make_error(errc::invalid_argument, where + problem);
+  if (ev.schema_version < 1)
+    return make_error(errc::invalid_argument,
+                      where + "schema version must be at least 1");
+  if (auto problem = check_json(ev.data); !problem.empty())
+    return make_error(errc::invalid_argument, where + "data: " + problem);
+  if (!metadata_is_utf8(ev.meta))
+    return make_error(errc::invalid_argument,
+                      where + "metadata is not valid UTF-8");
+  result.type = ev.type;
+  result.schema_version = ev.schema_version;
+  result.data = ev.data;
+  result.metadata_json = to_json(ev.meta);
+  return result;
+}
+
+} // namespace
+
+event_store::~event_store() = default;
+
+append_results event_store::append(const std::vector<stream_append>& batch) {
+  append_results results;
+  results.reserve(batch.size());
+  std::vector<prepared_append> prepared;
+  prepared.reserve(batch.size());
+  std::unordered_set<std::string> ids_in_batch;
+  for (size_t index = 0; index < batch.size(); ++index) {
+    const auto& in = batch[index];
+    results.emplace_back(make_error(errc::storage_failure, "not attempted"));
+    if (auto err = validate_stream_id(in.stream_id)) {
+      results.back() = std::move(err);
+      continue;
+    }
+    if (in.expected.mode() == expected_version::kind::exact
+        && in.expected.value() < 0) {
+      results.back() = make_error(errc::invalid_argument,
+                                  "expected version must not be negative");
+      continue;
+    }
+    prepared_append out;
+    out.index = index;
+    out.stream_id = in.stream_id;
+    out.category = std::string{category_of(in.stream_id)};
+    out.expected = in.expected;
+    out.events.reserve(in.events.size());
+    caf::error failure;
+    for (size_t i = 0; i < in.events.size() && !failure; ++i) {
+      if (auto ev = prepare_event(in.events[i], i))
+        out.events.emplace_back(std::move(*ev));
+      else
+        failure = std::move(ev.error());
+    }
+    // Two events with one id in one call: the later stream fails, as it
+    // would had the earlier one been committed first.
+    for (size_t i = 0; i < out.events.size() && !failure; ++i)
+      if (ids_in_batch.count(out.events[i].event_id) != 0
+          || std::any_of(out.events.begin(), out.events.begin() + i,
+                         [&](const prepared_event& x) {
+                           return x.event_id == out.events[i].event_id;
+                         }))
+        failure = make_error(errc::duplicate_event_id,
+                             "event id " + out.events[i].event_id
+                               + " occurs twice");
+    if (failure) {
+      results.back() = std::move(failure);
+      continue;
+    }
+    for (const auto& ev : out.events)
+      ids_in_batch.insert(ev.event_id);
+    prepared.emplace_back(std::move(out));
+  }
+  if (!prepared.empty())
+    do_append(prepared, results);
+  return results;
+}
+
+caf::expected<append_result>
+event_store::append(const std::string& stream_id, expected_version expected,
+                    std::vector<event_data> events) {
+  std::vector<stream_append> batch;
+  batch.push_back(stream_append{stream_id, expected, std::move(events)});
+  return std::move(append(batch).front());
+}
+
+caf::expected<std::vector<recorded_event>>
+event_store::read_stream(const std::string& stream_id, int64_t from_version,
+                         size_t limit, read_direction dir) {
+  if (auto err = validate_stream_id(stream_id))
+    return err;
+  if (from_version < 1)
+    return make_error(errc::invalid_argument,
+                      "from_version must be at least 1");
+  auto result = limit == 0 ? std::vector<recorded_event>{}
+                           : do_read_stream(stream_id, from_version, limit, dir);
+  if (result && result->empty()) {
+    auto info = do_stream_info(stream_id);
+    if (!info)
+      return std::move(info.error());
+    if (!info->exists)
+      return make_error(errc::stream_not_found,
+                        "stream " + stream_id + " does not exist");
+  }
+  return result;
+}
+
+caf::expected<std::vector<recorded_event>>
+event_store::read_all(int64_t from_position, size_t limit,
+                      const read_filter& filter) {
+  if (from_position < 1)
+    return make_error(errc::invalid_argument,
+                      "from_position must be at least 1");
+  if (!filter.category.empty())
+    if (auto problem = name_problem("category", filter.category);
+        !problem.empty())
+      return make_error(errc::invalid_argument, problem);
+  for (const auto& type : filter.event_types)
+    if (auto problem = name_problem("event type filter", type);
+        !problem.empty())
+      return make_error(errc::invalid_argument, problem);
+  if (limit == 0)
+    return std::vector<recorded_event>{};
+  return do_read_all(from_position, limit, filter);
+}
+
+caf::expected<mink::stream_info>
+event_store::stream_info(const std::string& stream_id) {
+  if (auto err = validate_stream_id(stream_id))
+    return err;
+  return do_stream_info(stream_id);
+}
+
+caf::expected<int64_t> event_store::last_position() {
+  return do_last_position();
+}
+
+} // namespace mink

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "mink/event.hpp"
+#include "mink/store/append.hpp"
+
+namespace mink {
+
+/// Direction of a stream read.
+enum class read_direction { forward, backward };
+
+/// The highest version any stream can have: read backward from here to start
+/// at a stream's last event.
+constexpr int64_t end_of_stream = std::numeric_limits<int64_t>::max();
+
+/// Narrows `read_all`. Empty members match everything.
+struct read_filter {
+  /// Only events of streams in this category (`Category` of `Category-id`).
+  std::string category;
+  /// Only events of these types.
+  std::vector<std::string> event_types;
+};
+
+/// What the store knows of one stream.
+struct stream_info {
+  bool exists = false;
+  /// The version of the stream's last event; 0 when it does not exist.
+  int64_t version = 0;
+};
+
+/// Per-stream results of one append call, in the order of the request.
+using append_results = std::vector<caf::expected<append_result>>;
+
+/// The event store port. Adapters (memory, SQLite, PostgreSQL) implement the
+/// protected `do_*` members; the public members validate the input first, so
+/// every adapter rejects bad input the same way.
+///
+/// Guarantees of every adapter:
+/// - Stream versions are 1-based and dense.
+/// - Global positions are 1-based, dense, and follow commit order: a reader
+///   that sees position p has seen every position below p.
+/// - In one `append` call, each stream commits or fails on its own; a
+///   failing stream never changes what the others write.
+/// - An event id that the store already holds fails that stream's append
+///   with `errc::duplicate_event_id` and writes nothing for it.
+/// - All member functions are safe to call from many threads at once.
+class event_store {
+public:
+  virtual ~event_store();
+
+  /// Appends events to one or many streams. Each result is either the
+  /// stream's new version and its events' positions, or that stream's error:
+  /// `wrong_expected_version`, `invalid_argument`, `duplicate_event_id`,
+  /// `store_unavailable` or `storage_failure`. A stream with no events
+  /// checks its expected version and writes nothing.
+  [[nodiscard]] append_results append(const std::vector<stream_append>& batch);
+
+  /// Appends to a single stream.
+  [[nodiscard]] caf::expected<append_result>
+  append(const std::string& stream_id, expected_version expected,
+         std::vector<event_data> events);
+
+  /// Reads up to `limit` events of one stream, starting at `from_version`
+  /// (inclusive) and going in direction `dir`. Fails with
+  /// `stream_not_found` when the stream has no events.
+  [[nodiscard]] caf::expected<std::vector<recorded_event>>
+  read_stream(const std::string& stream_id, int64_t from_version,
+              size_t limit, read_direction dir = read_direction::forward);
+
+  /// Reads up to `limit` events in global order, starting at `from_position`
+  /// (inclusive, 1 is the first), skipping events that `filter` excludes.
+  [[nodiscard]] caf::expected<std::vector<recorded_event>>
+  read_all(int64_t from_position, size_t limit, const read_filter& filter = {});
+
+  /// Returns whether a stream exists and its version.
+  [[nodiscard]] caf::expected<mink::stream_info>
+  stream_info(const std::string& stream_id);
+
+  /// Returns the highest global position; 0 for an empty store.
+  [[nodiscard]] caf::expected<int64_t> last_position();
+
+protected:
+  /// Appends validated streams. `out` has one slot per stream of the
+  /// original batch; the adapter fills the slots named by `prepared[i].index`.
+  /// Streams appear in request order; a stream may occur more than once.
+  virtual void do_append(std::vector<prepared_append>& prepared,
+                         append_results& out)
+    = 0;
+
+  /// Reads a stream; arguments are validated, `limit` > 0. Returns an empty
+  /// vector when nothing matches (the port maps that to `stream_not_found`
+  /// when the stream does not exist).
+  virtual caf::expected<std::vector<recorded_event>>
+  do_read_stream(const std::string& stream_id, int64_t from_version,
+                 size_t limit, read_direction dir)
+    = 0;
+
+  virtual caf::expected<std::vector<recorded_event>>
+  do_read_all(int64_t from_position, size_t limit, const read_filter& filter)
+    = 0;
+
+  virtual caf::expected<mink::stream_info>
+  do_stream_info(const std::string& stream_id)
+    = 0;
+
+  virtual caf::expected<int64_t> do_last_position() = 0;
+};
+
+} // namespace mink

@@ -1,0 +1,131 @@
+#include "mink/store/memory/memory_event_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "mink/errc.hpp"
+#include "mink/store/read_filter_match.hpp"
+
+namespace mink {
+
+namespace {
+
+int64_t now_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+memory_event_store::memory_event_store()
+  : state_(std::make_shared<state>()) {
+  // nop
+}
+
+memory_event_store::memory_event_store(std::shared_ptr<state> st)
+  : state_(std::move(st)) {
+  // nop
+}
+
+std::unique_ptr<memory_event_store> memory_event_store::share() const {
+  return std::unique_ptr<memory_event_store>{new memory_event_store(state_)};
+}
+
+void memory_event_store::do_append(std::vector<prepared_append>& prepared,
+                                   append_results& out) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  auto& st = *state_;
+  auto timestamp = now_us();
+  for (auto& x : prepared) {
+    auto& positions = st.streams[x.stream_id];
+    auto current = static_cast<int64_t>(positions.size());
+    if (auto err = check_expected_version(x, current)) {
+      out[x.index] = std::move(err);
+      continue;
+    }
+    auto dup = std::find_if(x.events.begin(), x.events.end(),
+                            [&](const prepared_event& ev) {
+                              return st.event_ids.count(ev.event_id) != 0;
+                            });
+    if (dup != x.events.end()) {
+      out[x.index] = make_error(errc::duplicate_event_id,
+                                "event id " + dup->event_id
+                                  + " is already stored");
+      continue;
+    }
+    append_result result;
+    for (auto& ev : x.events) {
+      recorded_event rec;
+      rec.event_id = std::move(ev.event_id);
+      rec.stream_id = x.stream_id;
+      rec.stream_version = ++current;
+      rec.global_position = static_cast<int64_t>(st.log.size()) + 1;
+      rec.type = std::move(ev.type);
+      rec.schema_version = ev.schema_version;
+      rec.data = std::move(ev.data);
+      // The metadata was validated when the batch was prepared.
+      rec.meta = metadata_from_json(ev.metadata_json).value();
+      rec.timestamp_us = timestamp;
+      st.event_ids.insert(rec.event_id);
+      positions.push_back(rec.global_position);
+      result.positions.push_back(rec.global_position);
+      st.log.emplace_back(std::move(rec));
+    }
+    if (positions.empty())
+      st.streams.erase(x.stream_id);
+    result.version = current;
+    out[x.index] = std::move(result);
+  }
+}
+
+caf::expected<std::vector<recorded_event>>
+memory_event_store::do_read_stream(const std::string& stream_id,
+                                   int64_t from_version, size_t limit,
+                                   read_direction dir) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  std::vector<recorded_event> result;
+  auto i = state_->streams.find(stream_id);
+  if (i == state_->streams.end())
+    return result;
+  const auto& positions = i->second;
+  auto size = static_cast<int64_t>(positions.size());
+  if (dir == read_direction::forward) {
+    for (auto v = from_version; v <= size && result.size() < limit; ++v)
+      result.push_back(state_->log[positions[v - 1] - 1]);
+  } else {
+    for (auto v = std::min(from_version, size); v >= 1 && result.size() < limit;
+         --v)
+      result.push_back(state_->log[positions[v - 1] - 1]);
+  }
+  return result;
+}
+
+caf::expected<std::vector<recorded_event>>
+memory_event_store::do_read_all(int64_t from_position, size_t limit,
+                                const read_filter& filter) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  std::vector<recorded_event> result;
+  const auto& log = state_->log;
+  for (auto p = static_cast<size_t>(from_position);
+       p <= log.size() && result.size() < limit; ++p)
+    if (matches(filter, log[p - 1]))
+      result.push_back(log[p - 1]);
+  return result;
+}
+
+caf::expected<mink::stream_info>
+memory_event_store::do_stream_info(const std::string& stream_id) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  auto i = state_->streams.find(stream_id);
+  if (i == state_->streams.end())
+    return mink::stream_info{};
+  return mink::stream_info{true, static_cast<int64_t>(i->second.size())};
+}
+
+caf::expected<int64_t> memory_event_store::do_last_position() {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  return static_cast<int64_t>(state_->log.size());
+}
+
+} // namespace mink
