@@ -1,0 +1,28 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "mink/store/event_store.hpp"
+
+namespace mink::conformance {
+
+/// Fresh, empty storage for one test case. The suite is written once against
+/// this interface; each adapter hooks in by defining `make_backend`.
+class backend {
+public:
+  virtual ~backend() = default;
+
+  /// Names the adapter in test output, e.g. `postgres`.
+  virtual std::string name() const = 0;
+
+  /// Opens a new handle on this storage: for database adapters a separate
+  /// connection (pool), so two handles write as two clients would.
+  virtual std::unique_ptr<event_store> open() = 0;
+};
+
+/// Makes fresh, empty storage. Defined once per adapter, in the small file
+/// that is linked with the suite into that adapter's test program.
+std::unique_ptr<backend> make_backend();
+
+} // namespace mink::conformance

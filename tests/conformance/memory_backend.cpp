@@ -1,0 +1,25 @@
+#include "backend.hpp"
+
+#include "mink/store/memory/memory_event_store.hpp"
+
+namespace mink::conformance {
+
+namespace {
+
+class memory_backend : public backend {
+public:
+  std::string name() const override { return "memory"; }
+
+  std::unique_ptr<event_store> open() override { return store_.share(); }
+
+private:
+  memory_event_store store_;
+};
+
+} // namespace
+
+std::unique_ptr<backend> make_backend() {
+  return std::make_unique<memory_backend>();
+}
+
+} // namespace mink::conformance
