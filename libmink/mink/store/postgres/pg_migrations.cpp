@@ -1,0 +1,122 @@
+#include "mink/store/postgres/pg_migrations.hpp"
+
+#include <set>
+
+#include "mink/store/postgres/pg_result.hpp"
+
+namespace mink::pg {
+
+namespace {
+
+std::string with_schema(std::string sql, const std::string& schema) {
+  const std::string placeholder = "{schema}";
+  auto quoted = quote_ident(schema);
+  for (auto pos = sql.find(placeholder); pos != std::string::npos;
+       pos = sql.find(placeholder, pos + quoted.size()))
+    sql.replace(pos, placeholder.size(), quoted);
+  return sql;
+}
+
+} // namespace
+
+const std::vector<migration>& migrations() {
+  static const std::vector<migration> all{
+    {1, "events and the position counter", R"sql(
+CREATE TABLE {schema}.events (
+  position       bigint      PRIMARY KEY,
+  stream_id      text        NOT NULL,
+  version        bigint      NOT NULL,
+  category       text        NOT NULL,
+  event_id       uuid        NOT NULL UNIQUE,
+  type           text        NOT NULL,
+  schema_version integer     NOT NULL,
+  data           json        NOT NULL,
+  metadata       json        NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (stream_id, version)
+);
+-- One row; every append transaction locks it, so positions are handed out
+-- in commit order and no reader can see position p before p - 1.
+CREATE TABLE {schema}.positions (
+  id   integer PRIMARY KEY CHECK (id = 1),
+  last bigint  NOT NULL
+);
+INSERT INTO {schema}.positions VALUES (1, 0);
+)sql"},
+  };
+  return all;
+}
+
+caf::error migrate_up(PGconn* conn, const std::string& schema) {
+  auto run = [&]() -> caf::error {
+    // The lock key is per schema, so two schemas migrate independently.
+    auto lock = exec(conn, "SELECT pg_advisory_xact_lock(hashtext($1))",
+                     {"mink.migrate." + schema});
+    if (!lock)
+      return std::move(lock.error());
+    auto setup = exec(conn, with_schema(R"sql(
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
+  version    integer     PRIMARY KEY,
+  name       text        NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);)sql",
+                                        schema));
+    if (!setup)
+      return std::move(setup.error());
+    auto applied = exec(conn, with_schema("SELECT version FROM "
+                                          "{schema}.schema_migrations",
+                                          schema));
+    if (!applied)
+      return std::move(applied.error());
+    std::set<int64_t> done;
+    for (int i = 0; i < applied->rows(); ++i)
+      done.insert(applied->int64(i, 0));
+    for (const auto& m : migrations()) {
+      if (done.count(m.version) != 0)
+        continue;
+      if (auto res = exec(conn, with_schema(m.sql, schema)); !res)
+        return std::move(res.error());
+      auto record = exec(conn,
+                         with_schema("INSERT INTO {schema}.schema_migrations"
+                                     " (version, name) VALUES ($1, $2)",
+                                     schema),
+                         {std::to_string(m.version), m.name});
+      if (!record)
+        return std::move(record.error());
+    }
+    return {};
+  };
+  if (auto begin = exec(conn, "BEGIN"); !begin)
+    return std::move(begin.error());
+  if (auto err = run()) {
+    (void) exec(conn, "ROLLBACK");
+    return err;
+  }
+  if (auto commit = exec(conn, "COMMIT"); !commit)
+    return std::move(commit.error());
+  return {};
+}
+
+caf::expected<std::vector<applied_migration>>
+migration_status(PGconn* conn, const std::string& schema) {
+  std::vector<applied_migration> result;
+  auto exists = exec(conn, "SELECT to_regclass($1) IS NOT NULL",
+                     {quote_ident(schema) + ".schema_migrations"});
+  if (!exists)
+    return std::move(exists.error());
+  if (exists->text(0, 0) != "t")
+    return result;
+  auto rows = exec(conn,
+                   with_schema("SELECT version, name, applied_at::text FROM "
+                               "{schema}.schema_migrations ORDER BY version",
+                               schema));
+  if (!rows)
+    return std::move(rows.error());
+  for (int i = 0; i < rows->rows(); ++i)
+    result.push_back(applied_migration{static_cast<int32_t>(rows->int64(i, 0)),
+                                       rows->str(i, 1), rows->str(i, 2)});
+  return result;
+}
+
+} // namespace mink::pg

@@ -1,0 +1,122 @@
+#include "mink/store/postgres/pg_result.hpp"
+
+#include <charconv>
+
+#include "mink/errc.hpp"
+
+namespace mink::pg {
+
+int64_t result::int64(int row, int col) const {
+  auto txt = text(row, col);
+  int64_t value = 0;
+  std::from_chars(txt.data(), txt.data() + txt.size(), value);
+  return value;
+}
+
+std::string sqlstate(const PGresult* res) {
+  if (res == nullptr)
+    return {};
+  auto state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  return state == nullptr ? std::string{} : std::string{state};
+}
+
+caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what) {
+  auto state = sqlstate(res);
+  std::string msg{what};
+  msg += ": ";
+  const char* text = res != nullptr ? PQresultErrorMessage(res) : nullptr;
+  if (text == nullptr || *text == '\0')
+    text = PQerrorMessage(conn);
+  msg += text;
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
+    msg.pop_back();
+  if (!state.empty())
+    msg += " (SQLSTATE " + state + ")";
+  auto lost = PQstatus(conn) != CONNECTION_OK;
+  if (lost || state.rfind("08", 0) == 0 || state == "57P01"
+      || state == "57P03")
+    return make_error(errc::store_unavailable, std::move(msg));
+  return make_error(errc::storage_failure, std::move(msg));
+}
+
+namespace {
+
+caf::expected<result> check(PGconn* conn, PGresult* raw,
+                            const std::string& sql) {
+  result res{raw};
+  auto status = PQresultStatus(raw);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+      || status == PGRES_COPY_IN)
+    return res;
+  // Name the statement by its first words only: it never holds values.
+  return to_error(conn, raw, sql.substr(0, sql.find_first_of("(\n")));
+}
+
+} // namespace
+
+caf::expected<result> exec(PGconn* conn, const std::string& sql) {
+  return check(conn, PQexec(conn, sql.c_str()), sql);
+}
+
+caf::expected<result> exec(PGconn* conn, const std::string& sql,
+                           const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  values.reserve(params.size());
+  lengths.reserve(params.size());
+  for (const auto& p : params) {
+    values.push_back(p.c_str());
+    lengths.push_back(static_cast<int>(p.size()));
+  }
+  auto raw = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
+                          nullptr, values.data(), lengths.data(), nullptr, 0);
+  return check(conn, raw, sql);
+}
+
+std::string text_array(const std::vector<std::string>& xs) {
+  std::string out = "{";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += '"';
+    for (char c : xs[i]) {
+      if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string quote_ident(std::string_view id) {
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"')
+      out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+caf::error validate_schema_name(std::string_view name) {
+  auto fail = [&](const char* why) {
+    return make_error(errc::invalid_argument,
+                      std::string{"schema name '"} + std::string{name}
+                        + "' " + why);
+  };
+  if (name.empty() || name.size() > 63)
+    return fail("must be 1 to 63 characters long");
+  if (name[0] >= '0' && name[0] <= '9')
+    return fail("must not start with a digit");
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return fail("may only contain a-z, 0-9 and _");
+  if (name.rfind("pg_", 0) == 0)
+    return fail("must not start with pg_ (reserved by PostgreSQL)");
+  return {};
+}
+
+} // namespace mink::pg

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <libpq-fe.h>
+
+namespace mink::pg {
+
+/// Owns a PGresult.
+class result {
+public:
+  result() = default;
+  explicit result(PGresult* res) : res_(res, PQclear) {}
+
+  PGresult* get() const noexcept { return res_.get(); }
+  int rows() const noexcept { return PQntuples(res_.get()); }
+  bool is_null(int row, int col) const noexcept {
+    return PQgetisnull(res_.get(), row, col) != 0;
+  }
+  std::string_view text(int row, int col) const noexcept {
+    return {PQgetvalue(res_.get(), row, col),
+            static_cast<size_t>(PQgetlength(res_.get(), row, col))};
+  }
+  std::string str(int row, int col) const { return std::string{text(row, col)}; }
+  int64_t int64(int row, int col) const;
+
+private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> res_{nullptr, PQclear};
+};
+
+/// Maps a failed result (or a broken connection) to a mink error: SQLSTATE
+/// class 08 and lost connections are `store_unavailable`, everything else
+/// `storage_failure`. The message carries PostgreSQL's text and SQLSTATE;
+/// libpq never puts passwords in it.
+caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what);
+
+/// Returns the SQLSTATE of a failed result, or an empty string.
+std::string sqlstate(const PGresult* res);
+
+/// Runs a statement without parameters (may hold several statements).
+caf::expected<result> exec(PGconn* conn, const std::string& sql);
+
+/// Runs one parameterised statement; parameters are sent as text.
+caf::expected<result> exec(PGconn* conn, const std::string& sql,
+                           const std::vector<std::string>& params);
+
+/// Renders strings as a PostgreSQL text-array literal for a `$n::text[]`
+/// parameter, quoting every element.
+std::string text_array(const std::vector<std::string>& xs);
+
+/// Double-quotes an identifier for SQL (after it was validated).
+std::string quote_ident(std::string_view id);
+
+/// Checks a schema name from configuration: 1 to 63 characters of
+/// `[a-z0-9_]`, not starting with a digit, not `pg_*`. Returns an
+/// `invalid_argument` error naming the problem, or the empty error.
+caf::error validate_schema_name(std::string_view name);
+
+} // namespace mink::pg

@@ -1,0 +1,338 @@
+#include "mink/store/postgres/postgres_event_store.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "mink/errc.hpp"
+#include "mink/store/postgres/pg_migrations.hpp"
+#include "mink/store/postgres/pg_pool.hpp"
+#include "mink/store/postgres/pg_result.hpp"
+
+namespace mink {
+
+namespace {
+
+/// Appends `x` to a COPY text-format row, escaping what COPY treats specially.
+void put_field(std::string& buf, std::string_view x) {
+  for (char c : x) {
+    switch (c) {
+      case '\\': buf += "\\\\"; break;
+      case '\t': buf += "\\t"; break;
+      case '\n': buf += "\\n"; break;
+      case '\r': buf += "\\r"; break;
+      default: buf += c;
+    }
+  }
+}
+
+void put_row(std::string& buf, int64_t position, const prepared_append& x,
+             int64_t version, const prepared_event& ev) {
+  buf += std::to_string(position);
+  buf += '\t';
+  put_field(buf, x.stream_id);
+  buf += '\t';
+  buf += std::to_string(version);
+  buf += '\t';
+  put_field(buf, x.category);
+  buf += '\t';
+  buf += ev.event_id; // a validated UUID
+  buf += '\t';
+  put_field(buf, ev.type);
+  buf += '\t';
+  buf += std::to_string(ev.schema_version);
+  buf += '\t';
+  put_field(buf, ev.data);
+  buf += '\t';
+  put_field(buf, ev.metadata_json);
+  buf += '\n';
+}
+
+/// Sends `rows` through COPY FROM STDIN; returns the error result, if any.
+caf::expected<pg::result> copy_in(PGconn* conn, const std::string& sql,
+                                  const std::string& rows) {
+  auto start = pg::exec(conn, sql);
+  if (!start)
+    return start;
+  if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1
+      || PQputCopyEnd(conn, nullptr) != 1)
+    return pg::to_error(conn, nullptr, "COPY");
+  pg::result res{PQgetResult(conn)};
+  // Drain: libpq wants PQgetResult called until it returns null.
+  while (auto extra = PQgetResult(conn))
+    PQclear(extra);
+  return res;
+}
+
+/// Converts the rows of an event query into envelopes.
+caf::expected<std::vector<recorded_event>> to_events(const pg::result& res) {
+  std::vector<recorded_event> result;
+  result.reserve(static_cast<size_t>(res.rows()));
+  for (int i = 0; i < res.rows(); ++i) {
+    recorded_event ev;
+    ev.global_position = res.int64(i, 0);
+    ev.stream_id = res.str(i, 1);
+    ev.stream_version = res.int64(i, 2);
+    ev.event_id = res.str(i, 3);
+    ev.type = res.str(i, 4);
+    ev.schema_version = static_cast<int32_t>(res.int64(i, 5));
+    ev.data = res.str(i, 6);
+    auto meta = metadata_from_json(res.str(i, 7));
+    if (!meta)
+      return make_error(errc::decode_failed,
+                        "metadata of event at position "
+                          + std::to_string(ev.global_position)
+                          + " cannot be decoded");
+    ev.meta = std::move(*meta);
+    ev.timestamp_us = res.int64(i, 8);
+    result.push_back(std::move(ev));
+  }
+  return result;
+}
+
+constexpr const char* event_columns
+  = "position, stream_id, version, event_id::text, type, schema_version, "
+    "data::text, metadata::text, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint";
+
+} // namespace
+
+caf::expected<std::unique_ptr<postgres_event_store>>
+postgres_event_store::open(const postgres_config& cfg) {
+  if (auto err = pg::validate_schema_name(cfg.schema))
+    return err;
+  auto connections = pg::pool::open(cfg.conninfo, cfg.pool_size);
+  if (!connections)
+    return std::move(connections.error());
+  std::unique_ptr<postgres_event_store> store{
+    new postgres_event_store(cfg, std::move(*connections))};
+  auto lease = store->pool_->acquire(store->acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  if (auto err = pg::migrate_up(lease->conn(), cfg.schema))
+    return err;
+  return store;
+}
+
+postgres_event_store::postgres_event_store(const postgres_config& cfg,
+                                           std::unique_ptr<pg::pool> pool)
+  : schema_(cfg.schema),
+    acquire_timeout_(cfg.acquire_timeout),
+    pool_(std::move(pool)) {
+  prepare_sql();
+}
+
+postgres_event_store::~postgres_event_store() = default;
+
+void postgres_event_store::prepare_sql() {
+  auto s = pg::quote_ident(schema_);
+  auto events = s + ".events";
+  auto positions = s + ".positions";
+  auto select = std::string{"SELECT "} + event_columns + " FROM " + events;
+  sql_reserve_ = "UPDATE " + positions
+                 + " SET last = last + $n WHERE id = 1 RETURNING last - $n";
+  sql_versions_ = "SELECT s.id, (SELECT max(version) FROM " + events
+                  + " e WHERE e.stream_id = s.id) FROM unnest($1::text[]) "
+                    "AS s(id)";
+  sql_known_ids_ = "SELECT event_id::text FROM " + events
+                   + " WHERE event_id = ANY($1::uuid[])";
+  sql_copy_ = "COPY " + events
+              + " (position, stream_id, version, category, event_id, type, "
+                "schema_version, data, metadata) FROM STDIN";
+  sql_set_last_ = "UPDATE " + positions + " SET last = $1 WHERE id = 1";
+  sql_read_forward_ = select
+                      + " WHERE stream_id = $1 AND version >= $2"
+                        " ORDER BY version LIMIT $3";
+  sql_read_backward_ = select
+                       + " WHERE stream_id = $1 AND version <= $2"
+                         " ORDER BY version DESC LIMIT $3";
+  sql_read_all_ = select
+                  + " WHERE position >= $1 AND ($2 = '' OR category = $2)"
+                    " AND (cardinality($3::text[]) = 0"
+                    " OR type = ANY($3::text[]))"
+                    " ORDER BY position LIMIT $4";
+  sql_stream_info_ = "SELECT max(version) FROM " + events
+                     + " WHERE stream_id = $1";
+  sql_last_position_ = "SELECT last FROM " + positions + " WHERE id = 1";
+}
+
+postgres_event_store::attempt_outcome
+postgres_event_store::append_once(PGconn* conn,
+                                  std::vector<prepared_append>& prepared,
+                                  append_results& out, bool check_ids) {
+  auto fail_all = [&](const caf::error& err) {
+    (void) pg::exec(conn, "ROLLBACK");
+    for (auto& x : prepared)
+      out[x.index] = err;
+    return attempt_outcome::done;
+  };
+  int64_t total = 0;
+  for (auto& x : prepared)
+    total += static_cast<int64_t>(x.events.size());
+  // BEGIN and the counter lock in one round trip; the count is a number
+  // formatted here, not user input.
+  auto reserve = sql_reserve_;
+  for (auto pos = reserve.find("$n"); pos != std::string::npos;
+       pos = reserve.find("$n"))
+    reserve.replace(pos, 2, std::to_string(total));
+  auto base_res = pg::exec(conn, "BEGIN; " + reserve);
+  if (!base_res)
+    return fail_all(base_res.error());
+  auto base = base_res->int64(0, 0);
+  // Versions are read after the lock, so no other writer can move them.
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, int64_t> versions;
+  for (auto& x : prepared)
+    if (versions.emplace(x.stream_id, 0).second)
+      ids.push_back(x.stream_id);
+  auto ver_res = pg::exec(conn, sql_versions_, {pg::text_array(ids)});
+  if (!ver_res)
+    return fail_all(ver_res.error());
+  for (int i = 0; i < ver_res->rows(); ++i)
+    if (!ver_res->is_null(i, 1))
+      versions[ver_res->str(i, 0)] = ver_res->int64(i, 1);
+  std::unordered_set<std::string> known;
+  if (check_ids) {
+    std::vector<std::string> event_ids;
+    for (auto& x : prepared)
+      for (auto& ev : x.events)
+        event_ids.push_back(ev.event_id);
+    auto known_res = pg::exec(conn, sql_known_ids_, {pg::text_array(event_ids)});
+    if (!known_res)
+      return fail_all(known_res.error());
+    for (int i = 0; i < known_res->rows(); ++i)
+      known.insert(known_res->str(i, 0));
+  }
+  std::string rows;
+  auto next = base;
+  std::vector<std::pair<size_t, append_result>> accepted;
+  for (auto& x : prepared) {
+    auto& current = versions[x.stream_id];
+    if (auto err = check_expected_version(x, current)) {
+      out[x.index] = std::move(err);
+      continue;
+    }
+    if (check_ids) {
+      auto dup = std::find_if(x.events.begin(), x.events.end(),
+                              [&](const prepared_event& ev) {
+                                return known.count(ev.event_id) != 0;
+                              });
+      if (dup != x.events.end()) {
+        out[x.index] = make_error(errc::duplicate_event_id,
+                                  "event id " + dup->event_id
+                                    + " is already stored");
+        continue;
+      }
+    }
+    append_result result;
+    result.positions.reserve(x.events.size());
+    for (auto& ev : x.events) {
+      put_row(rows, ++next, x, ++current, ev);
+      result.positions.push_back(next);
+    }
+    result.version = current;
+    accepted.emplace_back(x.index, std::move(result));
+  }
+  if (!rows.empty()) {
+    auto copy_res = copy_in(conn, sql_copy_, rows);
+    if (!copy_res)
+      return fail_all(copy_res.error());
+    if (PQresultStatus(copy_res->get()) != PGRES_COMMAND_OK) {
+      auto state = pg::sqlstate(copy_res->get());
+      auto constraint = PQresultErrorField(copy_res->get(),
+                                           PG_DIAG_CONSTRAINT_NAME);
+      if (!check_ids && state == "23505" && constraint != nullptr
+          && std::string_view{constraint}.find("event_id")
+               != std::string_view::npos) {
+        (void) pg::exec(conn, "ROLLBACK");
+        return attempt_outcome::duplicate_id;
+      }
+      return fail_all(pg::to_error(conn, copy_res->get(), "COPY events"));
+    }
+  }
+  if (next != base + total) {
+    auto set_res = pg::exec(conn, sql_set_last_, {std::to_string(next)});
+    if (!set_res)
+      return fail_all(set_res.error());
+  }
+  if (auto commit = pg::exec(conn, "COMMIT"); !commit) {
+    for (auto& [index, result] : accepted)
+      out[index] = commit.error();
+    return attempt_outcome::done;
+  }
+  for (auto& [index, result] : accepted)
+    out[index] = std::move(result);
+  return attempt_outcome::done;
+}
+
+void postgres_event_store::do_append(std::vector<prepared_append>& prepared,
+                                     append_results& out) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease) {
+    for (auto& x : prepared)
+      out[x.index] = lease.error();
+    return;
+  }
+  // Duplicate ids are rare: the fast path lets the unique index find them
+  // and only then pays for looking ids up.
+  if (append_once(lease->conn(), prepared, out, false)
+      == attempt_outcome::duplicate_id)
+    append_once(lease->conn(), prepared, out, true);
+}
+
+caf::expected<std::vector<recorded_event>>
+postgres_event_store::do_read_stream(const std::string& stream_id,
+                                     int64_t from_version, size_t limit,
+                                     read_direction dir) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto& sql = dir == read_direction::forward ? sql_read_forward_
+                                             : sql_read_backward_;
+  auto res = pg::exec(lease->conn(), sql,
+                      {stream_id, std::to_string(from_version),
+                       std::to_string(limit)});
+  if (!res)
+    return std::move(res.error());
+  return to_events(*res);
+}
+
+caf::expected<std::vector<recorded_event>>
+postgres_event_store::do_read_all(int64_t from_position, size_t limit,
+                                  const read_filter& filter) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto res = pg::exec(lease->conn(), sql_read_all_,
+                      {std::to_string(from_position), filter.category,
+                       pg::text_array(filter.event_types),
+                       std::to_string(limit)});
+  if (!res)
+    return std::move(res.error());
+  return to_events(*res);
+}
+
+caf::expected<mink::stream_info>
+postgres_event_store::do_stream_info(const std::string& stream_id) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto res = pg::exec(lease->conn(), sql_stream_info_, {stream_id});
+  if (!res)
+    return std::move(res.error());
+  if (res->is_null(0, 0))
+    return mink::stream_info{};
+  return mink::stream_info{true, res->int64(0, 0)};
+}
+
+caf::expected<int64_t> postgres_event_store::do_last_position() {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto res = pg::exec(lease->conn(), sql_last_position_);
+  if (!res)
+    return std::move(res.error());
+  return res->int64(0, 0);
+}
+
+} // namespace mink

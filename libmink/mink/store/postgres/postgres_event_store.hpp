@@ -1,0 +1,99 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <libpq-fe.h>
+
+#include "mink/store/event_store.hpp"
+
+namespace mink {
+
+namespace pg {
+class pool;
+} // namespace pg
+
+/// Where and how to reach PostgreSQL.
+struct postgres_config {
+  /// A libpq connection string (`host=... dbname=...` or a URI). It may hold
+  /// a password, so mink never logs it or puts it in an error.
+  std::string conninfo;
+  /// The schema holding mink's tables; validated (`[a-z_][a-z0-9_]*`).
+  std::string schema = "mink";
+  /// Connections kept open.
+  size_t pool_size = 4;
+  /// How long an operation waits for a free connection.
+  std::chrono::milliseconds acquire_timeout{10000};
+};
+
+/// The PostgreSQL adapter of the event store.
+///
+/// An append call is one transaction: it takes the position counter row
+/// (which orders all writers), reads the streams' versions, writes every
+/// accepted event with one COPY, and commits. Positions are therefore
+/// dense and in commit order. A stream whose expected version fails, or
+/// whose event id is already stored, is left out alone.
+class postgres_event_store : public event_store {
+public:
+  /// Connects, validates the schema name, and migrates the schema up.
+  static caf::expected<std::unique_ptr<postgres_event_store>>
+  open(const postgres_config& cfg);
+
+  ~postgres_event_store() override;
+
+  /// The schema this store lives in.
+  const std::string& schema() const noexcept { return schema_; }
+
+  /// The connection pool, for other adapters that share it.
+  pg::pool& connections() noexcept { return *pool_; }
+
+protected:
+  void do_append(std::vector<prepared_append>& prepared,
+                 append_results& out) override;
+
+  caf::expected<std::vector<recorded_event>>
+  do_read_stream(const std::string& stream_id, int64_t from_version,
+                 size_t limit, read_direction dir) override;
+
+  caf::expected<std::vector<recorded_event>>
+  do_read_all(int64_t from_position, size_t limit,
+              const read_filter& filter) override;
+
+  caf::expected<mink::stream_info>
+  do_stream_info(const std::string& stream_id) override;
+
+  caf::expected<int64_t> do_last_position() override;
+
+private:
+  postgres_event_store(const postgres_config& cfg,
+                       std::unique_ptr<pg::pool> pool);
+
+  /// Builds the SQL statements once, with the schema name in place.
+  void prepare_sql();
+
+  enum class attempt_outcome { done, duplicate_id };
+
+  /// One append transaction. With `check_ids`, stored event ids are looked
+  /// up first (the slow path, taken after a unique violation on event_id).
+  attempt_outcome append_once(PGconn* conn,
+                              std::vector<prepared_append>& prepared,
+                              append_results& out, bool check_ids);
+
+  std::string schema_;
+  std::chrono::milliseconds acquire_timeout_;
+  std::unique_ptr<pg::pool> pool_;
+  std::string sql_reserve_;
+  std::string sql_versions_;
+  std::string sql_known_ids_;
+  std::string sql_copy_;
+  std::string sql_set_last_;
+  std::string sql_read_forward_;
+  std::string sql_read_backward_;
+  std::string sql_read_all_;
+  std::string sql_stream_info_;
+  std::string sql_last_position_;
+};
+
+} // namespace mink

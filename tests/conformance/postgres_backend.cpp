@@ -1,0 +1,68 @@
+#include "backend.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <stdexcept>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "mink/errc.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+
+namespace mink::conformance {
+
+namespace {
+
+/// The server under test; the test script sets MINK_TEST_PG.
+std::string conninfo() {
+  auto env = std::getenv("MINK_TEST_PG");
+  if (env == nullptr || *env == '\0')
+    throw std::runtime_error("MINK_TEST_PG is not set: run scripts/test.sh, "
+                             "which starts a throwaway PostgreSQL");
+  return env;
+}
+
+/// Each test case gets a schema of its own, dropped afterwards.
+class postgres_backend : public backend {
+public:
+  postgres_backend() {
+    static std::atomic<int> counter{0};
+    schema_ = "conformance_" + std::to_string(getpid()) + "_"
+              + std::to_string(++counter);
+  }
+
+  ~postgres_backend() override {
+    auto conn = PQconnectdb(conninfo().c_str());
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    auto res = PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE")
+                              .c_str());
+    PQclear(res);
+    PQfinish(conn);
+  }
+
+  std::string name() const override { return "postgres"; }
+
+  std::unique_ptr<event_store> open() override {
+    postgres_config cfg;
+    cfg.conninfo = conninfo();
+    cfg.schema = schema_;
+    cfg.pool_size = 4;
+    auto store = postgres_event_store::open(cfg);
+    if (!store)
+      throw std::runtime_error("cannot open PostgreSQL store: "
+                               + to_text(store.error()));
+    return std::move(*store);
+  }
+
+private:
+  std::string schema_;
+};
+
+} // namespace
+
+std::unique_ptr<backend> make_backend() {
+  return std::make_unique<postgres_backend>();
+}
+
+} // namespace mink::conformance
