@@ -1,0 +1,311 @@
+// Store append benchmark: the adapters' batch append against the physical
+// limit (raw COPY / raw SQLite insert into a table with the same columns
+// and indexes) and against one transaction per event, in one run.
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "bench_util.hpp"
+#include "mink/errc.hpp"
+#include "mink/store/postgres/pg_migrations.hpp"
+#include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/store/sqlite/sqlite_event_store.hpp"
+
+using namespace mink;
+using namespace mink::bench;
+
+namespace {
+
+struct options {
+  std::string pg_conninfo;
+  std::string sqlite_dir = "/tmp/mink-bench";
+  size_t events = 200000;
+  size_t naive_events = 5000;
+  size_t streams = 10000;
+  size_t events_per_stream = 10;
+  bool skip_pg = false;
+  bool skip_sqlite = false;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "store_append_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+/// Pre-built input so that event creation is not timed.
+struct workload {
+  std::vector<std::string> ids;
+  std::vector<std::string> payloads;
+  explicit workload(size_t n) {
+    ids.reserve(n);
+    payloads.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      ids.push_back(make_uuid());
+      payloads.push_back(make_payload(i));
+    }
+  }
+};
+
+/// Appends `n` events through the port in calls of `batch` events, each call
+/// spread over batch / events_per_stream streams with exact expected
+/// versions.
+result_row run_adapter(const std::string& name, event_store& store, size_t n,
+                       size_t batch, const options& opt) {
+  std::vector<int64_t> versions(opt.streams, 0);
+  size_t next_stream = 0;
+  // Build all calls first: the application owns its events before appending.
+  std::vector<std::vector<stream_append>> calls;
+  for (size_t done = 0; done < n; done += batch) {
+    std::vector<stream_append> call;
+    for (size_t i = 0; i < batch; i += opt.events_per_stream) {
+      auto s = next_stream++ % opt.streams;
+      stream_append sa;
+      sa.stream_id = "account-" + std::to_string(s);
+      sa.expected = expected_version::exact(versions[s]);
+      for (size_t k = 0; k < opt.events_per_stream; ++k)
+        sa.events.push_back(make_event(done + i + k));
+      versions[s] += static_cast<int64_t>(opt.events_per_stream);
+      call.push_back(std::move(sa));
+    }
+    calls.push_back(std::move(call));
+  }
+  auto start = std::chrono::steady_clock::now();
+  for (auto& call : calls)
+    for (auto& res : store.append(call))
+      if (!res)
+        die(name + ": " + to_text(res.error()));
+  return {name, n, seconds_since(start)};
+}
+
+// -- PostgreSQL ---------------------------------------------------------------
+
+PGconn* pg_connect(const std::string& conninfo) {
+  auto conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK)
+    die(std::string{"cannot connect to PostgreSQL: "} + PQerrorMessage(conn));
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+void pg_must(PGconn* conn, const std::string& sql) {
+  if (auto res = pg::exec(conn, sql); !res)
+    die(to_text(res.error()));
+}
+
+/// A fresh schema with mink's events table (same columns and indexes).
+void pg_fresh_schema(PGconn* conn, const std::string& schema) {
+  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  if (auto err = pg::migrate_up(conn, schema))
+    die(to_text(err));
+}
+
+void put_escaped(std::string& buf, const std::string& x) {
+  for (char c : x) {
+    if (c == '\\' || c == '\t' || c == '\n' || c == '\r')
+      buf += '\\';
+    buf += c;
+  }
+}
+
+/// (a) The limit: COPY of 1000-row batches, one transaction each, positions
+/// and versions computed by the client with no checks.
+result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
+  pg_fresh_schema(conn, "bench_raw");
+  auto start = std::chrono::steady_clock::now();
+  constexpr size_t batch = 1000;
+  for (size_t done = 0; done < n; done += batch) {
+    std::string rows;
+    for (size_t i = done; i < done + batch && i < n; ++i) {
+      rows += std::to_string(i + 1);
+      rows += "\taccount-" + std::to_string(i) + "\t1\taccount\t";
+      rows += w.ids[i];
+      rows += "\tMoneyDeposited\t1\t";
+      put_escaped(rows, w.payloads[i]);
+      rows += "\t{\"correlation_id\":\"bench\"}\n";
+    }
+    pg_must(conn, "BEGIN");
+    pg_must(conn, "COPY bench_raw.events (position, stream_id, version, "
+                  "category, event_id, type, schema_version, data, metadata) "
+                  "FROM STDIN");
+    if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1
+        || PQputCopyEnd(conn, nullptr) != 1)
+      die("COPY failed");
+    pg::result res{PQgetResult(conn)};
+    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK)
+      die(std::string{"COPY: "} + PQresultErrorMessage(res.get()));
+    while (auto extra = PQgetResult(conn))
+      PQclear(extra);
+    pg_must(conn, "COMMIT");
+  }
+  return {"(a) raw COPY, 1000 rows/txn", n, seconds_since(start)};
+}
+
+/// (b) What naive code does: one INSERT, one transaction per event.
+result_row pg_naive(PGconn* conn, const workload& w, size_t n) {
+  pg_fresh_schema(conn, "bench_naive");
+  auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < n; ++i) {
+    auto res = pg::exec(conn,
+                        "INSERT INTO bench_naive.events (position, stream_id, "
+                        "version, category, event_id, type, schema_version, "
+                        "data, metadata) VALUES ($1, $2, 1, 'account', $3, "
+                        "'MoneyDeposited', 1, $4, '{}')",
+                        {std::to_string(i + 1), "account-" + std::to_string(i),
+                         w.ids[i], w.payloads[i]});
+    if (!res)
+      die(to_text(res.error()));
+  }
+  return {"(b) one INSERT per transaction", n, seconds_since(start)};
+}
+
+std::vector<result_row> bench_postgres(const options& opt) {
+  std::vector<result_row> rows;
+  workload w{std::max(opt.events, opt.naive_events)};
+  auto conn = pg_connect(opt.pg_conninfo);
+  rows.push_back(pg_raw_copy(conn, w, opt.events));
+  rows.push_back(pg_naive(conn, w, opt.naive_events));
+  for (size_t batch : {100, 1000}) {
+    pg_must(conn, "DROP SCHEMA IF EXISTS bench_mink CASCADE");
+    postgres_config cfg;
+    cfg.conninfo = opt.pg_conninfo;
+    cfg.schema = "bench_mink";
+    cfg.pool_size = 1;
+    auto store = postgres_event_store::open(cfg);
+    if (!store)
+      die(to_text(store.error()));
+    rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
+                                 + " events/call",
+                               **store, opt.events, batch, opt));
+  }
+  for (auto schema : {"bench_raw", "bench_naive", "bench_mink"})
+    pg_must(conn, std::string{"DROP SCHEMA IF EXISTS "} + schema + " CASCADE");
+  PQfinish(conn);
+  return rows;
+}
+
+// -- SQLite -------------------------------------------------------------------
+
+/// Creates a fresh database file with mink's schema, via the adapter.
+std::string sqlite_fresh(const options& opt, const std::string& name) {
+  auto path = opt.sqlite_dir + "/" + name + ".db";
+  for (auto suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path + suffix);
+  auto store = sqlite_event_store::open(sqlite_config{path});
+  if (!store)
+    die(to_text(store.error()));
+  return path;
+}
+
+/// Raw sqlite3 inserts with one prepared statement; `per_txn` rows per
+/// transaction (1000 for the limit, 1 for naive code).
+result_row sqlite_raw(const options& opt, const workload& w, size_t n,
+                      size_t per_txn, const std::string& name) {
+  auto path = sqlite_fresh(opt, "raw" + std::to_string(per_txn));
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
+    die("cannot open " + path);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+               nullptr, nullptr, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO mink_events (position, stream_id, version, "
+                     "category, event_id, type, schema_version, data, "
+                     "metadata, created_at_us) VALUES "
+                     "(?, ?, 1, 'account', ?, 'MoneyDeposited', 1, ?, "
+                     "'{\"correlation_id\":\"bench\"}', 0)",
+                     -1, &stmt, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  for (size_t done = 0; done < n; done += per_txn) {
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (size_t i = done; i < done + per_txn && i < n; ++i) {
+      auto stream = "account-" + std::to_string(i);
+      sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(i + 1));
+      sqlite3_bind_text(stmt, 2, stream.c_str(),
+                        static_cast<int>(stream.size()), SQLITE_STATIC);
+      sqlite3_bind_text(stmt, 3, w.ids[i].c_str(), 36, SQLITE_STATIC);
+      sqlite3_bind_text(stmt, 4, w.payloads[i].c_str(),
+                        static_cast<int>(w.payloads[i].size()), SQLITE_STATIC);
+      if (sqlite3_step(stmt) != SQLITE_DONE)
+        die(std::string{"sqlite insert: "} + sqlite3_errmsg(db));
+      sqlite3_reset(stmt);
+    }
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+      die(std::string{"sqlite commit: "} + sqlite3_errmsg(db));
+  }
+  auto row = result_row{name, n, seconds_since(start)};
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return row;
+}
+
+std::vector<result_row> bench_sqlite(const options& opt) {
+  std::vector<result_row> rows;
+  std::filesystem::create_directories(opt.sqlite_dir);
+  workload w{std::max(opt.events, opt.naive_events)};
+  rows.push_back(sqlite_raw(opt, w, opt.events, 1000,
+                            "(a) raw sqlite3 insert, 1000 rows/txn"));
+  rows.push_back(sqlite_raw(opt, w, opt.naive_events, 1,
+                            "(b) one INSERT per transaction"));
+  for (size_t batch : {100, 1000}) {
+    auto path = sqlite_fresh(opt, "mink" + std::to_string(batch));
+    auto store = sqlite_event_store::open(sqlite_config{path});
+    if (!store)
+      die(to_text(store.error()));
+    rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
+                                 + " events/call",
+                               **store, opt.events, batch, opt));
+  }
+  std::filesystem::remove_all(opt.sqlite_dir);
+  return rows;
+}
+
+void report(const char* title, const std::vector<result_row>& rows) {
+  std::printf("\n== %s ==\n", title);
+  print_rows(rows);
+  auto a = rows[0].rate();
+  auto b = rows[1].rate();
+  for (size_t i = 2; i < rows.size(); ++i)
+    std::printf("%-46s c/a = %.2f   c/b = %.1f\n", rows[i].name.c_str(),
+                rows[i].rate() / a, rows[i].rate() / b);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  if (auto env = std::getenv("MINK_TEST_PG"))
+    opt.pg_conninfo = env;
+  CLI::App app{"mink store append benchmark"};
+  app.add_option("--pg", opt.pg_conninfo,
+                 "libpq connection string (default: $MINK_TEST_PG)");
+  app.add_option("--events", opt.events, "events per measured method")
+    ->check(CLI::Range(1000, 100000000));
+  app.add_option("--naive-events", opt.naive_events,
+                 "events for the one-transaction-per-event method")
+    ->check(CLI::Range(100, 10000000));
+  app.add_option("--streams", opt.streams, "distinct streams")
+    ->check(CLI::Range(10, 10000000));
+  app.add_option("--sqlite-dir", opt.sqlite_dir, "scratch directory");
+  app.add_flag("--skip-pg", opt.skip_pg, "do not run the PostgreSQL part");
+  app.add_flag("--skip-sqlite", opt.skip_sqlite, "do not run the SQLite part");
+  CLI11_PARSE(app, argc, argv);
+  if (!opt.skip_pg && opt.pg_conninfo.empty())
+    die("no PostgreSQL: pass --pg or set MINK_TEST_PG (or --skip-pg)");
+  std::printf("store append benchmark: %zu events per method, 200-byte "
+              "payloads, %zu events per stream per call\n",
+              opt.events, opt.events_per_stream);
+  if (!opt.skip_pg)
+    report("PostgreSQL", bench_postgres(opt));
+  if (!opt.skip_sqlite)
+    report("SQLite (WAL, synchronous=FULL)", bench_sqlite(opt));
+  return 0;
+}
