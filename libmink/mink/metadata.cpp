@@ -50,7 +50,9 @@ std::string to_json(const metadata& x) {
 
 caf::expected<metadata> metadata_from_json(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  // Iterative: metadata rows may come from another writer, never recurse.
+  doc.Parse<rapidjson::kParseIterativeFlag
+            | rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject())
     return make_error(errc::decode_failed, "metadata is not a JSON object");
   metadata result;

@@ -7,7 +7,13 @@
 namespace mink {
 
 std::string make_uuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  // Seed from several random_device words: one 32-bit seed would let two
+  // threads or processes draw the same sequence.
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device dev;
+    std::seed_seq seq{dev(), dev(), dev(), dev(), dev(), dev(), dev(), dev()};
+    return std::mt19937_64{seq};
+  }();
   uint64_t hi = rng();
   uint64_t lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <unordered_set>
 
 #include "mink/errc.hpp"
@@ -72,6 +73,13 @@ caf::expected<prepared_event> prepare_event(const event_data& ev, size_t i) {
   return result;
 }
 
+/// Limits above what SQL's bigint holds mean "no limit"; adapters get at
+/// most INT64_MAX.
+size_t clamp_limit(size_t limit) {
+  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return std::min(limit, max);
+}
+
 } // namespace
 
 event_store::~event_store() = default;
@@ -81,7 +89,6 @@ append_results event_store::append(const std::vector<stream_append>& batch) {
   results.reserve(batch.size());
   std::vector<prepared_append> prepared;
   prepared.reserve(batch.size());
-  std::unordered_set<std::string> ids_in_batch;
   for (size_t index = 0; index < batch.size(); ++index) {
     const auto& in = batch[index];
     results.emplace_back(make_error(errc::storage_failure, "not attempted"));
@@ -108,23 +115,19 @@ append_results event_store::append(const std::vector<stream_append>& batch) {
       else
         failure = std::move(ev.error());
     }
-    // Two events with one id in one call: the later stream fails, as it
-    // would had the earlier one been committed first.
+    // One id twice in one stream can never commit. Across streams of one
+    // call the adapter decides in commit order, since an earlier stream
+    // may fail and leave the id free.
+    std::unordered_set<std::string> ids;
     for (size_t i = 0; i < out.events.size() && !failure; ++i)
-      if (ids_in_batch.count(out.events[i].event_id) != 0
-          || std::any_of(out.events.begin(), out.events.begin() + i,
-                         [&](const prepared_event& x) {
-                           return x.event_id == out.events[i].event_id;
-                         }))
+      if (!ids.insert(out.events[i].event_id).second)
         failure = make_error(errc::duplicate_event_id,
                              "event id " + out.events[i].event_id
-                               + " occurs twice");
+                               + " occurs twice in the stream's events");
     if (failure) {
       results.back() = std::move(failure);
       continue;
     }
-    for (const auto& ev : out.events)
-      ids_in_batch.insert(ev.event_id);
     prepared.emplace_back(std::move(out));
   }
   if (!prepared.empty())
@@ -148,8 +151,10 @@ event_store::read_stream(const std::string& stream_id, int64_t from_version,
   if (from_version < 1)
     return make_error(errc::invalid_argument,
                       "from_version must be at least 1");
-  auto result = limit == 0 ? std::vector<recorded_event>{}
-                           : do_read_stream(stream_id, from_version, limit, dir);
+  auto result = limit == 0
+                  ? std::vector<recorded_event>{}
+                  : do_read_stream(stream_id, from_version,
+                                   clamp_limit(limit), dir);
   if (result && result->empty()) {
     auto info = do_stream_info(stream_id);
     if (!info)
@@ -177,7 +182,7 @@ event_store::read_all(int64_t from_position, size_t limit,
       return make_error(errc::invalid_argument, problem);
   if (limit == 0)
     return std::vector<recorded_event>{};
-  return do_read_all(from_position, limit, filter);
+  return do_read_all(from_position, clamp_limit(limit), filter);
 }
 
 caf::expected<mink::stream_info>

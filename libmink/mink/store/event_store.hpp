@@ -90,7 +90,10 @@ public:
 protected:
   /// Appends validated streams. `out` has one slot per stream of the
   /// original batch; the adapter fills the slots named by `prepared[i].index`.
-  /// Streams appear in request order; a stream may occur more than once.
+  /// Streams appear in request order; a stream may occur more than once,
+  /// and an event id may occur in more than one stream: the adapter rejects
+  /// it, with `duplicate_event_id`, in the first stream after one that
+  /// committed it (an earlier stream that fails leaves the id free).
   virtual void do_append(std::vector<prepared_append>& prepared,
                          append_results& out)
     = 0;

@@ -38,8 +38,12 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
   auto& st = *state_;
   auto timestamp = now_us();
   for (auto& x : prepared) {
-    auto& positions = st.streams[x.stream_id];
-    auto current = static_cast<int64_t>(positions.size());
+    // Look the stream up without creating it: a rejected append to a new
+    // stream must leave no trace.
+    auto existing = st.streams.find(x.stream_id);
+    auto current = existing == st.streams.end()
+                     ? int64_t{0}
+                     : static_cast<int64_t>(existing->second.size());
     if (auto err = check_expected_version(x, current)) {
       out[x.index] = std::move(err);
       continue;
@@ -55,6 +59,12 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
       continue;
     }
     append_result result;
+    result.version = current;
+    if (x.events.empty()) {
+      out[x.index] = std::move(result);
+      continue;
+    }
+    auto& positions = st.streams[x.stream_id];
     for (auto& ev : x.events) {
       recorded_event rec;
       rec.event_id = std::move(ev.event_id);
@@ -72,8 +82,6 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
       result.positions.push_back(rec.global_position);
       st.log.emplace_back(std::move(rec));
     }
-    if (positions.empty())
-      st.streams.erase(x.stream_id);
     result.version = current;
     out[x.index] = std::move(result);
   }

@@ -48,8 +48,10 @@ caf::expected<result> check(PGconn* conn, PGresult* raw,
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
       || status == PGRES_COPY_IN)
     return res;
-  // Name the statement by its first words only: it never holds values.
-  return to_error(conn, raw, sql.substr(0, sql.find_first_of("(\n")));
+  // Name the statement by its verb only: SQL text never holds values, but
+  // the whole statement would drown PostgreSQL's message.
+  auto verb = sql.substr(0, sql.find_first_of(" ;\n("));
+  return to_error(conn, raw, "PostgreSQL " + verb);
 }
 
 } // namespace

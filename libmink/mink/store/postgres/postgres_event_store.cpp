@@ -224,6 +224,9 @@ postgres_event_store::append_once(PGconn* conn,
         continue;
       }
     }
+    if (check_ids) // a later stream of this call may repeat these ids
+      for (auto& ev : x.events)
+        known.insert(ev.event_id);
     append_result result;
     result.positions.reserve(x.events.size());
     for (auto& ev : x.events) {
