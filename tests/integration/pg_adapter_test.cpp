@@ -1,0 +1,153 @@
+// PostgreSQL adapter specifics that the conformance suite does not cover:
+// configuration checks, migrations, connection failures.
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <ostream>
+#include <string>
+#include <vector>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "mink/errc.hpp"
+#include "mink/store/postgres/pg_migrations.hpp"
+#include "mink/store/postgres/pg_pool.hpp"
+#include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+
+namespace mink {
+
+std::ostream& operator<<(std::ostream& out, errc x) {
+  return out << to_string(x);
+}
+
+} // namespace mink
+
+using namespace mink;
+
+namespace {
+
+std::string conninfo() {
+  auto env = std::getenv("MINK_TEST_PG");
+  BOOST_REQUIRE_MESSAGE(env != nullptr && *env != '\0',
+                        "MINK_TEST_PG is not set: run scripts/test.sh");
+  return env;
+}
+
+/// Runs one statement on a connection of its own; returns the first value.
+std::string query(const std::string& sql) {
+  auto conn = PQconnectdb(conninfo().c_str());
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  auto res = PQexec(conn, sql.c_str());
+  std::string value;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+    value = PQgetvalue(res, 0, 0);
+  PQclear(res);
+  PQfinish(conn);
+  return value;
+}
+
+struct schema_fixture {
+  std::string schema = "adapter_" + std::to_string(getpid());
+  postgres_config cfg;
+  schema_fixture() {
+    cfg.conninfo = conninfo();
+    cfg.schema = schema;
+    cfg.pool_size = 2;
+  }
+  ~schema_fixture() { query("DROP SCHEMA IF EXISTS " + schema + " CASCADE"); }
+};
+
+std::string why(const caf::error& err) { return to_text(err); }
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(postgres_adapter, schema_fixture)
+
+BOOST_AUTO_TEST_CASE(bad_schema_names_are_rejected_before_connecting) {
+  std::vector<std::string> bad_names{"",           "Mink",       "1abc",
+                                     "a-b",        "a;drop x",   "pg_catalog",
+                                     "a\"b",       std::string(64, 'a')};
+  for (const auto& bad : bad_names) {
+    cfg.schema = bad;
+    auto store = postgres_event_store::open(cfg);
+    BOOST_REQUIRE_MESSAGE(!store, "schema '" << bad << "' accepted");
+    BOOST_TEST(code_of(store.error()) == errc::invalid_argument);
+  }
+  cfg.schema = std::string(63, 'a');
+  BOOST_TEST(!pg::validate_schema_name(cfg.schema));
+}
+
+BOOST_AUTO_TEST_CASE(migrations_are_recorded_and_idempotent) {
+  auto first = postgres_event_store::open(cfg);
+  BOOST_REQUIRE_MESSAGE(first, (first ? "" : why(first.error())));
+  auto res = (*first)->append("order-1", expected_version::no_stream(),
+                              {event_data{"", "created", 1, "{}", {}}});
+  BOOST_REQUIRE(res);
+  // A second open (a second process would do the same) migrates nothing and
+  // keeps the events.
+  auto second = postgres_event_store::open(cfg);
+  BOOST_REQUIRE_MESSAGE(second, (second ? "" : why(second.error())));
+  BOOST_TEST(*(*second)->last_position() == 1);
+  BOOST_TEST(query("SELECT count(*) FROM " + schema + ".schema_migrations")
+             == std::to_string(pg::migrations().size()));
+  auto lease = (*second)->connections().acquire(std::chrono::seconds(1));
+  BOOST_REQUIRE(lease);
+  auto status = pg::migration_status(lease->conn(), schema);
+  BOOST_REQUIRE(status);
+  BOOST_REQUIRE(status->size() == pg::migrations().size());
+  BOOST_TEST(status->front().version == 1);
+  BOOST_TEST(!status->front().applied_at.empty());
+}
+
+BOOST_AUTO_TEST_CASE(status_of_an_unmigrated_schema_is_empty) {
+  auto store = postgres_event_store::open(cfg);
+  BOOST_REQUIRE(store);
+  auto lease = (*store)->connections().acquire(std::chrono::seconds(1));
+  BOOST_REQUIRE(lease);
+  auto status = pg::migration_status(lease->conn(), "never_created_here");
+  BOOST_REQUIRE(status);
+  BOOST_TEST(status->empty());
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_server_is_store_unavailable_without_password) {
+  cfg.conninfo = "host=127.0.0.1 port=1 user=someone password=s3cret-pw "
+                 "dbname=x connect_timeout=2";
+  auto store = postgres_event_store::open(cfg);
+  BOOST_REQUIRE(!store);
+  BOOST_TEST(code_of(store.error()) == errc::store_unavailable);
+  auto text = to_text(store.error());
+  BOOST_TEST_MESSAGE(text);
+  BOOST_TEST(text.find("s3cret-pw") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(zero_pool_size_is_invalid) {
+  cfg.pool_size = 0;
+  auto store = postgres_event_store::open(cfg);
+  BOOST_REQUIRE(!store);
+  BOOST_TEST(code_of(store.error()) == errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(terminated_connections_are_reestablished) {
+  cfg.pool_size = 1;
+  auto store = postgres_event_store::open(cfg);
+  BOOST_REQUIRE(store);
+  BOOST_REQUIRE((*store)->last_position());
+  // Kill the pool's backend, as a server restart or a DBA would.
+  auto killed = query("SELECT count(pg_terminate_backend(pid)) FROM "
+                      "pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+                      "query LIKE '%" + schema + "%'");
+  BOOST_TEST(killed == "1");
+  // The first call finds the connection dead and says so; the pool then
+  // reconnects for the next one.
+  auto first = (*store)->last_position();
+  BOOST_REQUIRE(!first);
+  BOOST_TEST(code_of(first.error()) == errc::store_unavailable);
+  auto again = (*store)->last_position();
+  BOOST_TEST_REQUIRE(static_cast<bool>(again));
+  BOOST_TEST(*again == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
