@@ -102,6 +102,16 @@ BOOST_AUTO_TEST_CASE(migrations_are_recorded_and_idempotent) {
   BOOST_TEST(!status->front().applied_at.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_schema_from_a_newer_build_is_refused) {
+  BOOST_REQUIRE(postgres_event_store::open(cfg));
+  query("INSERT INTO " + schema + ".schema_migrations (version, name) "
+        "VALUES (9999, 'from the future')");
+  auto store = postgres_event_store::open(cfg);
+  BOOST_REQUIRE(!store);
+  BOOST_TEST(code_of(store.error()) == errc::storage_failure);
+  BOOST_TEST(to_text(store.error()).find("9999") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(status_of_an_unmigrated_schema_is_empty) {
   auto store = postgres_event_store::open(cfg);
   BOOST_REQUIRE(store);

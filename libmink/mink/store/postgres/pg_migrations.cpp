@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "mink/errc.hpp"
 #include "mink/store/postgres/pg_result.hpp"
 
 namespace mink::pg {
@@ -72,6 +73,14 @@ CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
     std::set<int64_t> done;
     for (int i = 0; i < applied->rows(); ++i)
       done.insert(applied->int64(i, 0));
+    // A newer build migrated this schema: running old code on it could
+    // write rows the newer code does not expect.
+    if (!done.empty() && *done.rbegin() > migrations().back().version)
+      return make_error(errc::storage_failure,
+                        "schema " + schema + " is at version "
+                          + std::to_string(*done.rbegin())
+                          + ", newer than this build of mink knows ("
+                          + std::to_string(migrations().back().version) + ")");
     for (const auto& m : migrations()) {
       if (done.count(m.version) != 0)
         continue;
