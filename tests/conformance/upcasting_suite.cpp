@@ -100,13 +100,11 @@ struct upcasting_fixture : store_fixture {
     auto err = registry.add<user_registered>("user_registered", version,
                                              encode_user, decode_user);
     BOOST_REQUIRE_MESSAGE(!err, "add: " << describe(err));
+    std::vector<upcast_fn> steps{split_name, add_vip};
     if (version >= 2) {
-      err = registry.add_upcaster("user_registered", 1, split_name);
-      BOOST_REQUIRE_MESSAGE(!err, "add_upcaster 1: " << describe(err));
-    }
-    if (version >= 3) {
-      err = registry.add_upcaster("user_registered", 2, add_vip);
-      BOOST_REQUIRE_MESSAGE(!err, "add_upcaster 2: " << describe(err));
+      steps.resize(static_cast<size_t>(version - 1));
+      err = registry.add_upcasters("user_registered", 1, std::move(steps));
+      BOOST_REQUIRE_MESSAGE(!err, "add_upcasters: " << describe(err));
     }
     err = registry.add<user_renamed>("user_renamed", 1, encode_renamed,
                                      decode_renamed);

@@ -150,20 +150,42 @@ BOOST_AUTO_TEST_CASE(duplicate_step_is_rejected) {
 BOOST_AUTO_TEST_CASE(gap_is_rejected) {
   event_registry reg;
   add_user(reg, 3);
-  BOOST_TEST(!reg.add_upcaster("UserRegistered", 1, split_name));
+  // 1 -> 2 first would leave 2 -> 3 missing.
+  BOOST_TEST(code(reg.add_upcaster("UserRegistered", 1, split_name))
+             == "invalid_argument");
   event_registry reg5;
   BOOST_REQUIRE(!reg5.add<user_registered>(
     "U", 5, [](const user_registered&, rapidjson::Document&) {},
     [](const rapidjson::Value&) -> caf::expected<user_registered> {
       return user_registered{};
     }));
-  BOOST_TEST(!reg5.add_upcaster("U", 2, noop));
-  // 4 -> 5 would leave 3 -> 4 missing.
-  BOOST_TEST(code(reg5.add_upcaster("U", 4, noop)) == "invalid_argument");
-  // Directly above the highest and directly below the lowest are fine.
-  BOOST_TEST(!reg5.add_upcaster("U", 3, noop));
+  BOOST_TEST(code(reg5.add_upcaster("U", 2, noop)) == "invalid_argument");
   BOOST_TEST(!reg5.add_upcaster("U", 4, noop));
+  // 2 -> 3 would leave 3 -> 4 missing.
+  BOOST_TEST(code(reg5.add_upcaster("U", 2, noop)) == "invalid_argument");
+  // Directly below the lowest step is fine, down to version 1.
+  BOOST_TEST(!reg5.add_upcaster("U", 3, noop));
+  BOOST_TEST(!reg5.add_upcaster("U", 2, noop));
   BOOST_TEST(!reg5.add_upcaster("U", 1, noop));
+}
+
+BOOST_AUTO_TEST_CASE(whole_chains_must_reach_the_current_version) {
+  event_registry reg;
+  add_user(reg, 4);
+  // 1 -> 2 -> 3 stops short of version 4.
+  BOOST_TEST(code(reg.add_upcasters("UserRegistered", 1, {noop, noop}))
+             == "invalid_argument");
+  BOOST_TEST(code(reg.add_upcasters("UserRegistered", 1, {})) == "invalid_argument");
+  BOOST_TEST(code(reg.add_upcasters("UserRegistered", 2, {noop, nullptr}))
+             == "invalid_argument");
+  // Nothing of a rejected chain was registered.
+  BOOST_TEST(!reg.add_upcasters("UserRegistered", 2, {noop, noop}));
+  // A lower chain must end where the registered steps start.
+  BOOST_TEST(code(reg.add_upcasters("UserRegistered", 1, {noop, noop}))
+             == "invalid_argument");
+  BOOST_TEST(!reg.add_upcasters("UserRegistered", 1, {noop}));
+  BOOST_TEST(code(reg.add_upcaster("UserRegistered", 1, noop))
+             == "invalid_argument");
 }
 
 BOOST_AUTO_TEST_CASE(chain_is_applied_on_decode) {
@@ -257,8 +279,8 @@ BOOST_AUTO_TEST_CASE(missing_step_is_decode_failed) {
 BOOST_AUTO_TEST_CASE(upcaster_error_is_decode_failed) {
   event_registry reg;
   add_user(reg, 3);
-  BOOST_REQUIRE(!reg.add_upcaster("UserRegistered", 1, split_name));
-  BOOST_REQUIRE(!reg.add_upcaster("UserRegistered", 2, add_email));
+  BOOST_REQUIRE(!reg.add_upcasters("UserRegistered", 1,
+                                   {split_name, add_email}));
   // split_name fails on a v1 event without a name.
   auto decoded = reg.decode(stored(1, R"({"nom":"x"})"));
   BOOST_REQUIRE(!decoded);

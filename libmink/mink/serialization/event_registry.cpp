@@ -91,15 +91,37 @@ caf::error event_registry::add_upcaster(const std::string& name,
                    + std::to_string(e.version));
   if (e.steps.count(from_version) != 0)
     return invalid(step + "already registered");
-  if (!e.steps.empty()) {
-    auto lowest = e.steps.begin()->first;
-    auto highest = e.steps.rbegin()->first;
-    if (from_version != lowest - 1 && from_version != highest + 1)
-      return invalid(step + "leaves a gap; registered steps start at version "
-                     + std::to_string(lowest) + " and end at version "
-                     + std::to_string(highest + 1));
-  }
+  // The chain grows down from the current version, so at any time it
+  // reaches the current version without a gap.
+  auto expected = e.steps.empty() ? e.version - 1 : e.steps.begin()->first - 1;
+  if (from_version != expected)
+    return invalid(step + "leaves a gap; the next step must be from version "
+                   + std::to_string(expected) + " (register steps from the "
+                   "newest down, or a whole chain with add_upcasters)");
   e.steps.emplace(from_version, std::move(fn));
+  return {};
+}
+
+caf::error event_registry::add_upcasters(const std::string& name,
+                                         int32_t from_version,
+                                         std::vector<upcast_fn> fns) {
+  auto i = entries_.find(name);
+  if (i == entries_.end())
+    return invalid("upcasters for unknown event type " + quoted(name));
+  if (fns.empty())
+    return invalid("upcasters of " + quoted(name) + ": the chain is empty");
+  auto& e = i->second;
+  auto top = e.steps.empty() ? e.version : e.steps.begin()->first;
+  auto count = static_cast<int64_t>(fns.size());
+  if (from_version < 1 || from_version + count != top)
+    return invalid("upcasters of " + quoted(name) + " from version "
+                   + std::to_string(from_version) + ": " + std::to_string(count)
+                   + " steps must end at version " + std::to_string(top));
+  for (auto& fn : fns)
+    if (!fn)
+      return invalid("upcasters of " + quoted(name) + ": a function is empty");
+  for (auto v = top - 1; v >= from_version; --v)
+    e.steps.emplace(v, std::move(fns[static_cast<size_t>(v - from_version)]));
   return {};
 }
 

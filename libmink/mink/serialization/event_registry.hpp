@@ -10,6 +10,7 @@
 #include <typeinfo>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -42,7 +43,7 @@ public:
   /// Fails with `errc::invalid_argument` on an empty name, a name or a type
   /// that is already registered, a version below 1, or an empty function.
   template <class T>
-  caf::error
+  [[nodiscard]] caf::error
   add(std::string name, int32_t schema_version,
       std::function<void(const T&, rapidjson::Document&)> encode,
       std::function<caf::expected<T>(const rapidjson::Value&)> decode) {
@@ -67,14 +68,22 @@ public:
   }
 
   /// Registers the upcast step of `name` from `from_version` to
-  /// `from_version + 1`. Fails with `errc::invalid_argument` for an unknown
-  /// type name, `from_version < 1`, `from_version + 1` above the type's
-  /// current schema version, an empty function, a step that is already
-  /// registered, or a step that leaves a gap: the steps of one type must be
-  /// contiguous, so a new step goes directly below the lowest or directly
-  /// above the highest existing one.
-  caf::error add_upcaster(const std::string& name, int32_t from_version,
-                          upcast_fn fn);
+  /// `from_version + 1`. Steps are registered from the newest down: the
+  /// first step of a type goes from its current version - 1 to the current
+  /// version, and each further step ends where the lowest one starts, so a
+  /// registered chain never has a gap. Fails with `errc::invalid_argument`
+  /// for an unknown type name, an empty function, a step that is already
+  /// registered, or any other `from_version` (which would leave a gap).
+  [[nodiscard]] caf::error add_upcaster(const std::string& name,
+                                        int32_t from_version, upcast_fn fn);
+
+  /// Registers a whole chain at once, in ascending order: `fns[0]` raises
+  /// `from_version` to `from_version + 1`, and so on. The chain must end at
+  /// the current version (or where already registered steps start); it is
+  /// registered whole or not at all, with the errors of `add_upcaster`.
+  [[nodiscard]] caf::error add_upcasters(const std::string& name,
+                                         int32_t from_version,
+                                         std::vector<upcast_fn> fns);
 
   /// Encodes `x` as an event at its type's current schema version. Fails
   /// with `errc::unknown_event_type` when `T` is not registered and with

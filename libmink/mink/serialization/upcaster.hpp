@@ -12,12 +12,13 @@ namespace mink {
 /// `errc::decode_failed`. New values must use the document's allocator
 /// (`data.GetAllocator()`).
 ///
-/// Example (version 1 had `name`, version 2 splits it):
+/// Example (version 1 called it `name`, version 2 calls it `full_name`):
 /// ~~~
 /// registry.add_upcaster("UserRegistered", 1, [](rapidjson::Document& d) {
-///   auto& alloc = d.GetAllocator();
-///   d.AddMember("first", d["name"], alloc); // moves the value
+///   rapidjson::Value name;
+///   name.Swap(d["name"]); // take the value out before the object changes
 ///   d.RemoveMember("name");
+///   d.AddMember("full_name", name, d.GetAllocator());
 ///   return caf::error{};
 /// });
 /// ~~~

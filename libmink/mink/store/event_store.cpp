@@ -18,6 +18,18 @@ namespace {
 /// Longest accepted event type name, in bytes.
 constexpr size_t max_type_size = 200;
 
+/// Runs an adapter call; an exception (out of memory, a library's error)
+/// becomes `storage_failure` here, so none leaves the port.
+template <class F>
+auto guarded(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    return make_error(errc::storage_failure,
+                      std::string{what} + " failed: " + ex.what());
+  }
+}
+
 /// Returns what is wrong with a type or category name, or an empty string.
 std::string name_problem(std::string_view what, std::string_view name) {
   if (name.empty())
@@ -61,6 +73,11 @@ caf::expected<prepared_event> prepare_event(const event_data& ev, size_t i) {
   if (ev.schema_version < 1)
     return make_error(errc::invalid_argument,
                       where + "schema version must be at least 1");
+  if (ev.data.size() > max_event_data_size)
+    return make_error(errc::invalid_argument,
+                      where + "data is " + std::to_string(ev.data.size())
+                        + " bytes; the limit is "
+                        + std::to_string(max_event_data_size));
   if (auto problem = check_json(ev.data); !problem.empty())
     return make_error(errc::invalid_argument, where + "data: " + problem);
   if (!metadata_is_utf8(ev.meta))
@@ -130,8 +147,18 @@ append_results event_store::append(const std::vector<stream_append>& batch) {
     }
     prepared.emplace_back(std::move(out));
   }
-  if (!prepared.empty())
-    do_append(prepared, results);
+  if (!prepared.empty()) {
+    try {
+      do_append(prepared, results);
+    } catch (const std::exception& ex) {
+      // Adapters roll back before they throw; what they did not report is
+      // unknown to us, so no stream may be told it succeeded.
+      for (auto& x : prepared)
+        results[x.index] = make_error(errc::storage_failure,
+                                      std::string{"append failed: "}
+                                        + ex.what());
+    }
+  }
   return results;
 }
 
@@ -151,12 +178,13 @@ event_store::read_stream(const std::string& stream_id, int64_t from_version,
   if (from_version < 1)
     return make_error(errc::invalid_argument,
                       "from_version must be at least 1");
-  auto result = limit == 0
-                  ? std::vector<recorded_event>{}
-                  : do_read_stream(stream_id, from_version,
-                                   clamp_limit(limit), dir);
+  auto result = guarded("read_stream", [&] {
+    return limit == 0 ? std::vector<recorded_event>{}
+                      : do_read_stream(stream_id, from_version,
+                                       clamp_limit(limit), dir);
+  });
   if (result && result->empty()) {
-    auto info = do_stream_info(stream_id);
+    auto info = guarded("stream_info", [&] { return do_stream_info(stream_id); });
     if (!info)
       return std::move(info.error());
     if (!info->exists)
@@ -182,18 +210,20 @@ event_store::read_all(int64_t from_position, size_t limit,
       return make_error(errc::invalid_argument, problem);
   if (limit == 0)
     return std::vector<recorded_event>{};
-  return do_read_all(from_position, clamp_limit(limit), filter);
+  return guarded("read_all", [&] {
+    return do_read_all(from_position, clamp_limit(limit), filter);
+  });
 }
 
 caf::expected<mink::stream_info>
 event_store::stream_info(const std::string& stream_id) {
   if (auto err = validate_stream_id(stream_id))
     return err;
-  return do_stream_info(stream_id);
+  return guarded("stream_info", [&] { return do_stream_info(stream_id); });
 }
 
 caf::expected<int64_t> event_store::last_position() {
-  return do_last_position();
+  return guarded("last_position", [&] { return do_last_position(); });
 }
 
 } // namespace mink

@@ -21,6 +21,11 @@ enum class read_direction { forward, backward };
 /// at a stream's last event.
 constexpr int64_t end_of_stream = std::numeric_limits<int64_t>::max();
 
+/// The largest event data accepted, in bytes. Larger data is rejected with
+/// `invalid_argument` for its stream alone (databases would fail the whole
+/// call: SQLite's value limit, PostgreSQL's 1 GB field limit).
+constexpr size_t max_event_data_size = size_t{16} << 20;
+
 /// Narrows `read_all`. Empty members match everything.
 struct read_filter {
   /// Only events of streams in this category (`Category` of `Category-id`).
@@ -52,6 +57,8 @@ using append_results = std::vector<caf::expected<append_result>>;
 /// - An event id that the store already holds fails that stream's append
 ///   with `errc::duplicate_event_id` and writes nothing for it.
 /// - All member functions are safe to call from many threads at once.
+/// - No exception leaves a member function: an adapter's exception becomes
+///   `storage_failure`.
 class event_store {
 public:
   virtual ~event_store();

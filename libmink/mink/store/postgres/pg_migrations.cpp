@@ -33,7 +33,9 @@ CREATE TABLE {schema}.events (
   schema_version integer     NOT NULL,
   data           json        NOT NULL,
   metadata       json        NOT NULL,
-  created_at     timestamptz NOT NULL DEFAULT now(),
+  -- clock_timestamp(), not now(): taken per row after the position lock,
+  -- so it is the write time and grows with the position.
+  created_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
   UNIQUE (stream_id, version)
 );
 -- One row; every append transaction locks it, so positions are handed out

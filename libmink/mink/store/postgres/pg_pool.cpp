@@ -15,6 +15,16 @@ PGconn* native_handle(soci::session& s) {
     ->conn_;
 }
 
+/// COPY text and JSON go over the wire as UTF-8, whatever PGCLIENTENCODING
+/// or the database default say.
+caf::error prepare_connection(PGconn* conn) {
+  if (PQsetClientEncoding(conn, "UTF8") != 0)
+    return make_error(errc::store_unavailable,
+                      std::string{"cannot set client encoding UTF8: "}
+                        + PQerrorMessage(conn));
+  return {};
+}
+
 } // namespace
 
 pool::lease::lease(lease&& other) noexcept
@@ -50,6 +60,8 @@ caf::expected<std::unique_ptr<pool>> pool::open(const std::string& conninfo,
       // would print them to stderr.
       PQsetNoticeProcessor(native_handle(s), [](void*, const char*) {},
                            nullptr);
+      if (auto err = prepare_connection(native_handle(s)))
+        return err;
     }
   } catch (const std::exception& ex) {
     // libpq's messages name host and port, never the password.
@@ -74,12 +86,19 @@ caf::expected<pool::lease> pool::acquire(std::chrono::milliseconds timeout) {
   if (PQstatus(conn) != CONNECTION_OK) {
     // The server restarted or the network dropped: try once to reconnect.
     PQreset(conn);
-    if (PQstatus(conn) != CONNECTION_OK) {
-      std::string msg = "PostgreSQL connection lost: ";
-      msg += PQerrorMessage(conn);
+    auto err = PQstatus(conn) == CONNECTION_OK
+                 ? prepare_connection(conn)
+                 : make_error(errc::store_unavailable,
+                              std::string{"PostgreSQL connection lost: "}
+                                + PQerrorMessage(conn));
+    if (err) {
       sessions_->give_back(pos);
-      return make_error(errc::store_unavailable, std::move(msg));
+      return err;
     }
+  } else if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    // A caller left a transaction open (it failed half-way): end it, so
+    // that nothing of it is committed by the next user of the connection.
+    PQclear(PQexec(conn, "ROLLBACK"));
   }
   return lease{this, pos, &s, conn};
 }

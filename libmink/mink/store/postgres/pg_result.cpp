@@ -62,16 +62,14 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql) {
 
 caf::expected<result> exec(PGconn* conn, const std::string& sql,
                            const std::vector<std::string>& params) {
+  // Text-format parameters: libpq reads them up to their NUL and ignores
+  // lengths (no parameter holds a NUL; the port rejects control characters).
   std::vector<const char*> values;
-  std::vector<int> lengths;
   values.reserve(params.size());
-  lengths.reserve(params.size());
-  for (const auto& p : params) {
+  for (const auto& p : params)
     values.push_back(p.c_str());
-    lengths.push_back(static_cast<int>(p.size()));
-  }
   auto raw = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
-                          nullptr, values.data(), lengths.data(), nullptr, 0);
+                          nullptr, values.data(), nullptr, nullptr, 0);
   return check(conn, raw, sql);
 }
 

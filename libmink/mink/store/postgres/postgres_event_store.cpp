@@ -1,6 +1,8 @@
 #include "mink/store/postgres/postgres_event_store.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -48,19 +50,30 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   buf += '\n';
 }
 
-/// Sends `rows` through COPY FROM STDIN; returns the error result, if any.
+/// Sends `rows` (holding `count` rows) through COPY FROM STDIN in chunks
+/// (libpq takes an int length), then checks that the server took every row.
 caf::expected<pg::result> copy_in(PGconn* conn, const std::string& sql,
-                                  const std::string& rows) {
+                                  const std::string& rows, size_t count) {
   auto start = pg::exec(conn, sql);
   if (!start)
     return start;
-  if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1
-      || PQputCopyEnd(conn, nullptr) != 1)
+  constexpr size_t chunk = size_t{1} << 20;
+  for (size_t offset = 0; offset < rows.size(); offset += chunk) {
+    auto len = std::min(chunk, rows.size() - offset);
+    if (PQputCopyData(conn, rows.data() + offset, static_cast<int>(len)) != 1)
+      return pg::to_error(conn, nullptr, "COPY");
+  }
+  if (PQputCopyEnd(conn, nullptr) != 1)
     return pg::to_error(conn, nullptr, "COPY");
   pg::result res{PQgetResult(conn)};
   // Drain: libpq wants PQgetResult called until it returns null.
   while (auto extra = PQgetResult(conn))
     PQclear(extra);
+  if (PQresultStatus(res.get()) == PGRES_COMMAND_OK
+      && std::string_view{PQcmdTuples(res.get())} != std::to_string(count))
+    return make_error(errc::storage_failure,
+                      std::string{"COPY stored "} + PQcmdTuples(res.get())
+                        + " rows of " + std::to_string(count));
   return res;
 }
 
@@ -175,7 +188,10 @@ postgres_event_store::append_once(PGconn* conn,
   for (auto pos = reserve.find("$n"); pos != std::string::npos;
        pos = reserve.find("$n"))
     reserve.replace(pos, 2, std::to_string(total));
-  auto base_res = pg::exec(conn, "BEGIN; " + reserve);
+  // READ COMMITTED whatever the role's default: each statement must see
+  // what the writer before us committed while we waited for the lock.
+  auto base_res = pg::exec(conn, "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                   + reserve);
   if (!base_res)
     return fail_all(base_res.error());
   auto base = base_res->int64(0, 0);
@@ -237,7 +253,8 @@ postgres_event_store::append_once(PGconn* conn,
     accepted.emplace_back(x.index, std::move(result));
   }
   if (!rows.empty()) {
-    auto copy_res = copy_in(conn, sql_copy_, rows);
+    auto copy_res = copy_in(conn, sql_copy_, rows,
+                            static_cast<size_t>(next - base));
     if (!copy_res)
       return fail_all(copy_res.error());
     if (PQresultStatus(copy_res->get()) != PGRES_COMMAND_OK) {
@@ -278,9 +295,18 @@ void postgres_event_store::do_append(std::vector<prepared_append>& prepared,
   }
   // Duplicate ids are rare: the fast path lets the unique index find them
   // and only then pays for looking ids up.
-  if (append_once(lease->conn(), prepared, out, false)
-      == attempt_outcome::duplicate_id)
-    append_once(lease->conn(), prepared, out, true);
+  try {
+    if (append_once(lease->conn(), prepared, out, false)
+        == attempt_outcome::duplicate_id)
+      append_once(lease->conn(), prepared, out, true);
+  } catch (const std::exception& ex) {
+    // Out of memory while building rows, say: roll back, so that the lease
+    // goes back idle and nothing half-done can be committed later.
+    (void) pg::exec(lease->conn(), "ROLLBACK");
+    for (auto& x : prepared)
+      out[x.index] = make_error(errc::storage_failure,
+                                std::string{"append failed: "} + ex.what());
+  }
 }
 
 caf::expected<std::vector<recorded_event>>
