@@ -27,7 +27,8 @@ namespace {
 
 struct options {
   std::string pg_conninfo;
-  std::string sqlite_dir = "/tmp/mink-bench";
+  /// Scratch files go here (named mink-bench-*.db, removed afterwards).
+  std::string sqlite_dir = "/tmp";
   size_t events = 200000;
   size_t naive_events = 5000;
   size_t streams = 10000;
@@ -64,16 +65,18 @@ result_row run_adapter(const std::string& name, event_store& store, size_t n,
   size_t next_stream = 0;
   // Build all calls first: the application owns its events before appending.
   std::vector<std::vector<stream_append>> calls;
-  for (size_t done = 0; done < n; done += batch) {
+  for (size_t done = 0; done < n;) {
     std::vector<stream_append> call;
-    for (size_t i = 0; i < batch; i += opt.events_per_stream) {
+    for (size_t in_call = 0; in_call < batch && done < n;) {
       auto s = next_stream++ % opt.streams;
       stream_append sa;
       sa.stream_id = "account-" + std::to_string(s);
       sa.expected = expected_version::exact(versions[s]);
-      for (size_t k = 0; k < opt.events_per_stream; ++k)
-        sa.events.push_back(make_event(done + i + k));
-      versions[s] += static_cast<int64_t>(opt.events_per_stream);
+      for (size_t k = 0; k < opt.events_per_stream && in_call < batch
+                         && done < n;
+           ++k, ++in_call, ++done)
+        sa.events.push_back(make_event(done));
+      versions[s] += static_cast<int64_t>(sa.events.size());
       call.push_back(std::move(sa));
     }
     calls.push_back(std::move(call));
@@ -108,14 +111,6 @@ void pg_fresh_schema(PGconn* conn, const std::string& schema) {
     die(to_text(err));
 }
 
-void put_escaped(std::string& buf, const std::string& x) {
-  for (char c : x) {
-    if (c == '\\' || c == '\t' || c == '\n' || c == '\r')
-      buf += '\\';
-    buf += c;
-  }
-}
-
 /// (a) The limit: COPY of 1000-row batches, one transaction each, positions
 /// and versions computed by the client with no checks.
 result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
@@ -129,13 +124,14 @@ result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
       rows += "\taccount-" + std::to_string(i) + "\t1\taccount\t";
       rows += w.ids[i];
       rows += "\tMoneyDeposited\t1\t";
-      put_escaped(rows, w.payloads[i]);
+      pg::put_copy_field(rows, w.payloads[i]);
       rows += "\t{\"correlation_id\":\"bench\"}\n";
     }
     pg_must(conn, "BEGIN");
     pg_must(conn, "COPY bench_raw.events (position, stream_id, version, "
                   "category, event_id, type, schema_version, data, metadata) "
                   "FROM STDIN");
+    // A batch is about 300 KB, well below libpq's int length.
     if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1
         || PQputCopyEnd(conn, nullptr) != 1)
       die("COPY failed");
@@ -194,11 +190,16 @@ std::vector<result_row> bench_postgres(const options& opt) {
 
 // -- SQLite -------------------------------------------------------------------
 
-/// Creates a fresh database file with mink's schema, via the adapter.
-std::string sqlite_fresh(const options& opt, const std::string& name) {
-  auto path = opt.sqlite_dir + "/" + name + ".db";
+/// Removes a database file of this benchmark and its WAL files.
+void sqlite_remove(const std::string& path) {
   for (auto suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(path + suffix);
+}
+
+/// Creates a fresh database file with mink's schema, via the adapter.
+std::string sqlite_fresh(const options& opt, const std::string& name) {
+  auto path = opt.sqlite_dir + "/mink-bench-" + name + ".db";
+  sqlite_remove(path);
   auto store = sqlite_event_store::open(sqlite_config{path});
   if (!store)
     die(to_text(store.error()));
@@ -244,6 +245,7 @@ result_row sqlite_raw(const options& opt, const workload& w, size_t n,
   auto row = result_row{name, n, seconds_since(start)};
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+  sqlite_remove(path);
   return row;
 }
 
@@ -263,8 +265,9 @@ std::vector<result_row> bench_sqlite(const options& opt) {
     rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
                                  + " events/call",
                                **store, opt.events, batch, opt));
+    store->reset();
+    sqlite_remove(path);
   }
-  std::filesystem::remove_all(opt.sqlite_dir);
   return rows;
 }
 

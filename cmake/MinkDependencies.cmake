@@ -43,3 +43,12 @@ mink_import_library(SOCI::sqlite3 HEADER soci/sqlite3/soci-sqlite3.h
 add_library(RapidJSON::rapidjson INTERFACE IMPORTED GLOBAL)
 set_target_properties(RapidJSON::rapidjson PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}")
+
+# CLI11 (header-only): argument parsing of the programs.
+find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp)
+if(NOT CLI11_INCLUDE_DIR)
+  message(FATAL_ERROR "CLI11 not found: install libcli11-dev (see scripts/setup.sh)")
+endif()
+add_library(CLI11::CLI11 INTERFACE IMPORTED GLOBAL)
+set_target_properties(CLI11::CLI11 PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES "${CLI11_INCLUDE_DIR}")

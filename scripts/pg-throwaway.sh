@@ -3,9 +3,19 @@
 #   source scripts/pg-throwaway.sh; pg_throwaway_start; ...; pg_throwaway_stop
 # Exports MINK_TEST_PG (a libpq connection string) while it runs.
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-MINK_PG_PORT=${MINK_PG_PORT:-55432}
+
+# Prints the first port from $1 on where nothing listens on 127.0.0.1, so a
+# server left over from an earlier run (or another checkout's) is no obstacle.
+pg_free_port() {
+  local port=$1
+  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
 
 pg_throwaway_start() {
+  MINK_PG_PORT=$(pg_free_port "${MINK_PG_PORT:-55432}")
   MINK_PG_DIR=$(mktemp -d /tmp/mink-pg.XXXXXX)
   chown postgres: "$MINK_PG_DIR"
   # initdb refuses to run as root, hence runuser.

@@ -125,6 +125,21 @@ BOOST_AUTO_TEST_CASE(same_id_twice_in_one_stream_is_rejected) {
   BOOST_TEST(last_position() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(resending_a_committed_append_writes_nothing) {
+  // A client that lost the reply to a commit sends the same events again.
+  auto first = make_event_with_id(make_uuid());
+  auto second = make_event_with_id(make_uuid());
+  append_ok("order-1", {first, second});
+  // With its expected version: the version no longer holds.
+  MINK_CHECK_ERRC(store->append("order-1", ev::exact(0), {first, second}),
+                  errc::wrong_expected_version);
+  // Without one: the ids give it away.
+  MINK_CHECK_ERRC(store->append("order-1", ev::any(), {first, second}),
+                  errc::duplicate_event_id);
+  BOOST_TEST(last_position() == 2);
+  BOOST_TEST(info("order-1").version == 2);
+}
+
 BOOST_AUTO_TEST_CASE(ids_are_case_insensitive) {
   auto id = make_uuid();
   append_ok("order-1", {make_event_with_id(id)});

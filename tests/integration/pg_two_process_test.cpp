@@ -49,7 +49,10 @@ postgres_config config(const std::string& schema) {
 
 /// Leaves nothing behind in the shared database.
 void drop_schema(const std::string& schema) {
-  auto conn = PQconnectdb(conninfo().c_str());
+  auto env = std::getenv("MINK_TEST_PG");
+  if (env == nullptr)
+    return;
+  auto conn = PQconnectdb(env);
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
                          .c_str()));
@@ -117,10 +120,21 @@ int run_writer(int id, const std::string& schema, const std::string& log_path,
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(two_processes_append_to_overlapping_streams) {
-  auto schema = "two_process_" + std::to_string(getpid());
-  auto dir = std::string{"/tmp/mink-two-process-"} + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
+/// The shared schema and the writers' logs, removed however the test ends.
+struct two_process_fixture {
+  std::string schema = "two_process_" + std::to_string(getpid());
+  std::string dir = std::string{"/tmp/mink-two-process-"}
+                    + std::to_string(getpid());
+  two_process_fixture() { std::filesystem::create_directories(dir); }
+  ~two_process_fixture() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    drop_schema(schema);
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(two_processes_append_to_overlapping_streams,
+                        two_process_fixture) {
   // Fork before this process opens any connection or thread.
   int start_pipe[2];
   BOOST_REQUIRE(pipe(start_pipe) == 0);
@@ -193,6 +207,4 @@ BOOST_AUTO_TEST_CASE(two_processes_append_to_overlapping_streams) {
     BOOST_TEST(told_conflict.count(ev.event_id) == 0u);
   }
   BOOST_TEST(all->size() == told_ok.size());
-  std::filesystem::remove_all(dir);
-  drop_schema(schema);
 }

@@ -318,6 +318,20 @@ BOOST_AUTO_TEST_CASE(decoder_exception_is_decode_failed) {
   BOOST_TEST(to_text(decoded.error()).find("boom") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(encoder_exception_is_invalid_argument) {
+  event_registry fresh;
+  BOOST_REQUIRE(!fresh.add<account_closed>(
+    "AccountClosed", 1,
+    [](const account_closed&, rapidjson::Document&) {
+      throw std::runtime_error("bang");
+    },
+    decode_closed));
+  auto encoded = fresh.encode(account_closed{});
+  BOOST_REQUIRE(!encoded);
+  BOOST_TEST(code(encoded.error()) == "invalid_argument");
+  BOOST_TEST(to_text(encoded.error()).find("bang") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(json_codec_helpers) {
   rapidjson::Document doc;
   BOOST_TEST(!parse_json(R"( {"a": [1, 2.5, "x", null, true]} )", doc));

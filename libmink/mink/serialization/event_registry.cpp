@@ -135,7 +135,15 @@ event_registry::encode_erased(std::type_index type, const void* x,
                         + type.name());
   const auto& e = entries_.at(i->second);
   rapidjson::Document doc;
-  e.fns.encode(x, doc);
+  try {
+    e.fns.encode(x, doc);
+  } catch (const std::exception& ex) {
+    // An encoder is user code; its exception becomes a value, as a
+    // decoder's does.
+    return make_error(errc::invalid_argument,
+                      "encoding event type " + quoted(e.name)
+                        + " threw: " + ex.what());
+  }
   auto json = write_json(doc);
   if (!json)
     return make_error(errc::invalid_argument,

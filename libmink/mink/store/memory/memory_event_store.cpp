@@ -1,22 +1,12 @@
 #include "mink/store/memory/memory_event_store.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/read_filter_match.hpp"
 
 namespace mink {
-
-namespace {
-
-int64_t now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
-} // namespace
 
 memory_event_store::memory_event_store()
   : state_(std::make_shared<state>()) {

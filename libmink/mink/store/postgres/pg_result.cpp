@@ -90,6 +90,18 @@ std::string text_array(const std::vector<std::string>& xs) {
   return out;
 }
 
+void put_copy_field(std::string& buf, std::string_view x) {
+  for (char c : x) {
+    switch (c) {
+      case '\\': buf += "\\\\"; break;
+      case '\t': buf += "\\t"; break;
+      case '\n': buf += "\\n"; break;
+      case '\r': buf += "\\r"; break;
+      default: buf += c;
+    }
+  }
+}
+
 std::string quote_ident(std::string_view id) {
   std::string out = "\"";
   for (char c : id) {

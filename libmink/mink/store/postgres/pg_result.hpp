@@ -54,6 +54,10 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql,
 /// parameter, quoting every element.
 std::string text_array(const std::vector<std::string>& xs);
 
+/// Appends `x` to a COPY text-format row, escaping what COPY treats
+/// specially (backslash, tab, newline, carriage return).
+void put_copy_field(std::string& buf, std::string_view x);
+
 /// Double-quotes an identifier for SQL (after it was validated).
 std::string quote_ident(std::string_view id);
 

@@ -15,38 +15,25 @@ namespace mink {
 
 namespace {
 
-/// Appends `x` to a COPY text-format row, escaping what COPY treats specially.
-void put_field(std::string& buf, std::string_view x) {
-  for (char c : x) {
-    switch (c) {
-      case '\\': buf += "\\\\"; break;
-      case '\t': buf += "\\t"; break;
-      case '\n': buf += "\\n"; break;
-      case '\r': buf += "\\r"; break;
-      default: buf += c;
-    }
-  }
-}
-
 void put_row(std::string& buf, int64_t position, const prepared_append& x,
              int64_t version, const prepared_event& ev) {
   buf += std::to_string(position);
   buf += '\t';
-  put_field(buf, x.stream_id);
+  pg::put_copy_field(buf, x.stream_id);
   buf += '\t';
   buf += std::to_string(version);
   buf += '\t';
-  put_field(buf, x.category);
+  pg::put_copy_field(buf, x.category);
   buf += '\t';
   buf += ev.event_id; // a validated UUID
   buf += '\t';
-  put_field(buf, ev.type);
+  pg::put_copy_field(buf, ev.type);
   buf += '\t';
   buf += std::to_string(ev.schema_version);
   buf += '\t';
-  put_field(buf, ev.data);
+  pg::put_copy_field(buf, ev.data);
   buf += '\t';
-  put_field(buf, ev.metadata_json);
+  pg::put_copy_field(buf, ev.metadata_json);
   buf += '\n';
 }
 

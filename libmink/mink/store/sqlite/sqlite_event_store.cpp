@@ -12,6 +12,7 @@
 #include <caf/message.hpp>
 #include <soci/soci.h>
 
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/sqlite/sqlite_migrations.hpp"
 #include "mink/store/sqlite/sqlite_statement.hpp"
@@ -32,11 +33,6 @@ constexpr std::string_view select_events
 /// with or without category, number of types).
 constexpr size_t max_cached_filters = 32;
 
-int64_t now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 int64_t to_sql_limit(size_t n) {
   constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());

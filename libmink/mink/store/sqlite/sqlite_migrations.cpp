@@ -5,6 +5,7 @@
 
 #include <soci/soci.h>
 
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/sqlite/sqlite_statement.hpp"
 
@@ -50,11 +51,6 @@ const std::vector<migration>& migrations() {
   return result;
 }
 
-int64_t now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 bool has_migrations_table(sqlite_api::sqlite3* db) {
   detail::sqlite_statement stmt{db, "SELECT 1 FROM sqlite_master WHERE type = "
