@@ -1,12 +1,7 @@
 #pragma once
 
 #include <chrono>
-#include <cstdio>
 #include <string>
-#include <vector>
-
-#include "mink/event.hpp"
-#include "mink/uuid.hpp"
 
 namespace mink::bench {
 
@@ -28,16 +23,6 @@ inline std::string make_payload(size_t n, size_t size = 200) {
   return data;
 }
 
-/// An event with a 200-byte payload and a correlation id.
-inline event_data make_event(size_t n) {
-  event_data ev;
-  ev.event_id = make_uuid();
-  ev.type = "MoneyDeposited";
-  ev.data = make_payload(n);
-  ev.meta.correlation_id = "bench";
-  return ev;
-}
-
 /// One line of the results table.
 struct result_row {
   std::string name;
@@ -45,13 +30,5 @@ struct result_row {
   double seconds;
   double rate() const { return static_cast<double>(events) / seconds; }
 };
-
-inline void print_rows(const std::vector<result_row>& rows) {
-  std::printf("%-46s %10s %9s %12s\n", "method", "events", "seconds",
-              "events/s");
-  for (const auto& r : rows)
-    std::printf("%-46s %10zu %9.2f %12.0f\n", r.name.c_str(), r.events,
-                r.seconds, r.rate());
-}
 
 } // namespace mink::bench

@@ -2,6 +2,7 @@
 // limit (raw COPY / raw SQLite insert into a table with the same columns
 // and indexes) and against one transaction per event, in one run.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "mink/store/postgres/pg_result.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/uuid.hpp"
 
 using namespace mink;
 using namespace mink::bench;
@@ -33,6 +35,7 @@ struct options {
   size_t naive_events = 5000;
   size_t streams = 10000;
   size_t events_per_stream = 10;
+  size_t rounds = 3;
   bool skip_pg = false;
   bool skip_sqlite = false;
 };
@@ -42,48 +45,60 @@ struct options {
   std::exit(1);
 }
 
-/// Pre-built input so that event creation is not timed.
+/// Pre-built input so that event creation is not timed. Every method writes
+/// the same events to the same streams: event i goes to stream
+/// (i / events_per_stream) % streams, so each call of the adapter carries
+/// runs of events_per_stream events per stream, and the raw methods touch
+/// the same index pages as the adapter does.
 struct workload {
   std::vector<std::string> ids;
   std::vector<std::string> payloads;
-  explicit workload(size_t n) {
+  std::vector<std::string> streams;
+  std::vector<int64_t> versions;
+
+  workload(size_t n, const options& opt) {
     ids.reserve(n);
     payloads.reserve(n);
+    streams.reserve(n);
+    versions.reserve(n);
+    std::vector<int64_t> last(opt.streams, 0);
     for (size_t i = 0; i < n; ++i) {
+      auto s = (i / opt.events_per_stream) % opt.streams;
       ids.push_back(make_uuid());
       payloads.push_back(make_payload(i));
+      streams.push_back("account-" + std::to_string(s));
+      versions.push_back(++last[s]);
     }
   }
 };
 
-/// Appends `n` events through the port in calls of `batch` events, each call
-/// spread over batch / events_per_stream streams with exact expected
-/// versions.
-result_row run_adapter(const std::string& name, event_store& store, size_t n,
-                       size_t batch, const options& opt) {
-  std::vector<int64_t> versions(opt.streams, 0);
-  size_t next_stream = 0;
+/// Appends the workload's first `n` events through the port in calls of
+/// `batch` events, with exact expected versions.
+result_row run_adapter(const std::string& name, event_store& store,
+                       const workload& w, size_t n, size_t batch) {
   // Build all calls first: the application owns its events before appending.
   std::vector<std::vector<stream_append>> calls;
-  for (size_t done = 0; done < n;) {
+  for (size_t i = 0; i < n;) {
     std::vector<stream_append> call;
-    for (size_t in_call = 0; in_call < batch && done < n;) {
-      auto s = next_stream++ % opt.streams;
+    for (auto end = std::min(n, i + batch); i < end;) {
       stream_append sa;
-      sa.stream_id = "account-" + std::to_string(s);
-      sa.expected = expected_version::exact(versions[s]);
-      for (size_t k = 0; k < opt.events_per_stream && in_call < batch
-                         && done < n;
-           ++k, ++in_call, ++done)
-        sa.events.push_back(make_event(done));
-      versions[s] += static_cast<int64_t>(sa.events.size());
+      sa.stream_id = w.streams[i];
+      sa.expected = expected_version::exact(w.versions[i] - 1);
+      for (; i < end && w.streams[i] == sa.stream_id; ++i) {
+        event_data ev;
+        ev.event_id = w.ids[i];
+        ev.type = "MoneyDeposited";
+        ev.data = w.payloads[i];
+        ev.meta.correlation_id = "bench";
+        sa.events.push_back(std::move(ev));
+      }
       call.push_back(std::move(sa));
     }
     calls.push_back(std::move(call));
   }
   auto start = std::chrono::steady_clock::now();
   for (auto& call : calls)
-    for (auto& res : store.append(call))
+    for (auto& res : store.append(std::move(call)))
       if (!res)
         die(name + ": " + to_text(res.error()));
   return {name, n, seconds_since(start)};
@@ -104,11 +119,19 @@ void pg_must(PGconn* conn, const std::string& sql) {
     die(to_text(res.error()));
 }
 
+/// Starts each method from the same server state: without this, a
+/// checkpoint triggered by the WAL of one method lands in the next one.
+/// Needs superuser; where it is refused, the run goes on without it.
+void pg_checkpoint(PGconn* conn) {
+  (void) pg::exec(conn, "CHECKPOINT");
+}
+
 /// A fresh schema with mink's events table (same columns and indexes).
 void pg_fresh_schema(PGconn* conn, const std::string& schema) {
   pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
   if (auto err = pg::migrate_up(conn, schema))
     die(to_text(err));
+  pg_checkpoint(conn);
 }
 
 /// (a) The limit: COPY of 1000-row batches, one transaction each, positions
@@ -121,7 +144,11 @@ result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
     std::string rows;
     for (size_t i = done; i < done + batch && i < n; ++i) {
       rows += std::to_string(i + 1);
-      rows += "\taccount-" + std::to_string(i) + "\t1\taccount\t";
+      rows += '\t';
+      rows += w.streams[i];
+      rows += '\t';
+      rows += std::to_string(w.versions[i]);
+      rows += "\taccount\t";
       rows += w.ids[i];
       rows += "\tMoneyDeposited\t1\t";
       pg::put_copy_field(rows, w.payloads[i]);
@@ -153,10 +180,12 @@ result_row pg_naive(PGconn* conn, const workload& w, size_t n) {
     auto res = pg::exec(conn,
                         "INSERT INTO bench_naive.events (position, stream_id, "
                         "version, category, event_id, type, schema_version, "
-                        "data, metadata) VALUES ($1, $2, 1, 'account', $3, "
-                        "'MoneyDeposited', 1, $4, '{}')",
-                        {std::to_string(i + 1), "account-" + std::to_string(i),
-                         w.ids[i], w.payloads[i]});
+                        "data, metadata) VALUES ($1, $2, $3, 'account', $4, "
+                        "'MoneyDeposited', 1, $5, "
+                        "'{\"correlation_id\":\"bench\"}')",
+                        {std::to_string(i + 1), w.streams[i],
+                         std::to_string(w.versions[i]), w.ids[i],
+                         w.payloads[i]});
     if (!res)
       die(to_text(res.error()));
   }
@@ -165,7 +194,7 @@ result_row pg_naive(PGconn* conn, const workload& w, size_t n) {
 
 std::vector<result_row> bench_postgres(const options& opt) {
   std::vector<result_row> rows;
-  workload w{std::max(opt.events, opt.naive_events)};
+  workload w{std::max(opt.events, opt.naive_events), opt};
   auto conn = pg_connect(opt.pg_conninfo);
   rows.push_back(pg_raw_copy(conn, w, opt.events));
   rows.push_back(pg_naive(conn, w, opt.naive_events));
@@ -178,9 +207,10 @@ std::vector<result_row> bench_postgres(const options& opt) {
     auto store = postgres_event_store::open(cfg);
     if (!store)
       die(to_text(store.error()));
+    pg_checkpoint(conn);
     rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
                                  + " events/call",
-                               **store, opt.events, batch, opt));
+                               **store, w, opt.events, batch));
   }
   for (auto schema : {"bench_raw", "bench_naive", "bench_mink"})
     pg_must(conn, std::string{"DROP SCHEMA IF EXISTS "} + schema + " CASCADE");
@@ -221,19 +251,20 @@ result_row sqlite_raw(const options& opt, const workload& w, size_t n,
                      "INSERT INTO mink_events (position, stream_id, version, "
                      "category, event_id, type, schema_version, data, "
                      "metadata, created_at_us) VALUES "
-                     "(?, ?, 1, 'account', ?, 'MoneyDeposited', 1, ?, "
+                     "(?, ?, ?, 'account', ?, 'MoneyDeposited', 1, ?, "
                      "'{\"correlation_id\":\"bench\"}', 0)",
                      -1, &stmt, nullptr);
   auto start = std::chrono::steady_clock::now();
   for (size_t done = 0; done < n; done += per_txn) {
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     for (size_t i = done; i < done + per_txn && i < n; ++i) {
-      auto stream = "account-" + std::to_string(i);
+      const auto& stream = w.streams[i];
       sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(i + 1));
       sqlite3_bind_text(stmt, 2, stream.c_str(),
                         static_cast<int>(stream.size()), SQLITE_STATIC);
-      sqlite3_bind_text(stmt, 3, w.ids[i].c_str(), 36, SQLITE_STATIC);
-      sqlite3_bind_text(stmt, 4, w.payloads[i].c_str(),
+      sqlite3_bind_int64(stmt, 3, w.versions[i]);
+      sqlite3_bind_text(stmt, 4, w.ids[i].c_str(), 36, SQLITE_STATIC);
+      sqlite3_bind_text(stmt, 5, w.payloads[i].c_str(),
                         static_cast<int>(w.payloads[i].size()), SQLITE_STATIC);
       if (sqlite3_step(stmt) != SQLITE_DONE)
         die(std::string{"sqlite insert: "} + sqlite3_errmsg(db));
@@ -252,7 +283,7 @@ result_row sqlite_raw(const options& opt, const workload& w, size_t n,
 std::vector<result_row> bench_sqlite(const options& opt) {
   std::vector<result_row> rows;
   std::filesystem::create_directories(opt.sqlite_dir);
-  workload w{std::max(opt.events, opt.naive_events)};
+  workload w{std::max(opt.events, opt.naive_events), opt};
   rows.push_back(sqlite_raw(opt, w, opt.events, 1000,
                             "(a) raw sqlite3 insert, 1000 rows/txn"));
   rows.push_back(sqlite_raw(opt, w, opt.naive_events, 1,
@@ -264,21 +295,40 @@ std::vector<result_row> bench_sqlite(const options& opt) {
       die(to_text(store.error()));
     rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
                                  + " events/call",
-                               **store, opt.events, batch, opt));
+                               **store, w, opt.events, batch));
     store->reset();
     sqlite_remove(path);
   }
   return rows;
 }
 
-void report(const char* title, const std::vector<result_row>& rows) {
-  std::printf("\n== %s ==\n", title);
-  print_rows(rows);
-  auto a = rows[0].rate();
-  auto b = rows[1].rate();
-  for (size_t i = 2; i < rows.size(); ++i)
-    std::printf("%-46s c/a = %.2f   c/b = %.1f\n", rows[i].name.c_str(),
-                rows[i].rate() / a, rows[i].rate() / b);
+/// Prints each method's median rate over the rounds (and every round's),
+/// then the ratios of the medians. Rounds run the methods one after the
+/// other, so a noisy moment on a shared machine hits one round, not one
+/// method.
+void report(const char* title,
+            const std::vector<std::vector<result_row>>& rounds) {
+  std::printf("\n== %s: median of %zu rounds ==\n", title, rounds.size());
+  std::printf("%-44s %9s %12s   %s\n", "method", "events", "events/s",
+              "each round");
+  std::vector<double> medians;
+  for (size_t m = 0; m < rounds.front().size(); ++m) {
+    std::vector<double> rates;
+    for (const auto& round : rounds)
+      rates.push_back(round[m].rate());
+    auto sorted = rates;
+    std::sort(sorted.begin(), sorted.end());
+    medians.push_back(sorted[sorted.size() / 2]);
+    std::printf("%-44s %9zu %12.0f  ", rounds.front()[m].name.c_str(),
+                rounds.front()[m].events, medians.back());
+    for (auto r : rates)
+      std::printf(" %.0f", r);
+    std::printf("\n");
+  }
+  for (size_t m = 2; m < medians.size(); ++m)
+    std::printf("%-44s c/a = %.2f   c/b = %.1f\n",
+                rounds.front()[m].name.c_str(), medians[m] / medians[0],
+                medians[m] / medians[1]);
 }
 
 } // namespace
@@ -298,17 +348,27 @@ int main(int argc, char** argv) {
   app.add_option("--streams", opt.streams, "distinct streams")
     ->check(CLI::Range(10, 10000000));
   app.add_option("--sqlite-dir", opt.sqlite_dir, "scratch directory");
+  app.add_option("--rounds", opt.rounds, "rounds; the median is reported")
+    ->check(CLI::Range(1, 100));
   app.add_flag("--skip-pg", opt.skip_pg, "do not run the PostgreSQL part");
   app.add_flag("--skip-sqlite", opt.skip_sqlite, "do not run the SQLite part");
   CLI11_PARSE(app, argc, argv);
   if (!opt.skip_pg && opt.pg_conninfo.empty())
     die("no PostgreSQL: pass --pg or set MINK_TEST_PG (or --skip-pg)");
   std::printf("store append benchmark: %zu events per method, 200-byte "
-              "payloads, %zu events per stream per call\n",
-              opt.events, opt.events_per_stream);
+              "payloads, %zu events per stream per call, %zu streams\n",
+              opt.events, opt.events_per_stream, opt.streams);
+  std::vector<std::vector<result_row>> pg_rounds;
+  std::vector<std::vector<result_row>> sqlite_rounds;
+  for (size_t round = 0; round < opt.rounds; ++round) {
+    if (!opt.skip_pg)
+      pg_rounds.push_back(bench_postgres(opt));
+    if (!opt.skip_sqlite)
+      sqlite_rounds.push_back(bench_sqlite(opt));
+  }
   if (!opt.skip_pg)
-    report("PostgreSQL", bench_postgres(opt));
+    report("PostgreSQL", pg_rounds);
   if (!opt.skip_sqlite)
-    report("SQLite (WAL, synchronous=FULL)", bench_sqlite(opt));
+    report("SQLite (WAL, synchronous=FULL)", sqlite_rounds);
   return 0;
 }

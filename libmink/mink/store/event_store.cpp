@@ -54,7 +54,7 @@ bool metadata_is_utf8(const metadata& m) {
 }
 
 /// Validates one event and converts it for storage.
-caf::expected<prepared_event> prepare_event(const event_data& ev, size_t i) {
+caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
   auto where = "event " + std::to_string(i) + ": ";
   prepared_event result;
   if (ev.event_id.empty()) {
@@ -83,9 +83,9 @@ caf::expected<prepared_event> prepare_event(const event_data& ev, size_t i) {
   if (!metadata_is_utf8(ev.meta))
     return make_error(errc::invalid_argument,
                       where + "metadata is not valid UTF-8");
-  result.type = ev.type;
+  result.type = std::move(ev.type);
   result.schema_version = ev.schema_version;
-  result.data = ev.data;
+  result.data = std::move(ev.data);
   result.metadata_json = to_json(ev.meta);
   return result;
 }
@@ -101,13 +101,13 @@ size_t clamp_limit(size_t limit) {
 
 event_store::~event_store() = default;
 
-append_results event_store::append(const std::vector<stream_append>& batch) {
+append_results event_store::append(std::vector<stream_append> batch) {
   append_results results;
   results.reserve(batch.size());
   std::vector<prepared_append> prepared;
   prepared.reserve(batch.size());
   for (size_t index = 0; index < batch.size(); ++index) {
-    const auto& in = batch[index];
+    auto& in = batch[index];
     results.emplace_back(make_error(errc::storage_failure, "not attempted"));
     if (auto err = validate_stream_id(in.stream_id)) {
       results.back() = std::move(err);
@@ -121,8 +121,8 @@ append_results event_store::append(const std::vector<stream_append>& batch) {
     }
     prepared_append out;
     out.index = index;
-    out.stream_id = in.stream_id;
-    out.category = std::string{category_of(in.stream_id)};
+    out.stream_id = std::move(in.stream_id);
+    out.category = std::string{category_of(out.stream_id)};
     out.expected = in.expected;
     out.events.reserve(in.events.size());
     caf::error failure;
@@ -167,7 +167,7 @@ event_store::append(const std::string& stream_id, expected_version expected,
                     std::vector<event_data> events) {
   std::vector<stream_append> batch;
   batch.push_back(stream_append{stream_id, expected, std::move(events)});
-  return std::move(append(batch).front());
+  return std::move(append(std::move(batch)).front());
 }
 
 caf::expected<std::vector<recorded_event>>

@@ -68,7 +68,9 @@ public:
   /// `wrong_expected_version`, `invalid_argument`, `duplicate_event_id`,
   /// `store_unavailable` or `storage_failure`. A stream with no events
   /// checks its expected version and writes nothing.
-  [[nodiscard]] append_results append(const std::vector<stream_append>& batch);
+  /// Takes the batch by value: pass it with `std::move` and no event data
+  /// is copied on the way to the database.
+  [[nodiscard]] append_results append(std::vector<stream_append> batch);
 
   /// Appends to a single stream.
   [[nodiscard]] caf::expected<append_result>

@@ -37,32 +37,67 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   buf += '\n';
 }
 
-/// Sends `rows` (holding `count` rows) through COPY FROM STDIN in chunks
-/// (libpq takes an int length), then checks that the server took every row.
-caf::expected<pg::result> copy_in(PGconn* conn, const std::string& sql,
-                                  const std::string& rows, size_t count) {
-  auto start = pg::exec(conn, sql);
-  if (!start)
-    return start;
-  constexpr size_t chunk = size_t{1} << 20;
-  for (size_t offset = 0; offset < rows.size(); offset += chunk) {
-    auto len = std::min(chunk, rows.size() - offset);
-    if (PQputCopyData(conn, rows.data() + offset, static_cast<int>(len)) != 1)
-      return pg::to_error(conn, nullptr, "COPY");
+/// Streams rows into COPY FROM STDIN while they are built, so that the
+/// server parses and inserts one chunk while the client formats the next.
+class copy_stream {
+public:
+  explicit copy_stream(PGconn* conn) : conn_(conn) {
+    buf_.reserve(chunk_size * 2);
   }
-  if (PQputCopyEnd(conn, nullptr) != 1)
-    return pg::to_error(conn, nullptr, "COPY");
-  pg::result res{PQgetResult(conn)};
-  // Drain: libpq wants PQgetResult called until it returns null.
-  while (auto extra = PQgetResult(conn))
-    PQclear(extra);
-  if (PQresultStatus(res.get()) == PGRES_COMMAND_OK
-      && std::string_view{PQcmdTuples(res.get())} != std::to_string(count))
-    return make_error(errc::storage_failure,
-                      std::string{"COPY stored "} + PQcmdTuples(res.get())
-                        + " rows of " + std::to_string(count));
-  return res;
-}
+
+  /// Starts the COPY.
+  caf::error start(const std::string& sql) {
+    if (auto res = pg::exec(conn_, sql); !res)
+      return std::move(res.error());
+    return {};
+  }
+
+  /// The buffer to append rows to; call `flush_if_full` after each row.
+  std::string& buffer() noexcept { return buf_; }
+
+  caf::error flush_if_full() {
+    return buf_.size() >= chunk_size ? flush() : caf::error{};
+  }
+
+  /// Ends the COPY and checks that the server stored all `count` rows.
+  /// Returns the server's result, which may be an error result (such as a
+  /// unique violation) for the caller to look at.
+  caf::expected<pg::result> finish(size_t count) {
+    if (auto err = flush())
+      return err;
+    if (PQputCopyEnd(conn_, nullptr) != 1)
+      return pg::to_error(conn_, nullptr, "COPY");
+    pg::result res{PQgetResult(conn_)};
+    // Drain: libpq wants PQgetResult called until it returns null.
+    while (auto extra = PQgetResult(conn_))
+      PQclear(extra);
+    if (PQresultStatus(res.get()) == PGRES_COMMAND_OK
+        && std::string_view{PQcmdTuples(res.get())} != std::to_string(count))
+      return make_error(errc::storage_failure,
+                        std::string{"COPY stored "} + PQcmdTuples(res.get())
+                          + " rows of " + std::to_string(count));
+    return res;
+  }
+
+private:
+  /// Small enough for libpq's int lengths, large enough to amortise calls.
+  static constexpr size_t chunk_size = 256 * 1024;
+
+  caf::error flush() {
+    // A single event may exceed the chunk size; send it in pieces.
+    for (size_t offset = 0; offset < buf_.size(); offset += chunk_size) {
+      auto len = std::min(chunk_size, buf_.size() - offset);
+      if (PQputCopyData(conn_, buf_.data() + offset, static_cast<int>(len))
+          != 1)
+        return pg::to_error(conn_, nullptr, "COPY");
+    }
+    buf_.clear();
+    return {};
+  }
+
+  PGconn* conn_;
+  std::string buf_;
+};
 
 /// Converts the rows of an event query into envelopes.
 caf::expected<std::vector<recorded_event>> to_events(const pg::result& res) {
@@ -206,9 +241,15 @@ postgres_event_store::append_once(PGconn* conn,
     for (int i = 0; i < known_res->rows(); ++i)
       known.insert(known_res->str(i, 0));
   }
-  std::string rows;
+  // Decide every stream first; positions go to accepted streams only.
+  struct accepted_append {
+    prepared_append* x;
+    int64_t first_version;
+    int64_t first_position;
+    append_result result;
+  };
+  std::vector<accepted_append> accepted;
   auto next = base;
-  std::vector<std::pair<size_t, append_result>> accepted;
   for (auto& x : prepared) {
     auto& current = versions[x.stream_id];
     if (auto err = check_expected_version(x, current)) {
@@ -226,22 +267,31 @@ postgres_event_store::append_once(PGconn* conn,
                                     + " is already stored");
         continue;
       }
-    }
-    if (check_ids) // a later stream of this call may repeat these ids
+      // A later stream of this call may repeat these ids.
       for (auto& ev : x.events)
         known.insert(ev.event_id);
-    append_result result;
-    result.positions.reserve(x.events.size());
-    for (auto& ev : x.events) {
-      put_row(rows, ++next, x, ++current, ev);
-      result.positions.push_back(next);
     }
-    result.version = current;
-    accepted.emplace_back(x.index, std::move(result));
+    accepted_append acc{&x, current + 1, next + 1, {}};
+    for (size_t i = 0; i < x.events.size(); ++i)
+      acc.result.positions.push_back(++next);
+    current += static_cast<int64_t>(x.events.size());
+    acc.result.version = current;
+    accepted.push_back(std::move(acc));
   }
-  if (!rows.empty()) {
-    auto copy_res = copy_in(conn, sql_copy_, rows,
-                            static_cast<size_t>(next - base));
+  if (next > base) {
+    copy_stream copy{conn};
+    if (auto err = copy.start(sql_copy_))
+      return fail_all(err);
+    for (auto& acc : accepted) {
+      auto version = acc.first_version;
+      auto position = acc.first_position;
+      for (auto& ev : acc.x->events) {
+        put_row(copy.buffer(), position++, *acc.x, version++, ev);
+        if (auto err = copy.flush_if_full())
+          return fail_all(err);
+      }
+    }
+    auto copy_res = copy.finish(static_cast<size_t>(next - base));
     if (!copy_res)
       return fail_all(copy_res.error());
     if (PQresultStatus(copy_res->get()) != PGRES_COMMAND_OK) {
@@ -263,12 +313,12 @@ postgres_event_store::append_once(PGconn* conn,
       return fail_all(set_res.error());
   }
   if (auto commit = pg::exec(conn, "COMMIT"); !commit) {
-    for (auto& [index, result] : accepted)
-      out[index] = commit.error();
+    for (auto& acc : accepted)
+      out[acc.x->index] = commit.error();
     return attempt_outcome::done;
   }
-  for (auto& [index, result] : accepted)
-    out[index] = std::move(result);
+  for (auto& acc : accepted)
+    out[acc.x->index] = std::move(acc.result);
   return attempt_outcome::done;
 }
 
