@@ -31,6 +31,7 @@ std::string to_json(const metadata& x);
 
 /// Decodes a JSON object written by `to_json`; unknown keys are ignored.
 /// Fails with `errc::decode_failed` on malformed JSON or non-string values.
-caf::expected<metadata> metadata_from_json(const std::string& json);
+[[nodiscard]] caf::expected<metadata>
+metadata_from_json(const std::string& json);
 
 } // namespace mink

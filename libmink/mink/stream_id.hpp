@@ -15,7 +15,7 @@ constexpr std::size_t max_stream_id_size = 500;
 /// `errc::invalid_argument`, ids that are empty, longer than
 /// `max_stream_id_size` bytes, contain ASCII control characters or are not
 /// valid UTF-8. Returns the empty error for valid ids.
-caf::error validate_stream_id(std::string_view id);
+[[nodiscard]] caf::error validate_stream_id(std::string_view id);
 
 /// Returns the category of a stream: the text before the first `-`, or the
 /// whole id when it has no `-`.

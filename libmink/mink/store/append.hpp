@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/error.hpp>
+
 #include "mink/event.hpp"
 #include "mink/expected_version.hpp"
 
@@ -43,15 +45,11 @@ struct prepared_append {
   std::vector<prepared_event> events;
 };
 
-} // namespace mink
-
-#include <caf/error.hpp>
-
-namespace mink {
 
 /// Returns `errc::wrong_expected_version`, naming the stream, the expected
 /// and the actual version, when a stream at `current` fails `x.expected`;
 /// the empty error otherwise.
-caf::error check_expected_version(const prepared_append& x, int64_t current);
+[[nodiscard]] caf::error check_expected_version(const prepared_append& x,
+                                              int64_t current);
 
 } // namespace mink

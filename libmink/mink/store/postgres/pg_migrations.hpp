@@ -32,7 +32,7 @@ struct applied_migration {
 /// transaction under an advisory lock, recording each in
 /// `<schema>.schema_migrations`. Running it again changes nothing; several
 /// processes may run it at once. `schema` must be validated already.
-caf::error migrate_up(PGconn* conn, const std::string& schema);
+[[nodiscard]] caf::error migrate_up(PGconn* conn, const std::string& schema);
 
 /// Lists the migrations applied to `schema` (empty when none).
 caf::expected<std::vector<applied_migration>>

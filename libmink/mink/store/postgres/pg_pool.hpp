@@ -52,7 +52,8 @@ public:
   /// Leases a connection, waiting at most `timeout`; fails with
   /// `errc::timeout` when none frees up, and with `store_unavailable` when
   /// a broken connection cannot be re-established.
-  caf::expected<lease> acquire(std::chrono::milliseconds timeout);
+  [[nodiscard]] caf::expected<lease>
+  acquire(std::chrono::milliseconds timeout);
 
   size_t size() const noexcept { return size_; }
 

@@ -44,11 +44,13 @@ caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what);
 std::string sqlstate(const PGresult* res);
 
 /// Runs a statement without parameters (may hold several statements).
-caf::expected<result> exec(PGconn* conn, const std::string& sql);
+[[nodiscard]] caf::expected<result> exec(PGconn* conn,
+                                         const std::string& sql);
 
 /// Runs one parameterised statement; parameters are sent as text.
-caf::expected<result> exec(PGconn* conn, const std::string& sql,
-                           const std::vector<std::string>& params);
+[[nodiscard]] caf::expected<result>
+exec(PGconn* conn, const std::string& sql,
+     const std::vector<std::string>& params);
 
 /// Renders strings as a PostgreSQL text-array literal for a `$n::text[]`
 /// parameter, quoting every element.

@@ -38,7 +38,7 @@ struct postgres_config {
 class postgres_event_store : public event_store {
 public:
   /// Connects, validates the schema name, and migrates the schema up.
-  static caf::expected<std::unique_ptr<postgres_event_store>>
+  [[nodiscard]] static caf::expected<std::unique_ptr<postgres_event_store>>
   open(const postgres_config& cfg);
 
   ~postgres_event_store() override;
