@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mink/store/event_store.hpp"
+#include "mink/store/snapshot_store.hpp"
 
 namespace mink::conformance {
 
@@ -19,6 +20,11 @@ public:
   /// Opens a new handle on this storage: for database adapters a separate
   /// connection (pool), so two handles write as two clients would.
   virtual std::unique_ptr<event_store> open() = 0;
+
+  /// Opens a new snapshot store handle on this same storage (the same
+  /// SQLite file, PostgreSQL schema or memory instance), again with a
+  /// connection (pool) of its own.
+  virtual std::unique_ptr<snapshot_store> open_snapshots() = 0;
 };
 
 /// Makes fresh, empty storage. Defined once per adapter, in the small file

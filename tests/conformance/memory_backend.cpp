@@ -1,6 +1,7 @@
 #include "backend.hpp"
 
 #include "mink/store/memory/memory_event_store.hpp"
+#include "mink/store/memory/memory_snapshot_store.hpp"
 
 namespace mink::conformance {
 
@@ -12,8 +13,13 @@ public:
 
   std::unique_ptr<event_store> open() override { return store_.share(); }
 
+  std::unique_ptr<snapshot_store> open_snapshots() override {
+    return snapshots_.share();
+  }
+
 private:
   memory_event_store store_;
+  memory_snapshot_store snapshots_;
 };
 
 } // namespace

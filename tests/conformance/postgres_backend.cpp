@@ -9,6 +9,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/store/postgres/postgres_snapshot_store.hpp"
 
 namespace mink::conformance {
 
@@ -48,18 +49,28 @@ public:
   std::string name() const override { return "postgres"; }
 
   std::unique_ptr<event_store> open() override {
+    return open_as<postgres_event_store>();
+  }
+
+  std::unique_ptr<snapshot_store> open_snapshots() override {
+    return open_as<postgres_snapshot_store>();
+  }
+
+private:
+  /// Opens a store of type `T` on this test case's schema.
+  template <class T>
+  std::unique_ptr<T> open_as() {
     postgres_config cfg;
     cfg.conninfo = conninfo();
     cfg.schema = schema_;
     cfg.pool_size = 4;
-    auto store = postgres_event_store::open(cfg);
+    auto store = T::open(cfg);
     if (!store)
       throw std::runtime_error("cannot open PostgreSQL store: "
                                + to_text(store.error()));
     return std::move(*store);
   }
 
-private:
   std::string schema_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
 
 namespace mink::conformance {
 
@@ -40,16 +41,26 @@ public:
   std::string name() const override { return "sqlite"; }
 
   std::unique_ptr<event_store> open() override {
+    return open_as<sqlite_event_store>();
+  }
+
+  std::unique_ptr<snapshot_store> open_snapshots() override {
+    return open_as<sqlite_snapshot_store>();
+  }
+
+private:
+  /// Opens a store of type `T` on the database file.
+  template <class T>
+  std::unique_ptr<T> open_as() {
     sqlite_config cfg;
     cfg.path = (dir_ / "events.db").string();
-    auto store = sqlite_event_store::open(cfg);
+    auto store = T::open(cfg);
     if (!store)
       throw std::runtime_error("cannot open " + cfg.path + ": "
                                + to_text(store.error()));
     return std::move(*store);
   }
 
-private:
   std::filesystem::path dir_;
 };
 

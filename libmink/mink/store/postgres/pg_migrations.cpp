@@ -46,6 +46,20 @@ CREATE TABLE {schema}.positions (
 );
 INSERT INTO {schema}.positions VALUES (1, 0);
 )sql"},
+    {2, "snapshots", R"sql(
+-- The latest snapshot per stream (postgres_snapshot_store). COLLATE "C":
+-- stream ids sort by their bytes whatever the database's collation, so
+-- listing pages the same way on every adapter, and the primary key index
+-- serves paging and category ranges.
+CREATE TABLE {schema}.snapshots (
+  stream_id      text COLLATE "C" PRIMARY KEY,
+  version        bigint      NOT NULL,
+  state_type     text        NOT NULL,
+  schema_version integer     NOT NULL,
+  data           json        NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+)sql"},
   };
   return all;
 }

@@ -47,6 +47,18 @@ const std::vector<migration>& migrations() {
      "index mink_events by category",
      {"CREATE INDEX IF NOT EXISTS mink_events_category"
       " ON mink_events (category)"}},
+    // The latest snapshot per stream (sqlite_snapshot_store). The primary
+    // key (BINARY collation: byte order) serves loads, listing in stream id
+    // order and category ranges.
+    {3,
+     "create mink_snapshots",
+     {"CREATE TABLE IF NOT EXISTS mink_snapshots ("
+      " stream_id TEXT PRIMARY KEY,"
+      " version INTEGER NOT NULL,"
+      " state_type TEXT NOT NULL,"
+      " schema_version INTEGER NOT NULL,"
+      " data TEXT NOT NULL,"
+      " created_at_us INTEGER NOT NULL)"}},
   };
   return result;
 }

@@ -1,0 +1,127 @@
+#include "mink/store/snapshot_store.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+#include <string_view>
+
+#include "mink/errc.hpp"
+#include "mink/json_check.hpp"
+#include "mink/store/event_store.hpp"
+#include "mink/stream_id.hpp"
+#include "mink/utf8.hpp"
+
+namespace mink {
+
+namespace {
+
+/// Longest accepted state type or category name, in bytes (as event types).
+constexpr size_t max_name_size = 200;
+
+/// Runs an adapter call; an exception (out of memory, a library's error)
+/// becomes `storage_failure` here, so none leaves the port.
+template <class F>
+auto guarded(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    return make_error(errc::storage_failure,
+                      std::string{what} + " failed: " + ex.what());
+  }
+}
+
+/// Returns what is wrong with a state type or category name, or an empty
+/// string.
+std::string name_problem(std::string_view what, std::string_view name) {
+  if (name.empty())
+    return std::string{what} + " is empty";
+  if (name.size() > max_name_size)
+    return std::string{what} + " is longer than "
+           + std::to_string(max_name_size) + " bytes";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return std::string{what} + " contains a control character";
+  if (!is_valid_utf8(name))
+    return std::string{what} + " is not valid UTF-8";
+  return {};
+}
+
+/// Checks a category filter: empty (no filter) or a name without `-`, since
+/// a category is the text before a stream id's first `-`.
+caf::error validate_category(const std::string& category) {
+  if (category.empty())
+    return {};
+  if (auto problem = name_problem("category", category); !problem.empty())
+    return make_error(errc::invalid_argument, problem);
+  if (category.find('-') != std::string::npos)
+    return make_error(errc::invalid_argument,
+                      "category " + category
+                        + " contains '-', which no category can hold");
+  return {};
+}
+
+} // namespace
+
+snapshot_store::~snapshot_store() = default;
+
+caf::error snapshot_store::save(snapshot s) {
+  if (auto err = validate_stream_id(s.stream_id))
+    return err;
+  auto where = "snapshot of " + s.stream_id + ": ";
+  if (s.version < 1)
+    return make_error(errc::invalid_argument,
+                      where + "version must be at least 1");
+  if (auto problem = name_problem("state type", s.state_type);
+      !problem.empty())
+    return make_error(errc::invalid_argument, where + problem);
+  if (s.schema_version < 1)
+    return make_error(errc::invalid_argument,
+                      where + "schema version must be at least 1");
+  if (s.data.size() > max_event_data_size)
+    return make_error(errc::invalid_argument,
+                      where + "data is " + std::to_string(s.data.size())
+                        + " bytes; the limit is "
+                        + std::to_string(max_event_data_size));
+  if (auto problem = check_json(s.data); !problem.empty())
+    return make_error(errc::invalid_argument, where + "data: " + problem);
+  s.timestamp_us = 0;
+  return guarded("save", [&] { return do_save(s); });
+}
+
+caf::expected<std::optional<snapshot>>
+snapshot_store::load(const std::string& stream_id) {
+  if (auto err = validate_stream_id(stream_id))
+    return err;
+  return guarded("load", [&] { return do_load(stream_id); });
+}
+
+caf::error snapshot_store::remove(const std::string& stream_id) {
+  if (auto err = validate_stream_id(stream_id))
+    return err;
+  return guarded("remove", [&] { return do_remove(stream_id); });
+}
+
+caf::expected<std::vector<snapshot_info>>
+snapshot_store::list(const std::string& after_stream_id, size_t limit,
+                     const std::string& category) {
+  if (!after_stream_id.empty())
+    if (auto err = validate_stream_id(after_stream_id))
+      return err;
+  if (auto err = validate_category(category))
+    return err;
+  if (limit == 0)
+    return std::vector<snapshot_info>{};
+  // Limits above what SQL's bigint holds mean "no limit".
+  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return guarded("list", [&] {
+    return do_list(after_stream_id, std::min(limit, max), category);
+  });
+}
+
+caf::expected<size_t> snapshot_store::purge(const std::string& category) {
+  if (auto err = validate_category(category))
+    return err;
+  return guarded("purge", [&] { return do_purge(category); });
+}
+
+} // namespace mink
