@@ -1,0 +1,223 @@
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <exception>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "mink/actors/aggregate_context.hpp"
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/aggregate.hpp"
+#include "mink/aggregate_events.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+/// State of one aggregate actor.
+template <class Decider>
+struct aggregate_actor_state {
+  struct pending {
+    command_envelope cmd;
+    caf::typed_response_promise<command_result> rp;
+  };
+
+  aggregate<Decider> agg;
+  std::string stream_id;
+  /// Whether `agg` holds every event the store had when last read.
+  bool loaded = false;
+  /// Whether a command is in progress; later ones wait in `waiting`.
+  bool busy = false;
+  pending current;
+  int attempt = 0;
+  std::deque<pending> waiting;
+
+  static inline const char* name = "mink.aggregate";
+};
+
+namespace detail {
+
+template <class Decider>
+using aggregate_self = caf::stateful_actor<aggregate_actor_state<Decider>>;
+
+template <class Decider>
+void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx);
+
+/// Answers the current command and moves on to the next.
+template <class Decider, class T>
+void finish(aggregate_self<Decider>* self, const aggregate_context& ctx,
+            T&& answer) {
+  auto& st = self->state;
+  st.current.rp.deliver(std::forward<T>(answer));
+  st.busy = false;
+  start_next(self, ctx);
+}
+
+template <class Decider>
+void decide_and_append(aggregate_self<Decider>* self,
+                       const aggregate_context& ctx);
+
+/// Reads the events written since the aggregate's version, then decides.
+template <class Decider>
+void load_then_decide(aggregate_self<Decider>* self,
+                      const aggregate_context& ctx) {
+  auto& st = self->state;
+  self->request(ctx.reader, caf::infinite, load_atom::value, st.stream_id,
+                st.agg.version() + 1)
+    .then(
+      [=](std::vector<recorded_event>& events) {
+        auto& st = self->state;
+        if (auto err = replay(st.agg, *ctx.registry, std::move(events))) {
+          // The aggregate is inconsistent now; read it again next time.
+          st.agg = aggregate<Decider>{};
+          st.loaded = false;
+          finish<Decider>(self, ctx, std::move(err));
+          return;
+        }
+        st.loaded = true;
+        decide_and_append(self, ctx);
+      },
+      [=](caf::error& err) { finish<Decider>(self, ctx, std::move(err)); });
+}
+
+/// Waits a jittered, growing delay before trying the command again.
+template <class Decider>
+void schedule_retry(aggregate_self<Decider>* self,
+                    const aggregate_context& ctx) {
+  auto& st = self->state;
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  auto ceiling = std::min(ctx.retry.max_delay,
+                          ctx.retry.base_delay * (1 << std::min(st.attempt, 16)));
+  int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                     ceiling)
+                     .count();
+  std::uniform_int_distribution<int64_t> jitter{micros / 2,
+                                                std::max<int64_t>(micros, 1)};
+  ++st.attempt;
+  self->delayed_send(self, std::chrono::microseconds{jitter(rng)},
+                     retry_atom::value);
+}
+
+template <class Decider>
+void decide_and_append(aggregate_self<Decider>* self,
+                       const aggregate_context& ctx) {
+  using command_type = typename Decider::command_type;
+  auto& st = self->state;
+  auto& env = st.current.cmd;
+  auto cmd = std::any_cast<command_type>(&env.payload);
+  if (cmd == nullptr) {
+    finish<Decider>(self, ctx,
+                    make_error(errc::invalid_argument,
+                               "command " + env.type
+                                 + " has no payload of the aggregate's "
+                                   "command type"));
+    return;
+  }
+  caf::expected<std::vector<typename Decider::event_type>> decided{
+    std::vector<typename Decider::event_type>{}};
+  try {
+    decided = st.agg.decide(*cmd);
+  } catch (const std::exception& ex) {
+    // A throwing handler becomes an error reply; the actor lives on.
+    finish<Decider>(self, ctx,
+                    make_error(errc::storage_failure,
+                               "command " + env.type + " threw: " + ex.what()));
+    return;
+  }
+  if (!decided) {
+    finish<Decider>(self, ctx, std::move(decided.error()));
+    return;
+  }
+  if (decided->empty()) {
+    finish<Decider>(self, ctx, command_result{st.agg.version(), 0});
+    return;
+  }
+  // Every event carries the command's correlation, user and tenant ids, and
+  // the command id as causation id.
+  auto meta = env.meta;
+  meta.causation_id = env.command_id;
+  auto data = to_event_data(*ctx.registry, *decided, meta);
+  if (!data) {
+    finish<Decider>(self, ctx, std::move(data.error()));
+    return;
+  }
+  if (!ctx.writer.try_reserve()) {
+    finish<Decider>(self, ctx,
+                    make_error(errc::overloaded,
+                               "too many appends waiting for the store"));
+    return;
+  }
+  stream_append sa;
+  sa.stream_id = st.stream_id;
+  sa.expected = expected_version::exact(st.agg.version());
+  sa.events = std::move(*data);
+  auto events = std::move(*decided);
+  self->request(ctx.writer.actor, caf::infinite, append_atom::value,
+                std::move(sa))
+    .then(
+      [=](append_result& res) mutable {
+        auto& st = self->state;
+        st.agg.apply(events);
+        finish<Decider>(self, ctx,
+                        command_result{res.version, res.positions.back()});
+      },
+      [=](caf::error& err) {
+        auto& st = self->state;
+        if (code_of(err) == errc::wrong_expected_version
+            && st.attempt < ctx.retry.max_retries) {
+          schedule_retry(self, ctx);
+          return;
+        }
+        finish<Decider>(self, ctx, std::move(err));
+      });
+}
+
+template <class Decider>
+void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx) {
+  auto& st = self->state;
+  if (st.busy || st.waiting.empty())
+    return;
+  st.busy = true;
+  st.current = std::move(st.waiting.front());
+  st.waiting.pop_front();
+  st.attempt = 0;
+  if (st.loaded)
+    decide_and_append(self, ctx);
+  else
+    load_then_decide(self, ctx);
+}
+
+} // namespace detail
+
+/// The actor of one aggregate instance: answers
+/// `(command_atom, command_envelope)` with `command_result` or the error.
+///
+/// It handles one command at a time; later commands wait in order. On its
+/// first command it rehydrates from the store (through `ctx.reader`). It
+/// decides, appends through the persistence actor with the version it
+/// decided on, and applies the events once they are committed. When
+/// another writer got there first (`wrong_expected_version`) it reads the
+/// new events and decides again, up to `ctx.retry.max_retries` times with
+/// jittered backoff; business errors are returned at once.
+template <class Decider>
+caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
+                              std::string stream_id, aggregate_context ctx) {
+  self->state.stream_id = std::move(stream_id);
+  return {
+    [=](command_atom, command_envelope& cmd) {
+      auto rp = self->template make_response_promise<command_result>();
+      self->state.waiting.push_back({std::move(cmd), rp});
+      detail::start_next(self, ctx);
+      return rp;
+    },
+    [=](retry_atom) { detail::load_then_decide(self, ctx); },
+  };
+}
+
+} // namespace mink

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <caf/actor.hpp>
+
+#include "mink/actors/persistence.hpp"
+#include "mink/serialization/event_registry.hpp"
+
+namespace mink {
+
+/// How an aggregate actor retries a command after another writer changed
+/// its stream (`wrong_expected_version`). Business errors are never retried.
+struct retry_policy {
+  /// Retries after the first attempt; then the conflict is returned.
+  int max_retries = 5;
+  /// The first backoff; it doubles per retry up to `max_delay`, and each
+  /// wait is drawn uniformly from [delay / 2, delay] (jitter), so that
+  /// writers that collided do not collide again.
+  std::chrono::milliseconds base_delay{2};
+  std::chrono::milliseconds max_delay{100};
+};
+
+/// What every aggregate actor of a service shares.
+struct aggregate_context {
+  persistence writer;
+  /// The store reader (see `spawn_store_reader`).
+  caf::actor reader;
+  std::shared_ptr<const event_registry> registry;
+  retry_policy retry;
+};
+
+} // namespace mink

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace mink {
+
+// Message tags of the actor layer (CAF 0.17 atoms: at most 10 characters).
+
+/// Append a stream to the store (to the persistence actor).
+using append_atom = caf::atom_constant<caf::atom("mk_append")>;
+/// Commit what the persistence actor gathered.
+using flush_atom = caf::atom_constant<caf::atom("mk_flush")>;
+/// Read a stream's events (to the reader actor).
+using load_atom = caf::atom_constant<caf::atom("mk_load")>;
+/// Handle a command (to a router or an aggregate actor).
+using command_atom = caf::atom_constant<caf::atom("mk_command")>;
+/// Try a command again after a conflict.
+using retry_atom = caf::atom_constant<caf::atom("mk_retry")>;
+/// Periodic housekeeping (passivation).
+using tick_atom = caf::atom_constant<caf::atom("mk_tick")>;
+/// Ask for counters.
+using stats_atom = caf::atom_constant<caf::atom("mk_stats")>;
+
+} // namespace mink

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "mink/command/command.hpp"
+#include "mink/event.hpp"
+#include "mink/store/append.hpp"
+
+// mink's value types travel between actors of one process only; they are
+// never serialized, so CAF may pass them without an inspect() overload.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::stream_append)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::append_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_envelope)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::recorded_event>)

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "mink/store/event_store.hpp"
+
+namespace mink {
+
+/// Limits of the persistence actor.
+struct persistence_config {
+  /// A batch is committed as soon as it holds this many events, even if
+  /// more appends are waiting.
+  size_t max_batch_events = 2000;
+  /// Appends waiting (sent but not answered) above which senders are told
+  /// `errc::overloaded` at once instead of queueing.
+  size_t max_queued_appends = 20000;
+};
+
+/// Counters of the persistence actor, readable from any thread.
+struct persistence_stats {
+  /// Appends sent and not yet answered; senders raise it, the actor lowers
+  /// it when it replies. Compared with `max_queued_appends` for overload.
+  std::atomic<size_t> queued{0};
+  std::atomic<uint64_t> appends{0};
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> events{0};
+  /// The largest batch committed, in appends.
+  std::atomic<uint64_t> max_batch_appends{0};
+};
+
+/// A handle on a running persistence actor.
+struct persistence {
+  /// Accepts `(append_atom, stream_append)` and answers `append_result` or
+  /// the stream's error.
+  caf::actor actor;
+  std::shared_ptr<persistence_stats> stats;
+  persistence_config config;
+
+  /// Reserves a queue slot for one append; false when the queue is full
+  /// (then the caller answers `overloaded` and sends nothing).
+  bool try_reserve() const {
+    auto n = stats->queued.fetch_add(1, std::memory_order_relaxed);
+    if (n < config.max_queued_appends)
+      return true;
+    stats->queued.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+};
+
+/// Spawns the persistence actor on a thread of its own (it blocks on the
+/// database, which CAF's cooperative scheduler threads must never do).
+///
+/// Group commit: appends that arrive while a transaction is in flight wait
+/// in the mailbox; the next transaction takes all of them (up to
+/// `max_batch_events`) in one `event_store::append` call, which commits
+/// them together. A stream whose expected version fails is rejected alone.
+/// Every sender must call `try_reserve` first.
+persistence spawn_persistence(caf::actor_system& sys,
+                              std::shared_ptr<event_store> store,
+                              persistence_config cfg = {});
+
+} // namespace mink

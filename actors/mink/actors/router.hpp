@@ -1,0 +1,145 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "mink/actors/aggregate_actor.hpp"
+#include "mink/stream_id.hpp"
+
+namespace mink {
+
+/// When the router lets aggregate actors go.
+struct router_config {
+  /// An actor with no command for this long is passivated; its next command
+  /// rehydrates it from the store.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes{1}};
+  /// At most this many actors stay alive; the least recently used idle ones
+  /// are passivated first.
+  size_t max_alive = 100000;
+  /// How often idle actors are looked for.
+  std::chrono::milliseconds tick_interval{std::chrono::seconds{1}};
+};
+
+/// Counters of a router, readable from any thread.
+struct router_stats {
+  std::atomic<size_t> alive{0};
+  std::atomic<uint64_t> spawned{0};
+  std::atomic<uint64_t> passivated{0};
+};
+
+/// State of a router.
+struct router_state {
+  struct entry {
+    caf::actor actor;
+    std::list<std::string>::iterator lru_pos;
+    std::chrono::steady_clock::time_point last_used;
+    size_t in_flight = 0;
+  };
+  std::unordered_map<std::string, entry> alive;
+  /// Aggregate ids, most recently used first.
+  std::list<std::string> lru;
+  static inline const char* name = "mink.router";
+};
+
+namespace detail {
+
+using router_self = caf::stateful_actor<router_state>;
+
+void passivate(router_self* self, router_stats& stats,
+               std::unordered_map<std::string, router_state::entry>::iterator i);
+
+/// Passivates idle actors from the least recently used end while more than
+/// `max_alive` live. Actors with commands in flight are never passivated.
+void enforce_limit(router_self* self, router_stats& stats, size_t max_alive);
+
+/// Passivates actors idle longer than `idle_timeout`.
+void passivate_idle(router_self* self, router_stats& stats,
+                    std::chrono::milliseconds idle_timeout);
+
+} // namespace detail
+
+/// The router of one aggregate type: answers
+/// `(command_atom, command_envelope)` by finding or spawning the actor of
+/// the envelope's aggregate id and forwarding the command to it.
+template <class Decider>
+caf::behavior router_actor(detail::router_self* self, std::string aggregate_type,
+                           aggregate_context ctx, router_config cfg,
+                           std::shared_ptr<router_stats> stats) {
+  self->delayed_send(self, cfg.tick_interval, tick_atom::value);
+  // Aggregate actors are linked to the router, so that they end with it.
+  // An exit from anywhere else (a shutdown) ends the router.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (msg.reason)
+      self->quit(msg.reason);
+  });
+  return {
+    [=](command_atom, command_envelope& cmd)
+      -> caf::result<command_result> {
+      if (cmd.aggregate_type != aggregate_type)
+        return make_error(errc::invalid_argument,
+                          "command " + cmd.type + " is for aggregate type '"
+                            + cmd.aggregate_type + "', this router serves '"
+                            + aggregate_type + "'");
+      auto stream = cmd.stream_id();
+      if (auto err = validate_stream_id(stream))
+        return err;
+      auto& st = self->state;
+      auto i = st.alive.find(cmd.aggregate_id);
+      if (i == st.alive.end()) {
+        router_state::entry e;
+        e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
+                                                    stream, ctx);
+        st.lru.push_front(cmd.aggregate_id);
+        e.lru_pos = st.lru.begin();
+        i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
+        stats->spawned.fetch_add(1, std::memory_order_relaxed);
+        stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+      } else {
+        st.lru.splice(st.lru.begin(), st.lru, i->second.lru_pos);
+      }
+      i->second.last_used = std::chrono::steady_clock::now();
+      ++i->second.in_flight;
+      auto id = cmd.aggregate_id;
+      auto rp = self->make_response_promise<command_result>();
+      auto done = [=] {
+        auto j = self->state.alive.find(id);
+        if (j != self->state.alive.end())
+          --j->second.in_flight;
+      };
+      self->request(i->second.actor, caf::infinite, command_atom::value,
+                    std::move(cmd))
+        .then(
+          [=](command_result& res) mutable {
+            done();
+            rp.deliver(res);
+          },
+          [=](caf::error& err) mutable {
+            done();
+            rp.deliver(std::move(err));
+          });
+      detail::enforce_limit(self, *stats, cfg.max_alive);
+      return rp;
+    },
+    [=](tick_atom) {
+      detail::passivate_idle(self, *stats, cfg.idle_timeout);
+      self->delayed_send(self, cfg.tick_interval, tick_atom::value);
+    },
+  };
+}
+
+/// Spawns the router of `aggregate_type`, whose aggregates `Decider` runs.
+template <class Decider>
+caf::actor spawn_router(caf::actor_system& sys, std::string aggregate_type,
+                        aggregate_context ctx, router_config cfg,
+                        std::shared_ptr<router_stats> stats) {
+  return sys.spawn(router_actor<Decider>, std::move(aggregate_type),
+                   std::move(ctx), cfg, std::move(stats));
+}
+
+} // namespace mink

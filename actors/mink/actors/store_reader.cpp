@@ -1,0 +1,47 @@
+#include "mink/actors/store_reader.hpp"
+
+#include <caf/all.hpp>
+
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+namespace {
+
+/// Events per read; long streams are read page by page.
+constexpr size_t page_size = 1000;
+
+caf::behavior reader_impl(caf::event_based_actor*,
+                          std::shared_ptr<event_store> store) {
+  return {
+    [=](load_atom, const std::string& stream_id, int64_t from_version)
+      -> caf::result<std::vector<recorded_event>> {
+      std::vector<recorded_event> result;
+      for (auto from = from_version;;) {
+        auto page = store->read_stream(stream_id, from, page_size);
+        if (!page) {
+          if (code_of(page.error()) == errc::stream_not_found)
+            return result;
+          return std::move(page.error());
+        }
+        auto n = page->size();
+        for (auto& ev : *page)
+          result.push_back(std::move(ev));
+        if (n < page_size)
+          return result;
+        from = result.back().stream_version + 1;
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_store_reader(caf::actor_system& sys,
+                              std::shared_ptr<event_store> store) {
+  return sys.spawn<caf::detached>(reader_impl, std::move(store));
+}
+
+} // namespace mink

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <any>
+#include <cstdint>
+#include <string>
+
+#include "mink/metadata.hpp"
+
+namespace mink {
+
+/// A command on its way to an aggregate: what to do, to whom, and who asks.
+struct command_envelope {
+  /// The command type name; the bus routes by it.
+  std::string type;
+  /// The target aggregate's type name (its stream category).
+  std::string aggregate_type;
+  /// The target aggregate's id; its stream is `aggregate_type-aggregate_id`.
+  std::string aggregate_id;
+  /// A UUID naming this command; every event it writes carries it as
+  /// causation id.
+  std::string command_id;
+  /// Correlation, user and tenant ids; copied onto every event written.
+  metadata meta;
+  /// The command itself, of the aggregate's command type.
+  std::any payload;
+
+  /// Returns the target stream id.
+  std::string stream_id() const { return aggregate_type + "-" + aggregate_id; }
+};
+
+/// What a successful command yields.
+struct command_result {
+  /// The aggregate's version after the command.
+  int64_t version = 0;
+  /// The global position of the command's last event; 0 when the command
+  /// wrote no events. A query can wait for a projection to reach it.
+  int64_t position = 0;
+};
+
+} // namespace mink

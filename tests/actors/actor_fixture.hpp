@@ -1,0 +1,67 @@
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+
+#include "../unit/bank_account.hpp"
+#include "mink/actors/persistence.hpp"
+#include "mink/actors/router.hpp"
+#include "mink/actors/store_reader.hpp"
+#include "mink/errc.hpp"
+#include "mink/store/memory/memory_event_store.hpp"
+#include "mink/uuid.hpp"
+
+namespace mink {
+
+inline std::ostream& operator<<(std::ostream& out, errc x) {
+  return out << to_string(x);
+}
+
+} // namespace mink
+
+namespace mink::testing {
+
+/// An actor system with two scheduler threads (the machine's cores), a
+/// memory store, and the persistence and reader actors on it.
+struct actor_fixture {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<memory_event_store> store;
+  std::shared_ptr<event_registry> registry;
+  aggregate_context ctx;
+
+  explicit actor_fixture(persistence_config pcfg = {}) {
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    store = std::make_shared<memory_event_store>();
+    registry = std::make_shared<event_registry>();
+    BOOST_REQUIRE(!bank::register_events(*registry));
+    ctx.writer = spawn_persistence(*sys, store, pcfg);
+    ctx.reader = spawn_store_reader(*sys, store);
+    ctx.registry = registry;
+  }
+
+  ~actor_fixture() {
+    caf::anon_send_exit(ctx.writer.actor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx.reader, caf::exit_reason::user_shutdown);
+  }
+
+  /// A command envelope for account `id`.
+  static command_envelope make_command(const std::string& id,
+                                       bank::account_command cmd) {
+    command_envelope env;
+    env.type = "account_command";
+    env.aggregate_type = "account";
+    env.aggregate_id = id;
+    env.command_id = make_uuid();
+    env.meta.correlation_id = "corr-" + id;
+    env.payload = std::move(cmd);
+    return env;
+  }
+};
+
+} // namespace mink::testing

@@ -1,0 +1,230 @@
+// Aggregate actors behind a router: concurrency, retries, passivation,
+// metadata, overload.
+
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "actor_fixture.hpp"
+#include "mink/business_error.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+struct router_fixture : actor_fixture {
+  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
+  std::vector<caf::actor> routers;
+
+  explicit router_fixture(persistence_config pcfg = {})
+    : actor_fixture(pcfg) {
+    // nop
+  }
+
+  ~router_fixture() {
+    // The actor system waits for every actor before it shuts down.
+    for (auto& r : routers)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  }
+
+  caf::actor make_router(router_config rcfg = {}) {
+    routers.push_back(spawn_router<bank::account_decider>(*sys, "account",
+                                                          ctx, rcfg, stats));
+    return routers.back();
+  }
+
+  /// Sends one command and waits for its answer.
+  caf::expected<command_result> call(const caf::actor& router,
+                                     command_envelope env) {
+    caf::scoped_actor self{*sys};
+    caf::expected<command_result> result{command_result{}};
+    self->request(router, caf::infinite, command_atom::value, std::move(env))
+      .receive([&](command_result& r) { result = r; },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+
+  /// Replays an account's stream from the store.
+  bank::account load(const std::string& id) {
+    bank::account acc;
+    auto events = store->read_stream("account-" + id, 1, 1000000);
+    BOOST_REQUIRE_MESSAGE(events, "read account-" << id);
+    BOOST_REQUIRE(!replay(acc, *registry, *events));
+    return acc;
+  }
+};
+
+std::string why(const caf::expected<command_result>& x) {
+  return x ? "ok" : to_text(x.error());
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(aggregate_actors, router_fixture)
+
+BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
+  auto router = make_router();
+  constexpr int accounts = 100;
+  constexpr int commands = 10000;
+  for (int a = 0; a < accounts; ++a) {
+    auto res = call(router, make_command(std::to_string(a),
+                                         bank::open_account{"owner"}));
+    BOOST_REQUIRE_MESSAGE(res, why(res));
+  }
+  caf::scoped_actor self{*sys};
+  std::map<std::string, int64_t> expected_balance;
+  for (int i = 0; i < commands; ++i) {
+    auto id = std::to_string(i % accounts);
+    expected_balance[id] += i + 1;
+    self->send(router, command_atom::value,
+               make_command(id, bank::deposit{i + 1}));
+  }
+  size_t ok = 0;
+  size_t n = 0;
+  self->receive_for(n, static_cast<size_t>(commands))([&](command_result&) { ++ok; },
+                                 [&](caf::error& err) {
+                                   BOOST_ERROR("command failed: "
+                                               << to_text(err));
+                                 });
+  BOOST_TEST(ok == static_cast<size_t>(commands));
+  for (auto& [id, balance] : expected_balance) {
+    auto acc = load(id);
+    BOOST_TEST(acc.state().balance == balance);
+    BOOST_TEST(acc.version() == 1 + commands / accounts);
+  }
+  BOOST_TEST(*store->last_position() == accounts + commands);
+  auto& ws = *ctx.writer.stats;
+  BOOST_TEST(ws.batches.load() < ws.appends.load());
+  BOOST_TEST_MESSAGE(ws.appends.load() << " appends in " << ws.batches.load()
+                                       << " transactions, largest "
+                                       << ws.max_batch_appends.load());
+}
+
+BOOST_AUTO_TEST_CASE(events_carry_correlation_and_causation) {
+  auto router = make_router();
+  auto env = make_command("m1", bank::open_account{"Ada"});
+  env.meta.user_id = "user-7";
+  env.meta.tenant_id = "tenant-3";
+  auto command_id = env.command_id;
+  auto res = call(router, env);
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  BOOST_TEST(res->version == 1);
+  BOOST_TEST(res->position == 1);
+  auto events = store->read_stream("account-m1", 1, 10);
+  BOOST_REQUIRE(events);
+  BOOST_REQUIRE(events->size() == 1u);
+  const auto& meta = events->front().meta;
+  BOOST_TEST(meta.causation_id == command_id);
+  BOOST_TEST(meta.correlation_id == "corr-m1");
+  BOOST_TEST(meta.user_id == "user-7");
+  BOOST_TEST(meta.tenant_id == "tenant-3");
+}
+
+BOOST_AUTO_TEST_CASE(business_errors_are_returned_and_write_nothing) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("b1", bank::open_account{"Bo"})));
+  BOOST_REQUIRE(call(router, make_command("b1", bank::deposit{10})));
+  auto res = call(router, make_command("b1", bank::withdraw{11}));
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(is_business_error(res.error()));
+  BOOST_TEST(*store->last_position() == 2);
+  BOOST_TEST(ctx.writer.stats->appends.load() == 2u); // never retried
+}
+
+BOOST_AUTO_TEST_CASE(a_conflict_with_another_writer_is_retried) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("c1", bank::open_account{"Cy"})));
+  // Another process deposits behind the actor's back.
+  auto foreign = to_event_data(*registry,
+                               std::vector<bank::account_event>{
+                                 bank::money_deposited{5}},
+                               {});
+  BOOST_REQUIRE(foreign);
+  BOOST_REQUIRE(store->append("account-c1", expected_version::exact(1),
+                              std::move(*foreign)));
+  auto res = call(router, make_command("c1", bank::deposit{7}));
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  BOOST_TEST(res->version == 3);
+  auto acc = load("c1");
+  BOOST_TEST(acc.state().balance == 12);
+  // The first append failed, the retry succeeded.
+  BOOST_TEST(ctx.writer.stats->appends.load() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(passivated_aggregates_come_back_with_their_state) {
+  router_config rcfg;
+  rcfg.max_alive = 10;
+  auto router = make_router(rcfg);
+  for (int a = 0; a < 50; ++a) {
+    auto id = "p" + std::to_string(a);
+    BOOST_REQUIRE(call(router, make_command(id, bank::open_account{"P"})));
+    BOOST_REQUIRE(call(router, make_command(id, bank::deposit{a + 1})));
+  }
+  BOOST_TEST(stats->alive.load() <= 10u);
+  BOOST_TEST(stats->passivated.load() >= 40u);
+  for (int a = 0; a < 50; ++a) {
+    auto id = "p" + std::to_string(a);
+    auto res = call(router, make_command(id, bank::withdraw{a + 1}));
+    BOOST_REQUIRE_MESSAGE(res, why(res));
+    BOOST_TEST(res->version == 3);
+  }
+  BOOST_TEST(stats->spawned.load() > 50u); // rehydrated ones were respawned
+}
+
+BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
+  router_config rcfg;
+  rcfg.idle_timeout = std::chrono::milliseconds{50};
+  rcfg.tick_interval = std::chrono::milliseconds{10};
+  auto router = make_router(rcfg);
+  BOOST_REQUIRE(call(router, make_command("i1", bank::open_account{"I"})));
+  BOOST_TEST(stats->alive.load() == 1u);
+  for (int i = 0; i < 100 && stats->alive.load() != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  BOOST_TEST(stats->alive.load() == 0u);
+  auto res = call(router, make_command("i1", bank::deposit{3}));
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  BOOST_TEST(res->version == 2);
+}
+
+BOOST_AUTO_TEST_CASE(commands_for_another_aggregate_type_are_refused) {
+  auto router = make_router();
+  auto env = make_command("x", bank::open_account{"X"});
+  env.aggregate_type = "order";
+  auto res = call(router, env);
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(overload_is_refused_at_once_and_loses_nothing) {
+  persistence_config pcfg;
+  pcfg.max_queued_appends = 4;
+  router_fixture f{pcfg};
+  auto router = f.make_router();
+  constexpr int accounts = 200;
+  caf::scoped_actor self{*f.sys};
+  for (int a = 0; a < accounts; ++a)
+    self->send(router, command_atom::value,
+               f.make_command("o" + std::to_string(a),
+                              bank::open_account{"O"}));
+  size_t ok = 0;
+  size_t overloaded = 0;
+  size_t n = 0;
+  self->receive_for(n, static_cast<size_t>(accounts))(
+    [&](command_result&) { ++ok; },
+    [&](caf::error& err) {
+      if (code_of(err) == errc::overloaded)
+        ++overloaded;
+      else
+        BOOST_ERROR("unexpected: " << to_text(err));
+    });
+  BOOST_TEST_MESSAGE(ok << " accepted, " << overloaded << " overloaded");
+  BOOST_TEST(ok + overloaded == static_cast<size_t>(accounts));
+  BOOST_TEST(overloaded > 0u);
+  // Everything accepted is stored, nothing else.
+  BOOST_TEST(*f.store->last_position() == static_cast<int64_t>(ok));
+}

@@ -1,0 +1,87 @@
+// The persistence actor: group commit, per-stream failure, overload.
+
+#include <boost/test/unit_test.hpp>
+
+#include "actor_fixture.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+stream_append one_event(const std::string& stream, expected_version ev) {
+  stream_append sa;
+  sa.stream_id = stream;
+  sa.expected = ev;
+  event_data e;
+  e.type = "noted";
+  e.data = "{}";
+  sa.events.push_back(std::move(e));
+  return sa;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
+
+BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
+  constexpr size_t n = 2000;
+  caf::scoped_actor self{*sys};
+  for (size_t i = 0; i < n; ++i) {
+    BOOST_REQUIRE(ctx.writer.try_reserve());
+    self->send(ctx.writer.actor, append_atom::value,
+               one_event("note-" + std::to_string(i % 100),
+                         expected_version::any()));
+  }
+  size_t ok = 0;
+  size_t i = 0;
+  self->receive_for(i, n)([&](append_result&) { ++ok; },
+                          [&](caf::error& err) {
+                            BOOST_ERROR("append failed: " << to_text(err));
+                          });
+  BOOST_TEST(ok == n);
+  auto& stats = *ctx.writer.stats;
+  BOOST_TEST(stats.appends.load() == n);
+  BOOST_TEST(stats.queued.load() == 0u);
+  // Appends that arrived during a commit went into one later commit.
+  BOOST_TEST(stats.batches.load() < n);
+  BOOST_TEST(stats.max_batch_appends.load() > 1u);
+  BOOST_TEST_MESSAGE(n << " appends in " << stats.batches.load()
+                       << " transactions, largest "
+                       << stats.max_batch_appends.load());
+  BOOST_TEST(*store->last_position() == static_cast<int64_t>(n));
+}
+
+BOOST_AUTO_TEST_CASE(a_conflict_fails_only_its_append) {
+  caf::scoped_actor self{*sys};
+  BOOST_REQUIRE(store->append("note-x", expected_version::any(),
+                              one_event("note-x", expected_version::any())
+                                .events));
+  // Sent back to back, the three land in one batch most of the time; the
+  // stale one must fail alone either way.
+  for (auto ev : {expected_version::any(), expected_version::exact(0),
+                  expected_version::any()}) {
+    BOOST_REQUIRE(ctx.writer.try_reserve());
+    self->send(ctx.writer.actor, append_atom::value, one_event("note-x", ev));
+  }
+  std::vector<std::string> outcomes;
+  size_t i = 0;
+  self->receive_for(i, size_t{3})(
+    [&](append_result& r) { outcomes.push_back(std::to_string(r.version)); },
+    [&](caf::error& err) { outcomes.push_back(to_string(code_of(err))); });
+  std::vector<std::string> expected{"2", "wrong_expected_version", "3"};
+  BOOST_TEST(outcomes == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_refuses_reservations) {
+  persistence_config pcfg;
+  pcfg.max_queued_appends = 2;
+  auto writer = spawn_persistence(*sys, store, pcfg);
+  BOOST_TEST(writer.try_reserve());
+  BOOST_TEST(writer.try_reserve());
+  BOOST_TEST(!writer.try_reserve());
+  BOOST_TEST(writer.stats->queued.load() == 2u);
+  caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
