@@ -29,6 +29,7 @@ find_package(PostgreSQL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(RapidJSON REQUIRED)
 find_package(Boost REQUIRED COMPONENTS unit_test_framework)
+find_package(spdlog REQUIRED)
 
 mink_import_library(CAF::core HEADER caf/all.hpp LIBRARY caf_core
                     DEPS Threads::Threads)

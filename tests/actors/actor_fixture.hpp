@@ -12,7 +12,9 @@
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/errc.hpp"
+#include "mink/actors/snapshot_writer.hpp"
 #include "mink/store/memory/memory_event_store.hpp"
+#include "mink/store/memory/memory_snapshot_store.hpp"
 #include "mink/uuid.hpp"
 
 namespace mink {
@@ -31,6 +33,7 @@ struct actor_fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<memory_event_store> store;
+  std::shared_ptr<memory_snapshot_store> snapshots;
   std::shared_ptr<event_registry> registry;
   aggregate_context ctx;
 
@@ -38,16 +41,21 @@ struct actor_fixture {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
     store = std::make_shared<memory_event_store>();
+    snapshots = std::make_shared<memory_snapshot_store>();
     registry = std::make_shared<event_registry>();
     BOOST_REQUIRE(!bank::register_events(*registry));
     ctx.writer = spawn_persistence(*sys, store, pcfg);
-    ctx.reader = spawn_store_reader(*sys, store);
+    ctx.reader = spawn_store_reader(*sys, store, snapshots);
     ctx.registry = registry;
+    // Snapshots are read; none is written unless a test sets a policy.
+    ctx.snapshot_writer = spawn_snapshot_writer(*sys, snapshots,
+                                                ctx.snapshot_counters);
   }
 
   ~actor_fixture() {
     caf::anon_send_exit(ctx.writer.actor, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(ctx.reader, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx.snapshot_writer, caf::exit_reason::user_shutdown);
   }
 
   /// A command envelope for account `id`.

@@ -197,6 +197,31 @@ struct account_decider {
                ev);
   }
 
+  // -- snapshots: the state's own JSON encoding ------------------------------
+
+  static constexpr const char* state_type_name = "account";
+  static constexpr int32_t state_schema_version = 1;
+
+  static void encode_state(const account_state& st, rapidjson::Document& doc) {
+    auto& a = doc.GetAllocator();
+    doc.SetObject();
+    doc.AddMember("status", static_cast<int>(st.status), a);
+    doc.AddMember("owner", rapidjson::Value{st.owner.c_str(), a}, a);
+    doc.AddMember("balance", st.balance, a);
+  }
+
+  static caf::expected<account_state> decode_state(const rapidjson::Value& v) {
+    if (!v.IsObject() || !v.HasMember("status") || !v["status"].IsInt()
+        || !v.HasMember("owner") || !v["owner"].IsString()
+        || !v.HasMember("balance") || !v["balance"].IsInt64())
+      return mink::make_error(mink::errc::decode_failed, "account state");
+    auto status = v["status"].GetInt();
+    if (status < 0 || status > 2)
+      return mink::make_error(mink::errc::decode_failed, "account status");
+    return account_state{static_cast<account_status>(status),
+                         v["owner"].GetString(), v["balance"].GetInt64()};
+  }
+
   static caf::error check_open(const account_state& st) {
     switch (st.status) {
       case account_status::unopened: return bank_errc::account_not_open;

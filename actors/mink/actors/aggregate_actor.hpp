@@ -10,6 +10,10 @@
 #include <vector>
 
 #include <caf/all.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
 
 #include "mink/actors/aggregate_context.hpp"
 #include "mink/actors/atoms.hpp"
@@ -17,6 +21,7 @@
 #include "mink/aggregate.hpp"
 #include "mink/aggregate_events.hpp"
 #include "mink/errc.hpp"
+#include "mink/store/snapshot_store.hpp"
 
 namespace mink {
 
@@ -63,17 +68,101 @@ template <class Decider>
 void decide_and_append(aggregate_self<Decider>* self,
                        const aggregate_context& ctx);
 
-/// Reads the events written since the aggregate's version, then decides.
+/// Whether `Decider` can encode and decode its state for snapshots.
+template <class D, class = void>
+struct has_state_codec : std::false_type {};
+
+template <class D>
+struct has_state_codec<
+  D, std::void_t<decltype(D::state_type_name), decltype(D::state_schema_version),
+                 decltype(D::encode_state(
+                   std::declval<const typename D::state_type&>(),
+                   std::declval<rapidjson::Document&>())),
+                 decltype(D::decode_state(std::declval<const rapidjson::Value&>()))>>
+  : std::true_type {};
+
+template <class Decider>
+bool uses_snapshots(const aggregate_context& ctx) {
+  return has_state_codec<Decider>::value && ctx.snapshot_writer != nullptr;
+}
+
+/// Restores the aggregate from `snap`; an error says why it cannot be used.
+template <class Decider>
+caf::error restore_from(aggregate<Decider>& agg, const snapshot& snap) {
+  if constexpr (has_state_codec<Decider>::value) {
+    if (snap.state_type != Decider::state_type_name
+        || snap.schema_version != Decider::state_schema_version)
+      return make_error(errc::decode_failed,
+                        "snapshot is of state " + snap.state_type + " v"
+                          + std::to_string(snap.schema_version)
+                          + ", the aggregate reads "
+                          + Decider::state_type_name + " v"
+                          + std::to_string(Decider::state_schema_version));
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag>(snap.data.data(),
+                                              snap.data.size());
+    if (doc.HasParseError())
+      return make_error(errc::decode_failed, "snapshot is not valid JSON");
+    auto state = Decider::decode_state(doc);
+    if (!state)
+      return std::move(state.error());
+    return agg.restore(std::move(*state), snap.version);
+  } else {
+    return make_error(errc::decode_failed, "the aggregate has no state codec");
+  }
+}
+
+/// Sends a snapshot of the aggregate to the writer when the policy says so.
+/// Runs after the reply went out; nobody waits for the save.
+template <class Decider>
+void maybe_snapshot(aggregate_self<Decider>* self, const aggregate_context& ctx,
+                    int64_t old_version) {
+  if constexpr (has_state_codec<Decider>::value) {
+    auto& st = self->state;
+    if (!uses_snapshots<Decider>(ctx)
+        || !ctx.snapshots.due(old_version, st.agg.version()))
+      return;
+    rapidjson::Document doc;
+    Decider::encode_state(st.agg.state(), doc);
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
+    doc.Accept(writer);
+    snapshot snap;
+    snap.stream_id = st.stream_id;
+    snap.version = st.agg.version();
+    snap.state_type = Decider::state_type_name;
+    snap.schema_version = Decider::state_schema_version;
+    snap.data.assign(buf.GetString(), buf.GetSize());
+    self->send(ctx.snapshot_writer, snapshot_atom::value, std::move(snap));
+  }
+}
+
+/// Reads the events written since the aggregate's version (on the first
+/// load: from its latest usable snapshot on), then decides.
 template <class Decider>
 void load_then_decide(aggregate_self<Decider>* self,
-                      const aggregate_context& ctx) {
+                      const aggregate_context& ctx, bool try_snapshot = true) {
   auto& st = self->state;
+  auto use_snapshot = try_snapshot && !st.loaded && st.agg.version() == 0
+                      && uses_snapshots<Decider>(ctx);
   self->request(ctx.reader, caf::infinite, load_atom::value, st.stream_id,
-                st.agg.version() + 1)
+                st.agg.version() + 1, use_snapshot)
     .then(
-      [=](std::vector<recorded_event>& events) {
+      [=](load_result& loaded) {
         auto& st = self->state;
-        if (auto err = replay(st.agg, *ctx.registry, std::move(events))) {
+        if (loaded.snap) {
+          if (auto err = restore_from(st.agg, *loaded.snap)) {
+            // Another state version or a broken snapshot: replay everything.
+            ctx.snapshot_counters->ignored.fetch_add(1,
+                                                     std::memory_order_relaxed);
+            spdlog::warn("ignoring snapshot of {} at version {}: {}",
+                         st.stream_id, loaded.snap->version, to_text(err));
+            st.agg = aggregate<Decider>{};
+            load_then_decide(self, ctx, false);
+            return;
+          }
+        }
+        if (auto err = replay(st.agg, *ctx.registry, std::move(loaded.events))) {
           // The aggregate is inconsistent now; read it again next time.
           st.agg = aggregate<Decider>{};
           st.loaded = false;
@@ -163,9 +252,13 @@ void decide_and_append(aggregate_self<Decider>* self,
     .then(
       [=](append_result& res) mutable {
         auto& st = self->state;
+        auto old_version = st.agg.version();
         st.agg.apply(events);
-        finish<Decider>(self, ctx,
-                        command_result{res.version, res.positions.back()});
+        st.current.rp.deliver(command_result{res.version,
+                                             res.positions.back()});
+        maybe_snapshot(self, ctx, old_version);
+        st.busy = false;
+        start_next(self, ctx);
       },
       [=](caf::error& err) {
         auto& st = self->state;

@@ -6,6 +6,7 @@
 #include <caf/actor.hpp>
 
 #include "mink/actors/persistence.hpp"
+#include "mink/actors/snapshot_writer.hpp"
 #include "mink/serialization/event_registry.hpp"
 
 namespace mink {
@@ -29,6 +30,13 @@ struct aggregate_context {
   caf::actor reader;
   std::shared_ptr<const event_registry> registry;
   retry_policy retry;
+  /// The snapshot writer (see `spawn_snapshot_writer`); none = aggregates
+  /// neither read nor write snapshots. Deciders without a state codec never
+  /// use snapshots.
+  caf::actor snapshot_writer;
+  snapshot_policy snapshots;
+  std::shared_ptr<snapshot_stats> snapshot_counters
+    = std::make_shared<snapshot_stats>();
 };
 
 } // namespace mink

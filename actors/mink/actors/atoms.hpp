@@ -18,6 +18,8 @@ using command_atom = caf::atom_constant<caf::atom("mk_command")>;
 using retry_atom = caf::atom_constant<caf::atom("mk_retry")>;
 /// Periodic housekeeping (passivation).
 using tick_atom = caf::atom_constant<caf::atom("mk_tick")>;
+/// Save a snapshot (to the snapshot writer).
+using snapshot_atom = caf::atom_constant<caf::atom("mk_snap")>;
 /// Ask for counters.
 using stats_atom = caf::atom_constant<caf::atom("mk_stats")>;
 

@@ -6,7 +6,9 @@
 
 #include "mink/command/command.hpp"
 #include "mink/event.hpp"
+#include "mink/actors/load_result.hpp"
 #include "mink/store/append.hpp"
+#include "mink/store/snapshot_store.hpp"
 
 // mink's value types travel between actors of one process only; they are
 // never serialized, so CAF may pass them without an inspect() overload.
@@ -15,3 +17,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::append_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::recorded_event>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::load_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::snapshot)

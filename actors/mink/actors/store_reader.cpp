@@ -14,11 +14,21 @@ namespace {
 constexpr size_t page_size = 1000;
 
 caf::behavior reader_impl(caf::event_based_actor*,
-                          std::shared_ptr<event_store> store) {
+                          std::shared_ptr<event_store> store,
+                          std::shared_ptr<snapshot_store> snapshots) {
   return {
-    [=](load_atom, const std::string& stream_id, int64_t from_version)
-      -> caf::result<std::vector<recorded_event>> {
-      std::vector<recorded_event> result;
+    [=](load_atom, const std::string& stream_id, int64_t from_version,
+        bool use_snapshot) -> caf::result<load_result> {
+      load_result result;
+      if (use_snapshot && snapshots) {
+        auto snap = snapshots->load(stream_id);
+        if (!snap)
+          return std::move(snap.error());
+        if (*snap && (*snap)->version >= from_version) {
+          from_version = (*snap)->version + 1;
+          result.snap = std::move(**snap);
+        }
+      }
       for (auto from = from_version;;) {
         auto page = store->read_stream(stream_id, from, page_size);
         if (!page) {
@@ -28,10 +38,10 @@ caf::behavior reader_impl(caf::event_based_actor*,
         }
         auto n = page->size();
         for (auto& ev : *page)
-          result.push_back(std::move(ev));
+          result.events.push_back(std::move(ev));
         if (n < page_size)
           return result;
-        from = result.back().stream_version + 1;
+        from = result.events.back().stream_version + 1;
       }
     },
   };
@@ -40,8 +50,10 @@ caf::behavior reader_impl(caf::event_based_actor*,
 } // namespace
 
 caf::actor spawn_store_reader(caf::actor_system& sys,
-                              std::shared_ptr<event_store> store) {
-  return sys.spawn<caf::detached>(reader_impl, std::move(store));
+                              std::shared_ptr<event_store> store,
+                              std::shared_ptr<snapshot_store> snapshots) {
+  return sys.spawn<caf::detached>(reader_impl, std::move(store),
+                                  std::move(snapshots));
 }
 
 } // namespace mink

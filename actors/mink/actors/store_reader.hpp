@@ -6,16 +6,19 @@
 #include <caf/actor_system.hpp>
 
 #include "mink/store/event_store.hpp"
+#include "mink/store/snapshot_store.hpp"
 
 namespace mink {
 
-/// Spawns a reader on a thread of its own: it answers
-/// `(load_atom, std::string stream_id, int64_t from_version)` with every
-/// event of the stream from that version on (`std::vector<recorded_event>`,
-/// empty for a stream that does not exist), or the store's error.
+/// Spawns a reader on a thread of its own. It answers
+/// `(load_atom, std::string stream_id, int64_t from_version, bool snapshot)`
+/// with a `load_result`: when `snapshot` is set and `snapshots` holds one
+/// for the stream, that snapshot and the events after it; otherwise every
+/// event from `from_version` on (none for a stream that does not exist).
 /// Aggregate actors rehydrate through it, so that they never block CAF's
-/// scheduler threads on the database.
+/// scheduler threads on the database. `snapshots` may be null.
 caf::actor spawn_store_reader(caf::actor_system& sys,
-                              std::shared_ptr<event_store> store);
+                              std::shared_ptr<event_store> store,
+                              std::shared_ptr<snapshot_store> snapshots = {});
 
 } // namespace mink

@@ -1,0 +1,123 @@
+// Aggregate actors and snapshots: written by policy without delaying
+// replies, used on rehydration, ignored (and counted) when unusable.
+
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+#include "actor_fixture.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+struct snapshot_fixture : actor_fixture {
+  std::vector<caf::actor> routers;
+  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
+
+  ~snapshot_fixture() {
+    for (auto& r : routers)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  }
+
+  caf::actor make_router() {
+    routers.push_back(spawn_router<bank::account_decider>(*sys, "account",
+                                                          ctx, {}, stats));
+    return routers.back();
+  }
+
+  caf::expected<command_result> call(const caf::actor& router,
+                                     command_envelope env) {
+    caf::scoped_actor self{*sys};
+    caf::expected<command_result> result{command_result{}};
+    self->request(router, caf::infinite, command_atom::value, std::move(env))
+      .receive([&](command_result& r) { result = r; },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+
+  /// Waits until the snapshot writer saved `n` snapshots (it runs on its
+  /// own; nobody waits for it on the command path).
+  void await_written(uint64_t n) {
+    for (int i = 0; i < 500 && ctx.snapshot_counters->written.load() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  }
+
+  snapshot make_snapshot(const std::string& stream, int64_t version,
+                         int64_t balance, int32_t schema_version = 1) {
+    snapshot snap;
+    snap.stream_id = stream;
+    snap.version = version;
+    snap.state_type = "account";
+    snap.schema_version = schema_version;
+    snap.data = R"({"status":1,"owner":"S","balance":)"
+                + std::to_string(balance) + "}";
+    return snap;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(snapshots, snapshot_fixture)
+
+BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
+  ctx.snapshots.every_events = 10;
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("s1", bank::open_account{"S"})));
+  for (int i = 1; i <= 24; ++i)
+    BOOST_REQUIRE(call(router, make_command("s1", bank::deposit{i})));
+  // Versions 10 and 20 crossed a multiple of 10.
+  await_written(2);
+  BOOST_TEST(ctx.snapshot_counters->written.load() == 2u);
+  auto snap = snapshots->load("account-s1");
+  BOOST_REQUIRE(snap);
+  BOOST_REQUIRE(snap->has_value());
+  BOOST_TEST((*snap)->version == 20);
+  BOOST_TEST((*snap)->data.find("\"balance\":190") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rehydration_starts_from_the_snapshot) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("s2", bank::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s2", bank::deposit{5})));
+  // A snapshot at version 2 that says 1000: only an actor that used it can
+  // believe the balance is 1000 + 7.
+  BOOST_REQUIRE(!snapshots->save(make_snapshot("account-s2", 2, 1000)));
+  BOOST_REQUIRE(call(router, make_command("s2", bank::deposit{7})));
+  auto fresh = make_router();
+  auto res = call(fresh, make_command("s2", bank::withdraw{1007}));
+  BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+  BOOST_TEST(res->version == 4);
+  BOOST_TEST(ctx.snapshot_counters->ignored.load() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_of_another_version_falls_back_to_replay) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("s3", bank::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s3", bank::deposit{5})));
+  BOOST_REQUIRE(!snapshots->save(make_snapshot("account-s3", 2, 1000, 2)));
+  auto fresh = make_router();
+  // Replayed from the events, the balance is 5: 6 is too much.
+  auto res = call(fresh, make_command("s3", bank::withdraw{6}));
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(ctx.snapshot_counters->ignored.load() == 1u);
+  res = call(fresh, make_command("s3", bank::withdraw{5}));
+  BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+  BOOST_TEST(res->version == 3);
+}
+
+BOOST_AUTO_TEST_CASE(an_undecodable_snapshot_falls_back_to_replay) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("s4", bank::open_account{"S"})));
+  auto snap = make_snapshot("account-s4", 1, 0);
+  snap.data = R"({"status":"nonsense"})";
+  BOOST_REQUIRE(!snapshots->save(snap));
+  auto fresh = make_router();
+  auto res = call(fresh, make_command("s4", bank::deposit{1}));
+  BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+  BOOST_TEST(res->version == 2);
+  BOOST_TEST(ctx.snapshot_counters->ignored.load() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
