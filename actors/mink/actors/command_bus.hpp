@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "mink/command/pipeline.hpp"
+
+namespace mink {
+
+/// Where commands go and what runs around them.
+struct command_bus_config {
+  /// Command type -> the router (or any actor answering
+  /// `(command_atom, command_envelope)` with `command_result`).
+  std::map<std::string, caf::actor> routes;
+  /// Middleware, run in order before the command reaches its router.
+  command_pipeline pipeline;
+  /// How long the bus waits for the router's answer; then the caller gets
+  /// `errc::timeout`. The command may still complete later: its events are
+  /// then stored, and a retry with the same command id is answered from the
+  /// command record instead of running twice.
+  std::chrono::milliseconds timeout{std::chrono::seconds{10}};
+};
+
+/// Spawns the command bus: it answers `(command_atom, command_envelope)` with
+/// `command_result` or the error. It runs the pipeline, then routes by
+/// command type; an unknown type is `invalid_argument` naming it.
+caf::actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg);
+
+} // namespace mink

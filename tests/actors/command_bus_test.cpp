@@ -1,0 +1,113 @@
+// The command bus: routing by type, middleware, timeouts.
+
+#include <boost/test/unit_test.hpp>
+
+#include "actor_fixture.hpp"
+#include "mink/actors/command_bus.hpp"
+#include "mink/command/middleware/correlation.hpp"
+#include "mink/command/middleware/recovery.hpp"
+#include "mink/command/middleware/validation.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+/// Takes commands and never answers them.
+caf::behavior silent_router(caf::event_based_actor* self) {
+  return {
+    [self](command_atom, command_envelope&) {
+      return self->make_response_promise<command_result>();
+    },
+  };
+}
+
+struct bus_fixture : actor_fixture {
+  std::vector<caf::actor> actors;
+
+  ~bus_fixture() {
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  caf::actor keep(caf::actor a) {
+    actors.push_back(a);
+    return a;
+  }
+
+  caf::expected<command_result> call(const caf::actor& bus,
+                                     command_envelope env) {
+    caf::scoped_actor self{*sys};
+    caf::expected<command_result> result{command_result{}};
+    self->request(bus, caf::infinite, command_atom::value, std::move(env))
+      .receive([&](command_result& r) { result = r; },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+};
+
+command_envelope typed(command_envelope env, std::string type) {
+  env.type = std::move(type);
+  return env;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(command_bus, bus_fixture)
+
+BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
+  auto router = keep(spawn_router<bank::account_decider>(
+    *sys, "account", ctx, {}, std::make_shared<router_stats>()));
+  command_bus_config cfg;
+  for (auto type : {"open_account", "deposit"})
+    cfg.routes[type] = router;
+  cfg.pipeline.use(exception_recovery()).use(validation()).use(correlation());
+  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto open = typed(make_command("k1", bank::open_account{"K"}),
+                    "open_account");
+  open.meta.correlation_id.clear();
+  auto command_id = open.command_id;
+  auto res = call(bus, open);
+  BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+  BOOST_TEST(res->version == 1);
+  auto dep = call(bus, typed(make_command("k1", bank::deposit{4}), "deposit"));
+  BOOST_REQUIRE(dep);
+  BOOST_TEST(dep->version == 2);
+  // The correlation middleware started a chain at the first command.
+  auto events = store->read_stream("account-k1", 1, 10);
+  BOOST_REQUIRE(events);
+  BOOST_TEST(events->front().meta.correlation_id == command_id);
+  BOOST_TEST(events->front().meta.causation_id == command_id);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
+  auto bus = keep(spawn_command_bus(*sys, {}));
+  auto res = call(bus, typed(make_command("u1", bank::deposit{1}), "teleport"));
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
+  BOOST_TEST(to_text(res.error()).find("teleport") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_commands_never_reach_a_router) {
+  command_bus_config cfg;
+  cfg.routes["deposit"] = keep(sys->spawn(silent_router));
+  cfg.pipeline.use(validation());
+  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto cmd = typed(make_command("v1", bank::deposit{1}), "deposit");
+  cmd.aggregate_id.clear();
+  auto res = call(bus, cmd);
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_router_that_does_not_answer_times_out) {
+  command_bus_config cfg;
+  cfg.routes["deposit"] = keep(sys->spawn(silent_router));
+  cfg.timeout = std::chrono::milliseconds{50};
+  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto res = call(bus, typed(make_command("t1", bank::deposit{1}), "deposit"));
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(code_of(res.error()) == errc::timeout);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
