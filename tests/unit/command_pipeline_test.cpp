@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "mink/command/middleware/correlation.hpp"
+#include "mink/command/middleware/metrics.hpp"
+#include "mink/metrics/text_format.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
 #include "mink/command/pipeline.hpp"
@@ -174,6 +176,31 @@ BOOST_AUTO_TEST_CASE(recovery_turns_exceptions_into_one_error_reply) {
   h2.run(q, valid_command());
   BOOST_TEST(h2.answered);
   BOOST_TEST(h2.answer->version == 3);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_outcomes_and_time_commands) {
+  metrics::registry reg;
+  auto m = command_metrics(reg);
+  BOOST_REQUIRE(m);
+  command_pipeline p;
+  p.use(*m).use(validation());
+  harness ok1, ok2, bad;
+  ok1.run(p, valid_command());
+  ok2.run(p, valid_command());
+  auto broken = valid_command();
+  broken.aggregate_id.clear();
+  bad.run(p, broken);
+  auto text = metrics::to_prometheus_text(reg);
+  BOOST_TEST_MESSAGE(text);
+  BOOST_TEST(text.find("mink_commands_total{type=\"deposit\",outcome=\"ok\"} 2")
+             != std::string::npos);
+  BOOST_TEST(text.find("mink_commands_total{type=\"deposit\",outcome="
+                       "\"invalid_argument\"} 1")
+             != std::string::npos);
+  BOOST_TEST(text.find("mink_command_duration_seconds_count{type=\"deposit\"} 3")
+             != std::string::npos);
+  // A second registration with the same definitions finds the families.
+  BOOST_TEST(static_cast<bool>(command_metrics(reg)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
