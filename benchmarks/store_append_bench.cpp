@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
@@ -38,38 +39,6 @@ struct options {
   size_t rounds = 3;
   bool skip_pg = false;
   bool skip_sqlite = false;
-};
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "store_append_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-/// Pre-built input so that event creation is not timed. Every method writes
-/// the same events to the same streams: event i goes to stream
-/// (i / events_per_stream) % streams, so each call of the adapter carries
-/// runs of events_per_stream events per stream, and the raw methods touch
-/// the same index pages as the adapter does.
-struct workload {
-  std::vector<std::string> ids;
-  std::vector<std::string> payloads;
-  std::vector<std::string> streams;
-  std::vector<int64_t> versions;
-
-  workload(size_t n, const options& opt) {
-    ids.reserve(n);
-    payloads.reserve(n);
-    streams.reserve(n);
-    versions.reserve(n);
-    std::vector<int64_t> last(opt.streams, 0);
-    for (size_t i = 0; i < n; ++i) {
-      auto s = (i / opt.events_per_stream) % opt.streams;
-      ids.push_back(make_uuid());
-      payloads.push_back(make_payload(i));
-      streams.push_back("account-" + std::to_string(s));
-      versions.push_back(++last[s]);
-    }
-  }
 };
 
 /// Appends the workload's first `n` events through the port in calls of
@@ -104,97 +73,10 @@ result_row run_adapter(const std::string& name, event_store& store,
   return {name, n, seconds_since(start)};
 }
 
-// -- PostgreSQL ---------------------------------------------------------------
-
-PGconn* pg_connect(const std::string& conninfo) {
-  auto conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(conn) != CONNECTION_OK)
-    die(std::string{"cannot connect to PostgreSQL: "} + PQerrorMessage(conn));
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  return conn;
-}
-
-void pg_must(PGconn* conn, const std::string& sql) {
-  if (auto res = pg::exec(conn, sql); !res)
-    die(to_text(res.error()));
-}
-
-/// Starts each method from the same server state: without this, a
-/// checkpoint triggered by the WAL of one method lands in the next one.
-/// Needs superuser; where it is refused, the run goes on without it.
-void pg_checkpoint(PGconn* conn) {
-  (void) pg::exec(conn, "CHECKPOINT");
-}
-
-/// A fresh schema with mink's events table (same columns and indexes).
-void pg_fresh_schema(PGconn* conn, const std::string& schema) {
-  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-  if (auto err = pg::migrate_up(conn, schema))
-    die(to_text(err));
-  pg_checkpoint(conn);
-}
-
-/// (a) The limit: COPY of 1000-row batches, one transaction each, positions
-/// and versions computed by the client with no checks.
-result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
-  pg_fresh_schema(conn, "bench_raw");
-  auto start = std::chrono::steady_clock::now();
-  constexpr size_t batch = 1000;
-  for (size_t done = 0; done < n; done += batch) {
-    std::string rows;
-    for (size_t i = done; i < done + batch && i < n; ++i) {
-      rows += std::to_string(i + 1);
-      rows += '\t';
-      rows += w.streams[i];
-      rows += '\t';
-      rows += std::to_string(w.versions[i]);
-      rows += "\taccount\t";
-      rows += w.ids[i];
-      rows += "\tMoneyDeposited\t1\t";
-      pg::put_copy_field(rows, w.payloads[i]);
-      rows += "\t{\"correlation_id\":\"bench\"}\n";
-    }
-    pg_must(conn, "BEGIN");
-    pg_must(conn, "COPY bench_raw.events (position, stream_id, version, "
-                  "category, event_id, type, schema_version, data, metadata) "
-                  "FROM STDIN");
-    // A batch is about 300 KB, well below libpq's int length.
-    if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1
-        || PQputCopyEnd(conn, nullptr) != 1)
-      die("COPY failed");
-    pg::result res{PQgetResult(conn)};
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK)
-      die(std::string{"COPY: "} + PQresultErrorMessage(res.get()));
-    while (auto extra = PQgetResult(conn))
-      PQclear(extra);
-    pg_must(conn, "COMMIT");
-  }
-  return {"(a) raw COPY, 1000 rows/txn", n, seconds_since(start)};
-}
-
-/// (b) What naive code does: one INSERT, one transaction per event.
-result_row pg_naive(PGconn* conn, const workload& w, size_t n) {
-  pg_fresh_schema(conn, "bench_naive");
-  auto start = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < n; ++i) {
-    auto res = pg::exec(conn,
-                        "INSERT INTO bench_naive.events (position, stream_id, "
-                        "version, category, event_id, type, schema_version, "
-                        "data, metadata) VALUES ($1, $2, $3, 'account', $4, "
-                        "'MoneyDeposited', 1, $5, "
-                        "'{\"correlation_id\":\"bench\"}')",
-                        {std::to_string(i + 1), w.streams[i],
-                         std::to_string(w.versions[i]), w.ids[i],
-                         w.payloads[i]});
-    if (!res)
-      die(to_text(res.error()));
-  }
-  return {"(b) one INSERT per transaction", n, seconds_since(start)};
-}
-
 std::vector<result_row> bench_postgres(const options& opt) {
   std::vector<result_row> rows;
-  workload w{std::max(opt.events, opt.naive_events), opt};
+  workload w{std::max(opt.events, opt.naive_events), opt.streams,
+             opt.events_per_stream};
   auto conn = pg_connect(opt.pg_conninfo);
   rows.push_back(pg_raw_copy(conn, w, opt.events));
   rows.push_back(pg_naive(conn, w, opt.naive_events));
@@ -283,7 +165,8 @@ result_row sqlite_raw(const options& opt, const workload& w, size_t n,
 std::vector<result_row> bench_sqlite(const options& opt) {
   std::vector<result_row> rows;
   std::filesystem::create_directories(opt.sqlite_dir);
-  workload w{std::max(opt.events, opt.naive_events), opt};
+  workload w{std::max(opt.events, opt.naive_events), opt.streams,
+             opt.events_per_stream};
   rows.push_back(sqlite_raw(opt, w, opt.events, 1000,
                             "(a) raw sqlite3 insert, 1000 rows/txn"));
   rows.push_back(sqlite_raw(opt, w, opt.naive_events, 1,

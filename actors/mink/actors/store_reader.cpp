@@ -51,9 +51,15 @@ caf::behavior reader_impl(caf::event_based_actor*,
 
 caf::actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
-                              std::shared_ptr<snapshot_store> snapshots) {
-  return sys.spawn<caf::detached>(reader_impl, std::move(store),
-                                  std::move(snapshots));
+                              std::shared_ptr<snapshot_store> snapshots,
+                              size_t workers) {
+  auto spawn_one = [&] {
+    return sys.spawn<caf::detached>(reader_impl, store, snapshots);
+  };
+  if (workers <= 1)
+    return spawn_one();
+  return caf::actor_pool::make(sys.dummy_execution_unit(), workers, spawn_one,
+                               caf::actor_pool::round_robin());
 }
 
 } // namespace mink

@@ -16,9 +16,13 @@ namespace mink {
 /// for the stream, that snapshot and the events after it; otherwise every
 /// event from `from_version` on (none for a stream that does not exist).
 /// Aggregate actors rehydrate through it, so that they never block CAF's
-/// scheduler threads on the database. `snapshots` may be null.
+/// scheduler threads on the database. `snapshots` may be null. With
+/// `workers` > 1 it is a pool of that many readers, each on its own thread,
+/// taking requests in turn: rehydrating many aggregates at once (after a
+/// restart, say) then uses several database connections.
 caf::actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
-                              std::shared_ptr<snapshot_store> snapshots = {});
+                              std::shared_ptr<snapshot_store> snapshots = {},
+                              size_t workers = 1);
 
 } // namespace mink

@@ -1,0 +1,373 @@
+// End-to-end command benchmark: C clients keep commands in flight against
+// A aggregate actors on PostgreSQL (durable commits); one 200-byte event per
+// command. In the same run: the raw COPY limit and one transaction per
+// command, and the rehydration of an aggregate with 100 000 events.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+
+#include "bench_pg.hpp"
+#include "bench_util.hpp"
+#include "ledger.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/actors/router.hpp"
+#include "mink/actors/snapshot_writer.hpp"
+#include "mink/actors/store_reader.hpp"
+#include "mink/aggregate_events.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/store/postgres/postgres_snapshot_store.hpp"
+#include "mink/uuid.hpp"
+
+using namespace mink;
+using namespace mink::bench;
+
+namespace {
+
+using run_atom = caf::atom_constant<caf::atom("b_run")>;
+
+struct load_summary {
+  size_t ok = 0;
+  size_t failed = 0;
+  std::string first_error;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+};
+
+} // namespace
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(load_summary)
+
+namespace {
+
+struct load_state {
+  size_t sent = 0;
+  size_t answered = 0;
+  load_summary summary;
+  std::chrono::steady_clock::time_point start;
+  caf::typed_response_promise<load_summary> done;
+};
+
+/// Keeps `in_flight` commands outstanding until `total` were answered.
+caf::behavior load_generator(caf::stateful_actor<load_state>* self,
+                             caf::actor router, size_t total, size_t in_flight,
+                             size_t aggregates, std::string text) {
+  auto send_one = std::make_shared<std::function<void()>>();
+  *send_one = [=] {
+    auto& st = self->state;
+    auto i = st.sent++;
+    command_envelope env;
+    env.type = "note";
+    env.aggregate_type = "ledger";
+    env.aggregate_id = std::to_string(i % aggregates);
+    env.command_id = make_uuid();
+    env.payload = note{text};
+    auto t0 = std::chrono::steady_clock::now();
+    auto on_answer = [=](const caf::error* err) {
+      auto& st = self->state;
+      if (err == nullptr) {
+        ++st.summary.ok;
+        st.summary.latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(
+            std::chrono::steady_clock::now() - t0)
+            .count());
+      } else if (st.summary.failed++ == 0) {
+        st.summary.first_error = to_text(*err);
+      }
+      if (++st.answered == total) {
+        st.summary.seconds = seconds_since(st.start);
+        st.done.deliver(std::move(st.summary));
+      } else if (st.sent < total) {
+        (*send_one)();
+      }
+    };
+    self->request(router, caf::infinite, command_atom::value, std::move(env))
+      .then([=](command_result&) { on_answer(nullptr); },
+            [=](caf::error& err) { on_answer(&err); });
+  };
+  return {
+    [=](run_atom) {
+      auto& st = self->state;
+      st.start = std::chrono::steady_clock::now();
+      st.done = self->make_response_promise<load_summary>();
+      for (size_t i = 0; i < std::min(in_flight, total); ++i)
+        (*send_one)();
+      return st.done;
+    },
+  };
+}
+
+double percentile(std::vector<double> xs, double p) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto i = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));
+  return xs[i];
+}
+
+struct options {
+  std::string pg_conninfo;
+  size_t commands = 100000;
+  size_t aggregates = 10000;
+  std::vector<size_t> in_flight{64, 256, 1024};
+  size_t naive_commands = 3000;
+  int64_t rehydrate_events = 100000;
+  int64_t snapshot_every = 1000;
+  size_t readers = 4;
+};
+
+std::string note_text() {
+  // {"text":"..."} of 200 bytes.
+  return std::string(200 - 11, 'x');
+}
+
+/// The stack a service runs: store, persistence, reader, snapshot writer and
+/// the ledger router, on a fresh schema.
+struct service {
+  std::shared_ptr<postgres_event_store> store;
+  std::shared_ptr<postgres_snapshot_store> snapshots;
+  aggregate_context ctx;
+  caf::actor router;
+
+  service(caf::actor_system& sys, const options& opt,
+          std::shared_ptr<event_registry> registry) {
+    postgres_config cfg;
+    cfg.conninfo = opt.pg_conninfo;
+    cfg.schema = "bench_cmd";
+    // One connection for the persistence actor, the rest for the readers.
+    cfg.pool_size = 1 + opt.readers;
+    auto es = postgres_event_store::open(cfg);
+    if (!es)
+      die(to_text(es.error()));
+    store = std::move(*es);
+    auto ss = postgres_snapshot_store::open(cfg);
+    if (!ss)
+      die(to_text(ss.error()));
+    snapshots = std::move(*ss);
+    ctx.writer = spawn_persistence(sys, store);
+    ctx.reader = spawn_store_reader(sys, store, snapshots, opt.readers);
+    ctx.registry = std::move(registry);
+    ctx.snapshot_writer = spawn_snapshot_writer(sys, snapshots,
+                                                ctx.snapshot_counters);
+    ctx.snapshots.every_events = opt.snapshot_every;
+    router = spawn_router<ledger_decider>(sys, "ledger", ctx, {},
+                                          std::make_shared<router_stats>());
+  }
+
+  ~service() {
+    for (auto& a : {ctx.writer.actor, ctx.reader, ctx.snapshot_writer, router})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+};
+
+void report_load(const char* phase, size_t in_flight, const load_summary& sum,
+                 uint64_t appends, uint64_t batches, double copy_rate,
+                 double naive_rate);
+
+void run_load(caf::actor_system& sys, const options& opt,
+              std::shared_ptr<event_registry> registry, size_t in_flight,
+              double copy_rate, double naive_rate) {
+  auto conn = pg_connect(opt.pg_conninfo);
+  pg_must(conn, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
+  service svc{sys, opt, registry};
+  pg_checkpoint(conn);
+  PQfinish(conn);
+  // Cold: every aggregate's first command rehydrates it from the store
+  // (one command per aggregate). Warm: the aggregates are alive.
+  for (auto phase : {"cold", "warm"}) {
+    auto cold = std::string{phase} == "cold";
+    auto total = cold ? opt.aggregates : opt.commands;
+    auto batches0 = svc.ctx.writer.stats->batches.load();
+    auto appends0 = svc.ctx.writer.stats->appends.load();
+    auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
+                         opt.aggregates, note_text());
+    caf::scoped_actor self{sys};
+    load_summary sum;
+    self->request(gen, caf::infinite, run_atom::value)
+      .receive([&](load_summary& s) { sum = std::move(s); },
+               [&](caf::error& err) { die(to_text(err)); });
+    caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+    report_load(phase, in_flight, sum,
+                svc.ctx.writer.stats->appends.load() - appends0,
+                svc.ctx.writer.stats->batches.load() - batches0, copy_rate,
+                naive_rate);
+  }
+}
+
+void report_load(const char* phase, size_t in_flight, const load_summary& sum,
+                 uint64_t appends, uint64_t batches, double copy_rate,
+                 double naive_rate) {
+  auto rate = static_cast<double>(sum.ok) / sum.seconds;
+  std::printf("%-5s %9zu %9zu %10.0f %7.2f %7.2f %7.2f %8.1f %6.2f %7.1f %s\n",
+              phase, in_flight, sum.ok, rate, percentile(sum.latencies_ms, 0.50),
+              percentile(sum.latencies_ms, 0.95),
+              percentile(sum.latencies_ms, 0.99),
+              static_cast<double>(appends)
+                / static_cast<double>(std::max<uint64_t>(batches, 1)),
+              rate / copy_rate, rate / naive_rate,
+              sum.failed == 0 ? ""
+                              : ("FAILED " + std::to_string(sum.failed) + ": "
+                                 + sum.first_error)
+                                  .c_str());
+}
+
+/// Writes `n` events to one ledger and a snapshot `n % every` events before
+/// the end (the most a policy of `every` leaves to replay), then times
+/// rehydration with and without the snapshot.
+void run_rehydration(const options& opt, const event_registry& registry) {
+  auto conn = pg_connect(opt.pg_conninfo);
+  pg_must(conn, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
+  PQfinish(conn);
+  postgres_config cfg;
+  cfg.conninfo = opt.pg_conninfo;
+  cfg.schema = "bench_cmd";
+  auto store = postgres_event_store::open(cfg);
+  auto snapshots = postgres_snapshot_store::open(cfg);
+  if (!store || !snapshots)
+    die("cannot open bench_cmd");
+  const std::string stream = "ledger-big";
+  auto text = note_text();
+  aggregate<ledger_decider> agg;
+  auto snap_at = opt.rehydrate_events - (opt.snapshot_every - 1);
+  for (int64_t v = 0; v < opt.rehydrate_events;) {
+    std::vector<ledger_decider::event_type> evs;
+    for (int k = 0; k < 1000 && v < opt.rehydrate_events; ++k, ++v)
+      evs.push_back(noted{text});
+    auto data = to_event_data(registry, evs, {});
+    auto res = (*store)->append(stream, expected_version::exact(agg.version()),
+                                std::move(*data));
+    if (!res)
+      die(to_text(res.error()));
+    for (auto& ev : evs) {
+      agg.apply(ev);
+      if (agg.version() == snap_at) {
+        rapidjson::Document doc;
+        ledger_decider::encode_state(agg.state(), doc);
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+        doc.Accept(w);
+        snapshot s{stream, agg.version(), "ledger", 1, buf.GetString(), 0};
+        if (auto err = (*snapshots)->save(s))
+          die(to_text(err));
+      }
+    }
+  }
+  // What an aggregate actor does on its first command: the reader's work
+  // (load the snapshot, read the events after it) plus restore and replay.
+  auto rehydrate = [&](bool use_snapshot) {
+    auto start = std::chrono::steady_clock::now();
+    aggregate<ledger_decider> fresh;
+    int64_t from = 1;
+    if (use_snapshot) {
+      auto s = (*snapshots)->load(stream);
+      if (!s || !*s)
+        die("no snapshot");
+      if (auto err = detail::restore_from(fresh, **s))
+        die(to_text(err));
+      from = (*s)->version + 1;
+    }
+    for (;;) {
+      auto page = (*store)->read_stream(stream, from, 1000);
+      if (!page)
+        die(to_text(page.error()));
+      auto n = page->size();
+      if (n > 0)
+        from = page->back().stream_version + 1;
+      if (auto err = replay(fresh, registry, std::move(*page)))
+        die(to_text(err));
+      if (n < 1000)
+        break;
+    }
+    if (fresh.version() != opt.rehydrate_events)
+      die("rehydrated to the wrong version");
+    return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+  };
+  std::vector<double> with, without;
+  for (int i = 0; i < 5; ++i) {
+    with.push_back(rehydrate(true));
+    without.push_back(rehydrate(false));
+  }
+  std::printf("\nrehydration of an aggregate with %lld events "
+              "(median of 5):\n",
+              static_cast<long long>(opt.rehydrate_events));
+  std::printf("  from the snapshot at version %lld + %lld events: %8.2f ms\n",
+              static_cast<long long>(snap_at),
+              static_cast<long long>(opt.rehydrate_events - snap_at),
+              percentile(with, 0.5));
+  std::printf("  replaying every event (no snapshot):        %8.2f ms\n",
+              percentile(without, 0.5));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  if (auto env = std::getenv("MINK_TEST_PG"))
+    opt.pg_conninfo = env;
+  CLI::App app{"mink end-to-end command benchmark (PostgreSQL)"};
+  app.add_option("--pg", opt.pg_conninfo,
+                 "libpq connection string (default: $MINK_TEST_PG)");
+  app.add_option("--commands", opt.commands, "commands per run")
+    ->check(CLI::Range(100, 100000000));
+  app.add_option("--aggregates", opt.aggregates, "distinct aggregates")
+    ->check(CLI::Range(1, 10000000));
+  app.add_option("--in-flight", opt.in_flight,
+                 "commands kept in flight (one run per value)")
+    ->check(CLI::Range(1, 1000000));
+  app.add_option("--naive-commands", opt.naive_commands,
+                 "commands for the one-transaction-per-command baseline")
+    ->check(CLI::Range(100, 10000000));
+  app.add_option("--rehydrate-events", opt.rehydrate_events,
+                 "events of the aggregate that is rehydrated")
+    ->check(CLI::Range(1000, 100000000));
+  app.add_option("--readers", opt.readers, "store reader threads")
+    ->check(CLI::Range(1, 64));
+  app.add_option("--snapshot-every", opt.snapshot_every, "snapshot policy")
+    ->check(CLI::Range(1, 1000000));
+  CLI11_PARSE(app, argc, argv);
+  if (opt.pg_conninfo.empty())
+    die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
+
+  auto registry = std::make_shared<event_registry>();
+  if (auto err = register_ledger(*registry))
+    die(to_text(err));
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{cfg};
+
+  // Baselines on the same server, with the same event size: one event per
+  // stream, as each command writes one event to its aggregate.
+  workload w{std::max(opt.commands, opt.naive_commands), opt.aggregates, 1};
+  auto conn = pg_connect(opt.pg_conninfo);
+  auto copy = pg_raw_copy(conn, w, opt.commands);
+  auto naive = pg_naive(conn, w, opt.naive_commands);
+  for (auto schema : {"bench_raw", "bench_naive"})
+    pg_must(conn, std::string{"DROP SCHEMA IF EXISTS "} + schema + " CASCADE");
+  PQfinish(conn);
+  std::printf("command benchmark: %zu commands over %zu aggregates, one "
+              "200-byte event each, synchronous_commit on\n",
+              opt.commands, opt.aggregates);
+  std::printf("baseline (a) raw COPY, 1000 rows/txn:        %10.0f events/s\n",
+              copy.rate());
+  std::printf("baseline (b) one transaction per command:   %10.0f events/s\n\n",
+              naive.rate());
+  std::printf("%-5s %9s %9s %10s %7s %7s %7s %8s %6s %7s\n", "phase",
+              "in-flight", "commands",
+              "cmds/s", "p50 ms", "p95 ms", "p99 ms", "batch", "vs a",
+              "vs b");
+  for (auto n : opt.in_flight)
+    run_load(sys, opt, registry, n, copy.rate(), naive.rate());
+  run_rehydration(opt, *registry);
+  auto conn2 = pg_connect(opt.pg_conninfo);
+  pg_must(conn2, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
+  PQfinish(conn2);
+  return 0;
+}
