@@ -42,6 +42,8 @@ struct aggregate_actor_state {
   pending current;
   int attempt = 0;
   std::deque<pending> waiting;
+  /// Shared by all aggregate actors of a router.
+  std::shared_ptr<const aggregate_context> ctx;
 
   static inline const char* name = "mink.aggregate";
 };
@@ -148,7 +150,7 @@ void load_then_decide(aggregate_self<Decider>* self,
   self->request(ctx.reader, caf::infinite, load_atom::value, st.stream_id,
                 st.agg.version() + 1, use_snapshot)
     .then(
-      [=](load_result& loaded) {
+      [self, &ctx](load_result& loaded) {
         auto& st = self->state;
         if (loaded.snap) {
           if (auto err = restore_from(st.agg, *loaded.snap)) {
@@ -172,7 +174,9 @@ void load_then_decide(aggregate_self<Decider>* self,
         st.loaded = true;
         decide_and_append(self, ctx);
       },
-      [=](caf::error& err) { finish<Decider>(self, ctx, std::move(err)); });
+      [self, &ctx](caf::error& err) {
+        finish<Decider>(self, ctx, std::move(err));
+      });
 }
 
 /// Waits a jittered, growing delay before trying the command again.
@@ -250,7 +254,7 @@ void decide_and_append(aggregate_self<Decider>* self,
   self->request(ctx.writer.actor, caf::infinite, append_atom::value,
                 std::move(sa))
     .then(
-      [=](append_result& res) mutable {
+      [self, &ctx, events = std::move(events)](append_result& res) {
         auto& st = self->state;
         auto old_version = st.agg.version();
         st.agg.apply(events);
@@ -260,7 +264,7 @@ void decide_and_append(aggregate_self<Decider>* self,
         st.busy = false;
         start_next(self, ctx);
       },
-      [=](caf::error& err) {
+      [self, &ctx](caf::error& err) {
         auto& st = self->state;
         if (code_of(err) == errc::wrong_expected_version
             && st.attempt < ctx.retry.max_retries) {
@@ -300,16 +304,22 @@ void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx) {
 /// jittered backoff; business errors are returned at once.
 template <class Decider>
 caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
-                              std::string stream_id, aggregate_context ctx) {
+                              std::string stream_id,
+                              std::shared_ptr<const aggregate_context> ctx) {
   self->state.stream_id = std::move(stream_id);
+  // Callbacks refer to the context through the state, which outlives them:
+  // nothing is copied per message.
+  self->state.ctx = std::move(ctx);
   return {
-    [=](command_atom, command_envelope& cmd) {
+    [self](command_atom, command_envelope& cmd) {
       auto rp = self->template make_response_promise<command_result>();
       self->state.waiting.push_back({std::move(cmd), rp});
-      detail::start_next(self, ctx);
+      detail::start_next(self, *self->state.ctx);
       return rp;
     },
-    [=](retry_atom) { detail::load_then_decide(self, ctx); },
+    [self](retry_atom) {
+      detail::load_then_decide(self, *self->state.ctx);
+    },
   };
 }
 

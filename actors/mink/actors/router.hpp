@@ -69,8 +69,9 @@ void passivate_idle(router_self* self, router_stats& stats,
 /// the envelope's aggregate id and forwarding the command to it.
 template <class Decider>
 caf::behavior router_actor(detail::router_self* self, std::string aggregate_type,
-                           aggregate_context ctx, router_config cfg,
+                           aggregate_context context, router_config cfg,
                            std::shared_ptr<router_stats> stats) {
+  auto ctx = std::make_shared<const aggregate_context>(std::move(context));
   self->delayed_send(self, cfg.tick_interval, tick_atom::value);
   // Aggregate actors are linked to the router, so that they end with it.
   // An exit from anywhere else (a shutdown) ends the router.
