@@ -19,6 +19,7 @@ const char* to_string(errc x) {
     case errc::duplicate_event_id: return "duplicate_event_id";
     case errc::overloaded: return "overloaded";
     case errc::storage_failure: return "storage_failure";
+    case errc::duplicate_command: return "duplicate_command";
   }
   return "unknown_error_code";
 }

@@ -34,6 +34,8 @@ enum class errc : uint8_t {
   overloaded,
   /// The store failed for a reason that is neither input nor connectivity.
   storage_failure,
+  /// A command id that the store already recorded: the command ran before.
+  duplicate_command,
 };
 
 /// The category atom of all mink errors.

@@ -13,4 +13,10 @@ caf::error check_expected_version(const prepared_append& x, int64_t current) {
                       + std::to_string(current));
 }
 
+caf::error duplicate_command_error(const prepared_append& x) {
+  return make_error(errc::duplicate_command,
+                    "stream " + x.stream_id + ": command " + x.command_id
+                      + " is already recorded");
+}
+
 } // namespace mink

@@ -16,6 +16,11 @@ struct stream_append {
   std::string stream_id;
   expected_version expected;
   std::vector<event_data> events;
+  /// Makes the append idempotent: when not empty, a UUID naming the command
+  /// that produced these events. The store records it in the same
+  /// transaction as the events; an append carrying an id it already
+  /// recorded fails with `errc::duplicate_command` and writes nothing.
+  std::string command_id = {};
 };
 
 /// What a successful append of one stream yields.
@@ -43,13 +48,18 @@ struct prepared_append {
   std::string category;
   expected_version expected;
   std::vector<prepared_event> events;
+  /// The command id in lower case, or empty for an append without one.
+  std::string command_id;
 };
-
 
 /// Returns `errc::wrong_expected_version`, naming the stream, the expected
 /// and the actual version, when a stream at `current` fails `x.expected`;
 /// the empty error otherwise.
 [[nodiscard]] caf::error check_expected_version(const prepared_append& x,
-                                              int64_t current);
+                                                int64_t current);
+
+/// Returns `errc::duplicate_command` for `x`, naming its stream and its
+/// command id.
+[[nodiscard]] caf::error duplicate_command_error(const prepared_append& x);
 
 } // namespace mink

@@ -53,6 +53,13 @@ bool metadata_is_utf8(const metadata& m) {
   return ok;
 }
 
+/// Returns `id` in lower case.
+std::string to_lower(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return id;
+}
+
 /// Validates one event and converts it for storage.
 caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
   auto where = "event " + std::to_string(i) + ": ";
@@ -63,10 +70,7 @@ caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
     return make_error(errc::invalid_argument,
                       where + "event id is not a UUID");
   } else {
-    result.event_id = ev.event_id;
-    std::transform(result.event_id.begin(), result.event_id.end(),
-                   result.event_id.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    result.event_id = to_lower(ev.event_id);
   }
   if (auto problem = name_problem("event type", ev.type); !problem.empty())
     return make_error(errc::invalid_argument, where + problem);
@@ -119,11 +123,17 @@ append_results event_store::append(std::vector<stream_append> batch) {
                                   "expected version must not be negative");
       continue;
     }
+    if (!in.command_id.empty() && !is_uuid(in.command_id)) {
+      results.back() = make_error(errc::invalid_argument,
+                                  "command id is not a UUID");
+      continue;
+    }
     prepared_append out;
     out.index = index;
     out.stream_id = std::move(in.stream_id);
     out.category = std::string{category_of(out.stream_id)};
     out.expected = in.expected;
+    out.command_id = to_lower(std::move(in.command_id));
     out.events.reserve(in.events.size());
     caf::error failure;
     for (size_t i = 0; i < in.events.size() && !failure; ++i) {
@@ -224,6 +234,19 @@ event_store::stream_info(const std::string& stream_id) {
 
 caf::expected<int64_t> event_store::last_position() {
   return guarded("last_position", [&] { return do_last_position(); });
+}
+
+caf::expected<std::optional<command_record>>
+event_store::find_command(const std::string& command_id) {
+  if (!is_uuid(command_id))
+    return make_error(errc::invalid_argument, "command id is not a UUID");
+  auto id = to_lower(command_id);
+  return guarded("find_command", [&] { return do_find_command(id); });
+}
+
+caf::expected<size_t> event_store::purge_commands(int64_t older_than_us) {
+  return guarded("purge_commands",
+                 [&] { return do_purge_commands(older_than_us); });
 }
 
 } // namespace mink

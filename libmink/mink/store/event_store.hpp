@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "mink/event.hpp"
 #include "mink/store/append.hpp"
+#include "mink/store/command_record.hpp"
 
 namespace mink {
 
@@ -56,6 +58,10 @@ using append_results = std::vector<caf::expected<append_result>>;
 ///   failing stream never changes what the others write.
 /// - An event id that the store already holds fails that stream's append
 ///   with `errc::duplicate_event_id` and writes nothing for it.
+/// - A command id (`stream_append::command_id`) is recorded in the same
+///   transaction as its stream's events; one that the store already
+///   recorded fails that stream's append with `errc::duplicate_command`
+///   and writes nothing for it.
 /// - All member functions are safe to call from many threads at once.
 /// - No exception leaves a member function: an adapter's exception becomes
 ///   `storage_failure`.
@@ -66,8 +72,16 @@ public:
   /// Appends events to one or many streams. Each result is either the
   /// stream's new version and its events' positions, or that stream's error:
   /// `wrong_expected_version`, `invalid_argument`, `duplicate_event_id`,
-  /// `store_unavailable` or `storage_failure`. A stream with no events
-  /// checks its expected version and writes nothing.
+  /// `duplicate_command`, `store_unavailable` or `storage_failure`. A stream
+  /// with no events checks its expected version and writes nothing but its
+  /// command record (when it carries a command id).
+  ///
+  /// A stream with a command id that the store already recorded fails with
+  /// `duplicate_command` before its expected version is checked, so a
+  /// retried command never reports a version conflict. Within one call,
+  /// command ids are decided in order like event ids: a later stream
+  /// repeating the id of an earlier stream that committed fails; the id of
+  /// an earlier stream that failed is still free.
   /// Takes the batch by value: pass it with `std::move` and no event data
   /// is copied on the way to the database.
   [[nodiscard]] append_results append(std::vector<stream_append> batch);
@@ -96,6 +110,18 @@ public:
   /// Returns the highest global position; 0 for an empty store.
   [[nodiscard]] caf::expected<int64_t> last_position();
 
+  /// Returns the record of the command `command_id` (a UUID, in any case),
+  /// or `std::nullopt` when the store holds none (never recorded, or
+  /// purged). Fails with `invalid_argument` when the id is not a UUID.
+  [[nodiscard]] caf::expected<std::optional<command_record>>
+  find_command(const std::string& command_id);
+
+  /// Deletes the command records written before `older_than_us`
+  /// (microseconds since the Unix epoch) and returns how many it deleted.
+  /// A purged command id is free again: retention bounds how long a retry
+  /// is recognized. Events are never deleted.
+  [[nodiscard]] caf::expected<size_t> purge_commands(int64_t older_than_us);
+
 protected:
   /// Appends validated streams. `out` has one slot per stream of the
   /// original batch; the adapter fills the slots named by `prepared[i].index`.
@@ -103,6 +129,10 @@ protected:
   /// and an event id may occur in more than one stream: the adapter rejects
   /// it, with `duplicate_event_id`, in the first stream after one that
   /// committed it (an earlier stream that fails leaves the id free).
+  /// Command ids (validated, lower case, empty for none) follow the same
+  /// rule with `duplicate_command`, checked before the expected version;
+  /// the adapter writes each accepted stream's command record in the
+  /// transaction of its events.
   virtual void do_append(std::vector<prepared_append>& prepared,
                          append_results& out)
     = 0;
@@ -124,6 +154,14 @@ protected:
     = 0;
 
   virtual caf::expected<int64_t> do_last_position() = 0;
+
+  /// Looks a command record up; `command_id` is a UUID in lower case.
+  virtual caf::expected<std::optional<command_record>>
+  do_find_command(const std::string& command_id)
+    = 0;
+
+  /// Deletes command records whose timestamp is below `older_than_us`.
+  virtual caf::expected<size_t> do_purge_commands(int64_t older_than_us) = 0;
 };
 
 } // namespace mink

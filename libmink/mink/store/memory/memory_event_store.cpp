@@ -28,6 +28,11 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
   auto& st = *state_;
   auto timestamp = now_us();
   for (auto& x : prepared) {
+    // A retried command fails as a duplicate whatever its expected version.
+    if (!x.command_id.empty() && st.commands.count(x.command_id) != 0) {
+      out[x.index] = duplicate_command_error(x);
+      continue;
+    }
     // Look the stream up without creating it: a rejected append to a new
     // stream must leave no trace.
     auto existing = st.streams.find(x.stream_id);
@@ -50,7 +55,22 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
     }
     append_result result;
     result.version = current;
+    auto record = [&] {
+      if (x.command_id.empty())
+        return;
+      command_record rec;
+      rec.command_id = x.command_id;
+      rec.stream_id = x.stream_id;
+      rec.version = result.version;
+      if (!result.positions.empty()) {
+        rec.first_position = result.positions.front();
+        rec.last_position = result.positions.back();
+      }
+      rec.timestamp_us = timestamp;
+      st.commands.emplace(x.command_id, std::move(rec));
+    };
     if (x.events.empty()) {
+      record();
       out[x.index] = std::move(result);
       continue;
     }
@@ -73,6 +93,7 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
       st.log.emplace_back(std::move(rec));
     }
     result.version = current;
+    record();
     out[x.index] = std::move(result);
   }
 }
@@ -124,6 +145,31 @@ memory_event_store::do_stream_info(const std::string& stream_id) {
 caf::expected<int64_t> memory_event_store::do_last_position() {
   std::lock_guard<std::mutex> guard{state_->mtx};
   return static_cast<int64_t>(state_->log.size());
+}
+
+caf::expected<std::optional<command_record>>
+memory_event_store::do_find_command(const std::string& command_id) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  auto i = state_->commands.find(command_id);
+  if (i == state_->commands.end())
+    return std::optional<command_record>{};
+  return std::optional<command_record>{i->second};
+}
+
+caf::expected<size_t>
+memory_event_store::do_purge_commands(int64_t older_than_us) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  auto& commands = state_->commands;
+  size_t purged = 0;
+  for (auto i = commands.begin(); i != commands.end();) {
+    if (i->second.timestamp_us < older_than_us) {
+      i = commands.erase(i);
+      ++purged;
+    } else {
+      ++i;
+    }
+  }
+  return purged;
 }
 
 } // namespace mink

@@ -37,6 +37,11 @@ protected:
 
   caf::expected<int64_t> do_last_position() override;
 
+  caf::expected<std::optional<command_record>>
+  do_find_command(const std::string& command_id) override;
+
+  caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
+
 private:
   struct state {
     std::mutex mtx;
@@ -45,6 +50,8 @@ private:
     /// Per stream, the global positions of its events in version order.
     std::unordered_map<std::string, std::vector<int64_t>> streams;
     std::unordered_set<std::string> event_ids;
+    /// Command records by command id.
+    std::unordered_map<std::string, command_record> commands;
   };
 
   explicit memory_event_store(std::shared_ptr<state> st);

@@ -60,6 +60,20 @@ CREATE TABLE {schema}.snapshots (
   created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 )sql"},
+    {3, "command records", R"sql(
+-- Records of idempotent appends (stream_append::command_id), written in the
+-- transaction of the command's events, under the position lock. Positions
+-- are 0 when the command produced no events. The index serves purging by age.
+CREATE TABLE {schema}.commands (
+  command_id     uuid        PRIMARY KEY,
+  stream_id      text        NOT NULL,
+  version        bigint      NOT NULL,
+  first_position bigint      NOT NULL,
+  last_position  bigint      NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX commands_created_at ON {schema}.commands (created_at);
+)sql"},
   };
   return all;
 }

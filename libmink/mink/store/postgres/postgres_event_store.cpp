@@ -189,6 +189,22 @@ void postgres_event_store::prepare_sql() {
   sql_stream_info_ = "SELECT max(version) FROM " + events
                      + " WHERE stream_id = $1";
   sql_last_position_ = "SELECT last FROM " + positions + " WHERE id = 1";
+  auto commands = s + ".commands";
+  sql_known_commands_ = "SELECT command_id::text FROM " + commands
+                        + " WHERE command_id = ANY($1::uuid[])";
+  sql_insert_commands_ = "INSERT INTO " + commands
+                         + " (command_id, stream_id, version, first_position,"
+                           " last_position) SELECT * FROM unnest($1::uuid[],"
+                           " $2::text[], $3::bigint[], $4::bigint[],"
+                           " $5::bigint[])";
+  sql_find_command_ = "SELECT command_id::text, stream_id, version,"
+                      " first_position, last_position,"
+                      " (extract(epoch FROM created_at) * 1000000)::bigint"
+                      " FROM "
+                      + commands + " WHERE command_id = $1::uuid";
+  sql_purge_commands_ = "DELETE FROM " + commands
+                        + " WHERE created_at < timestamptz 'epoch'"
+                          " + $1::bigint * interval '1 microsecond'";
 }
 
 postgres_event_store::attempt_outcome
@@ -241,6 +257,21 @@ postgres_event_store::append_once(PGconn* conn,
     for (int i = 0; i < known_res->rows(); ++i)
       known.insert(known_res->str(i, 0));
   }
+  // Recorded command ids, in one statement, only for calls that carry any:
+  // under the position lock, so no other writer can record one meanwhile.
+  std::vector<std::string> command_ids;
+  for (auto& x : prepared)
+    if (!x.command_id.empty())
+      command_ids.push_back(x.command_id);
+  std::unordered_set<std::string> known_commands;
+  if (!command_ids.empty()) {
+    auto cmd_res = pg::exec(conn, sql_known_commands_,
+                            {pg::text_array(command_ids)});
+    if (!cmd_res)
+      return fail_all(cmd_res.error());
+    for (int i = 0; i < cmd_res->rows(); ++i)
+      known_commands.insert(cmd_res->str(i, 0));
+  }
   // Decide every stream first; positions go to accepted streams only.
   struct accepted_append {
     prepared_append* x;
@@ -251,6 +282,12 @@ postgres_event_store::append_once(PGconn* conn,
   std::vector<accepted_append> accepted;
   auto next = base;
   for (auto& x : prepared) {
+    // Before the expected version: a retried command is a duplicate, never
+    // a conflict.
+    if (!x.command_id.empty() && known_commands.count(x.command_id) != 0) {
+      out[x.index] = duplicate_command_error(x);
+      continue;
+    }
     auto& current = versions[x.stream_id];
     if (auto err = check_expected_version(x, current)) {
       out[x.index] = std::move(err);
@@ -276,6 +313,9 @@ postgres_event_store::append_once(PGconn* conn,
       acc.result.positions.push_back(++next);
     current += static_cast<int64_t>(x.events.size());
     acc.result.version = current;
+    // A later stream of this call may repeat this command id.
+    if (!x.command_id.empty())
+      known_commands.insert(x.command_id);
     accepted.push_back(std::move(acc));
   }
   if (next > base) {
@@ -305,6 +345,34 @@ postgres_event_store::append_once(PGconn* conn,
         return attempt_outcome::duplicate_id;
       }
       return fail_all(pg::to_error(conn, copy_res->get(), "COPY events"));
+    }
+  }
+  if (!command_ids.empty()) {
+    // All records of the call in one statement, after the events.
+    std::vector<std::string> ids;
+    std::vector<std::string> streams;
+    std::vector<std::string> versions_after;
+    std::vector<std::string> firsts;
+    std::vector<std::string> lasts;
+    for (auto& acc : accepted) {
+      if (acc.x->command_id.empty())
+        continue;
+      const auto& positions = acc.result.positions;
+      ids.push_back(acc.x->command_id);
+      streams.push_back(acc.x->stream_id);
+      versions_after.push_back(std::to_string(acc.result.version));
+      firsts.push_back(std::to_string(positions.empty() ? 0
+                                                        : positions.front()));
+      lasts.push_back(std::to_string(positions.empty() ? 0
+                                                       : positions.back()));
+    }
+    if (!ids.empty()) {
+      auto ins = pg::exec(conn, sql_insert_commands_,
+                          {pg::text_array(ids), pg::text_array(streams),
+                           pg::text_array(versions_after),
+                           pg::text_array(firsts), pg::text_array(lasts)});
+      if (!ins)
+        return fail_all(ins.error());
     }
   }
   if (next != base + total) {
@@ -399,6 +467,43 @@ caf::expected<int64_t> postgres_event_store::do_last_position() {
   if (!res)
     return std::move(res.error());
   return res->int64(0, 0);
+}
+
+caf::expected<std::optional<command_record>>
+postgres_event_store::do_find_command(const std::string& command_id) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto res = pg::exec(lease->conn(), sql_find_command_, {command_id});
+  if (!res)
+    return std::move(res.error());
+  if (res->rows() == 0)
+    return std::optional<command_record>{};
+  command_record rec;
+  rec.command_id = res->str(0, 0);
+  rec.stream_id = res->str(0, 1);
+  rec.version = res->int64(0, 2);
+  rec.first_position = res->int64(0, 3);
+  rec.last_position = res->int64(0, 4);
+  rec.timestamp_us = res->int64(0, 5);
+  return std::optional<command_record>{std::move(rec)};
+}
+
+caf::expected<size_t>
+postgres_event_store::do_purge_commands(int64_t older_than_us) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  // PostgreSQL multiplies intervals in double precision, exact within
+  // 2^53 microseconds of 1970 (the years 1685 to 2255); no record lies
+  // beyond, and the clamp keeps the timestamp in PostgreSQL's range.
+  constexpr int64_t bound = int64_t{1} << 53;
+  older_than_us = std::clamp(older_than_us, -bound, bound);
+  auto res = pg::exec(lease->conn(), sql_purge_commands_,
+                      {std::to_string(older_than_us)});
+  if (!res)
+    return std::move(res.error());
+  return static_cast<size_t>(std::stoull(PQcmdTuples(res->get())));
 }
 
 } // namespace mink

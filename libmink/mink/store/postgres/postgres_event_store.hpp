@@ -34,7 +34,9 @@ struct postgres_config {
 /// (which orders all writers), reads the streams' versions, writes every
 /// accepted event with one COPY, and commits. Positions are therefore
 /// dense and in commit order. A stream whose expected version fails, or
-/// whose event id is already stored, is left out alone.
+/// whose event id or command id is already stored, is left out alone.
+/// Calls that carry command ids pay two more statements in the same
+/// transaction: one lookup of all their ids, one insert of all records.
 class postgres_event_store : public event_store {
 public:
   /// Connects, validates the schema name, and migrates the schema up.
@@ -66,6 +68,11 @@ protected:
 
   caf::expected<int64_t> do_last_position() override;
 
+  caf::expected<std::optional<command_record>>
+  do_find_command(const std::string& command_id) override;
+
+  caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
+
 private:
   postgres_event_store(const postgres_config& cfg,
                        std::unique_ptr<pg::pool> pool);
@@ -94,6 +101,10 @@ private:
   std::string sql_read_all_;
   std::string sql_stream_info_;
   std::string sql_last_position_;
+  std::string sql_known_commands_;
+  std::string sql_insert_commands_;
+  std::string sql_find_command_;
+  std::string sql_purge_commands_;
 };
 
 } // namespace mink

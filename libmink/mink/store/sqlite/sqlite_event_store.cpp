@@ -80,6 +80,10 @@ struct sqlite_event_store::impl {
   sqlite_statement read_forward;
   sqlite_statement read_backward;
   sqlite_statement read_all;
+  sqlite_statement command_exists;
+  sqlite_statement insert_command;
+  sqlite_statement find_command;
+  sqlite_statement purge_commands;
   /// `read_all` statements with filters, by SQL text.
   std::unordered_map<std::string, sqlite_statement> filtered_reads;
 
@@ -112,6 +116,14 @@ struct sqlite_event_store::impl {
     read_backward = make(sql + "WHERE stream_id = ? AND version <= ?"
                                " ORDER BY version DESC LIMIT ?");
     read_all = make(sql + "WHERE position >= ? ORDER BY position LIMIT ?");
+    command_exists = make("SELECT 1 FROM mink_commands WHERE command_id = ?");
+    insert_command = make("INSERT INTO mink_commands (command_id, stream_id,"
+                          " version, first_position, last_position,"
+                          " created_at_us) VALUES (?, ?, ?, ?, ?, ?)");
+    find_command = make("SELECT command_id, stream_id, version,"
+                        " first_position, last_position, created_at_us"
+                        " FROM mink_commands WHERE command_id = ?");
+    purge_commands = make("DELETE FROM mink_commands WHERE created_at_us < ?");
   }
 
   /// Ends an open transaction after a failure; keeps the connection usable.
@@ -124,6 +136,38 @@ struct sqlite_event_store::impl {
     sqlite_reset_guard guard{stream_version};
     stream_version.bind(1, stream_id);
     return query_int64(stream_version);
+  }
+
+  /// Returns whether the store recorded the command `command_id`.
+  bool has_command(const std::string& command_id) {
+    sqlite_reset_guard guard{command_exists};
+    command_exists.bind(1, command_id);
+    return command_exists.next();
+  }
+
+  /// Records the command of `x`, which yielded `res`. Returns
+  /// `duplicate_command` when its id is already recorded; throws on other
+  /// failures.
+  caf::error record_command(const prepared_append& x, const append_result& res,
+                            int64_t timestamp) {
+    sqlite_reset_guard guard{insert_command};
+    insert_command.bind(1, x.command_id);
+    insert_command.bind(2, x.stream_id);
+    insert_command.bind(3, res.version);
+    insert_command.bind(4, res.positions.empty() ? int64_t{0}
+                                                 : res.positions.front());
+    insert_command.bind(5, res.positions.empty() ? int64_t{0}
+                                                 : res.positions.back());
+    insert_command.bind(6, timestamp);
+    if (insert_command.step() == SQLITE_DONE)
+      return {};
+    auto code = sqlite_api::sqlite3_extended_errcode(db);
+    std::string msg = sqlite_api::sqlite3_errmsg(db);
+    if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE)
+      return duplicate_command_error(x);
+    throw soci::sqlite3_soci_error("cannot record command " + x.command_id
+                                     + ": " + msg,
+                                   code);
   }
 
   /// Inserts the events of `x` after `version`, from global position
@@ -180,6 +224,14 @@ struct sqlite_event_store::impl {
     staged.reserve(prepared.size());
     for (size_t i = 0; i < prepared.size(); ++i) {
       const auto& x = prepared[i];
+      // Under the write lock: a recorded command id is final. Checked first,
+      // so that a retried command never reports a version conflict. An
+      // earlier stream of this batch that committed the id recorded it.
+      if (!x.command_id.empty() && has_command(x.command_id)) {
+        out[x.index] = duplicate_command_error(x);
+        decided[i] = 1;
+        continue;
+      }
       auto known = versions.find(x.stream_id);
       auto current = known != versions.end() ? known->second
                                              : current_version(x.stream_id);
@@ -191,12 +243,21 @@ struct sqlite_event_store::impl {
       append_result res;
       res.version = current;
       if (x.events.empty()) {
+        // One statement: a failure undoes nothing else.
+        if (!x.command_id.empty())
+          if (auto err = record_command(x, res, timestamp)) {
+            out[x.index] = std::move(err);
+            decided[i] = 1;
+            continue;
+          }
         staged.emplace_back(i, std::move(res));
         continue;
       }
       savepoint.run();
-      if (auto err = insert_events(x, current, next_position, timestamp,
-                                   res)) {
+      auto err = insert_events(x, current, next_position, timestamp, res);
+      if (!err && !x.command_id.empty())
+        err = record_command(x, res, timestamp);
+      if (err) {
         // Undo this stream only; its positions are not consumed.
         rollback_to_savepoint.run();
         release.run();
@@ -396,6 +457,43 @@ caf::expected<int64_t> sqlite_event_store::do_last_position() {
     return query_int64(impl_->last_position);
   } catch (...) {
     return detail::current_exception_error(impl_->context("last_position"));
+  }
+}
+
+caf::expected<std::optional<command_record>>
+sqlite_event_store::do_find_command(const std::string& command_id) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  try {
+    auto& stmt = impl_->find_command;
+    sqlite_reset_guard reset{stmt};
+    stmt.bind(1, command_id);
+    if (!stmt.next())
+      return std::optional<command_record>{};
+    command_record rec;
+    rec.command_id = stmt.text_column(0);
+    rec.stream_id = stmt.text_column(1);
+    rec.version = stmt.int64_column(2);
+    rec.first_position = stmt.int64_column(3);
+    rec.last_position = stmt.int64_column(4);
+    rec.timestamp_us = stmt.int64_column(5);
+    return std::optional<command_record>{std::move(rec)};
+  } catch (...) {
+    return detail::current_exception_error(
+      impl_->context("find_command " + command_id));
+  }
+}
+
+caf::expected<size_t>
+sqlite_event_store::do_purge_commands(int64_t older_than_us) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  try {
+    auto& stmt = impl_->purge_commands;
+    sqlite_reset_guard reset{stmt};
+    stmt.bind(1, older_than_us);
+    stmt.run();
+    return static_cast<size_t>(sqlite_api::sqlite3_changes64(impl_->db));
+  } catch (...) {
+    return detail::current_exception_error(impl_->context("purge_commands"));
   }
 }
 

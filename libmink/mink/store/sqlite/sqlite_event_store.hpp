@@ -66,6 +66,11 @@ protected:
 
   caf::expected<int64_t> do_last_position() override;
 
+  caf::expected<std::optional<command_record>>
+  do_find_command(const std::string& command_id) override;
+
+  caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
+
 private:
   /// The connection, its prepared statements and the mutex; defined in the
   /// source file to keep SOCI and sqlite3 out of this header.

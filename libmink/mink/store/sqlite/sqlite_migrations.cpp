@@ -59,6 +59,20 @@ const std::vector<migration>& migrations() {
       " schema_version INTEGER NOT NULL,"
       " data TEXT NOT NULL,"
       " created_at_us INTEGER NOT NULL)"}},
+    // Command records of idempotent appends (stream_append::command_id),
+    // written in the transaction of the command's events. The index on the
+    // write time serves purging by age.
+    {4,
+     "create mink_commands",
+     {"CREATE TABLE IF NOT EXISTS mink_commands ("
+      " command_id TEXT PRIMARY KEY,"
+      " stream_id TEXT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " first_position INTEGER NOT NULL,"
+      " last_position INTEGER NOT NULL,"
+      " created_at_us INTEGER NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS mink_commands_created"
+      " ON mink_commands (created_at_us)"}},
   };
   return result;
 }
