@@ -189,6 +189,47 @@ BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
   BOOST_TEST(res->version == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("r1", bank::open_account{"R"})));
+  auto deposit = make_command("r1", bank::deposit{5});
+  auto first = call(router, deposit);
+  BOOST_REQUIRE(first);
+  BOOST_REQUIRE(call(router, make_command("r1", bank::deposit{1})));
+  auto before = *store->last_position();
+  // The same command again: to the live actor, then to a fresh one that
+  // learns it from the events' causation ids.
+  for (auto r : {router, make_router()}) {
+    auto again = call(r, deposit);
+    BOOST_REQUIRE_MESSAGE(again, why(again));
+    BOOST_TEST(again->version == first->version);
+    BOOST_TEST(again->position == first->position);
+  }
+  BOOST_TEST(*store->last_position() == before);
+  BOOST_TEST(load("r1").state().balance == 6);
+}
+
+BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("r2", bank::open_account{"R"})));
+  auto deposit = make_command("r2", bank::deposit{5});
+  auto first = call(router, deposit);
+  BOOST_REQUIRE(first);
+  // Enough later commands that no actor remembers the first one.
+  for (int i = 0; i < 100; ++i)
+    BOOST_REQUIRE(call(router, make_command("r2", bank::deposit{1})));
+  auto before = *store->last_position();
+  auto again = call(make_router(), deposit);
+  BOOST_REQUIRE_MESSAGE(again, why(again));
+  BOOST_TEST(again->version == first->version);
+  BOOST_TEST(again->position == first->position);
+  BOOST_TEST(*store->last_position() == before);
+  auto record = store->find_command(deposit.command_id);
+  BOOST_REQUIRE(record);
+  BOOST_REQUIRE(record->has_value());
+  BOOST_TEST((*record)->version == first->version);
+}
+
 BOOST_AUTO_TEST_CASE(commands_for_another_aggregate_type_are_refused) {
   auto router = make_router();
   auto env = make_command("x", bank::open_account{"X"});

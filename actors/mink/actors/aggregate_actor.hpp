@@ -1,8 +1,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <exception>
 #include <random>
 #include <string>
@@ -42,10 +44,38 @@ struct aggregate_actor_state {
   pending current;
   int attempt = 0;
   std::deque<pending> waiting;
+  /// Results of the latest commands (by command id), from the events'
+  /// causation ids and from commands handled here: a repeated command is
+  /// answered from here without deciding again. Bounded; older repeats are
+  /// caught by the store's command records.
+  std::deque<std::pair<std::string, command_result>> recent;
   /// Shared by all aggregate actors of a router.
   std::shared_ptr<const aggregate_context> ctx;
 
   static inline const char* name = "mink.aggregate";
+
+  /// How many command results `recent` keeps.
+  static constexpr size_t max_recent = 64;
+
+  void remember(std::string command_id, command_result res) {
+    if (command_id.empty())
+      return;
+    for (auto& [id, r] : recent)
+      if (id == command_id) {
+        r = res;
+        return;
+      }
+    recent.emplace_back(std::move(command_id), res);
+    if (recent.size() > max_recent)
+      recent.pop_front();
+  }
+
+  const command_result* recalled(const std::string& command_id) const {
+    for (auto& [id, r] : recent)
+      if (id == command_id)
+        return &r;
+    return nullptr;
+  }
 };
 
 namespace detail {
@@ -164,6 +194,10 @@ void load_then_decide(aggregate_self<Decider>* self,
             return;
           }
         }
+        // Commands seen in the stream, for answering repeats.
+        for (auto& ev : loaded.events)
+          st.remember(ev.meta.causation_id,
+                      command_result{ev.stream_version, ev.global_position});
         if (auto err = replay(st.agg, *ctx.registry, std::move(loaded.events))) {
           // The aggregate is inconsistent now; read it again next time.
           st.agg = aggregate<Decider>{};
@@ -197,6 +231,32 @@ void schedule_retry(aggregate_self<Decider>* self,
                      retry_atom::value);
 }
 
+/// The store already holds the current command (an earlier attempt
+/// committed): answers with the recorded result. The stream moved on
+/// without this actor, so it catches up before its next command.
+template <class Decider>
+void answer_from_record(aggregate_self<Decider>* self,
+                        const aggregate_context& ctx) {
+  auto& st = self->state;
+  st.loaded = false;
+  self->request(ctx.reader, caf::infinite, find_atom::value,
+                st.current.cmd.command_id)
+    .then(
+      [self, &ctx](std::optional<command_record>& rec) {
+        if (!rec) {
+          finish<Decider>(self, ctx,
+                          make_error(errc::storage_failure,
+                                     "command record vanished"));
+          return;
+        }
+        finish<Decider>(self, ctx,
+                        command_result{rec->version, rec->last_position});
+      },
+      [self, &ctx](caf::error& err) {
+        finish<Decider>(self, ctx, std::move(err));
+      });
+}
+
 template <class Decider>
 void decide_and_append(aggregate_self<Decider>* self,
                        const aggregate_context& ctx) {
@@ -210,6 +270,14 @@ void decide_and_append(aggregate_self<Decider>* self,
                                "command " + env.type
                                  + " has no payload of the aggregate's "
                                    "command type"));
+    return;
+  }
+  // A repeated command gets its first answer; it does not run again.
+  std::transform(env.command_id.begin(), env.command_id.end(),
+                 env.command_id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (auto known = st.recalled(env.command_id)) {
+    finish<Decider>(self, ctx, *known);
     return;
   }
   caf::expected<std::vector<typename Decider::event_type>> decided{
@@ -250,6 +318,9 @@ void decide_and_append(aggregate_self<Decider>* self,
   sa.stream_id = st.stream_id;
   sa.expected = expected_version::exact(st.agg.version());
   sa.events = std::move(*data);
+  // Recorded in the same transaction as the events: a repeat that this
+  // actor no longer remembers is refused by the store.
+  sa.command_id = env.command_id;
   auto events = std::move(*decided);
   self->request(ctx.writer.actor, caf::infinite, append_atom::value,
                 std::move(sa))
@@ -258,14 +329,19 @@ void decide_and_append(aggregate_self<Decider>* self,
         auto& st = self->state;
         auto old_version = st.agg.version();
         st.agg.apply(events);
-        st.current.rp.deliver(command_result{res.version,
-                                             res.positions.back()});
+        command_result result{res.version, res.positions.back()};
+        st.remember(st.current.cmd.command_id, result);
+        st.current.rp.deliver(result);
         maybe_snapshot(self, ctx, old_version);
         st.busy = false;
         start_next(self, ctx);
       },
       [self, &ctx](caf::error& err) {
         auto& st = self->state;
+        if (code_of(err) == errc::duplicate_command) {
+          answer_from_record(self, ctx);
+          return;
+        }
         if (code_of(err) == errc::wrong_expected_version
             && st.attempt < ctx.retry.max_retries) {
           schedule_retry(self, ctx);

@@ -18,6 +18,8 @@ using command_atom = caf::atom_constant<caf::atom("mk_command")>;
 using retry_atom = caf::atom_constant<caf::atom("mk_retry")>;
 /// Periodic housekeeping (passivation).
 using tick_atom = caf::atom_constant<caf::atom("mk_tick")>;
+/// Look up a command record (to the reader).
+using find_atom = caf::atom_constant<caf::atom("mk_find")>;
 /// Save a snapshot (to the snapshot writer).
 using snapshot_atom = caf::atom_constant<caf::atom("mk_snap")>;
 /// Ask for counters.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -8,6 +9,7 @@
 #include "mink/event.hpp"
 #include "mink/actors/load_result.hpp"
 #include "mink/store/append.hpp"
+#include "mink/store/command_record.hpp"
 #include "mink/store/snapshot_store.hpp"
 
 // mink's value types travel between actors of one process only; they are
@@ -19,3 +21,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::recorded_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::load_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<mink::command_record>)

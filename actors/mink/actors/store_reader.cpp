@@ -44,6 +44,13 @@ caf::behavior reader_impl(caf::event_based_actor*,
         from = result.events.back().stream_version + 1;
       }
     },
+    [=](find_atom, const std::string& command_id)
+      -> caf::result<std::optional<command_record>> {
+      auto rec = store->find_command(command_id);
+      if (!rec)
+        return std::move(rec.error());
+      return std::move(*rec);
+    },
   };
 }
 

@@ -15,6 +15,8 @@ namespace mink {
 /// with a `load_result`: when `snapshot` is set and `snapshots` holds one
 /// for the stream, that snapshot and the events after it; otherwise every
 /// event from `from_version` on (none for a stream that does not exist).
+/// It also answers `(find_atom, std::string command_id)` with the command's
+/// record (`std::optional<command_record>`).
 /// Aggregate actors rehydrate through it, so that they never block CAF's
 /// scheduler threads on the database. `snapshots` may be null. With
 /// `workers` > 1 it is a pool of that many readers, each on its own thread,
