@@ -2,18 +2,46 @@
 
 #include <cctype>
 #include <cstdint>
+#include <atomic>
 #include <random>
+
+#include <pthread.h>
 
 namespace mink {
 
-std::string make_uuid() {
+namespace {
+
+/// Bumped in every child after fork(): a child must not draw the same
+/// numbers as its parent and siblings (their generators were copied).
+std::atomic<uint64_t> fork_generation{0};
+
+void on_fork_child() {
+  fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::mt19937_64 seeded_rng() {
   // Seed from several random_device words: one 32-bit seed would let two
   // threads or processes draw the same sequence.
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device dev;
-    std::seed_seq seq{dev(), dev(), dev(), dev(), dev(), dev(), dev(), dev()};
-    return std::mt19937_64{seq};
+  std::random_device dev;
+  std::seed_seq seq{dev(), dev(), dev(), dev(), dev(), dev(), dev(), dev()};
+  return std::mt19937_64{seq};
+}
+
+} // namespace
+
+std::string make_uuid() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, on_fork_child);
+    return true;
   }();
+  (void) registered;
+  thread_local std::mt19937_64 rng = seeded_rng();
+  thread_local uint64_t generation = fork_generation.load();
+  if (auto now = fork_generation.load(std::memory_order_relaxed);
+      now != generation) {
+    rng = seeded_rng();
+    generation = now;
+  }
   uint64_t hi = rng();
   uint64_t lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4

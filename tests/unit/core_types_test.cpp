@@ -223,3 +223,28 @@ BOOST_AUTO_TEST_CASE(error_text) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+BOOST_AUTO_TEST_CASE(uuids_differ_between_parent_and_forked_child) {
+  // Draw once so this thread's generator exists before the fork.
+  (void) mink::make_uuid();
+  int fds[2];
+  BOOST_REQUIRE(pipe(fds) == 0);
+  auto pid = fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto id = mink::make_uuid();
+    auto written = write(fds[1], id.data(), id.size());
+    _exit(written == static_cast<ssize_t>(id.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  auto mine = mink::make_uuid();
+  std::string theirs(36, '\0');
+  BOOST_REQUIRE(read(fds[0], theirs.data(), theirs.size()) == 36);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  BOOST_TEST(mine != theirs);
+}

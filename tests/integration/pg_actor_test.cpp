@@ -1,0 +1,234 @@
+// Aggregate actors on PostgreSQL: many concurrent commands in one process,
+// and two processes commanding the same aggregates (conflicts retried, no
+// update lost).
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../unit/bank_account.hpp"
+#include "mink/actors/persistence.hpp"
+#include "mink/actors/router.hpp"
+#include "mink/actors/store_reader.hpp"
+#include "mink/errc.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/uuid.hpp"
+
+using namespace mink;
+
+namespace {
+
+std::string conninfo() {
+  auto env = std::getenv("MINK_TEST_PG");
+  return env != nullptr ? env : "";
+}
+
+void drop_schema(const std::string& schema) {
+  auto conn = PQconnectdb(conninfo().c_str());
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+  PQfinish(conn);
+}
+
+std::shared_ptr<postgres_event_store> open_store(const std::string& schema) {
+  postgres_config cfg;
+  cfg.conninfo = conninfo();
+  cfg.schema = schema;
+  cfg.pool_size = 3;
+  auto store = postgres_event_store::open(cfg);
+  if (!store)
+    return nullptr;
+  return std::shared_ptr<postgres_event_store>{std::move(*store)};
+}
+
+/// An actor system with the write side of the bank on a PostgreSQL store.
+struct bank_service {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<event_registry> registry = std::make_shared<event_registry>();
+  aggregate_context ctx;
+  caf::actor router;
+
+  explicit bank_service(std::shared_ptr<event_store> store,
+                        int max_retries = 5) {
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    if (auto err = bank::register_events(*registry))
+      std::abort();
+    ctx.writer = spawn_persistence(*sys, store);
+    ctx.reader = spawn_store_reader(*sys, store, nullptr, 2);
+    ctx.registry = registry;
+    ctx.retry.max_retries = max_retries;
+    router = spawn_router<bank::account_decider>(
+      *sys, "account", ctx, {}, std::make_shared<router_stats>());
+  }
+
+  ~bank_service() {
+    for (auto& a : {ctx.writer.actor, ctx.reader, router})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  static command_envelope command(const std::string& id,
+                                  bank::account_command cmd) {
+    command_envelope env;
+    env.type = "account_command";
+    env.aggregate_type = "account";
+    env.aggregate_id = id;
+    env.command_id = make_uuid();
+    env.payload = std::move(cmd);
+    return env;
+  }
+
+  /// Sends all commands at once; returns (successes, failures by code).
+  std::pair<size_t, std::map<std::string, size_t>>
+  send_all(std::vector<command_envelope> cmds) {
+    caf::scoped_actor self{*sys};
+    for (auto& c : cmds)
+      self->send(router, command_atom::value, std::move(c));
+    size_t ok = 0;
+    std::map<std::string, size_t> failed;
+    size_t i = 0;
+    self->receive_for(i, cmds.size())(
+      [&](command_result&) { ++ok; },
+      [&](caf::error& err) { ++failed[to_string(code_of(err))]; });
+    return {ok, failed};
+  }
+};
+
+bank::account replay_account(event_store& store, const event_registry& reg,
+                             const std::string& id) {
+  bank::account acc;
+  auto events = store.read_stream("account-" + id, 1, 1000000);
+  BOOST_REQUIRE(events);
+  BOOST_REQUIRE(!replay(acc, reg, *events));
+  return acc;
+}
+
+struct schema_fixture {
+  std::string schema = "actors_" + std::to_string(getpid());
+  schema_fixture() {
+    BOOST_REQUIRE_MESSAGE(!conninfo().empty(),
+                          "MINK_TEST_PG is not set: run scripts/test.sh");
+  }
+  ~schema_fixture() { drop_schema(schema); }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(postgres_actors, schema_fixture)
+
+BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
+  auto store = open_store(schema);
+  BOOST_REQUIRE(store);
+  bank_service svc{store};
+  std::vector<command_envelope> opens;
+  for (int a = 0; a < 100; ++a)
+    opens.push_back(bank_service::command(std::to_string(a),
+                                          bank::open_account{"O"}));
+  auto [opened, open_failed] = svc.send_all(std::move(opens));
+  BOOST_REQUIRE(opened == 100u);
+  std::vector<command_envelope> deposits;
+  std::map<std::string, int64_t> expected;
+  for (int i = 0; i < 10000; ++i) {
+    auto id = std::to_string(i % 100);
+    expected[id] += i + 1;
+    deposits.push_back(bank_service::command(id, bank::deposit{i + 1}));
+  }
+  auto [ok, failed] = svc.send_all(std::move(deposits));
+  BOOST_TEST(ok == 10000u);
+  BOOST_TEST(failed.empty());
+  for (auto& [id, balance] : expected) {
+    auto acc = replay_account(*store, *svc.registry, id);
+    BOOST_TEST(acc.state().balance == balance);
+    BOOST_TEST(acc.version() == 101);
+  }
+  auto& ws = *svc.ctx.writer.stats;
+  BOOST_TEST_MESSAGE(ws.appends.load() << " appends in " << ws.batches.load()
+                                       << " PostgreSQL transactions");
+  BOOST_TEST(ws.batches.load() < ws.appends.load());
+}
+
+BOOST_AUTO_TEST_CASE(two_processes_lose_no_update) {
+  constexpr int accounts = 10;
+  constexpr int deposits_per_process = 200;
+  {
+    // Open the accounts, then close every connection before forking.
+    auto store = open_store(schema);
+    BOOST_REQUIRE(store);
+    auto reg = std::make_shared<event_registry>();
+    BOOST_REQUIRE(!bank::register_events(*reg));
+    for (int a = 0; a < accounts; ++a) {
+      auto data = to_event_data(*reg,
+                                std::vector<bank::account_event>{
+                                  bank::account_opened{"T"}},
+                                {});
+      BOOST_REQUIRE(store->append("account-t" + std::to_string(a),
+                                  expected_version::no_stream(),
+                                  std::move(*data)));
+    }
+  }
+  int result_pipe[2];
+  BOOST_REQUIRE(pipe(result_pipe) == 0);
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    auto pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(result_pipe[0]);
+      int status = 2;
+      {
+        auto store = open_store(schema);
+        if (store) {
+          // Many retries: two processes hammer ten streams.
+          bank_service svc{store, 50};
+          std::vector<command_envelope> cmds;
+          for (int i = 0; i < deposits_per_process; ++i)
+            cmds.push_back(bank_service::command("t" + std::to_string(i % accounts),
+                                                 bank::deposit{1}));
+          auto [ok, failed] = svc.send_all(std::move(cmds));
+          // Report successes; only conflicts may fail.
+          uint32_t n = static_cast<uint32_t>(ok);
+          status = write(result_pipe[1], &n, sizeof(n)) == sizeof(n) ? 0 : 3;
+          for (auto& [code, count] : failed)
+            if (code != "wrong_expected_version")
+              status = 4;
+        }
+      }
+      _exit(status);
+    }
+    children.push_back(pid);
+  }
+  close(result_pipe[1]);
+  uint32_t successes = 0;
+  for (auto pid : children) {
+    int status = 0;
+    BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+    BOOST_REQUIRE_MESSAGE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                          "command process failed, status " << status);
+  }
+  uint32_t n = 0;
+  while (read(result_pipe[0], &n, sizeof(n)) == sizeof(n))
+    successes += n;
+  close(result_pipe[0]);
+  BOOST_TEST_MESSAGE(successes << " of " << 2 * deposits_per_process
+                               << " deposits succeeded");
+  // Every success is in the store, and nothing else: no update lost.
+  auto store = open_store(schema);
+  BOOST_REQUIRE(store);
+  event_registry reg;
+  BOOST_REQUIRE(!bank::register_events(reg));
+  int64_t total = 0;
+  for (int a = 0; a < accounts; ++a)
+    total += replay_account(*store, reg, "t" + std::to_string(a)).state().balance;
+  BOOST_TEST(total == static_cast<int64_t>(successes));
+  BOOST_TEST(successes == 2u * deposits_per_process);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
