@@ -60,6 +60,17 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql) {
   return check(conn, PQexec(conn, sql.c_str()), sql);
 }
 
+result exec_raw(PGconn* conn, const std::string& sql,
+                const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params)
+    values.push_back(p.c_str());
+  return result{PQexecParams(conn, sql.c_str(),
+                             static_cast<int>(params.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0)};
+}
+
 caf::expected<result> exec(PGconn* conn, const std::string& sql,
                            const std::vector<std::string>& params) {
   // Text-format parameters: libpq reads them up to their NUL and ignores

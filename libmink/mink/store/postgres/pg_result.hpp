@@ -52,6 +52,11 @@ std::string sqlstate(const PGresult* res);
 exec(PGconn* conn, const std::string& sql,
      const std::vector<std::string>& params);
 
+/// Like `exec` with parameters, but returns the result whatever its status,
+/// for callers that look at a failure's SQLSTATE and constraint.
+[[nodiscard]] result exec_raw(PGconn* conn, const std::string& sql,
+                              const std::vector<std::string>& params);
+
 /// Renders strings as a PostgreSQL text-array literal for a `$n::text[]`
 /// parameter, quoting every element.
 std::string text_array(const std::vector<std::string>& xs);

@@ -257,14 +257,15 @@ postgres_event_store::append_once(PGconn* conn,
     for (int i = 0; i < known_res->rows(); ++i)
       known.insert(known_res->str(i, 0));
   }
-  // Recorded command ids, in one statement, only for calls that carry any:
-  // under the position lock, so no other writer can record one meanwhile.
+  // Recorded command ids, in one statement, on the slow path only (the fast
+  // path lets the primary key find repeats): under the position lock, so no
+  // other writer can record one meanwhile.
   std::vector<std::string> command_ids;
   for (auto& x : prepared)
     if (!x.command_id.empty())
       command_ids.push_back(x.command_id);
   std::unordered_set<std::string> known_commands;
-  if (!command_ids.empty()) {
+  if (check_ids && !command_ids.empty()) {
     auto cmd_res = pg::exec(conn, sql_known_commands_,
                             {pg::text_array(command_ids)});
     if (!cmd_res)
@@ -290,6 +291,12 @@ postgres_event_store::append_once(PGconn* conn,
     }
     auto& current = versions[x.stream_id];
     if (auto err = check_expected_version(x, current)) {
+      if (!check_ids && !x.command_id.empty()) {
+        // Maybe a retry of a command that committed: that must be reported
+        // as duplicate_command, which only the slow path can tell.
+        (void) pg::exec(conn, "ROLLBACK");
+        return attempt_outcome::recheck;
+      }
       out[x.index] = std::move(err);
       continue;
     }
@@ -342,7 +349,7 @@ postgres_event_store::append_once(PGconn* conn,
           && std::string_view{constraint}.find("event_id")
                != std::string_view::npos) {
         (void) pg::exec(conn, "ROLLBACK");
-        return attempt_outcome::duplicate_id;
+        return attempt_outcome::recheck;
       }
       return fail_all(pg::to_error(conn, copy_res->get(), "COPY events"));
     }
@@ -367,12 +374,23 @@ postgres_event_store::append_once(PGconn* conn,
                                                        : positions.back()));
     }
     if (!ids.empty()) {
-      auto ins = pg::exec(conn, sql_insert_commands_,
-                          {pg::text_array(ids), pg::text_array(streams),
-                           pg::text_array(versions_after),
-                           pg::text_array(firsts), pg::text_array(lasts)});
-      if (!ins)
-        return fail_all(ins.error());
+      auto ins = pg::exec_raw(conn, sql_insert_commands_,
+                              {pg::text_array(ids), pg::text_array(streams),
+                               pg::text_array(versions_after),
+                               pg::text_array(firsts), pg::text_array(lasts)});
+      if (PQresultStatus(ins.get()) != PGRES_COMMAND_OK) {
+        auto constraint = PQresultErrorField(ins.get(),
+                                             PG_DIAG_CONSTRAINT_NAME);
+        if (!check_ids && pg::sqlstate(ins.get()) == "23505"
+            && constraint != nullptr
+            && std::string_view{constraint}.find("commands")
+                 != std::string_view::npos) {
+          // A repeated command: do it again, looking ids up first.
+          (void) pg::exec(conn, "ROLLBACK");
+          return attempt_outcome::recheck;
+        }
+        return fail_all(pg::to_error(conn, ins.get(), "record commands"));
+      }
     }
   }
   if (next != base + total) {
@@ -402,7 +420,7 @@ void postgres_event_store::do_append(std::vector<prepared_append>& prepared,
   // and only then pays for looking ids up.
   try {
     if (append_once(lease->conn(), prepared, out, false)
-        == attempt_outcome::duplicate_id)
+        == attempt_outcome::recheck)
       append_once(lease->conn(), prepared, out, true);
   } catch (const std::exception& ex) {
     // Out of memory while building rows, say: roll back, so that the lease

@@ -80,10 +80,12 @@ private:
   /// Builds the SQL statements once, with the schema name in place.
   void prepare_sql();
 
-  enum class attempt_outcome { done, duplicate_id };
+  enum class attempt_outcome { done, recheck };
 
-  /// One append transaction. With `check_ids`, stored event ids are looked
-  /// up first (the slow path, taken after a unique violation on event_id).
+  /// One append transaction. The fast path lets unique indexes find repeated
+  /// event and command ids; when they do (or when a stream carrying a command
+  /// id fails its expected version) it rolls back and answers `recheck`. The
+  /// slow path, with `check_ids`, looks stored event and command ids up first.
   attempt_outcome append_once(PGconn* conn,
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
