@@ -63,7 +63,9 @@ CREATE TABLE {schema}.snapshots (
     {3, "command records", R"sql(
 -- Records of idempotent appends (stream_append::command_id), written in the
 -- transaction of the command's events, under the position lock. Positions
--- are 0 when the command produced no events. The index serves purging by age.
+-- are 0 when the command produced no events. No index on created_at: it
+-- would cost every command an index insert, for a purge that runs rarely
+-- (a scan of this narrow table).
 CREATE TABLE {schema}.commands (
   command_id     uuid        PRIMARY KEY,
   stream_id      text        NOT NULL,
@@ -72,7 +74,6 @@ CREATE TABLE {schema}.commands (
   last_position  bigint      NOT NULL,
   created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
-CREATE INDEX commands_created_at ON {schema}.commands (created_at);
 )sql"},
   };
   return all;
