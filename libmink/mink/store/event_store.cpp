@@ -7,6 +7,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/json_check.hpp"
+#include "mink/store/detail/port_checks.hpp"
 #include "mink/stream_id.hpp"
 #include "mink/utf8.hpp"
 #include "mink/uuid.hpp"
@@ -15,35 +16,8 @@ namespace mink {
 
 namespace {
 
-/// Longest accepted event type name, in bytes.
-constexpr size_t max_type_size = 200;
-
-/// Runs an adapter call; an exception (out of memory, a library's error)
-/// becomes `storage_failure` here, so none leaves the port.
-template <class F>
-auto guarded(const char* what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& ex) {
-    return make_error(errc::storage_failure,
-                      std::string{what} + " failed: " + ex.what());
-  }
-}
-
-/// Returns what is wrong with a type or category name, or an empty string.
-std::string name_problem(std::string_view what, std::string_view name) {
-  if (name.empty())
-    return std::string{what} + " is empty";
-  if (name.size() > max_type_size)
-    return std::string{what} + " is longer than "
-           + std::to_string(max_type_size) + " bytes";
-  for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f)
-      return std::string{what} + " contains a control character";
-  if (!is_valid_utf8(name))
-    return std::string{what} + " is not valid UTF-8";
-  return {};
-}
+using detail::guarded;
+using detail::name_problem;
 
 bool metadata_is_utf8(const metadata& m) {
   auto ok = is_valid_utf8(m.correlation_id) && is_valid_utf8(m.causation_id)

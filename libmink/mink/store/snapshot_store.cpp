@@ -8,6 +8,7 @@
 #include "mink/errc.hpp"
 #include "mink/json_check.hpp"
 #include "mink/store/event_store.hpp"
+#include "mink/store/detail/port_checks.hpp"
 #include "mink/stream_id.hpp"
 #include "mink/utf8.hpp"
 
@@ -15,36 +16,8 @@ namespace mink {
 
 namespace {
 
-/// Longest accepted state type or category name, in bytes (as event types).
-constexpr size_t max_name_size = 200;
-
-/// Runs an adapter call; an exception (out of memory, a library's error)
-/// becomes `storage_failure` here, so none leaves the port.
-template <class F>
-auto guarded(const char* what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& ex) {
-    return make_error(errc::storage_failure,
-                      std::string{what} + " failed: " + ex.what());
-  }
-}
-
-/// Returns what is wrong with a state type or category name, or an empty
-/// string.
-std::string name_problem(std::string_view what, std::string_view name) {
-  if (name.empty())
-    return std::string{what} + " is empty";
-  if (name.size() > max_name_size)
-    return std::string{what} + " is longer than "
-           + std::to_string(max_name_size) + " bytes";
-  for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f)
-      return std::string{what} + " contains a control character";
-  if (!is_valid_utf8(name))
-    return std::string{what} + " is not valid UTF-8";
-  return {};
-}
+using detail::guarded;
+using detail::name_problem;
 
 /// Checks a category filter: empty (no filter) or a name without `-`, since
 /// a category is the text before a stream id's first `-`.

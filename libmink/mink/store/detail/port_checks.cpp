@@ -1,0 +1,21 @@
+#include "mink/store/detail/port_checks.hpp"
+
+#include "mink/utf8.hpp"
+
+namespace mink::detail {
+
+std::string name_problem(std::string_view what, std::string_view name) {
+  if (name.empty())
+    return std::string{what} + " is empty";
+  if (name.size() > max_name_size)
+    return std::string{what} + " is longer than "
+           + std::to_string(max_name_size) + " bytes";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return std::string{what} + " contains a control character";
+  if (!is_valid_utf8(name))
+    return std::string{what} + " is not valid UTF-8";
+  return {};
+}
+
+} // namespace mink::detail

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "mink/errc.hpp"
+
+namespace mink::detail {
+
+/// Longest accepted name (event type, state type, category), in bytes.
+constexpr size_t max_name_size = 200;
+
+/// Returns what is wrong with a name (event type, state type, category):
+/// empty, longer than `max_name_size`, control characters, not UTF-8; or an
+/// empty string when it is fine. `what` names it in the message.
+std::string name_problem(std::string_view what, std::string_view name);
+
+/// Runs an adapter call for a port; an exception (out of memory, a
+/// library's error) becomes `storage_failure` here, so none leaves a port.
+template <class F>
+auto guarded(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    return make_error(errc::storage_failure,
+                      std::string{what} + " failed: " + ex.what());
+  }
+}
+
+} // namespace mink::detail
