@@ -192,11 +192,9 @@ void postgres_event_store::prepare_sql() {
   auto commands = s + ".commands";
   sql_known_commands_ = "SELECT command_id::text FROM " + commands
                         + " WHERE command_id = ANY($1::uuid[])";
-  sql_insert_commands_ = "INSERT INTO " + commands
-                         + " (command_id, stream_id, version, first_position,"
-                           " last_position) SELECT * FROM unnest($1::uuid[],"
-                           " $2::text[], $3::bigint[], $4::bigint[],"
-                           " $5::bigint[])";
+  sql_copy_commands_ = "COPY " + commands
+                       + " (command_id, stream_id, version, first_position,"
+                         " last_position) FROM STDIN";
   sql_find_command_ = "SELECT command_id::text, stream_id, version,"
                       " first_position, last_position,"
                       " (extract(epoch FROM created_at) * 1000000)::bigint"
@@ -355,42 +353,44 @@ postgres_event_store::append_once(PGconn* conn,
     }
   }
   if (!command_ids.empty()) {
-    // All records of the call in one statement, after the events.
-    std::vector<std::string> ids;
-    std::vector<std::string> streams;
-    std::vector<std::string> versions_after;
-    std::vector<std::string> firsts;
-    std::vector<std::string> lasts;
+    // All records of the call in one COPY, after the events.
+    copy_stream copy{conn};
+    size_t rows = 0;
+    if (auto err = copy.start(sql_copy_commands_))
+      return fail_all(err);
     for (auto& acc : accepted) {
       if (acc.x->command_id.empty())
         continue;
       const auto& positions = acc.result.positions;
-      ids.push_back(acc.x->command_id);
-      streams.push_back(acc.x->stream_id);
-      versions_after.push_back(std::to_string(acc.result.version));
-      firsts.push_back(std::to_string(positions.empty() ? 0
-                                                        : positions.front()));
-      lasts.push_back(std::to_string(positions.empty() ? 0
-                                                       : positions.back()));
+      auto& buf = copy.buffer();
+      buf += acc.x->command_id; // a validated UUID
+      buf += '\t';
+      pg::put_copy_field(buf, acc.x->stream_id);
+      buf += '\t';
+      buf += std::to_string(acc.result.version);
+      buf += '\t';
+      buf += std::to_string(positions.empty() ? 0 : positions.front());
+      buf += '\t';
+      buf += std::to_string(positions.empty() ? 0 : positions.back());
+      buf += '\n';
+      ++rows;
+      if (auto err = copy.flush_if_full())
+        return fail_all(err);
     }
-    if (!ids.empty()) {
-      auto ins = pg::exec_raw(conn, sql_insert_commands_,
-                              {pg::text_array(ids), pg::text_array(streams),
-                               pg::text_array(versions_after),
-                               pg::text_array(firsts), pg::text_array(lasts)});
-      if (PQresultStatus(ins.get()) != PGRES_COMMAND_OK) {
-        auto constraint = PQresultErrorField(ins.get(),
-                                             PG_DIAG_CONSTRAINT_NAME);
-        if (!check_ids && pg::sqlstate(ins.get()) == "23505"
-            && constraint != nullptr
-            && std::string_view{constraint}.find("commands")
-                 != std::string_view::npos) {
-          // A repeated command: do it again, looking ids up first.
-          (void) pg::exec(conn, "ROLLBACK");
-          return attempt_outcome::recheck;
-        }
-        return fail_all(pg::to_error(conn, ins.get(), "record commands"));
+    auto ins = copy.finish(rows);
+    if (!ins)
+      return fail_all(ins.error());
+    if (PQresultStatus(ins->get()) != PGRES_COMMAND_OK) {
+      auto constraint = PQresultErrorField(ins->get(), PG_DIAG_CONSTRAINT_NAME);
+      if (!check_ids && pg::sqlstate(ins->get()) == "23505"
+          && constraint != nullptr
+          && std::string_view{constraint}.find("commands")
+               != std::string_view::npos) {
+        // A repeated command: do it again, looking ids up first.
+        (void) pg::exec(conn, "ROLLBACK");
+        return attempt_outcome::recheck;
       }
+      return fail_all(pg::to_error(conn, ins->get(), "record commands"));
     }
   }
   if (next != base + total) {

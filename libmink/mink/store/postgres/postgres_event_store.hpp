@@ -104,7 +104,7 @@ private:
   std::string sql_stream_info_;
   std::string sql_last_position_;
   std::string sql_known_commands_;
-  std::string sql_insert_commands_;
+  std::string sql_copy_commands_;
   std::string sql_find_command_;
   std::string sql_purge_commands_;
 };
