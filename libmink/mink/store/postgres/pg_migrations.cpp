@@ -138,6 +138,23 @@ CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
   return {};
 }
 
+caf::expected<std::unique_ptr<pool>>
+open_migrated_pool(const postgres_config& cfg) {
+  if (auto err = validate_schema_name(cfg.schema))
+    return err;
+  auto connections = pool::open(cfg.conninfo, cfg.pool_size);
+  if (!connections)
+    return std::move(connections.error());
+  {
+    auto lease = (*connections)->acquire(cfg.acquire_timeout);
+    if (!lease)
+      return std::move(lease.error());
+    if (auto err = migrate_up(lease->conn(), cfg.schema))
+      return err;
+  }
+  return std::move(*connections);
+}
+
 caf::expected<std::vector<applied_migration>>
 migration_status(PGconn* conn, const std::string& schema) {
   std::vector<applied_migration> result;

@@ -1,12 +1,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <libpq-fe.h>
+
+#include "mink/store/postgres/pg_pool.hpp"
+#include "mink/store/postgres/postgres_config.hpp"
 
 namespace mink::pg {
 
@@ -33,6 +37,11 @@ struct applied_migration {
 /// `<schema>.schema_migrations`. Running it again changes nothing; several
 /// processes may run it at once. `schema` must be validated already.
 [[nodiscard]] caf::error migrate_up(PGconn* conn, const std::string& schema);
+
+/// Validates `cfg.schema`, opens `cfg.pool_size` connections and migrates
+/// the schema up: what every PostgreSQL adapter does when it opens.
+[[nodiscard]] caf::expected<std::unique_ptr<pool>>
+open_migrated_pool(const postgres_config& cfg);
 
 /// Lists the migrations applied to `schema` (empty when none).
 caf::expected<std::vector<applied_migration>>

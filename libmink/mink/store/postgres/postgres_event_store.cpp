@@ -134,19 +134,11 @@ constexpr const char* event_columns
 
 caf::expected<std::unique_ptr<postgres_event_store>>
 postgres_event_store::open(const postgres_config& cfg) {
-  if (auto err = pg::validate_schema_name(cfg.schema))
-    return err;
-  auto connections = pg::pool::open(cfg.conninfo, cfg.pool_size);
+  auto connections = pg::open_migrated_pool(cfg);
   if (!connections)
     return std::move(connections.error());
-  std::unique_ptr<postgres_event_store> store{
+  return std::unique_ptr<postgres_event_store>{
     new postgres_event_store(cfg, std::move(*connections))};
-  auto lease = store->pool_->acquire(store->acquire_timeout_);
-  if (!lease)
-    return std::move(lease.error());
-  if (auto err = pg::migrate_up(lease->conn(), cfg.schema))
-    return err;
-  return store;
 }
 
 postgres_event_store::postgres_event_store(const postgres_config& cfg,

@@ -8,25 +8,13 @@
 #include <libpq-fe.h>
 
 #include "mink/store/event_store.hpp"
+#include "mink/store/postgres/postgres_config.hpp"
 
 namespace mink {
 
 namespace pg {
 class pool;
 } // namespace pg
-
-/// Where and how to reach PostgreSQL.
-struct postgres_config {
-  /// A libpq connection string (`host=... dbname=...` or a URI). It may hold
-  /// a password, so mink never logs it or puts it in an error.
-  std::string conninfo;
-  /// The schema holding mink's tables; validated (`[a-z_][a-z0-9_]*`).
-  std::string schema = "mink";
-  /// Connections kept open.
-  size_t pool_size = 4;
-  /// How long an operation waits for a free connection.
-  std::chrono::milliseconds acquire_timeout{10000};
-};
 
 /// The PostgreSQL adapter of the event store.
 ///
@@ -35,8 +23,9 @@ struct postgres_config {
 /// accepted event with one COPY, and commits. Positions are therefore
 /// dense and in commit order. A stream whose expected version fails, or
 /// whose event id or command id is already stored, is left out alone.
-/// Calls that carry command ids pay two more statements in the same
-/// transaction: one lookup of all their ids, one insert of all records.
+/// Calls that carry command ids also COPY their records in the same
+/// transaction; repeated ids are found by the primary key, and the call is
+/// then redone with a lookup first.
 class postgres_event_store : public event_store {
 public:
   /// Connects, validates the schema name, and migrates the schema up.
