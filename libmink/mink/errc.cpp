@@ -20,6 +20,7 @@ const char* to_string(errc x) {
     case errc::overloaded: return "overloaded";
     case errc::storage_failure: return "storage_failure";
     case errc::duplicate_command: return "duplicate_command";
+    case errc::handler_failed: return "handler_failed";
   }
   return "unknown_error_code";
 }

@@ -36,6 +36,8 @@ enum class errc : uint8_t {
   storage_failure,
   /// A command id that the store already recorded: the command ran before.
   duplicate_command,
+  /// Application code (a command handler, a validator) threw.
+  handler_failed,
 };
 
 /// The category atom of all mink errors.

@@ -197,6 +197,7 @@ BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
   BOOST_REQUIRE(first);
   BOOST_REQUIRE(call(router, make_command("r1", bank::deposit{1})));
   auto before = *store->last_position();
+  auto appends_before = ctx.writer.stats->appends.load();
   // The same command again: to the live actor, then to a fresh one that
   // learns it from the events' causation ids.
   for (auto r : {router, make_router()}) {
@@ -206,6 +207,8 @@ BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
     BOOST_TEST(again->position == first->position);
   }
   BOOST_TEST(*store->last_position() == before);
+  // Answered from memory: nothing even reached the store.
+  BOOST_TEST(ctx.writer.stats->appends.load() == appends_before);
   BOOST_TEST(load("r1").state().balance == 6);
 }
 
@@ -219,11 +222,14 @@ BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
   for (int i = 0; i < 100; ++i)
     BOOST_REQUIRE(call(router, make_command("r2", bank::deposit{1})));
   auto before = *store->last_position();
+  auto appends_before = ctx.writer.stats->appends.load();
   auto again = call(make_router(), deposit);
   BOOST_REQUIRE_MESSAGE(again, why(again));
   BOOST_TEST(again->version == first->version);
   BOOST_TEST(again->position == first->position);
   BOOST_TEST(*store->last_position() == before);
+  // The fresh actor no longer remembered it: the store refused the append.
+  BOOST_TEST(ctx.writer.stats->appends.load() == appends_before + 1);
   auto record = store->find_command(deposit.command_id);
   BOOST_REQUIRE(record);
   BOOST_REQUIRE(record->has_value());

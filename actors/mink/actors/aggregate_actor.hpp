@@ -41,6 +41,8 @@ struct aggregate_actor_state {
   bool loaded = false;
   /// Whether a command is in progress; later ones wait in `waiting`.
   bool busy = false;
+  /// Whether `start_next` is running (it loops instead of recursing).
+  bool draining = false;
   pending current;
   int attempt = 0;
   std::deque<pending> waiting;
@@ -249,6 +251,15 @@ void answer_from_record(aggregate_self<Decider>* self,
                                      "command record vanished"));
           return;
         }
+        auto& st = self->state;
+        if (rec->stream_id != st.stream_id) {
+          // A command id reused for another aggregate is not a repeat.
+          finish<Decider>(self, ctx,
+                          make_error(errc::duplicate_command,
+                                     "command id " + rec->command_id
+                                       + " was used for " + rec->stream_id));
+          return;
+        }
         finish<Decider>(self, ctx,
                         command_result{rec->version, rec->last_position});
       },
@@ -287,7 +298,7 @@ void decide_and_append(aggregate_self<Decider>* self,
   } catch (const std::exception& ex) {
     // A throwing handler becomes an error reply; the actor lives on.
     finish<Decider>(self, ctx,
-                    make_error(errc::storage_failure,
+                    make_error(errc::handler_failed,
                                "command " + env.type + " threw: " + ex.what()));
     return;
   }
@@ -338,6 +349,10 @@ void decide_and_append(aggregate_self<Decider>* self,
       },
       [self, &ctx](caf::error& err) {
         auto& st = self->state;
+        // The persistence actor never saw the append (it is down): give the
+        // reserved slot back here, since it cannot.
+        if (err.category() == caf::atom("system"))
+          ctx.writer.stats->queued.fetch_sub(1, std::memory_order_relaxed);
         if (code_of(err) == errc::duplicate_command) {
           answer_from_record(self, ctx);
           return;
@@ -354,16 +369,35 @@ void decide_and_append(aggregate_self<Decider>* self,
 template <class Decider>
 void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx) {
   auto& st = self->state;
-  if (st.busy || st.waiting.empty())
+  // Commands answered at once (business errors, repeats, overload) call
+  // back into here through `finish`: the loop below takes them, so the
+  // stack stays flat however many commands wait.
+  if (st.draining)
     return;
-  st.busy = true;
-  st.current = std::move(st.waiting.front());
-  st.waiting.pop_front();
-  st.attempt = 0;
-  if (st.loaded)
-    decide_and_append(self, ctx);
-  else
-    load_then_decide(self, ctx);
+  st.draining = true;
+  while (!st.busy && !st.waiting.empty()) {
+    st.busy = true;
+    st.current = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    st.attempt = 0;
+    if (st.loaded)
+      decide_and_append(self, ctx);
+    else
+      load_then_decide(self, ctx);
+  }
+  st.draining = false;
+}
+
+/// Answers every command the actor holds with `err` (it is going down).
+template <class Decider>
+void fail_all(aggregate_self<Decider>* self, const caf::error& err) {
+  auto& st = self->state;
+  if (st.busy)
+    st.current.rp.deliver(err);
+  st.busy = false;
+  for (auto& p : st.waiting)
+    p.rp.deliver(err);
+  st.waiting.clear();
 }
 
 } // namespace detail
@@ -386,11 +420,36 @@ caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
   // Callbacks refer to the context through the state, which outlives them:
   // nothing is copied per message.
   self->state.ctx = std::move(ctx);
+  // An exception outside `decide` (in `evolve`, a state codec, ...) ends
+  // the actor; everyone waiting on it gets an answer first. Its router
+  // forgets it, and the aggregate's next command rehydrates a new one.
+  self->set_exception_handler(
+    [self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(eptr);
+      } catch (const std::exception& ex) {
+        what = ex.what();
+      } catch (...) {
+        // keep the default text
+      }
+      auto err = make_error(errc::handler_failed,
+                            "aggregate " + self->state.stream_id + ": " + what);
+      detail::fail_all(self, err);
+      return err;
+    });
   return {
     [self](command_atom, command_envelope& cmd) {
       auto rp = self->template make_response_promise<command_result>();
-      self->state.waiting.push_back({std::move(cmd), rp});
-      detail::start_next(self, *self->state.ctx);
+      auto& st = self->state;
+      if (st.waiting.size() >= st.ctx->max_waiting) {
+        rp.deliver(make_error(errc::overloaded,
+                              "too many commands waiting for aggregate "
+                                + st.stream_id));
+        return rp;
+      }
+      st.waiting.push_back({std::move(cmd), rp});
+      detail::start_next(self, *st.ctx);
       return rp;
     },
     [self](retry_atom) {

@@ -35,6 +35,9 @@ struct aggregate_context {
   /// use snapshots.
   caf::actor snapshot_writer;
   snapshot_policy snapshots;
+  /// Commands waiting for one aggregate above which new ones are answered
+  /// `overloaded` at once.
+  size_t max_waiting = 1000;
   std::shared_ptr<snapshot_stats> snapshot_counters
     = std::make_shared<snapshot_stats>();
 };

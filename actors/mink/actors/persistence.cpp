@@ -46,13 +46,15 @@ void flush(persistence_actor* self, event_store& store,
          && !stats.max_batch_appends.compare_exchange_weak(max, n,
                                                            std::memory_order_relaxed))
     ; // retry with the updated max
+  // Free the slots before answering: a sender may reserve again as soon as
+  // it has its answer.
+  stats.queued.fetch_sub(n, std::memory_order_relaxed);
   for (size_t i = 0; i < n; ++i) {
     if (results[i])
       promises[i].deliver(std::move(*results[i]));
     else
       promises[i].deliver(std::move(results[i].error()));
   }
-  stats.queued.fetch_sub(n, std::memory_order_relaxed);
 }
 
 caf::behavior persistence_impl(persistence_actor* self,

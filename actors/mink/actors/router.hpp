@@ -76,6 +76,17 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
   // Aggregate actors are linked to the router, so that they end with it.
   // An exit from anywhere else (a shutdown) ends the router.
   self->set_exit_handler([=](caf::exit_msg& msg) {
+    // A child that failed is forgotten (its commands were answered); its
+    // aggregate's next command spawns a new one. Any other exit ends the
+    // router and, through the links, its children.
+    auto& st = self->state;
+    for (auto i = st.alive.begin(); i != st.alive.end(); ++i)
+      if (i->second.actor.address() == msg.source) {
+        st.lru.erase(i->second.lru_pos);
+        st.alive.erase(i);
+        stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+        return;
+      }
     if (msg.reason)
       self->quit(msg.reason);
   });

@@ -1,6 +1,7 @@
 #include "mink/actors/store_reader.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
@@ -22,9 +23,11 @@ caf::behavior reader_impl(caf::event_based_actor*,
       load_result result;
       if (use_snapshot && snapshots) {
         auto snap = snapshots->load(stream_id);
+        // A snapshot is an optimisation: when it cannot be read, replay.
         if (!snap)
-          return std::move(snap.error());
-        if (*snap && (*snap)->version >= from_version) {
+          spdlog::warn("snapshot of {} not read, replaying: {}", stream_id,
+                       to_text(snap.error()));
+        else if (*snap && (*snap)->version >= from_version) {
           from_version = (*snap)->version + 1;
           result.snap = std::move(**snap);
         }

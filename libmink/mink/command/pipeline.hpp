@@ -23,7 +23,9 @@ using next_fn = std::function<void(command_envelope, reply_fn)>;
 /// answer it itself (without calling `next`), or pass it on, possibly with
 /// a `reply` of its own that sees the answer on its way back. Pieces are
 /// written in continuation-passing style so that the end of the pipeline can
-/// be asynchronous (an actor request).
+/// be asynchronous (an actor request). A piece must call `next` before it
+/// returns, on the calling thread: in the command bus, the end of the
+/// pipeline runs in the bus actor's own context.
 using middleware = std::function<void(command_envelope cmd, reply_fn reply,
                                       const next_fn& next)>;
 

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <utility>
 
 #include "mink/errc.hpp"
 
@@ -14,19 +15,17 @@ middleware exception_recovery() {
     // exception is not answered again.
     auto replied = std::make_shared<bool>(false);
     reply_fn once = [reply, replied](command_reply r) {
-      *replied = true;
-      reply(std::move(r));
+      if (!std::exchange(*replied, true))
+        reply(std::move(r));
     };
     try {
       next(std::move(cmd), once);
     } catch (const std::exception& ex) {
-      if (!*replied)
-        reply(make_error(errc::storage_failure,
-                         "command " + type + " failed: " + ex.what()));
+      once(make_error(errc::handler_failed,
+                      "command " + type + " failed: " + ex.what()));
     } catch (...) {
-      if (!*replied)
-        reply(make_error(errc::storage_failure,
-                         "command " + type + " failed: unknown exception"));
+      once(make_error(errc::handler_failed,
+                      "command " + type + " failed: unknown exception"));
     }
   };
 }

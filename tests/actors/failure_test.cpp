@@ -1,0 +1,144 @@
+// Aggregate actors under failure: a throwing evolve, long runs of commands
+// answered at once, a command id reused for another aggregate.
+
+#include <boost/test/unit_test.hpp>
+
+#include <stdexcept>
+
+#include "actor_fixture.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+/// A counter whose evolve throws on the value 13 (a bug in user code).
+struct fragile_decider {
+  struct added {
+    int64_t n;
+  };
+  struct add {
+    int64_t n;
+  };
+  using state_type = int64_t;
+  using event_type = std::variant<added>;
+  using command_type = add;
+
+  static caf::expected<std::vector<event_type>> decide(const int64_t&,
+                                                       const add& cmd) {
+    return std::vector<event_type>{added{cmd.n}};
+  }
+
+  static void evolve(int64_t& st, const event_type& ev) {
+    auto n = std::get<added>(ev).n;
+    if (n == 13)
+      throw std::runtime_error("unlucky number");
+    st += n;
+  }
+};
+
+struct failure_fixture : actor_fixture {
+  std::vector<caf::actor> routers;
+  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
+
+  failure_fixture() {
+    BOOST_REQUIRE(!registry->add<fragile_decider::added>(
+      "added", 1,
+      [](const fragile_decider::added& x, rapidjson::Document& doc) {
+        doc.SetObject();
+        doc.AddMember("n", x.n, doc.GetAllocator());
+      },
+      [](const rapidjson::Value& v) -> caf::expected<fragile_decider::added> {
+        if (!v.IsObject() || !v.HasMember("n") || !v["n"].IsInt64())
+          return make_error(errc::decode_failed, "added.n");
+        return fragile_decider::added{v["n"].GetInt64()};
+      }));
+  }
+
+  ~failure_fixture() {
+    for (auto& r : routers)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  }
+
+  template <class Decider>
+  caf::actor router(std::string type) {
+    routers.push_back(spawn_router<Decider>(*sys, std::move(type), ctx, {},
+                                            stats));
+    return routers.back();
+  }
+
+  static command_envelope counter_command(std::string id, int64_t n) {
+    command_envelope env;
+    env.type = "add";
+    env.aggregate_type = "counter";
+    env.aggregate_id = std::move(id);
+    env.command_id = make_uuid();
+    env.payload = fragile_decider::add{n};
+    return env;
+  }
+
+  caf::expected<command_result> call(const caf::actor& r,
+                                     command_envelope env) {
+    caf::scoped_actor self{*sys};
+    caf::expected<command_result> result{command_result{}};
+    self->request(r, caf::infinite, command_atom::value, std::move(env))
+      .receive([&](command_result& x) { result = x; },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(failures, failure_fixture)
+
+BOOST_AUTO_TEST_CASE(a_throwing_evolve_is_answered_and_the_type_lives_on) {
+  auto r = router<fragile_decider>("counter");
+  BOOST_REQUIRE(call(r, counter_command("c1", 1)));
+  BOOST_REQUIRE(call(r, counter_command("c2", 1)));
+  // Stored, then evolve throws: the caller still gets an answer.
+  auto bad = call(r, counter_command("c1", 13));
+  BOOST_REQUIRE(!bad);
+  BOOST_TEST(code_of(bad.error()) == errc::handler_failed);
+  // The other aggregate of the router is unaffected.
+  auto other = call(r, counter_command("c2", 2));
+  BOOST_REQUIRE_MESSAGE(other, (other ? "" : to_text(other.error())));
+  BOOST_TEST(other->version == 2);
+  // c1 comes back, replays the stored 13 and fails again, answering.
+  auto again = call(r, counter_command("c1", 1));
+  BOOST_REQUIRE(!again);
+  BOOST_TEST(code_of(again.error()) == errc::handler_failed);
+}
+
+BOOST_AUTO_TEST_CASE(thousands_of_commands_answered_at_once_keep_the_stack_flat) {
+  auto r = router<bank::account_decider>("account");
+  caf::scoped_actor self{*sys};
+  // Every withdraw from an unopened account is refused at once.
+  constexpr size_t n = 20000;
+  for (size_t i = 0; i < n; ++i)
+    self->send(r, command_atom::value,
+               make_command("empty", bank::withdraw{1}));
+  size_t refused = 0;
+  size_t i = 0;
+  self->receive_for(i, n)([&](command_result&) {},
+                          [&](caf::error& err) {
+                            if (code_of(err) != errc::overloaded)
+                              ++refused;
+                          });
+  BOOST_TEST(refused > 0u);
+  BOOST_TEST(*store->last_position() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_command_id_reused_for_another_aggregate_is_refused) {
+  auto r = router<bank::account_decider>("account");
+  auto open_a = make_command("a", bank::open_account{"A"});
+  BOOST_REQUIRE(call(r, open_a));
+  auto open_b = make_command("b", bank::open_account{"B"});
+  open_b.command_id = open_a.command_id;
+  auto res = call(r, open_b);
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(code_of(res.error()) == errc::duplicate_command);
+  BOOST_TEST(!store->stream_info("account-b")->exists);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
