@@ -229,6 +229,7 @@ void schedule_retry(aggregate_self<Decider>* self,
   std::uniform_int_distribution<int64_t> jitter{micros / 2,
                                                 std::max<int64_t>(micros, 1)};
   ++st.attempt;
+  ctx.counters->retries.fetch_add(1, std::memory_order_relaxed);
   self->delayed_send(self, std::chrono::microseconds{jitter(rng)},
                      retry_atom::value);
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include <caf/actor.hpp>
@@ -23,6 +25,12 @@ struct retry_policy {
   std::chrono::milliseconds max_delay{100};
 };
 
+/// Counters of the aggregate actors, readable from any thread.
+struct aggregate_stats {
+  /// Commands decided again after another writer changed their stream.
+  std::atomic<uint64_t> retries{0};
+};
+
 /// What every aggregate actor of a service shares.
 struct aggregate_context {
   persistence writer;
@@ -38,6 +46,8 @@ struct aggregate_context {
   /// Commands waiting for one aggregate above which new ones are answered
   /// `overloaded` at once.
   size_t max_waiting = 1000;
+  std::shared_ptr<aggregate_stats> counters
+    = std::make_shared<aggregate_stats>();
   std::shared_ptr<snapshot_stats> snapshot_counters
     = std::make_shared<snapshot_stats>();
 };
