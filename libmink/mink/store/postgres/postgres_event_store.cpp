@@ -271,6 +271,7 @@ postgres_event_store::append_once(PGconn* conn,
     append_result result;
   };
   std::vector<accepted_append> accepted;
+  std::vector<prepared_append*> stale_with_command;
   auto next = base;
   for (auto& x : prepared) {
     // Before the expected version: a retried command is a duplicate, never
@@ -281,12 +282,10 @@ postgres_event_store::append_once(PGconn* conn,
     }
     auto& current = versions[x.stream_id];
     if (auto err = check_expected_version(x, current)) {
-      if (!check_ids && !x.command_id.empty()) {
-        // Maybe a retry of a command that committed: that must be reported
-        // as duplicate_command, which only the slow path can tell.
-        (void) pg::exec(conn, "ROLLBACK");
-        return attempt_outcome::recheck;
-      }
+      // Maybe a retry of a command that committed, which must be reported
+      // as duplicate_command: looked up below for such streams only.
+      if (!check_ids && !x.command_id.empty())
+        stale_with_command.push_back(&x);
       out[x.index] = std::move(err);
       continue;
     }
@@ -314,6 +313,20 @@ postgres_event_store::append_once(PGconn* conn,
     if (!x.command_id.empty())
       known_commands.insert(x.command_id);
     accepted.push_back(std::move(acc));
+  }
+  if (!stale_with_command.empty()) {
+    std::vector<std::string> ids;
+    for (auto* x : stale_with_command)
+      ids.push_back(x->command_id);
+    auto res = pg::exec(conn, sql_known_commands_, {pg::text_array(ids)});
+    if (!res)
+      return fail_all(res.error());
+    std::unordered_set<std::string> stored;
+    for (int i = 0; i < res->rows(); ++i)
+      stored.insert(res->str(i, 0));
+    for (auto* x : stale_with_command)
+      if (stored.count(x->command_id) != 0)
+        out[x->index] = duplicate_command_error(*x);
   }
   if (next > base) {
     copy_stream copy{conn};

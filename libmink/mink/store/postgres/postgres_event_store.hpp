@@ -72,9 +72,11 @@ private:
   enum class attempt_outcome { done, recheck };
 
   /// One append transaction. The fast path lets unique indexes find repeated
-  /// event and command ids; when they do (or when a stream carrying a command
-  /// id fails its expected version) it rolls back and answers `recheck`. The
-  /// slow path, with `check_ids`, looks stored event and command ids up first.
+  /// event and command ids; when they do it rolls back and answers
+  /// `recheck`. (Streams carrying a command id that fail their expected
+  /// version have just their ids looked up, to report a retried command as
+  /// `duplicate_command`.) The slow path, with `check_ids`, looks stored
+  /// event and command ids up first.
   attempt_outcome append_once(PGconn* conn,
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
