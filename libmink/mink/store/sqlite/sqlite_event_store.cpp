@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <string_view>
@@ -332,37 +331,18 @@ struct sqlite_event_store::impl {
 
 caf::expected<std::unique_ptr<sqlite_event_store>>
 sqlite_event_store::open(const sqlite_config& cfg) {
-  if (cfg.path.empty())
-    return make_error(errc::invalid_argument, "sqlite database path is empty");
+  if (auto err = detail::prepare_sqlite_path(cfg.path))
+    return err;
   auto where = "sqlite database " + cfg.path;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto parent = fs::path{cfg.path}.parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    fs::create_directories(parent, ec);
-    if (ec)
-      return make_error(errc::store_unavailable,
-                        where + ": cannot create directory " + parent.string()
-                          + ": " + ec.message());
-  }
-  if (fs::is_directory(cfg.path, ec))
-    return make_error(errc::store_unavailable,
-                      where + ": cannot open a directory as a database");
   try {
     auto st = std::make_unique<impl>(cfg.path);
     detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
     st->db = detail::raw_connection(st->sql);
-    // WAL: readers do not block the writer and one fsync per commit. Stays
-    // set in the file. Other modes (e.g. for ":memory:") still work.
-    std::string journal_mode;
-    st->sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
-    st->sql << (cfg.synchronous_full ? "PRAGMA synchronous=FULL"
-                                     : "PRAGMA synchronous=NORMAL");
     // 16 MiB of page cache instead of 2: appends touch random pages of the
     // event id index; with the default cache they are read back from the OS
     // (measured: ~10% less CPU per appended event).
     st->sql << "PRAGMA cache_size=-16384";
-    detail::apply_sqlite_migrations(st->sql);
+    detail::configure_sqlite_file(st->sql, cfg.synchronous_full);
     st->prepare();
     return std::unique_ptr<sqlite_event_store>{
       new sqlite_event_store(std::move(st))};

@@ -1,6 +1,5 @@
 #include "mink/store/sqlite/sqlite_snapshot_store.hpp"
 
-#include <filesystem>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -118,32 +117,14 @@ struct sqlite_snapshot_store::impl {
 
 caf::expected<std::unique_ptr<sqlite_snapshot_store>>
 sqlite_snapshot_store::open(const sqlite_config& cfg) {
-  if (cfg.path.empty())
-    return make_error(errc::invalid_argument, "sqlite database path is empty");
+  if (auto err = detail::prepare_sqlite_path(cfg.path))
+    return err;
   auto where = "sqlite database " + cfg.path;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto parent = fs::path{cfg.path}.parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    fs::create_directories(parent, ec);
-    if (ec)
-      return make_error(errc::store_unavailable,
-                        where + ": cannot create directory " + parent.string()
-                          + ": " + ec.message());
-  }
-  if (fs::is_directory(cfg.path, ec))
-    return make_error(errc::store_unavailable,
-                      where + ": cannot open a directory as a database");
   try {
     auto st = std::make_unique<impl>(cfg.path);
     detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
     st->db = detail::raw_connection(st->sql);
-    // The same file settings as the event store, whichever opens first.
-    std::string journal_mode;
-    st->sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
-    st->sql << (cfg.synchronous_full ? "PRAGMA synchronous=FULL"
-                                     : "PRAGMA synchronous=NORMAL");
-    detail::apply_sqlite_migrations(st->sql);
+    detail::configure_sqlite_file(st->sql, cfg.synchronous_full);
     st->prepare();
     return std::unique_ptr<sqlite_snapshot_store>{
       new sqlite_snapshot_store(std::move(st))};

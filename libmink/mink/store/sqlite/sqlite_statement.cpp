@@ -1,10 +1,12 @@
 #include "mink/store/sqlite/sqlite_statement.hpp"
 
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <utility>
 
 #include "mink/errc.hpp"
+#include "mink/store/sqlite/sqlite_migrations.hpp"
 
 namespace mink::detail {
 
@@ -154,6 +156,36 @@ std::string sqlite_statement::text_column(int col) const {
     return {};
   return std::string{reinterpret_cast<const char*>(text),
                      static_cast<size_t>(size)};
+}
+
+caf::error prepare_sqlite_path(const std::string& path) {
+  if (path.empty())
+    return make_error(errc::invalid_argument, "sqlite database path is empty");
+  auto where = "sqlite database " + path;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto parent = fs::path{path}.parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    fs::create_directories(parent, ec);
+    if (ec)
+      return make_error(errc::store_unavailable,
+                        where + ": cannot create directory " + parent.string()
+                          + ": " + ec.message());
+  }
+  if (fs::is_directory(path, ec))
+    return make_error(errc::store_unavailable,
+                      where + ": cannot open a directory as a database");
+  return {};
+}
+
+void configure_sqlite_file(soci::session& sql, bool synchronous_full) {
+  // WAL: readers do not block the writer and one fsync per commit. Stays
+  // set in the file. Other modes (e.g. for ":memory:") still work.
+  std::string journal_mode;
+  sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
+  sql << (synchronous_full ? "PRAGMA synchronous=FULL"
+                           : "PRAGMA synchronous=NORMAL");
+  apply_sqlite_migrations(sql);
 }
 
 } // namespace mink::detail

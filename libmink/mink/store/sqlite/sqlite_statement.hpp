@@ -46,6 +46,16 @@ sqlite_connect_string(const std::string& path,
 void open_sqlite_session(soci::session& sql, const std::string& path,
                          std::chrono::milliseconds busy_timeout);
 
+/// Checks a database path before opening it: not empty, not a directory;
+/// creates its parent directory when missing. Returns `invalid_argument` or
+/// `store_unavailable` naming the path, or the empty error.
+[[nodiscard]] caf::error prepare_sqlite_path(const std::string& path);
+
+/// Sets the file's journal (WAL) and synchronous mode, then applies missing
+/// migrations: what every adapter does after opening `sql`. Throws
+/// `soci::soci_error`.
+void configure_sqlite_file(soci::session& sql, bool synchronous_full);
+
 /// A prepared statement that lives as long as this object. Not thread-safe:
 /// the owner serializes access (the adapter holds its connection mutex).
 class sqlite_statement {
