@@ -21,6 +21,8 @@ const char* to_string(errc x) {
     case errc::storage_failure: return "storage_failure";
     case errc::duplicate_command: return "duplicate_command";
     case errc::handler_failed: return "handler_failed";
+    case errc::projection_not_found: return "projection_not_found";
+    case errc::projection_failed: return "projection_failed";
   }
   return "unknown_error_code";
 }

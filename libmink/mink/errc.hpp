@@ -38,6 +38,10 @@ enum class errc : uint8_t {
   duplicate_command,
   /// Application code (a command handler, a validator) threw.
   handler_failed,
+  /// No projection of that name is known to the checkpoint store.
+  projection_not_found,
+  /// A projection handler failed (inline: its append is rejected).
+  projection_failed,
 };
 
 /// The category atom of all mink errors.

@@ -1,0 +1,7 @@
+#include "mink/projection/projection.hpp"
+
+namespace mink {
+
+projection::~projection() = default;
+
+} // namespace mink
