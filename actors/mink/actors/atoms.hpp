@@ -24,5 +24,11 @@ using find_atom = caf::atom_constant<caf::atom("mk_find")>;
 using snapshot_atom = caf::atom_constant<caf::atom("mk_snap")>;
 /// Ask for counters.
 using stats_atom = caf::atom_constant<caf::atom("mk_stats")>;
+/// Committed events, from the persistence actor to the feed.
+using publish_atom = caf::atom_constant<caf::atom("mk_publish")>;
+/// Ask the feed for the events from a position on.
+using next_atom = caf::atom_constant<caf::atom("mk_next")>;
+/// Run the next step of a projection runner.
+using step_atom = caf::atom_constant<caf::atom("mk_step")>;
 
 } // namespace mink

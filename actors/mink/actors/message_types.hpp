@@ -7,6 +7,7 @@
 
 #include "mink/command/command.hpp"
 #include "mink/event.hpp"
+#include "mink/actors/feed_batch.hpp"
 #include "mink/actors/load_result.hpp"
 #include "mink/store/append.hpp"
 #include "mink/store/command_record.hpp"
@@ -22,3 +23,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::recorded_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::load_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<mink::command_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::feed_batch)

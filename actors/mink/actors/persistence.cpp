@@ -7,7 +7,9 @@
 
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
+#include "mink/uuid.hpp"
 
 namespace mink {
 
@@ -23,8 +25,42 @@ struct persistence_state {
 
 using persistence_actor = caf::stateful_actor<persistence_state>;
 
+/// Sends the committed events of a batch to the feed, in position order.
+void publish(persistence_actor* self, const caf::actor& feed,
+             std::vector<std::vector<event_data>>& events,
+             const std::vector<std::string>& stream_ids,
+             const append_results& results) {
+  std::vector<recorded_event> out;
+  // The commit time as this process saw it; the store's own timestamp is
+  // a few microseconds earlier.
+  auto now = now_us();
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i])
+      continue;
+    const auto& positions = results[i]->positions;
+    auto version = results[i]->version
+                   - static_cast<int64_t>(positions.size());
+    for (size_t j = 0; j < positions.size() && j < events[i].size(); ++j) {
+      auto& ev = events[i][j];
+      recorded_event rec;
+      rec.event_id = std::move(ev.event_id);
+      rec.stream_id = stream_ids[i];
+      rec.stream_version = ++version;
+      rec.global_position = positions[j];
+      rec.type = std::move(ev.type);
+      rec.schema_version = ev.schema_version;
+      rec.data = std::move(ev.data);
+      rec.meta = std::move(ev.meta);
+      rec.timestamp_us = now;
+      out.push_back(std::move(rec));
+    }
+  }
+  if (!out.empty())
+    self->send(feed, publish_atom::value, std::move(out));
+}
+
 void flush(persistence_actor* self, event_store& store,
-           persistence_stats& stats) {
+           persistence_stats& stats, const caf::actor& feed) {
   auto& st = self->state;
   if (st.batch.empty())
     return;
@@ -35,6 +71,20 @@ void flush(persistence_actor* self, event_store& store,
   st.promises.clear();
   st.events = 0;
   auto n = batch.size();
+  // What the feed gets: copies made before the batch moves into the store,
+  // with the event ids the store would otherwise make up.
+  std::vector<std::vector<event_data>> published;
+  std::vector<std::string> stream_ids;
+  if (feed) {
+    published.reserve(n);
+    for (auto& x : batch) {
+      for (auto& ev : x.events)
+        if (ev.event_id.empty())
+          ev.event_id = make_uuid();
+      published.push_back(x.events);
+      stream_ids.push_back(x.stream_id);
+    }
+  }
   // Blocks this actor's own thread; the appends arriving meanwhile form
   // the next batch.
   auto results = store.append(std::move(batch));
@@ -49,6 +99,8 @@ void flush(persistence_actor* self, event_store& store,
   // Free the slots before answering: a sender may reserve again as soon as
   // it has its answer.
   stats.queued.fetch_sub(n, std::memory_order_relaxed);
+  if (feed)
+    publish(self, feed, published, stream_ids, results);
   for (size_t i = 0; i < n; ++i) {
     if (results[i])
       promises[i].deliver(std::move(*results[i]));
@@ -69,7 +121,7 @@ caf::behavior persistence_impl(persistence_actor* self,
       st.batch.push_back(std::move(x));
       st.promises.push_back(rp);
       if (st.events >= cfg.max_batch_events) {
-        flush(self, *store, *stats);
+        flush(self, *store, *stats, cfg.feed);
       } else if (!st.flush_scheduled) {
         // The flush message queues behind every append already waiting, so
         // the batch takes all of them.
@@ -80,7 +132,7 @@ caf::behavior persistence_impl(persistence_actor* self,
     },
     [=](flush_atom) {
       self->state.flush_scheduled = false;
-      flush(self, *store, *stats);
+      flush(self, *store, *stats, cfg.feed);
     },
   };
 }

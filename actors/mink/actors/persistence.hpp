@@ -20,6 +20,9 @@ struct persistence_config {
   /// Appends waiting (sent but not answered) above which senders are told
   /// `errc::overloaded` at once instead of queueing.
   size_t max_queued_appends = 20000;
+  /// The event feed (`spawn_feed`) to publish each committed batch to;
+  /// none when invalid.
+  caf::actor feed;
 };
 
 /// Counters of the persistence actor, readable from any thread.

@@ -1,0 +1,180 @@
+#include "mink/actors/feed.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+namespace {
+
+/// A subscriber's request waiting for events past the head.
+struct parked_request {
+  caf::typed_response_promise<feed_batch> promise;
+  int64_t from;
+  uint32_t max;
+  caf::actor_clock::time_point deadline;
+};
+
+struct feed_state {
+  /// Events `oldest` .. `head`, dense.
+  std::deque<recorded_event> cache;
+  /// The position of `cache.front()` when not empty; `head + 1` otherwise.
+  int64_t oldest = 1;
+  int64_t head = 0;
+  std::vector<parked_request> parked;
+  /// The last store failure was logged; log the next one only after a
+  /// success, so an outage does not flood the log.
+  bool failing = false;
+  static inline const char* name = "mink.feed";
+};
+
+using feed_actor = caf::stateful_actor<feed_state>;
+
+/// Appends `ev` to the cache (it must be `head + 1`) and trims the oldest.
+void push(feed_state& st, recorded_event ev, size_t max_cached) {
+  st.head = ev.global_position;
+  st.cache.push_back(std::move(ev));
+  while (st.cache.size() > max_cached)
+    st.cache.pop_front();
+  st.oldest = st.cache.empty() ? st.head + 1
+                               : st.cache.front().global_position;
+}
+
+/// Reads events `head + 1` .. `until` (all that exist when `until` is 0)
+/// from the store into the cache. Returns false when the store failed.
+bool read_store(feed_actor* self, event_store& store, const feed_config& cfg,
+                int64_t until) {
+  auto& st = self->state;
+  while (until == 0 || st.head < until) {
+    auto limit = cfg.read_batch;
+    if (until != 0)
+      limit = std::min(limit, static_cast<size_t>(until - st.head));
+    auto events = store.read_all(st.head + 1, limit);
+    if (!events) {
+      if (!st.failing)
+        spdlog::warn("mink feed: cannot read events after position {}: {}",
+                     st.head, to_text(events.error()));
+      st.failing = true;
+      return false;
+    }
+    st.failing = false;
+    for (auto& ev : *events) {
+      // The store is dense: anything else means it was changed under us.
+      if (ev.global_position != st.head + 1) {
+        spdlog::error("mink feed: the store returned position {} after {}",
+                      ev.global_position, st.head);
+        return false;
+      }
+      push(st, std::move(ev), cfg.max_cached_events);
+    }
+    if (events->size() < limit)
+      return until == 0 || st.head >= until;
+  }
+  return true;
+}
+
+/// Builds the answer to a request for events from `from` on.
+feed_batch answer(const feed_state& st, int64_t from, uint32_t max) {
+  feed_batch result;
+  result.head = st.head;
+  result.oldest = st.oldest;
+  if (from < st.oldest) {
+    result.behind = true;
+    return result;
+  }
+  auto first = static_cast<size_t>(from - st.oldest);
+  auto last = std::min(st.cache.size(), first + max);
+  if (first < last) {
+    result.events.reserve(last - first);
+    std::copy(st.cache.begin() + static_cast<std::ptrdiff_t>(first),
+              st.cache.begin() + static_cast<std::ptrdiff_t>(last),
+              std::back_inserter(result.events));
+  }
+  return result;
+}
+
+/// Answers every parked request that now has events, or whose wait ran
+/// out (with none).
+void serve_parked(feed_actor* self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto keep = std::remove_if(st.parked.begin(), st.parked.end(),
+                             [&](parked_request& p) {
+                               if (p.from > st.head && now < p.deadline)
+                                 return false;
+                               p.promise.deliver(answer(st, p.from, p.max));
+                               return true;
+                             });
+  st.parked.erase(keep, st.parked.end());
+}
+
+caf::behavior feed_impl(feed_actor* self, std::shared_ptr<event_store> store,
+                        feed_config cfg) {
+  auto& st = self->state;
+  if (auto last = store->last_position()) {
+    st.head = *last;
+  } else {
+    // Start from the beginning: the first poll that succeeds fills in.
+    spdlog::warn("mink feed: cannot read the last position: {}",
+                 to_text(last.error()));
+  }
+  st.oldest = st.head + 1;
+  self->delayed_send(self, cfg.poll_interval, tick_atom::value);
+  return {
+    [=](publish_atom, std::vector<recorded_event>& events) {
+      auto& st = self->state;
+      std::sort(events.begin(), events.end(),
+                [](const recorded_event& x, const recorded_event& y) {
+                  return x.global_position < y.global_position;
+                });
+      for (auto& ev : events) {
+        if (ev.global_position <= st.head)
+          continue; // the poll was faster
+        if (ev.global_position > st.head + 1
+            && !read_store(self, *store, cfg, ev.global_position - 1))
+          // Keep the cache dense: the poll will read these too.
+          return;
+        push(st, std::move(ev), cfg.max_cached_events);
+      }
+      serve_parked(self);
+    },
+    [=](next_atom, int64_t from, uint32_t max) -> caf::result<feed_batch> {
+      auto& st = self->state;
+      if (from < 1 || max == 0)
+        return make_error(errc::invalid_argument,
+                          "feed request needs a position >= 1 and max >= 1");
+      if (from <= st.head || from < st.oldest)
+        return answer(st, from, max);
+      auto rp = self->make_response_promise<feed_batch>();
+      st.parked.push_back(
+        parked_request{rp, from, max, self->clock().now() + cfg.max_wait});
+      return rp;
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      auto last = store->last_position();
+      if (last && *last > st.head)
+        read_store(self, *store, cfg, *last);
+      serve_parked(self);
+      self->delayed_send(self, cfg.poll_interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
+                      feed_config cfg) {
+  return sys.spawn<caf::detached>(feed_impl, std::move(store), cfg);
+}
+
+} // namespace mink
