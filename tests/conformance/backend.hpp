@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
 
@@ -25,6 +26,17 @@ public:
   /// SQLite file, PostgreSQL schema or memory instance), again with a
   /// connection (pool) of its own.
   virtual std::unique_ptr<snapshot_store> open_snapshots() = 0;
+
+  /// Opens a new checkpoint store handle on this same storage, again with
+  /// a connection (pool) of its own.
+  virtual std::unique_ptr<checkpoint_store> open_checkpoints() = 0;
+
+  /// Returns how SQL run through a checkpoint store's session names a
+  /// read-model table of this test case: on PostgreSQL qualified with the
+  /// test case's schema (dropped with it), elsewhere `table` itself.
+  virtual std::string table_name(const std::string& table) const {
+    return table;
+  }
 };
 
 /// Makes fresh, empty storage. Defined once per adapter, in the small file

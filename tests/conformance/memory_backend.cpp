@@ -1,5 +1,6 @@
 #include "backend.hpp"
 
+#include "mink/projection/memory_checkpoint_store.hpp"
 #include "mink/store/memory/memory_event_store.hpp"
 #include "mink/store/memory/memory_snapshot_store.hpp"
 
@@ -17,9 +18,14 @@ public:
     return snapshots_.share();
   }
 
+  std::unique_ptr<checkpoint_store> open_checkpoints() override {
+    return checkpoints_.share();
+  }
+
 private:
   memory_event_store store_;
   memory_snapshot_store snapshots_;
+  memory_checkpoint_store checkpoints_;
 };
 
 } // namespace

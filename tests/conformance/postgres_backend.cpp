@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "mink/errc.hpp"
+#include "mink/projection/postgres_checkpoint_store.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/store/postgres/postgres_snapshot_store.hpp"
 
@@ -54,6 +55,14 @@ public:
 
   std::unique_ptr<snapshot_store> open_snapshots() override {
     return open_as<postgres_snapshot_store>();
+  }
+
+  std::unique_ptr<checkpoint_store> open_checkpoints() override {
+    return open_as<postgres_checkpoint_store>();
+  }
+
+  std::string table_name(const std::string& table) const override {
+    return schema_ + "." + table;
   }
 
 private:

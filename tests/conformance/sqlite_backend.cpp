@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "mink/errc.hpp"
+#include "mink/projection/sqlite_checkpoint_store.hpp"
 #include "mink/store/sqlite/sqlite_event_store.hpp"
 #include "mink/store/sqlite/sqlite_snapshot_store.hpp"
 
@@ -46,6 +47,10 @@ public:
 
   std::unique_ptr<snapshot_store> open_snapshots() override {
     return open_as<sqlite_snapshot_store>();
+  }
+
+  std::unique_ptr<checkpoint_store> open_checkpoints() override {
+    return open_as<sqlite_checkpoint_store>();
   }
 
 private:

@@ -145,18 +145,23 @@ public:
                                             int64_t position);
 
   /// Stores what the runner of `name` reports (state, lag, last error, who
-  /// it is) and the time of the report.
+  /// it is) and the time of the report. A negative or non-finite lag is
+  /// `invalid_argument`; bytes of the texts that are not UTF-8 (and NUL
+  /// characters) are stored as U+FFFD.
   [[nodiscard]] caf::error report(const std::string& name,
                                   const projection_report& x);
 
-  /// Parks `ev` as a dead letter of `name` with the handler's `error`.
+  /// Parks `ev` as a dead letter of `name` with the handler's `error`
+  /// (stored like `report`'s texts). The event's id, stream id and type
+  /// must be UTF-8 without NUL characters.
   /// Parking the same position again replaces the stored letter.
   [[nodiscard]] caf::error park(const std::string& name,
                                 const recorded_event& ev,
                                 const std::string& error);
 
   /// Returns up to `limit` dead letters of `name` (all projections when
-  /// `name` is empty), ordered by projection name then position.
+  /// `name` is empty), ordered by projection name then position. A `limit`
+  /// of 0 is `invalid_argument`.
   [[nodiscard]] caf::expected<std::vector<dead_letter>>
   dead_letters(const std::string& name, size_t limit);
 

@@ -42,12 +42,15 @@ public:
   /// Parks `ev` as a dead letter inside the transaction that `session`
   /// belongs to (a session handed to `transact` work); see
   /// `checkpoint_store::park`. Throws SOCI's exceptions, like any statement
-  /// run in `work`.
+  /// run in `work`; `std::invalid_argument` for a bad name or position and
+  /// `std::runtime_error` when `name` has no record. (Thrown inside `work`,
+  /// each becomes `projection_failed` and rolls the transaction back.)
   void park_in(soci::session& session, const std::string& name,
                const recorded_event& ev, const std::string& error);
 
   /// Deletes a dead letter inside the transaction that `session` belongs
-  /// to. Throws SOCI's exceptions.
+  /// to. Throws SOCI's exceptions, or `std::invalid_argument` for a bad
+  /// name or position.
   void remove_dead_letter_in(soci::session& session, const std::string& name,
                              int64_t position);
 

@@ -75,6 +75,37 @@ CREATE TABLE {schema}.commands (
   created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 )sql"},
+    {4, "projection checkpoints and dead letters", R"sql(
+-- One row per projection (postgres_checkpoint_store): its checkpoint, what
+-- operators asked of it (desired, reset_to, rebuild_requested) and what its
+-- runner last reported. COLLATE "C": names sort by their bytes, as on the
+-- other adapters.
+CREATE TABLE {schema}.projections (
+  name              text COLLATE "C" PRIMARY KEY,
+  position          bigint           NOT NULL DEFAULT 0,
+  desired           text             NOT NULL DEFAULT 'running',
+  reset_to          bigint,
+  rebuild_requested boolean          NOT NULL DEFAULT false,
+  state             text             NOT NULL DEFAULT 'stopped',
+  last_error        text             NOT NULL DEFAULT '',
+  lag_events        bigint           NOT NULL DEFAULT 0,
+  lag_seconds       double precision NOT NULL DEFAULT 0,
+  runner            text             NOT NULL DEFAULT '',
+  reported_at       timestamptz
+);
+-- Events a projection skipped under its error policy, by global position.
+CREATE TABLE {schema}.projection_dead_letters (
+  projection       text COLLATE "C" NOT NULL,
+  position         bigint           NOT NULL,
+  event_id         text             NOT NULL,
+  stream_id        text             NOT NULL,
+  event_type       text             NOT NULL,
+  error            text             NOT NULL,
+  parked_at        timestamptz      NOT NULL DEFAULT clock_timestamp(),
+  replay_requested boolean          NOT NULL DEFAULT false,
+  PRIMARY KEY (projection, position)
+);
+)sql"},
   };
   return all;
 }

@@ -73,6 +73,33 @@ const std::vector<migration>& migrations() {
       " created_at_us INTEGER NOT NULL)",
       "CREATE INDEX IF NOT EXISTS mink_commands_created"
       " ON mink_commands (created_at_us)"}},
+    // Projection checkpoints, operator requests and runner reports, and the
+    // events projections parked (sqlite_checkpoint_store). Names and
+    // positions order by the primary keys (BINARY collation: byte order).
+    {5,
+     "create mink_projections and mink_projection_dead_letters",
+     {"CREATE TABLE IF NOT EXISTS mink_projections ("
+      " name TEXT PRIMARY KEY,"
+      " position INTEGER NOT NULL DEFAULT 0,"
+      " desired TEXT NOT NULL DEFAULT 'running',"
+      " reset_to INTEGER,"
+      " rebuild_requested INTEGER NOT NULL DEFAULT 0,"
+      " state TEXT NOT NULL DEFAULT 'stopped',"
+      " last_error TEXT NOT NULL DEFAULT '',"
+      " lag_events INTEGER NOT NULL DEFAULT 0,"
+      " lag_seconds REAL NOT NULL DEFAULT 0,"
+      " runner TEXT NOT NULL DEFAULT '',"
+      " reported_at_us INTEGER NOT NULL DEFAULT 0)",
+      "CREATE TABLE IF NOT EXISTS mink_projection_dead_letters ("
+      " projection TEXT NOT NULL,"
+      " position INTEGER NOT NULL,"
+      " event_id TEXT NOT NULL,"
+      " stream_id TEXT NOT NULL,"
+      " event_type TEXT NOT NULL,"
+      " error TEXT NOT NULL,"
+      " parked_at_us INTEGER NOT NULL,"
+      " replay_requested INTEGER NOT NULL DEFAULT 0,"
+      " PRIMARY KEY (projection, position)) WITHOUT ROWID"}},
   };
   return result;
 }
