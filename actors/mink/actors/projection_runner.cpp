@@ -320,6 +320,12 @@ bool lead(runner_actor* self) {
       return true;
     lose_lead(self, make_error(errc::store_unavailable, "lease lost"));
   }
+  auto rec = s.checkpoints->ensure(s.name);
+  if (!rec) {
+    spdlog::warn("mink projection {}: cannot read its record: {}", s.name,
+                 to_text(rec.error()));
+    return false;
+  }
   auto lease = s.checkpoints->try_lead(s.name);
   if (!lease) {
     spdlog::warn("mink projection {}: cannot try to take its lease: {}",
@@ -328,7 +334,8 @@ bool lead(runner_actor* self) {
   }
   if (!*lease)
     return false;
-  auto rec = s.checkpoints->ensure(s.name);
+  // The record as it is now that no one else can move it.
+  rec = s.checkpoints->ensure(s.name);
   if (!rec) {
     spdlog::warn("mink projection {}: cannot read its record: {}", s.name,
                  to_text(rec.error()));

@@ -1,0 +1,172 @@
+#pragma once
+
+// Fixture of the feed and projection tests: an actor system, a memory
+// store, the feed, and the persistence actor publishing to it.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+
+#include "actor_fixture.hpp" // operator<< for errc
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/feed.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/actors/persistence.hpp"
+#include "mink/actors/projection_engine.hpp"
+#include "mink/errc.hpp"
+#include "mink/projection/memory_checkpoint_store.hpp"
+#include "mink/store/memory/memory_event_store.hpp"
+
+namespace mink::testing {
+
+/// Records every event it is given; fails on the events `poison` names
+/// (while `poisoned` is set), and sleeps `delay` per batch.
+class recording_projection : public async_projection {
+public:
+  explicit recording_projection(std::string name, error_policy policy = {})
+    : name_(std::move(name)), policy_(policy) {
+    // nop
+  }
+
+  std::string name() const override { return name_; }
+
+  error_policy policy() const override { return policy_; }
+
+  caf::error handle(const std::vector<recorded_event>& events) override {
+    if (delay.count() > 0)
+      std::this_thread::sleep_for(delay);
+    for (const auto& ev : events)
+      if (poisoned && poison && poison(ev))
+        throw std::runtime_error("poison at " + std::to_string(ev.global_position));
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& ev : events)
+      positions_.push_back(ev.global_position);
+    return {};
+  }
+
+  caf::error clear() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    positions_.clear();
+    ++clears;
+    return {};
+  }
+
+  std::vector<int64_t> positions() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return positions_;
+  }
+
+  std::function<bool(const recorded_event&)> poison;
+  std::atomic<bool> poisoned{true};
+  std::chrono::milliseconds delay{0};
+  std::atomic<int> clears{0};
+
+private:
+  std::string name_;
+  error_policy policy_;
+  mutable std::mutex mtx_;
+  std::vector<int64_t> positions_;
+};
+
+/// Returns whether `xs` is exactly 1, 2, ..., n.
+inline bool is_dense_from_one(const std::vector<int64_t>& xs, int64_t n) {
+  if (static_cast<int64_t>(xs.size()) != n)
+    return false;
+  for (int64_t i = 0; i < n; ++i)
+    if (xs[static_cast<size_t>(i)] != i + 1)
+      return false;
+  return true;
+}
+
+/// Polls `pred` every 5 ms until it holds or `timeout` passes.
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds timeout
+                       = std::chrono::seconds{10}) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return pred();
+}
+
+struct projection_fixture {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<memory_event_store> store;
+  std::shared_ptr<memory_checkpoint_store> checkpoints;
+  caf::actor feed;
+  persistence writer;
+  runner_config rcfg;
+
+  explicit projection_fixture(feed_config fcfg = {}) {
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    store = std::make_shared<memory_event_store>();
+    checkpoints = std::make_shared<memory_checkpoint_store>();
+    feed = spawn_feed(*sys, store, fcfg);
+    persistence_config pcfg;
+    pcfg.feed = feed;
+    writer = spawn_persistence(*sys, store, pcfg);
+    rcfg.control_interval = std::chrono::milliseconds{20};
+    rcfg.lead_retry = std::chrono::milliseconds{20};
+    rcfg.report_interval = std::chrono::milliseconds{50};
+  }
+
+  ~projection_fixture() {
+    caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+  }
+
+  static stream_append events_for(const std::string& stream, int n) {
+    stream_append sa;
+    sa.stream_id = stream;
+    sa.expected = expected_version::any();
+    for (int i = 0; i < n; ++i) {
+      event_data e;
+      e.type = "noted";
+      e.data = R"({"n":)" + std::to_string(i) + "}";
+      sa.events.push_back(std::move(e));
+    }
+    return sa;
+  }
+
+  /// Appends through the persistence actor (which publishes to the feed)
+  /// `count` single-event appends spread over `streams` streams, all in
+  /// flight at once; returns the highest position.
+  int64_t append_via_writer(int count, int streams = 10) {
+    caf::scoped_actor self{*sys};
+    for (int i = 0; i < count; ++i) {
+      BOOST_REQUIRE(writer.try_reserve());
+      self->send(writer.actor, append_atom::value,
+                 events_for("note-" + std::to_string(i % streams), 1));
+    }
+    int64_t last = 0;
+    int i = 0;
+    self->receive_for(i, count)(
+      [&](append_result& r) { last = std::max(last, r.positions.back()); },
+      [&](caf::error& err) { BOOST_FAIL("append failed: " << to_text(err)); });
+    return last;
+  }
+
+  /// Appends straight to the store, as another process would: the feed
+  /// hears of it only by polling or by a gap.
+  int64_t append_directly(int count, const std::string& stream = "other-1") {
+    auto res = store->append(stream, expected_version::any(),
+                             events_for(stream, count).events);
+    if (!res)
+      BOOST_FAIL("append failed: " << to_text(res.error()));
+    return res->positions.back();
+  }
+};
+
+} // namespace mink::testing

@@ -1,0 +1,276 @@
+// The feed, projection runners and the engine on the memory store.
+
+#include <boost/test/unit_test.hpp>
+
+#include "projection_fixture.hpp"
+
+#include "mink/actors/live_subscription.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+using namespace std::chrono_literals;
+
+BOOST_FIXTURE_TEST_SUITE(projections, projection_fixture)
+
+BOOST_AUTO_TEST_CASE(catch_up_passes_seamlessly_to_live_events) {
+  // 3000 stored before the projection starts: it catches up from the
+  // store, then takes live events from the feed.
+  auto first = append_directly(3000);
+  BOOST_REQUIRE_EQUAL(first, 3000);
+  rcfg.catchup_batch = 700; // several catch-up batches
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<recording_projection>("recorder");
+  BOOST_REQUIRE(!engine.add(p));
+  // Live writes while it catches up, and after.
+  auto last = append_via_writer(2000);
+  last = std::max(last, append_via_writer(2000));
+  BOOST_REQUIRE_EQUAL(last, 7000);
+  BOOST_REQUIRE(!engine.wait_for("recorder", last, 10s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  auto rec = checkpoints->load("recorder");
+  BOOST_REQUIRE(rec && *rec);
+  BOOST_CHECK_EQUAL((*rec)->position, last);
+  auto st = engine.status("recorder");
+  BOOST_REQUIRE(st);
+  BOOST_CHECK(st->state() == projection_state::running);
+  BOOST_CHECK_EQUAL(st->lag_events(), 0);
+}
+
+BOOST_AUTO_TEST_CASE(events_of_other_processes_arrive_and_gaps_are_filled) {
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<recording_projection>("recorder");
+  BOOST_REQUIRE(!engine.add(p));
+  // Alternate: direct writes (only the poll or a gap reveals them) and
+  // writes through the persistence actor (published to the feed).
+  int64_t last = 0;
+  for (int round = 0; round < 20; ++round) {
+    last = append_directly(7, "other-" + std::to_string(round));
+    last = std::max(last, append_via_writer(50));
+  }
+  // A direct write with nothing after it: the poll alone must find it.
+  last = append_directly(3);
+  BOOST_REQUIRE(!engine.wait_for("recorder", last, 10s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_subscriber_behind_the_memory_window_loses_nothing) {
+  // A feed that keeps 100 events: the slow projection falls out of the
+  // window and must read the store to catch up.
+  caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+  feed_config small;
+  small.max_cached_events = 100;
+  feed = spawn_feed(*sys, store, small);
+  persistence_config pcfg;
+  pcfg.feed = feed;
+  writer = spawn_persistence(*sys, store, pcfg);
+  rcfg.live_batch = 50;
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto slow = std::make_shared<recording_projection>("slow");
+  slow->delay = 20ms;
+  auto fast = std::make_shared<recording_projection>("fast");
+  BOOST_REQUIRE(!engine.add(slow));
+  BOOST_REQUIRE(!engine.add(fast));
+  int64_t last = 0;
+  for (int i = 0; i < 10; ++i)
+    last = std::max(last, append_via_writer(300));
+  BOOST_REQUIRE(!engine.wait_for("fast", last, 10s));
+  BOOST_REQUIRE(!engine.wait_for("slow", last, 20s));
+  BOOST_CHECK(is_dense_from_one(fast->positions(), last));
+  BOOST_CHECK(is_dense_from_one(slow->positions(), last));
+}
+
+BOOST_AUTO_TEST_CASE(live_subscription_starts_at_a_given_position) {
+  auto last = append_directly(500);
+  std::mutex mtx;
+  std::vector<int64_t> seen;
+  auto sub = subscribe_live(
+    *sys, store, feed, 200,
+    [&](const std::vector<recorded_event>& events) -> caf::error {
+      std::lock_guard<std::mutex> guard{mtx};
+      for (auto& ev : events)
+        seen.push_back(ev.global_position);
+      return {};
+    },
+    {}, rcfg);
+  last = std::max(last, append_via_writer(300));
+  BOOST_REQUIRE(sub.status->wait_for(last, 10s));
+  caf::anon_send_exit(sub.actor, caf::exit_reason::user_shutdown);
+  std::lock_guard<std::mutex> guard{mtx};
+  BOOST_REQUIRE_EQUAL(seen.size(), static_cast<size_t>(last - 200));
+  for (size_t i = 0; i < seen.size(); ++i)
+    BOOST_REQUIRE_EQUAL(seen[i], static_cast<int64_t>(201 + i));
+}
+
+BOOST_AUTO_TEST_CASE(skip_policy_parks_the_poison_event_and_goes_on) {
+  error_policy policy;
+  policy.action = error_action::skip;
+  auto p = std::make_shared<recording_projection>("skipper", policy);
+  p->poison = [](const recorded_event& ev) { return ev.global_position == 42; };
+  auto healthy = std::make_shared<recording_projection>("healthy");
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  BOOST_REQUIRE(!engine.add(p));
+  BOOST_REQUIRE(!engine.add(healthy));
+  auto last = append_via_writer(100);
+  BOOST_REQUIRE(!engine.wait_for("skipper", last, 10s));
+  auto got = p->positions();
+  BOOST_CHECK_EQUAL(got.size(), static_cast<size_t>(last - 1));
+  BOOST_CHECK(std::find(got.begin(), got.end(), 42) == got.end());
+  auto letters = checkpoints->dead_letters("skipper", 10);
+  BOOST_REQUIRE(letters);
+  BOOST_REQUIRE_EQUAL(letters->size(), 1u);
+  BOOST_CHECK_EQUAL(letters->front().position, 42);
+  BOOST_CHECK(letters->front().error.find("poison at 42") != std::string::npos);
+  BOOST_CHECK_EQUAL(engine.status("skipper")->dead_letters(), 1u);
+  // Replay, from the store's controls, once the handler is fixed.
+  p->poisoned = false;
+  BOOST_REQUIRE(!checkpoints->request_replay("skipper", 42));
+  BOOST_REQUIRE(eventually([&] {
+    auto xs = checkpoints->dead_letters("skipper", 10);
+    return xs && xs->empty();
+  }));
+  got = p->positions();
+  BOOST_CHECK_EQUAL(std::count(got.begin(), got.end(), 42), 1);
+  BOOST_CHECK(is_dense_from_one(healthy->positions(), last));
+}
+
+BOOST_AUTO_TEST_CASE(fault_policy_stops_that_projection_only) {
+  error_policy policy;
+  policy.action = error_action::fault;
+  auto p = std::make_shared<recording_projection>("fragile", policy);
+  p->poison = [](const recorded_event& ev) { return ev.global_position == 10; };
+  auto healthy = std::make_shared<recording_projection>("healthy");
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  BOOST_REQUIRE(!engine.add(p));
+  BOOST_REQUIRE(!engine.add(healthy));
+  auto last = append_via_writer(50);
+  BOOST_REQUIRE(!engine.wait_for("healthy", last, 10s));
+  auto st = engine.status("fragile");
+  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::faulted; }));
+  BOOST_CHECK_EQUAL(st->position(), 9);
+  BOOST_CHECK(st->last_error().find("position 10") != std::string::npos);
+  BOOST_CHECK(is_dense_from_one(p->positions(), 9));
+  // Stored for operators too.
+  BOOST_REQUIRE(eventually([&] {
+    auto rec = checkpoints->load("fragile");
+    return rec && *rec && (*rec)->state == projection_state::faulted
+           && !(*rec)->last_error.empty();
+  }));
+  // A reset moves it on.
+  p->poisoned = false;
+  BOOST_REQUIRE(!checkpoints->request_reset("fragile", 9));
+  BOOST_REQUIRE(!engine.wait_for("fragile", last, 10s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+}
+
+BOOST_AUTO_TEST_CASE(retry_policy_backs_off_then_applies_its_fallback) {
+  error_policy policy;
+  policy.action = error_action::retry;
+  policy.max_attempts = 3;
+  policy.initial_backoff = 10ms;
+  policy.then = error_action::skip;
+  auto p = std::make_shared<recording_projection>("retrier", policy);
+  p->poison = [](const recorded_event& ev) { return ev.global_position == 5; };
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  BOOST_REQUIRE(!engine.add(p));
+  auto last = append_via_writer(20);
+  BOOST_REQUIRE(!engine.wait_for("retrier", last, 10s));
+  auto st = engine.status("retrier");
+  BOOST_CHECK_EQUAL(st->retries(), 2u); // attempts 1 and 2 retried, 3 skipped
+  BOOST_CHECK_EQUAL(st->dead_letters(), 1u);
+  BOOST_CHECK_EQUAL(p->positions().size(), static_cast<size_t>(last - 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_and_applied_once) {
+  error_policy policy; // retry, 5 attempts
+  policy.initial_backoff = 10ms;
+  auto p = std::make_shared<recording_projection>("flaky", policy);
+  std::atomic<int> failures{0};
+  p->poison = [&](const recorded_event& ev) {
+    return ev.global_position == 3 && failures.fetch_add(1) < 2;
+  };
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  BOOST_REQUIRE(!engine.add(p));
+  auto last = append_via_writer(10);
+  BOOST_REQUIRE(!engine.wait_for("flaky", last, 10s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  BOOST_CHECK_EQUAL(engine.status("flaky")->dead_letters(), 0u);
+}
+
+BOOST_AUTO_TEST_CASE(pause_resume_reset_and_rebuild_are_obeyed) {
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<recording_projection>("controlled");
+  BOOST_REQUIRE(!engine.add(p));
+  auto last = append_via_writer(100);
+  BOOST_REQUIRE(!engine.wait_for("controlled", last, 10s));
+  auto st = engine.status("controlled");
+  // Pause: new events are not applied.
+  auto other = checkpoints->share(); // as the CLI would, another handle
+  BOOST_REQUIRE(!other->set_desired("controlled", projection_desired::paused));
+  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::paused; }));
+  auto paused_at = st->position();
+  last = append_via_writer(100);
+  std::this_thread::sleep_for(200ms);
+  BOOST_CHECK_EQUAL(st->position(), paused_at);
+  BOOST_CHECK_EQUAL(p->positions().size(), static_cast<size_t>(paused_at));
+  // Resume.
+  BOOST_REQUIRE(!other->set_desired("controlled", projection_desired::running));
+  BOOST_REQUIRE(!engine.wait_for("controlled", last, 10s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  // Reset to 150: events 151.. are applied again.
+  BOOST_REQUIRE(!other->request_reset("controlled", 150));
+  BOOST_REQUIRE(eventually([&] {
+    return p->positions().size() == static_cast<size_t>(last + last - 150);
+  }));
+  // Rebuild: cleared, then every event once.
+  BOOST_REQUIRE(!other->request_rebuild("controlled"));
+  BOOST_REQUIRE(eventually([&] { return p->clears.load() == 1; }));
+  BOOST_REQUIRE(!engine.wait_for("controlled", last, 10s));
+  BOOST_REQUIRE(eventually([&] { return p->positions().size() == static_cast<size_t>(last); }));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  auto rec = other->load("controlled");
+  BOOST_REQUIRE(rec && *rec);
+  BOOST_CHECK(!(*rec)->rebuild_requested);
+  BOOST_CHECK(!(*rec)->reset_to);
+}
+
+BOOST_AUTO_TEST_CASE(one_runner_per_projection_and_takeover) {
+  // Two engines (as two processes would) on shared checkpoint storage:
+  // only one runs the projection; when it stops, the other takes over.
+  auto shared = std::shared_ptr<checkpoint_store>{checkpoints->share()};
+  auto first = std::make_unique<projection_engine>(*sys, store, checkpoints,
+                                                   feed, rcfg);
+  projection_engine second{*sys, store, shared, feed, rcfg};
+  auto p1 = std::make_shared<recording_projection>("single");
+  auto p2 = std::make_shared<recording_projection>("single");
+  BOOST_REQUIRE(!first->add(p1));
+  BOOST_REQUIRE(eventually([&] { return first->status("single")->leader(); }));
+  BOOST_REQUIRE(!second.add(p2));
+  auto last = append_via_writer(100);
+  BOOST_REQUIRE(!first->wait_for("single", last, 10s));
+  BOOST_CHECK(!second.status("single")->leader());
+  BOOST_CHECK(p2->positions().empty());
+  first.reset();
+  last = append_via_writer(100);
+  BOOST_REQUIRE(!second.wait_for("single", last, 10s));
+  BOOST_CHECK(second.status("single")->leader());
+  // Together they applied every event exactly once.
+  auto all = p1->positions();
+  auto more = p2->positions();
+  all.insert(all.end(), more.begin(), more.end());
+  BOOST_CHECK(is_dense_from_one(all, last));
+}
+
+BOOST_AUTO_TEST_CASE(read_your_writes_times_out_cleanly) {
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<recording_projection>("reader");
+  BOOST_REQUIRE(!engine.add(p));
+  auto err = engine.wait_for("reader", 1000000, 100ms);
+  BOOST_CHECK_EQUAL(code_of(err), errc::timeout);
+  BOOST_CHECK_EQUAL(code_of(engine.wait_for("nope", 1, 10ms)),
+                    errc::projection_not_found);
+  BOOST_CHECK_EQUAL(code_of(engine.add(std::make_shared<recording_projection>("reader"))),
+                    errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
