@@ -99,7 +99,7 @@ public:
 /// - No exception leaves a member function.
 ///
 /// Failures: `invalid_argument` for bad input, `projection_not_found` for
-/// a name without a record (except `ensure` and `load`),
+/// a name without a record (except `ensure`, `load` and `try_lead`),
 /// `store_unavailable`, `timeout` (no pooled connection), or
 /// `storage_failure`.
 class checkpoint_store {
@@ -177,7 +177,8 @@ public:
 
   /// Tries to become the one runner of `name` across every process that
   /// shares this storage. Returns the lease, or a null pointer when another
-  /// holds it. A lease ends when it is destroyed or its process dies.
+  /// holds it. A lease ends when it is destroyed or its process dies. Needs
+  /// no record: a runner may lead before it calls `ensure`.
   [[nodiscard]] caf::expected<std::unique_ptr<runner_lease>>
   try_lead(const std::string& name);
 

@@ -197,8 +197,6 @@ memory_checkpoint_store::do_remove_dead_letter(const std::string& name,
 caf::expected<std::unique_ptr<runner_lease>>
 memory_checkpoint_store::do_try_lead(const std::string& name) {
   std::lock_guard<std::mutex> guard{state_->mtx};
-  if (state_->records.count(name) == 0)
-    return detail::projection_missing(name);
   if (!state_->leased.insert(name).second)
     return std::unique_ptr<runner_lease>{};
   return std::unique_ptr<runner_lease>{new lease(state_, name)};

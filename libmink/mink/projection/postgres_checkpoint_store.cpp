@@ -402,16 +402,6 @@ postgres_checkpoint_store::do_remove_dead_letter(const std::string& name,
 
 caf::expected<std::unique_ptr<runner_lease>>
 postgres_checkpoint_store::do_try_lead(const std::string& name) {
-  {
-    auto lease = pool_->acquire(acquire_timeout_);
-    if (!lease)
-      return std::move(lease.error());
-    auto exists = record_exists(lease->conn(), name);
-    if (!exists)
-      return std::move(exists.error());
-    if (!*exists)
-      return detail::projection_missing(name);
-  }
   return detail::try_advisory_lock(conninfo_,
                                    "mink.projection." + schema_ + "." + name);
 }

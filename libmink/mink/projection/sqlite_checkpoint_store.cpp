@@ -482,15 +482,6 @@ sqlite_checkpoint_store::do_remove_dead_letter(const std::string& name,
 
 caf::expected<std::unique_ptr<runner_lease>>
 sqlite_checkpoint_store::do_try_lead(const std::string& name) {
-  auto exists = impl_->locked(
-    "look up projection " + name,
-    [&](soci::session& sql) -> caf::expected<bool> {
-      return record_exists(sql, name);
-    });
-  if (!exists)
-    return std::move(exists.error());
-  if (!*exists)
-    return detail::projection_missing(name);
   return detail::try_file_lock(detail::projection_lock_path(path(), name));
 }
 
