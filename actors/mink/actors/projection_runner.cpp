@@ -93,6 +93,9 @@ void set_state(runner_actor* self, projection_state x) {
 
 void set_error(runner_actor* self, std::string what) {
   auto& s = self->state;
+  // Each new error once in the log; repeats would flood it.
+  if (!what.empty() && what != s.last_error)
+    spdlog::warn("mink projection {}: {}", s.name, what);
   s.last_error = std::move(what);
   s.status->set_last_error(s.last_error);
 }
@@ -101,14 +104,6 @@ void set_position(runner_actor* self, int64_t x) {
   auto& s = self->state;
   s.position = x;
   s.status->set_position(x);
-}
-
-/// The state to show while applying events.
-projection_state working_state(const runner_state& s) {
-  if (s.position < s.rebuild_until)
-    return projection_state::rebuilding;
-  return s.from_store ? projection_state::catching_up
-                      : projection_state::running;
 }
 
 /// Infrastructure errors are retried without end; they say nothing about
@@ -387,15 +382,18 @@ void step(runner_actor* self) {
       s.status->set_head(s.position);
       s.status->set_lag_seconds(0);
     }
+    // A full batch means more are waiting: still catching up.
     auto full = events->size() == s.cfg.catchup_batch;
-    if (!events->empty() && s.state != projection_state::faulted)
-      set_state(self, working_state(s));
+    if (full && s.state != projection_state::faulted)
+      set_state(self, s.position < s.rebuild_until
+                        ? projection_state::rebuilding
+                        : projection_state::catching_up);
     process(self, *events);
     if (!full && s.feed)
       s.from_store = false;
     if (s.state == projection_state::faulted || !s.lease)
       return schedule(self, s.cfg.control_interval);
-    if (s.position >= s.rebuild_until && !full && !s.from_store)
+    if (!full && s.position >= s.rebuild_until && s.failing_position == 0)
       set_state(self, projection_state::running);
     if (events->empty() && !s.feed)
       return schedule(self, s.cfg.idle_poll);
