@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "mink/store/command_record.hpp"
 
 namespace mink {
+
+class sql_projection;
 
 /// Direction of a stream read.
 enum class read_direction { forward, backward };
@@ -122,6 +125,16 @@ public:
   /// is recognized. Events are never deleted.
   [[nodiscard]] caf::expected<size_t> purge_commands(int64_t older_than_us);
 
+  /// Runs `p` inline: inside every later append transaction, on the events
+  /// of each stream that commits. Its read-model writes commit with the
+  /// events; when it fails (an error or an exception), that stream's append
+  /// alone is rejected with `projection_failed` and writes nothing, while
+  /// the other streams of the call commit. Calls `p->setup` first, in a
+  /// transaction of its own. Only the SQLite and PostgreSQL adapters run
+  /// inline projections; the memory store fails with `invalid_argument`.
+  /// Add them before appending: appends already running do not see them.
+  [[nodiscard]] caf::error add_inline(std::shared_ptr<sql_projection> p);
+
 protected:
   /// Appends validated streams. `out` has one slot per stream of the
   /// original batch; the adapter fills the slots named by `prepared[i].index`.
@@ -162,6 +175,10 @@ protected:
 
   /// Deletes command records whose timestamp is below `older_than_us`.
   virtual caf::expected<size_t> do_purge_commands(int64_t older_than_us) = 0;
+
+  /// Sets `p` up and adds it to the inline projections; `p` is not null
+  /// and its name is valid. The default fails with `invalid_argument`.
+  virtual caf::error do_add_inline(std::shared_ptr<sql_projection> p);
 };
 
 } // namespace mink

@@ -13,6 +13,8 @@
 
 #include "mink/clock.hpp"
 #include "mink/errc.hpp"
+#include "mink/projection/inline_projections.hpp"
+#include "mink/projection/projection_target.hpp"
 #include "mink/store/sqlite/sqlite_migrations.hpp"
 #include "mink/store/sqlite/sqlite_statement.hpp"
 
@@ -83,6 +85,8 @@ struct sqlite_event_store::impl {
   sqlite_statement insert_command;
   sqlite_statement find_command;
   sqlite_statement purge_commands;
+  /// Run inside each stream's savepoint of an append.
+  inline_projections inline_ps;
   /// `read_all` statements with filters, by SQL text.
   std::unordered_map<std::string, sqlite_statement> filtered_reads;
 
@@ -221,6 +225,7 @@ struct sqlite_event_store::impl {
     std::unordered_map<std::string, int64_t> versions;
     std::vector<std::pair<size_t, append_result>> staged;
     staged.reserve(prepared.size());
+    auto inline_list = inline_ps.get();
     for (size_t i = 0; i < prepared.size(); ++i) {
       const auto& x = prepared[i];
       // Under the write lock: a recorded command id is final. Checked first,
@@ -256,6 +261,13 @@ struct sqlite_event_store::impl {
       auto err = insert_events(x, current, next_position, timestamp, res);
       if (!err && !x.command_id.empty())
         err = record_command(x, res, timestamp);
+      if (!err && !inline_list->empty()) {
+        // Same connection, same transaction: the read model commits or
+        // rolls back with this stream's events.
+        auto events = to_recorded(x, current + 1, next_position, timestamp);
+        err = events ? apply_inline(sql, *inline_list, *events)
+                     : std::move(events.error());
+      }
       if (err) {
         // Undo this stream only; its positions are not consumed.
         rollback_to_savepoint.run();
@@ -377,6 +389,29 @@ void sqlite_event_store::do_append(std::vector<prepared_append>& prepared,
       if (decided[i] == 0)
         out[prepared[i].index] = err;
   }
+}
+
+caf::error
+sqlite_event_store::do_add_inline(std::shared_ptr<sql_projection> p) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  auto name = p->name();
+  caf::error err;
+  try {
+    impl_->sql.begin();
+    err = call_handler(name, [&] { return p->setup(impl_->sql); });
+    if (err)
+      impl_->sql.rollback();
+    else
+      impl_->sql.commit();
+  } catch (...) {
+    impl_->rollback_if_open();
+    return detail::current_exception_error(
+      impl_->context("setting up inline projection " + name));
+  }
+  if (err)
+    return err;
+  impl_->inline_ps.add(std::move(p));
+  return {};
 }
 
 caf::expected<std::vector<recorded_event>>

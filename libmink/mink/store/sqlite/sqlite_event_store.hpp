@@ -71,6 +71,8 @@ protected:
 
   caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
 
+  caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
+
 private:
   /// The connection, its prepared statements and the mutex; defined in the
   /// source file to keep SOCI and sqlite3 out of this header.
