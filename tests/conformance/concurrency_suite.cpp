@@ -133,6 +133,31 @@ BOOST_AUTO_TEST_CASE(exact_version_race_has_one_winner_per_version) {
   BOOST_TEST(info(stream).version == target);
 }
 
+BOOST_AUTO_TEST_CASE(stale_exact_version_fails_after_another_handle_wrote) {
+  // This handle wrote the stream last, then another handle moved it on:
+  // the versions this handle saw must not let a stale, too new or
+  // "no stream" expected version through, nor leave a gap or a repeat.
+  auto other = open_another();
+  append_ok("order-1", make_events(2), ev::no_stream());
+  MINK_REQUIRE_OK(other->append("order-1", ev::exact(2), make_events(1)));
+  MINK_CHECK_ERRC(store->append("order-1", ev::exact(2), make_events(1)),
+                  errc::wrong_expected_version);
+  MINK_CHECK_ERRC(store->append("order-1", ev::exact(0), make_events(1)),
+                  errc::wrong_expected_version);
+  MINK_CHECK_ERRC(store->append("order-1", ev::exact(5), make_events(1)),
+                  errc::wrong_expected_version);
+  auto res = append_ok("order-1", make_events(1), ev::exact(3));
+  BOOST_TEST(res.version == 4);
+  // The same again after the other handle wrote twice in a row.
+  MINK_REQUIRE_OK(other->append("order-1", ev::exact(4), make_events(1)));
+  MINK_REQUIRE_OK(other->append("order-1", ev::exact(5), make_events(2)));
+  MINK_CHECK_ERRC(store->append("order-1", ev::exact(4), make_events(1)),
+                  errc::wrong_expected_version);
+  BOOST_TEST(append_ok("order-1", make_events(1), ev::exact(7)).version == 8);
+  BOOST_TEST(info("order-1").version == 8);
+  BOOST_TEST(last_position() == 8);
+}
+
 BOOST_AUTO_TEST_CASE(no_stream_race_has_one_winner) {
   constexpr size_t num_threads = 8;
   constexpr int rounds = 10;

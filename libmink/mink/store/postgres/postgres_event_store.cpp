@@ -224,17 +224,44 @@ postgres_event_store::append_once(PGconn* conn,
     return fail_all(base_res.error());
   auto base = base_res->int64(0, 0);
   // Versions are read after the lock, so no other writer can move them.
+  // On the fast path a stream whose exact expected version is 0 or the
+  // version remembered for it needs no lookup: taking the expected version
+  // as current is safe, because the stream is at least there (versions
+  // only grow) and any later version makes the unique (stream_id, version)
+  // index refuse the insert, which sends the call down the slow path.
   std::vector<std::string> ids;
   std::unordered_map<std::string, int64_t> versions;
-  for (auto& x : prepared)
-    if (versions.emplace(x.stream_id, 0).second)
+  {
+    std::lock_guard<std::mutex> guard{known_versions_mtx_};
+    for (auto& x : prepared) {
+      if (!versions.emplace(x.stream_id, 0).second)
+        continue;
+      if (!check_ids && x.expected.mode() == expected_version::kind::exact) {
+        auto v = x.expected.value();
+        auto known = known_versions_.find(x.stream_id);
+        if (v == 0 || (known != known_versions_.end() && known->second == v)) {
+          versions[x.stream_id] = v;
+          continue;
+        }
+      }
       ids.push_back(x.stream_id);
-  auto ver_res = pg::exec(conn, sql_versions_, {pg::text_array(ids)});
-  if (!ver_res)
-    return fail_all(ver_res.error());
-  for (int i = 0; i < ver_res->rows(); ++i)
-    if (!ver_res->is_null(i, 1))
-      versions[ver_res->str(i, 0)] = ver_res->int64(i, 1);
+    }
+  }
+  if (!ids.empty()) {
+    auto ver_res = pg::exec(conn, sql_versions_, {pg::text_array(ids)});
+    if (!ver_res)
+      return fail_all(ver_res.error());
+    std::vector<std::pair<std::string, int64_t>> looked_up;
+    for (int i = 0; i < ver_res->rows(); ++i)
+      if (!ver_res->is_null(i, 1)) {
+        auto id = ver_res->str(i, 0);
+        auto v = ver_res->int64(i, 1);
+        versions[id] = v;
+        looked_up.emplace_back(std::move(id), v);
+      }
+    // Committed versions: lower bounds whatever becomes of this call.
+    remember_versions(looked_up);
+  }
   std::unordered_set<std::string> known;
   if (check_ids) {
     std::vector<std::string> event_ids;
@@ -348,9 +375,13 @@ postgres_event_store::append_once(PGconn* conn,
       auto state = pg::sqlstate(copy_res->get());
       auto constraint = PQresultErrorField(copy_res->get(),
                                            PG_DIAG_CONSTRAINT_NAME);
+      // A repeated event id, or a stream that moved past the version
+      // taken without a lookup: do it again, looking everything up.
       if (!check_ids && state == "23505" && constraint != nullptr
-          && std::string_view{constraint}.find("event_id")
-               != std::string_view::npos) {
+          && (std::string_view{constraint}.find("event_id")
+                != std::string_view::npos
+              || std::string_view{constraint}.find("stream_id_version")
+                   != std::string_view::npos)) {
         (void) pg::exec(conn, "ROLLBACK");
         return attempt_outcome::recheck;
       }
@@ -408,9 +439,28 @@ postgres_event_store::append_once(PGconn* conn,
       out[acc.x->index] = commit.error();
     return attempt_outcome::done;
   }
+  std::vector<std::pair<std::string, int64_t>> committed;
+  committed.reserve(accepted.size());
+  for (auto& acc : accepted)
+    committed.emplace_back(acc.x->stream_id, acc.result.version);
+  remember_versions(committed);
   for (auto& acc : accepted)
     out[acc.x->index] = std::move(acc.result);
   return attempt_outcome::done;
+}
+
+void postgres_event_store::remember_versions(
+  const std::vector<std::pair<std::string, int64_t>>& xs) {
+  if (xs.empty())
+    return;
+  std::lock_guard<std::mutex> guard{known_versions_mtx_};
+  if (known_versions_.size() + xs.size() > max_known_versions)
+    known_versions_.clear();
+  for (auto& [id, v] : xs) {
+    // Keep the highest: a slower caller may report an older lookup.
+    auto& known = known_versions_[id];
+    known = std::max(known, v);
+  }
 }
 
 void postgres_event_store::do_append(std::vector<prepared_append>& prepared,

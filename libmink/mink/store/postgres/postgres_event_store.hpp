@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <libpq-fe.h>
 
@@ -81,8 +83,22 @@ private:
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
 
+  /// Remembers the versions of committed streams (see `known_versions_`).
+  void remember_versions(const std::vector<std::pair<std::string, int64_t>>& xs);
+
+  /// At most this many streams are remembered; then the memory starts over.
+  static constexpr size_t max_known_versions = 100000;
+
   std::string schema_;
   std::chrono::milliseconds acquire_timeout_;
+  /// Versions that streams had when this store committed to them or looked
+  /// them up: a lower bound of each stream's version, since versions only
+  /// grow. An append whose exact expected version equals it skips the
+  /// version lookup: if another writer moved the stream on meanwhile, the
+  /// unique (stream_id, version) index refuses the insert and the call is
+  /// done again with lookups.
+  std::mutex known_versions_mtx_;
+  std::unordered_map<std::string, int64_t> known_versions_;
   std::unique_ptr<pg::pool> pool_;
   std::string sql_reserve_;
   std::string sql_versions_;
