@@ -167,6 +167,15 @@ event_store::read_stream(const std::string& stream_id, int64_t from_version,
                       : do_read_stream(stream_id, from_version,
                                        clamp_limit(limit), dir);
   });
+  // Versions are dense from 1: when a read that covers version 1 (forward
+  // from 1, or any backward read) finds nothing, the stream does not exist
+  // and needs no second look. Only a forward read from further on must ask.
+  // (A limit of 0 reads nothing, so it proves nothing.)
+  auto covers_first = limit != 0
+                      && (dir == read_direction::backward || from_version == 1);
+  if (result && result->empty() && covers_first)
+    return make_error(errc::stream_not_found,
+                      "stream " + stream_id + " does not exist");
   if (result && result->empty()) {
     auto info = guarded("stream_info", [&] { return do_stream_info(stream_id); });
     if (!info)
