@@ -120,6 +120,7 @@ struct options {
   int64_t rehydrate_events = 100000;
   int64_t snapshot_every = 1000;
   size_t readers = 4;
+  size_t scheduler_threads = 2;
 };
 
 std::string note_text() {
@@ -330,6 +331,10 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1000, 100000000));
   app.add_option("--readers", opt.readers, "store reader threads")
     ->check(CLI::Range(1, 64));
+  app.add_option("--scheduler-threads", opt.scheduler_threads,
+                 "CAF scheduler threads (the actors; PostgreSQL shares the "
+                 "machine)")
+    ->check(CLI::Range(1, 64));
   app.add_option("--snapshot-every", opt.snapshot_every, "snapshot policy")
     ->check(CLI::Range(1, 1000000));
   CLI11_PARSE(app, argc, argv);
@@ -340,7 +345,7 @@ int main(int argc, char** argv) {
   if (auto err = register_ledger(*registry))
     die(to_text(err));
   caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
+  cfg.set("scheduler.max-threads", opt.scheduler_threads);
   caf::actor_system sys{cfg};
 
   // Baselines on the same server, with the same event size: one event per
