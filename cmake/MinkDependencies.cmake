@@ -53,3 +53,12 @@ endif()
 add_library(CLI11::CLI11 INTERFACE IMPORTED GLOBAL)
 set_target_properties(CLI11::CLI11 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CLI11_INCLUDE_DIR}")
+
+# cpp-httplib (libcpp-httplib-dev): the HTTP server of the reference service.
+# Debian ships it split: httplib.h plus the compiled libcpp-httplib, built
+# with OpenSSL, zlib and Brotli support. Its users must see the same
+# definitions (they change the library's classes).
+mink_import_library(httplib::httplib HEADER httplib.h LIBRARY cpp-httplib
+                    DEPS Threads::Threads)
+set_property(TARGET httplib::httplib PROPERTY INTERFACE_COMPILE_DEFINITIONS
+  CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)

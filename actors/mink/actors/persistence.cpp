@@ -1,5 +1,6 @@
 #include "mink/actors/persistence.hpp"
 
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -60,7 +61,8 @@ void publish(persistence_actor* self, const caf::actor& feed,
 }
 
 void flush(persistence_actor* self, event_store& store,
-           persistence_stats& stats, const caf::actor& feed) {
+           persistence_stats& stats, const persistence_config& cfg) {
+  const auto& feed = cfg.feed;
   auto& st = self->state;
   if (st.batch.empty())
     return;
@@ -87,7 +89,13 @@ void flush(persistence_actor* self, event_store& store,
   }
   // Blocks this actor's own thread; the appends arriving meanwhile form
   // the next batch.
+  auto started = std::chrono::steady_clock::now();
   auto results = store.append(std::move(batch));
+  if (cfg.on_batch)
+    cfg.on_batch(n, events,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                               - started)
+                   .count());
   stats.batches.fetch_add(1, std::memory_order_relaxed);
   stats.appends.fetch_add(n, std::memory_order_relaxed);
   stats.events.fetch_add(events, std::memory_order_relaxed);
@@ -121,7 +129,7 @@ caf::behavior persistence_impl(persistence_actor* self,
       st.batch.push_back(std::move(x));
       st.promises.push_back(rp);
       if (st.events >= cfg.max_batch_events) {
-        flush(self, *store, *stats, cfg.feed);
+        flush(self, *store, *stats, cfg);
       } else if (!st.flush_scheduled) {
         // The flush message queues behind every append already waiting, so
         // the batch takes all of them.
@@ -132,7 +140,7 @@ caf::behavior persistence_impl(persistence_actor* self,
     },
     [=](flush_atom) {
       self->state.flush_scheduled = false;
-      flush(self, *store, *stats, cfg.feed);
+      flush(self, *store, *stats, cfg);
     },
   };
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <caf/actor.hpp>
@@ -23,6 +24,11 @@ struct persistence_config {
   /// The event feed (`spawn_feed`) to publish each committed batch to;
   /// none when invalid.
   caf::actor feed;
+  /// Called on the persistence actor's thread after each store call with
+  /// the batch's appends and events and the seconds the call took (for
+  /// append latency and batch size metrics); empty = none. Must be cheap
+  /// and must not block.
+  std::function<void(size_t appends, size_t events, double seconds)> on_batch;
 };
 
 /// Counters of the persistence actor, readable from any thread.

@@ -1,0 +1,145 @@
+#pragma once
+
+// The account aggregate: opened, takes deposits and withdrawals (never
+// overdrawn), takes part in transfers (debit, credit, refund) and is closed,
+// paying out what is left. Its stream is `account-<id>`.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <rapidjson/document.h>
+
+#include "mink/aggregate.hpp"
+
+namespace bank {
+
+/// The largest amount of one deposit, withdrawal or transfer (in cents).
+constexpr int64_t max_amount = 1'000'000'000'000'000; // 10^15
+
+// -- events -------------------------------------------------------------------
+
+/// `AccountOpened`
+struct account_opened {
+  std::string owner;
+};
+
+/// `MoneyDeposited`: money from outside the bank.
+struct money_deposited {
+  int64_t amount = 0;
+};
+
+/// `MoneyWithdrawn`: money leaving the bank (also the payout on close).
+struct money_withdrawn {
+  int64_t amount = 0;
+};
+
+/// `FundsDebited`: the first step of transfer `transfer_id`.
+struct funds_debited {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+/// `FundsCredited`: the second step of transfer `transfer_id`.
+struct funds_credited {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+/// `FundsRefunded`: the compensation of a debit whose credit failed.
+struct funds_refunded {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+/// `AccountClosed`
+struct account_closed {};
+
+using account_event
+  = std::variant<account_opened, money_deposited, money_withdrawn,
+                 funds_debited, funds_credited, funds_refunded, account_closed>;
+
+// -- commands -----------------------------------------------------------------
+
+struct open_account {
+  std::string owner;
+};
+
+struct deposit {
+  int64_t amount = 0;
+};
+
+struct withdraw {
+  int64_t amount = 0;
+};
+
+/// Pays out the balance (a withdrawal) and closes the account.
+struct close_account {};
+
+/// Takes `amount` for transfer `transfer_id`; never overdraws.
+struct debit_for_transfer {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+/// Adds `amount` from transfer `transfer_id`; fails on an account that is
+/// not open, which makes the transfer compensate.
+struct credit_for_transfer {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+/// Gives back the debit of transfer `transfer_id`. Accepted by a closed
+/// account too (the money must go somewhere: it stays on the account, and
+/// in the bank's total, until someone reopens the question).
+struct refund_transfer {
+  std::string transfer_id;
+  int64_t amount = 0;
+};
+
+using account_command
+  = std::variant<open_account, deposit, withdraw, close_account,
+                 debit_for_transfer, credit_for_transfer, refund_transfer>;
+
+// -- state and behavior -------------------------------------------------------
+
+enum class account_status { unopened, open, closed };
+
+/// Returns `open`, `closed` or `unopened`.
+const char* to_string(account_status x);
+
+struct account_state {
+  account_status status = account_status::unopened;
+  std::string owner;
+  int64_t balance = 0;
+};
+
+/// The account's rules (see `mink::aggregate`).
+struct account_decider {
+  using state_type = account_state;
+  using event_type = account_event;
+  using command_type = account_command;
+  using result = caf::expected<std::vector<account_event>>;
+
+  static result decide(const account_state& st, const account_command& cmd);
+
+  static void evolve(account_state& st, const account_event& ev);
+
+  // -- snapshots ---------------------------------------------------------------
+
+  static constexpr const char* state_type_name = "bank.account";
+  static constexpr int32_t state_schema_version = 1;
+
+  static void encode_state(const account_state& st, rapidjson::Document& doc);
+
+  static caf::expected<account_state> decode_state(const rapidjson::Value& v);
+};
+
+using account = mink::aggregate<account_decider>;
+
+/// The balance change of one account event (0 for open and close).
+int64_t balance_delta(const account_event& ev);
+
+} // namespace bank

@@ -1,0 +1,61 @@
+#pragma once
+
+// The bank's business errors: their own error category, so mink never
+// retries them (see `mink::is_business_error`).
+
+#include <cstdint>
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+
+namespace bank {
+
+/// Broken business rules of accounts and transfers.
+enum class bank_errc : uint8_t {
+  none = 0,
+  /// The account was never opened.
+  account_not_open,
+  /// An open command for an account that is already open (for another owner).
+  account_already_open,
+  /// The account is closed.
+  account_closed,
+  /// An amount that is not positive or too large.
+  invalid_amount,
+  /// A withdrawal or transfer larger than the balance.
+  insufficient_funds,
+  /// A transfer from an account to itself.
+  same_account,
+  /// A transfer id reused with other accounts or another amount.
+  transfer_exists,
+  /// A transfer step that does not fit the transfer's status.
+  invalid_transfer_state,
+  /// A deposit that would overflow the balance.
+  balance_overflow,
+  /// An empty or overlong owner name.
+  invalid_owner,
+};
+
+/// The category of `bank_errc` errors.
+constexpr caf::atom_value bank_error_category = caf::atom("bank");
+
+/// Returns the code's name, e.g. `insufficient_funds`.
+const char* to_string(bank_errc x);
+
+/// Lets `caf::error` and `caf::expected<T>` be built from a `bank_errc`.
+caf::error make_error(bank_errc x);
+
+/// A bank error with an explanation.
+caf::error make_error(bank_errc x, std::string what);
+
+/// Returns the bank code of `err`, or `none` for errors of other categories.
+bank_errc bank_code_of(const caf::error& err);
+
+/// Renders bank errors as `bank.<code>: <explanation>` and others as mink
+/// does.
+std::string describe(const caf::error& err);
+
+/// The explanation of an error (its string context), or an empty string.
+std::string explanation(const caf::error& err);
+
+} // namespace bank

@@ -1,0 +1,283 @@
+#include "bank/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+
+#include "mink/errc.hpp"
+
+extern char** environ;
+
+namespace bank {
+
+namespace {
+
+std::string trim(const std::string& x) {
+  size_t b = 0;
+  size_t e = x.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(x[b])))
+    ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(x[e - 1])))
+    --e;
+  return x.substr(b, e - b);
+}
+
+caf::error bad_value(const std::string& key, const std::string& why) {
+  return mink::make_error(mink::errc::invalid_argument,
+                          "configuration key '" + key + "': " + why);
+}
+
+template <class T>
+caf::error parse_int(const std::string& key, const std::string& value, T& out,
+                     T min, T max) {
+  long long x = 0;
+  auto first = value.data();
+  auto last = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(first, last, x);
+  if (ec != std::errc{} || ptr != last || value.empty())
+    return bad_value(key, "not an integer");
+  if (x < static_cast<long long>(min) || x > static_cast<long long>(max))
+    return bad_value(key, "out of range [" + std::to_string(min) + ", "
+                            + std::to_string(max) + "]");
+  out = static_cast<T>(x);
+  return {};
+}
+
+caf::error parse_size(const std::string& key, const std::string& value,
+                      size_t& out, size_t min, size_t max) {
+  long long tmp = 0;
+  if (auto err = parse_int<long long>(key, value, tmp,
+                                      static_cast<long long>(min),
+                                      static_cast<long long>(max)))
+    return err;
+  out = static_cast<size_t>(tmp);
+  return {};
+}
+
+using setter = std::function<caf::error(service_config&, const std::string&,
+                                        const std::string&)>;
+
+const std::map<std::string, setter>& setters() {
+  static const std::map<std::string, setter> result{
+    {"sqlite_path",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       if (v.empty())
+         return bad_value(k, "empty path");
+       c.sqlite_path = v;
+       return caf::error{};
+     }},
+    {"postgres",
+     [](service_config& c, const std::string&, const std::string& v) {
+       c.postgres = v;
+       return caf::error{};
+     }},
+    {"postgres_schema",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       if (v.empty())
+         return bad_value(k, "empty schema");
+       c.postgres_schema = v;
+       return caf::error{};
+     }},
+    {"pool_size",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.pool_size, 1, 256);
+     }},
+    {"listen_address",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       if (v.empty())
+         return bad_value(k, "empty address");
+       c.listen_address = v;
+       return caf::error{};
+     }},
+    {"port",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int>(k, v, c.port, 0, 65535);
+     }},
+    {"body_limit",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.body_limit, 16, 64 * 1024 * 1024);
+     }},
+    {"http_threads",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.http_threads, 1, 1024);
+     }},
+    {"command_timeout_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.command_timeout_ms, 1, 3600000);
+     }},
+    {"read_timeout_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.read_timeout_ms, 0, 3600000);
+     }},
+    {"snapshot_every",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.snapshot_every, 0, 1000000000);
+     }},
+    {"max_batch_events",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_batch_events, 1, 1000000);
+     }},
+    {"max_queued_appends",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_queued_appends, 0, 100000000);
+     }},
+    {"max_waiting",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_waiting, 1, 100000000);
+     }},
+    {"threads",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.threads, 0, 256);
+     }},
+    {"log_level",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       static const char* levels[] = {"trace", "debug", "info", "warn",
+                                      "error", "critical", "off"};
+       for (auto l : levels)
+         if (v == l) {
+           c.log_level = v;
+           return caf::error{};
+         }
+       return bad_value(k, "one of trace, debug, info, warn, error, "
+                           "critical, off");
+     }},
+  };
+  return result;
+}
+
+} // namespace
+
+std::string service_config::describe_store() const {
+  if (uses_postgres())
+    return "postgresql (" + mask_password(postgres) + ", schema "
+           + postgres_schema + ")";
+  return "sqlite (" + sqlite_path + ")";
+}
+
+caf::error set_option(service_config& cfg, const std::string& key,
+                      const std::string& value) {
+  auto& all = setters();
+  auto i = all.find(key);
+  if (i == all.end())
+    return mink::make_error(mink::errc::invalid_argument,
+                            "unknown configuration key '" + key + "'");
+  return i->second(cfg, key, value);
+}
+
+caf::error load_file(service_config& cfg, const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return mink::make_error(mink::errc::invalid_argument,
+                            "cannot read configuration file " + path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    auto hash = line.find('#');
+    if (hash != std::string::npos)
+      line.erase(hash);
+    line = trim(line);
+    if (line.empty())
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      return mink::make_error(mink::errc::invalid_argument,
+                              path + ":" + std::to_string(n)
+                                + ": expected 'key = value'");
+    if (auto err = set_option(cfg, trim(line.substr(0, eq)),
+                              trim(line.substr(eq + 1))))
+      return mink::make_error(mink::errc::invalid_argument,
+                              path + ":" + std::to_string(n) + ": "
+                                + mink::to_text(err));
+  }
+  return {};
+}
+
+caf::error load_env(service_config& cfg,
+                    const std::map<std::string, std::string>& env) {
+  for (const auto& [key, _] : setters()) {
+    std::string name = "BANK_";
+    for (char c : key)
+      name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto i = env.find(name);
+    if (i == env.end())
+      continue;
+    if (auto err = set_option(cfg, key, i->second))
+      return mink::make_error(mink::errc::invalid_argument,
+                              "environment variable " + name + ": "
+                                + mink::to_text(err));
+  }
+  return {};
+}
+
+std::map<std::string, std::string> process_env() {
+  std::map<std::string, std::string> result;
+  for (auto p = environ; p != nullptr && *p != nullptr; ++p) {
+    std::string kv = *p;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      result.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return result;
+}
+
+std::string mask_password(const std::string& conninfo) {
+  std::string out = conninfo;
+  // URI form: scheme://user:secret@host...
+  auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    auto start = scheme + 3;
+    auto at = out.find('@', start);
+    auto slash = out.find('/', start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      auto colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at)
+        out.replace(colon + 1, at - colon - 1, "***");
+    }
+    // A password in the query string: ...?password=secret&...
+    auto q = out.find("password=");
+    while (q != std::string::npos) {
+      auto end = out.find('&', q);
+      auto from = q + 9;
+      out.replace(from, (end == std::string::npos ? out.size() : end) - from,
+                  "***");
+      q = out.find("password=", from + 3);
+    }
+    return out;
+  }
+  // Keyword form: password = 'se cret' or password=secret.
+  size_t pos = 0;
+  while ((pos = out.find("password", pos)) != std::string::npos) {
+    auto i = pos + 8;
+    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
+      ++i;
+    if (i >= out.size() || out[i] != '=') {
+      pos = i;
+      continue;
+    }
+    ++i;
+    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
+      ++i;
+    auto start = i;
+    if (i < out.size() && out[i] == '\'') {
+      ++i;
+      while (i < out.size() && out[i] != '\'') {
+        if (out[i] == '\\' && i + 1 < out.size())
+          ++i;
+        ++i;
+      }
+      if (i < out.size())
+        ++i; // the closing quote
+    } else {
+      while (i < out.size() && !std::isspace(static_cast<unsigned char>(out[i])))
+        ++i;
+    }
+    out.replace(start, i - start, "***");
+    pos = start + 3;
+  }
+  return out;
+}
+
+} // namespace bank

@@ -1,0 +1,99 @@
+#pragma once
+
+// The service's settings: defaults, then a `key = value` file, then
+// environment variables `BANK_<KEY>` (upper case), each overriding the one
+// before.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+namespace bank {
+
+/// Everything the service reads from its configuration.
+struct service_config {
+  // -- store ------------------------------------------------------------------
+
+  /// The SQLite database file (events, snapshots, checkpoints and read
+  /// models), used unless `postgres` is set. Key `sqlite_path`.
+  std::string sqlite_path = "./data/bank.db";
+  /// A libpq connection string; when set, the service runs on PostgreSQL.
+  /// May hold a password: never logged as is. Key `postgres`.
+  std::string postgres;
+  /// The PostgreSQL schema of the events and read models. Key
+  /// `postgres_schema`.
+  std::string postgres_schema = "bank";
+  /// PostgreSQL connections per pool. Key `pool_size`.
+  size_t pool_size = 4;
+
+  // -- HTTP -------------------------------------------------------------------
+
+  /// Key `listen_address`.
+  std::string listen_address = "127.0.0.1";
+  /// 0 picks a free port. Key `port`.
+  int port = 8080;
+  /// Request bodies above this many bytes get 413. Key `body_limit`.
+  size_t body_limit = 64 * 1024;
+  /// Threads serving HTTP requests. Key `http_threads`.
+  size_t http_threads = 8;
+  /// How long a command may take before the caller gets 503. Key
+  /// `command_timeout_ms`.
+  int64_t command_timeout_ms = 10000;
+  /// How long a query with `?position=N` waits for its read model before
+  /// 504. Key `read_timeout_ms`.
+  int64_t read_timeout_ms = 5000;
+
+  // -- actors -----------------------------------------------------------------
+
+  /// Snapshot an aggregate every this many events (0 = never). Key
+  /// `snapshot_every`.
+  int64_t snapshot_every = 100;
+  /// Events per group commit at most. Key `max_batch_events`.
+  size_t max_batch_events = 2000;
+  /// Appends waiting for the store above which commands get `overloaded`
+  /// (503). Key `max_queued_appends`.
+  size_t max_queued_appends = 20000;
+  /// Commands waiting for one aggregate above which new ones get
+  /// `overloaded`. Key `max_waiting`.
+  size_t max_waiting = 1000;
+  /// CAF scheduler threads (0 = the number of cores). Key `threads`.
+  size_t threads = 0;
+
+  // -- logging ----------------------------------------------------------------
+
+  /// spdlog level: trace, debug, info, warn, error, off. Key `log_level`.
+  std::string log_level = "info";
+
+  /// Whether the service runs on PostgreSQL.
+  bool uses_postgres() const noexcept { return !postgres.empty(); }
+
+  /// Where the store is, safe to log: the SQLite path, or the PostgreSQL
+  /// connection string with its password masked.
+  std::string describe_store() const;
+};
+
+/// Sets `key` to `value`. Fails with `invalid_argument` naming the key for
+/// an unknown key or a value that does not parse.
+[[nodiscard]] caf::error set_option(service_config& cfg, const std::string& key,
+                                    const std::string& value);
+
+/// Reads `key = value` lines from `path` (`#` starts a comment; blank lines
+/// are skipped). Fails naming the file and line.
+[[nodiscard]] caf::error load_file(service_config& cfg, const std::string& path);
+
+/// Applies every `BANK_<KEY>` variable of `env` (e.g. `BANK_PORT=9000`).
+[[nodiscard]] caf::error
+load_env(service_config& cfg, const std::map<std::string, std::string>& env);
+
+/// The process environment as a map.
+std::map<std::string, std::string> process_env();
+
+/// Returns `conninfo` with any password replaced by `***` (keyword form
+/// `password=...`, quoted or not, and URI form `user:secret@host`).
+std::string mask_password(const std::string& conninfo);
+
+} // namespace bank

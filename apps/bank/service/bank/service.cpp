@@ -1,0 +1,272 @@
+#include "bank/service.hpp"
+
+#include <thread>
+
+#include <caf/all.hpp>
+#include <httplib.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "bank/account.hpp"
+#include "bank/commands.hpp"
+#include "bank/events.hpp"
+#include "bank/http_api.hpp"
+#include "bank/projections.hpp"
+#include "bank/transfer.hpp"
+#include "bank/transfer_saga.hpp"
+#include "mink/actors/command_bus.hpp"
+#include "mink/actors/feed.hpp"
+#include "mink/actors/router.hpp"
+#include "mink/actors/snapshot_writer.hpp"
+#include "mink/actors/store_reader.hpp"
+#include "mink/command/middleware/correlation.hpp"
+#include "mink/command/middleware/logging.hpp"
+#include "mink/command/middleware/metrics.hpp"
+#include "mink/command/middleware/recovery.hpp"
+#include "mink/command/middleware/validation.hpp"
+#include "mink/projection/postgres_checkpoint_store.hpp"
+#include "mink/projection/sqlite_checkpoint_store.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/store/postgres/postgres_snapshot_store.hpp"
+#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+
+namespace bank {
+
+struct service::impl {
+  service_config cfg;
+  std::shared_ptr<spdlog::logger> log;
+  std::shared_ptr<mink::event_store> store;
+  std::shared_ptr<mink::snapshot_store> snapshots;
+  std::shared_ptr<mink::sql_checkpoint_store> checkpoints;
+  std::string prefix;
+  std::shared_ptr<service_metrics> metrics = std::make_shared<service_metrics>();
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::vector<caf::actor> actors; // stopped in this order
+  std::unique_ptr<mink::projection_engine> engine;
+  std::unique_ptr<httplib::Server> http;
+  std::thread http_thread;
+  int port = 0;
+  bool stopped = false;
+};
+
+namespace {
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
+  auto log = spdlog::get("bank");
+  if (!log) {
+    log = spdlog::stderr_color_mt("bank");
+    spdlog::set_default_logger(log);
+  }
+  log->set_level(spdlog::level::from_str(level));
+  return log;
+}
+
+caf::error open_stores(service::impl& x) {
+  if (x.cfg.uses_postgres()) {
+    mink::postgres_config pg;
+    pg.conninfo = x.cfg.postgres;
+    pg.schema = x.cfg.postgres_schema;
+    pg.pool_size = x.cfg.pool_size;
+    auto store = mink::postgres_event_store::open(pg);
+    if (!store)
+      return std::move(store.error());
+    x.store = std::move(*store);
+    auto snaps = mink::postgres_snapshot_store::open(pg);
+    if (!snaps)
+      return std::move(snaps.error());
+    x.snapshots = std::move(*snaps);
+    auto ckpt = mink::postgres_checkpoint_store::open(pg);
+    if (!ckpt)
+      return std::move(ckpt.error());
+    x.checkpoints = std::move(*ckpt);
+    x.prefix = x.cfg.postgres_schema + ".";
+    return {};
+  }
+  mink::sqlite_config sq;
+  sq.path = x.cfg.sqlite_path;
+  auto store = mink::sqlite_event_store::open(sq);
+  if (!store)
+    return std::move(store.error());
+  x.store = std::move(*store);
+  auto snaps = mink::sqlite_snapshot_store::open(sq);
+  if (!snaps)
+    return std::move(snaps.error());
+  x.snapshots = std::move(*snaps);
+  auto ckpt = mink::sqlite_checkpoint_store::open(sq);
+  if (!ckpt)
+    return std::move(ckpt.error());
+  x.checkpoints = std::move(*ckpt);
+  return {};
+}
+
+} // namespace
+
+caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
+                                                      service_options opts) {
+  auto x = std::make_unique<impl>();
+  x->cfg = std::move(cfg);
+  x->log = make_logger(x->cfg.log_level);
+  x->log->info("starting: store={} listen={}:{}", x->cfg.describe_store(),
+               x->cfg.listen_address, x->cfg.port);
+  auto registry = std::make_shared<mink::event_registry>();
+  if (auto err = register_events(*registry))
+    return err;
+  if (auto err = open_stores(*x))
+    return err;
+  // -- actors -----------------------------------------------------------------
+  auto threads = x->cfg.threads != 0 ? x->cfg.threads
+                                     : std::max(2u, std::thread::hardware_concurrency());
+  x->sys_cfg.set("scheduler.max-threads", threads);
+  x->sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+  x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
+  auto& sys = *x->sys;
+  auto feed = mink::spawn_feed(sys, x->store);
+  mink::persistence_config pcfg;
+  pcfg.max_batch_events = x->cfg.max_batch_events;
+  pcfg.max_queued_appends = x->cfg.max_queued_appends;
+  pcfg.feed = feed;
+  std::weak_ptr<service_metrics> weak_metrics = x->metrics;
+  pcfg.on_batch = [weak_metrics](size_t appends, size_t events, double secs) {
+    if (auto m = weak_metrics.lock())
+      m->observe_batch(appends, events, secs);
+  };
+  mink::aggregate_context ctx;
+  ctx.writer = mink::spawn_persistence(sys, x->store, pcfg);
+  ctx.reader = mink::spawn_store_reader(sys, x->store, x->snapshots, 2);
+  ctx.registry = registry;
+  ctx.snapshot_writer = mink::spawn_snapshot_writer(sys, x->snapshots,
+                                                    ctx.snapshot_counters);
+  ctx.snapshots.every_events = x->cfg.snapshot_every;
+  ctx.max_waiting = x->cfg.max_waiting;
+  auto account_stats = std::make_shared<mink::router_stats>();
+  auto transfer_stats = std::make_shared<mink::router_stats>();
+  auto accounts = mink::spawn_router<account_decider>(sys, account_type, ctx,
+                                                      {}, account_stats);
+  auto transfers = mink::spawn_router<transfer_decider>(sys, transfer_type,
+                                                        ctx, {}, transfer_stats);
+  mink::command_bus_config bus_cfg;
+  for (const auto& name : account_command_names())
+    bus_cfg.routes.emplace(name, accounts);
+  for (const auto& name : transfer_command_names())
+    bus_cfg.routes.emplace(name, transfers);
+  auto cmd_metrics = mink::command_metrics(x->metrics->registry());
+  if (!cmd_metrics)
+    return std::move(cmd_metrics.error());
+  bus_cfg.pipeline.use(mink::exception_recovery())
+    .use(mink::validation())
+    .use(mink::correlation())
+    .use(mink::logging(x->log))
+    .use(std::move(*cmd_metrics));
+  bus_cfg.timeout = std::chrono::milliseconds{x->cfg.command_timeout_ms};
+  auto bus = mink::spawn_command_bus(sys, bus_cfg);
+  x->actors = {accounts, transfers, bus, ctx.snapshot_writer, ctx.reader,
+               ctx.writer.actor, feed};
+  auto commands = std::make_shared<command_client>(
+    sys, bus, std::chrono::milliseconds{x->cfg.command_timeout_ms + 1000});
+  // -- projections and the saga -----------------------------------------------
+  x->engine = std::make_unique<mink::projection_engine>(sys, x->store,
+                                                        x->checkpoints, feed);
+  auto saga_counters = std::make_shared<saga_stats>();
+  auto saga = std::make_shared<transfer_saga>(x->store, registry, commands,
+                                              saga_counters);
+  if (!opts.saga_exit_after.empty())
+    saga->exit_after(opts.saga_exit_after);
+  for (auto err :
+       {x->engine->add(std::make_shared<accounts_projection>(x->prefix, registry)),
+        x->engine->add(std::make_shared<totals_projection>(x->prefix, registry)),
+        x->engine->add(
+          std::make_shared<transfers_projection>(x->prefix, registry)),
+        x->engine->add(std::static_pointer_cast<mink::async_projection>(saga))})
+    if (err)
+      return err;
+  metric_sources src;
+  src.persistence = ctx.writer.stats;
+  src.aggregates = ctx.counters;
+  src.snapshots = ctx.snapshot_counters;
+  src.routers = {{account_type, account_stats}, {transfer_type, transfer_stats}};
+  src.saga = saga_counters;
+  src.engine = x->engine.get();
+  x->metrics->set_sources(std::move(src));
+  // -- HTTP -------------------------------------------------------------------
+  auto api = std::make_shared<api_context>();
+  api->cfg = x->cfg;
+  api->commands = commands;
+  api->engine = x->engine.get();
+  api->reads = x->checkpoints;
+  api->prefix = x->prefix;
+  api->store = x->store;
+  api->metrics = x->metrics;
+  api->log = x->log;
+  x->http = std::make_unique<httplib::Server>();
+  auto n = x->cfg.http_threads;
+  x->http->new_task_queue = [n] { return new httplib::ThreadPool(n); };
+  install_routes(*x->http, api);
+  if (x->cfg.port == 0) {
+    x->port = x->http->bind_to_any_port(x->cfg.listen_address);
+  } else if (x->http->bind_to_port(x->cfg.listen_address, x->cfg.port)) {
+    x->port = x->cfg.port;
+  } else {
+    x->port = -1;
+  }
+  std::unique_ptr<service> result{new service(std::move(x))};
+  if (result->impl_->port <= 0)
+    return mink::make_error(mink::errc::invalid_argument,
+                            "cannot listen on "
+                              + result->impl_->cfg.listen_address + ":"
+                              + std::to_string(result->impl_->cfg.port));
+  auto* srv = result->impl_->http.get();
+  result->impl_->http_thread = std::thread{[srv] { srv->listen_after_bind(); }};
+  result->impl_->log->info("listening on {}", result->base_url());
+  return result;
+}
+
+service::service(std::unique_ptr<impl> ptr) : impl_(std::move(ptr)) {
+  // nop
+}
+
+service::~service() {
+  stop();
+}
+
+int service::port() const noexcept {
+  return impl_->port;
+}
+
+std::string service::base_url() const {
+  return "http://" + impl_->cfg.listen_address + ":"
+         + std::to_string(impl_->port);
+}
+
+void service::stop() {
+  auto& x = *impl_;
+  if (x.stopped)
+    return;
+  x.stopped = true;
+  if (x.log)
+    x.log->info("stopping: no new requests, finishing those in flight");
+  if (x.http) {
+    x.http->stop();
+    if (x.http_thread.joinable())
+      x.http_thread.join();
+  }
+  if (x.engine) {
+    x.engine->stop();
+    x.engine.reset();
+  }
+  if (x.sys) {
+    for (auto& a : x.actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    x.actors.clear();
+    x.sys->await_all_actors_done();
+    x.sys.reset();
+  }
+  x.checkpoints.reset();
+  x.snapshots.reset();
+  x.store.reset();
+  if (x.log)
+    x.log->info("stopped");
+}
+
+} // namespace bank
