@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +185,8 @@ struct pg_projection_fixture {
       children.push_back(pid);
       return pid;
     }
+    // Dies with the test process, even when that one is killed.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     {
       auto store = postgres_event_store::open(config(schema));
       auto ck = postgres_checkpoint_store::open(config(schema));
@@ -251,6 +254,7 @@ BOOST_AUTO_TEST_CASE(exactly_once_with_two_writers_and_a_runner_killed_mid_batch
     auto pid = fork();
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       close(start_pipe[1]);
       char go;
       if (read(start_pipe[0], &go, 1) != 1)

@@ -6,7 +6,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
+#include "mink/projection/projection_target.hpp"
+#include "mink/store/postgres/pg_inline.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_pool.hpp"
 #include "mink/store/postgres/pg_result.hpp"
@@ -198,7 +201,7 @@ void postgres_event_store::prepare_sql() {
 }
 
 postgres_event_store::attempt_outcome
-postgres_event_store::append_once(PGconn* conn,
+postgres_event_store::append_once(PGconn* conn, soci::session& sql,
                                   std::vector<prepared_append>& prepared,
                                   append_results& out, bool check_ids) {
   auto fail_all = [&](const caf::error& err) {
@@ -355,6 +358,33 @@ postgres_event_store::append_once(PGconn* conn,
       if (stored.count(x->command_id) != 0)
         out[x->index] = duplicate_command_error(*x);
   }
+  // Inline projections, in this transaction, before the rows go in: a
+  // stream they reject is dropped and the others get dense positions anew.
+  auto inline_list = inline_.get();
+  if (!inline_list->empty() && !accepted.empty()) {
+    std::vector<pg::inline_candidate> cs;
+    cs.reserve(accepted.size());
+    for (auto& acc : accepted)
+      cs.push_back({acc.x, acc.first_version, acc.first_position, {}});
+    auto used = pg::run_inline(conn, sql, *inline_list, cs, base, now_us());
+    if (!used)
+      return fail_all(used.error());
+    std::vector<accepted_append> kept;
+    kept.reserve(accepted.size());
+    for (size_t i = 0; i < cs.size(); ++i) {
+      auto& acc = accepted[i];
+      if (cs[i].rejected) {
+        out[acc.x->index] = std::move(cs[i].rejected);
+        continue;
+      }
+      acc.first_position = cs[i].first_position;
+      for (size_t k = 0; k < acc.result.positions.size(); ++k)
+        acc.result.positions[k] = acc.first_position + static_cast<int64_t>(k);
+      kept.push_back(std::move(acc));
+    }
+    accepted = std::move(kept);
+    next = base + *used;
+  }
   if (next > base) {
     copy_stream copy{conn};
     if (auto err = copy.start(sql_copy_))
@@ -474,9 +504,9 @@ void postgres_event_store::do_append(std::vector<prepared_append>& prepared,
   // Duplicate ids are rare: the fast path lets the unique index find them
   // and only then pays for looking ids up.
   try {
-    if (append_once(lease->conn(), prepared, out, false)
+    if (append_once(lease->conn(), lease->session(), prepared, out, false)
         == attempt_outcome::recheck)
-      append_once(lease->conn(), prepared, out, true);
+      append_once(lease->conn(), lease->session(), prepared, out, true);
   } catch (const std::exception& ex) {
     // Out of memory while building rows, say: roll back, so that the lease
     // goes back idle and nothing half-done can be committed later.
@@ -485,6 +515,25 @@ void postgres_event_store::do_append(std::vector<prepared_append>& prepared,
       out[x.index] = make_error(errc::storage_failure,
                                 std::string{"append failed: "} + ex.what());
   }
+}
+
+caf::error
+postgres_event_store::do_add_inline(std::shared_ptr<sql_projection> p) {
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return std::move(lease.error());
+  auto name = p->name();
+  if (auto res = pg::exec(lease->conn(), "BEGIN"); !res)
+    return std::move(res.error());
+  auto err = call_handler(name, [&] { return p->setup(lease->session()); });
+  if (err) {
+    (void) pg::exec(lease->conn(), "ROLLBACK");
+    return err;
+  }
+  if (auto res = pg::exec(lease->conn(), "COMMIT"); !res)
+    return std::move(res.error());
+  inline_.add(std::move(p));
+  return {};
 }
 
 caf::expected<std::vector<recorded_event>>

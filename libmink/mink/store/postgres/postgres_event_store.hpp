@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include "mink/projection/inline_projections.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/postgres/postgres_config.hpp"
 
@@ -64,6 +65,8 @@ protected:
 
   caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
 
+  caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
+
 private:
   postgres_event_store(const postgres_config& cfg,
                        std::unique_ptr<pg::pool> pool);
@@ -79,7 +82,7 @@ private:
   /// version have just their ids looked up, to report a retried command as
   /// `duplicate_command`.) The slow path, with `check_ids`, looks stored
   /// event and command ids up first.
-  attempt_outcome append_once(PGconn* conn,
+  attempt_outcome append_once(PGconn* conn, soci::session& sql,
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
 
@@ -100,6 +103,8 @@ private:
   std::mutex known_versions_mtx_;
   std::unordered_map<std::string, int64_t> known_versions_;
   std::unique_ptr<pg::pool> pool_;
+  /// Run in each append transaction (`add_inline`).
+  inline_projections inline_;
   std::string sql_reserve_;
   std::string sql_versions_;
   std::string sql_known_ids_;
