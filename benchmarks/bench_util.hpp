@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace mink::bench {
 
@@ -21,6 +23,16 @@ inline std::string make_payload(size_t n, size_t size = 200) {
     data += 'x';
   data += "\"}";
   return data;
+}
+
+/// The `p` quantile of `xs` (0 <= p <= 1, nearest rank below); 0 when
+/// `xs` is empty.
+inline double percentile(std::vector<double> xs, double p) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto i = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));
+  return xs[i];
 }
 
 /// One line of the results table.

@@ -1,0 +1,543 @@
+// Projection benchmark on PostgreSQL (durable commits), in two parts.
+//
+// Lag: measures the most single-event appends per second that the
+// persistence actor commits (feed attached), then writes at half that rate,
+// open loop, while three projections run: an async projection fed by the
+// feed, a SQL projection fed by the feed (read model and checkpoint in one
+// transaction), and the same async projection without the feed (polling
+// the store, the baseline). Lag = when the handler saw an event minus the
+// event's commit timestamp.
+//
+// Rebuild: fills a fresh schema with deposits over account streams, runs a
+// SQL balances read model (one set-based statement per batch) to the head,
+// requests a rebuild and times it to the head again, then checks the read
+// model against the events. Baselines in the same run: reading every event
+// with `read_all` and nothing else, and a projection that runs one
+// statement per event (on a smaller store).
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "balances.hpp"
+#include "bench_pg.hpp"
+#include "bench_util.hpp"
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/feed.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/actors/persistence.hpp"
+#include "mink/actors/projection_engine.hpp"
+#include "mink/projection/postgres_checkpoint_store.hpp"
+#include "mink/store/postgres/postgres_event_store.hpp"
+
+using namespace mink;
+using namespace mink::bench;
+
+namespace {
+
+using run_atom = caf::atom_constant<caf::atom("b_run")>;
+
+struct load_summary {
+  size_t ok = 0;
+  size_t failed = 0;
+  std::string first_error;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+};
+
+} // namespace
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(load_summary)
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+/// What a load generator does: `rate` appends per second, open loop, when
+/// above 0; otherwise keeps `in_flight` appends outstanding. Each append
+/// is one deposit to a random one of `accounts` streams. Sends for
+/// `seconds`, then waits for every answer.
+struct load_spec {
+  double rate = 0;
+  size_t in_flight = 0;
+  double seconds = 0;
+  size_t accounts = 0;
+};
+
+struct load_state {
+  size_t sent = 0;
+  size_t answered = 0;
+  bool sending = true;
+  load_summary summary;
+  steady::time_point start;
+  std::mt19937_64 rng{42};
+  caf::typed_response_promise<load_summary> done;
+};
+
+using load_actor = caf::stateful_actor<load_state>;
+
+void finish_if_done(load_actor* self) {
+  auto& st = self->state;
+  if (!st.sending && st.answered == st.sent && st.done.pending()) {
+    st.summary.seconds = seconds_since(st.start);
+    st.done.deliver(std::move(st.summary));
+  }
+}
+
+void send_deposit(load_actor* self, const persistence& writer,
+                  const load_spec& spec);
+
+/// Closed loop: each answer sends the next append until the time is up.
+void refill(load_actor* self, const persistence& writer,
+            const load_spec& spec) {
+  auto& st = self->state;
+  if (!st.sending || spec.rate > 0)
+    return;
+  if (seconds_since(st.start) >= spec.seconds) {
+    st.sending = false;
+    return;
+  }
+  send_deposit(self, writer, spec);
+}
+
+void send_deposit(load_actor* self, const persistence& writer,
+                  const load_spec& spec) {
+  auto& st = self->state;
+  stream_append sa;
+  sa.stream_id = "account-" + std::to_string(st.rng() % spec.accounts);
+  sa.expected = expected_version::any();
+  sa.events.push_back(make_deposit(static_cast<int64_t>(1 + st.rng() % 1000)));
+  ++st.sent;
+  if (!writer.try_reserve()) {
+    ++st.answered;
+    if (st.summary.failed++ == 0)
+      st.summary.first_error = "overloaded";
+    return;
+  }
+  auto t0 = steady::now();
+  auto answered = [self, writer, spec, t0](const caf::error* err) {
+    auto& st = self->state;
+    ++st.answered;
+    if (err == nullptr) {
+      ++st.summary.ok;
+      st.summary.latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(steady::now() - t0).count());
+    } else if (st.summary.failed++ == 0) {
+      st.summary.first_error = to_text(*err);
+    }
+    refill(self, writer, spec);
+    finish_if_done(self);
+  };
+  self->request(writer.actor, caf::infinite, append_atom::value, std::move(sa))
+    .then([=](append_result&) { answered(nullptr); },
+          [=](caf::error& err) { answered(&err); });
+}
+
+caf::behavior load_generator(load_actor* self, persistence writer,
+                             load_spec spec) {
+  return {
+    [=](run_atom) {
+      auto& st = self->state;
+      st.start = steady::now();
+      st.done = self->make_response_promise<load_summary>();
+      if (spec.rate > 0)
+        self->send(self, tick_atom::value);
+      else
+        for (size_t i = 0; i < spec.in_flight; ++i)
+          send_deposit(self, writer, spec);
+      return st.done;
+    },
+    // Open loop: every millisecond, send what the rate says is due.
+    [=](tick_atom) {
+      auto& st = self->state;
+      auto elapsed = seconds_since(st.start);
+      if (elapsed >= spec.seconds) {
+        st.sending = false;
+        finish_if_done(self);
+        return;
+      }
+      auto due = static_cast<size_t>(spec.rate * elapsed);
+      while (st.sent < due)
+        send_deposit(self, writer, spec);
+      self->delayed_send(self, std::chrono::milliseconds{1}, tick_atom::value);
+    },
+  };
+}
+
+load_summary run_load(caf::actor_system& sys, const persistence& writer,
+                      load_spec spec) {
+  auto gen = sys.spawn(load_generator, writer, spec);
+  caf::scoped_actor self{sys};
+  load_summary sum;
+  self->request(gen, caf::infinite, run_atom::value)
+    .receive([&](load_summary& x) { sum = std::move(x); },
+             [&](caf::error& err) { die(to_text(err)); });
+  caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  if (sum.failed > 0)
+    die("appends failed (" + std::to_string(sum.failed)
+        + "): " + sum.first_error);
+  return sum;
+}
+
+struct options {
+  std::string pg_conninfo;
+  size_t accounts = 10000;
+  double probe_seconds = 3;
+  size_t probe_in_flight = 1024;
+  double load_seconds = 10;
+  double rate = 0;
+  size_t rebuild_events = 1000000;
+  size_t naive_events = 20000;
+  size_t catchup_batch = runner_config{}.catchup_batch;
+  size_t fill_batch = 10000;
+  size_t scheduler_threads = 2;
+  bool lag = true;
+  bool rebuild = true;
+};
+
+postgres_config pg_config(const options& opt, const std::string& schema,
+                          size_t pool_size) {
+  postgres_config cfg;
+  cfg.conninfo = opt.pg_conninfo;
+  cfg.schema = schema;
+  cfg.pool_size = pool_size;
+  return cfg;
+}
+
+/// A fresh, migrated event store and checkpoint store in `schema`.
+struct stores {
+  std::shared_ptr<event_store> events;
+  std::shared_ptr<postgres_checkpoint_store> checkpoints;
+
+  stores(const options& opt, const std::string& schema, size_t pool_size) {
+    auto conn = pg_connect(opt.pg_conninfo);
+    pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    PQfinish(conn);
+    auto es = postgres_event_store::open(pg_config(opt, schema, pool_size));
+    if (!es)
+      die(to_text(es.error()));
+    events = std::move(*es);
+    auto ck = postgres_checkpoint_store::open(pg_config(opt, schema, 2));
+    if (!ck)
+      die(to_text(ck.error()));
+    checkpoints = std::move(*ck);
+  }
+
+  int64_t head() const {
+    auto x = events->last_position();
+    if (!x)
+      die(to_text(x.error()));
+    return *x;
+  }
+};
+
+void drop_schema(const options& opt, const std::string& schema) {
+  auto conn = pg_connect(opt.pg_conninfo);
+  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  PQfinish(conn);
+}
+
+void wait_for(projection_engine& engine, const std::string& name,
+              int64_t position, std::chrono::seconds timeout) {
+  if (auto err = engine.wait_for(name, position, timeout))
+    die(name + " did not reach position " + std::to_string(position) + ": "
+        + to_text(err));
+}
+
+void print_lag(const char* what, const lag_recorder& rec) {
+  auto lags = rec.lags_ms();
+  auto span = rec.span_seconds();
+  std::printf("%-38s %8zu %9.0f %7.2f %7.2f %7.2f %8.2f\n", what, lags.size(),
+              span > 0 ? static_cast<double>(lags.size()) / span : 0.0,
+              percentile(lags, 0.50), percentile(lags, 0.95),
+              percentile(lags, 0.99), percentile(lags, 1.0));
+}
+
+void run_lag(caf::actor_system& sys, const options& opt) {
+  const std::string schema = "bench_proj_lag";
+  // Persistence, feed, three runners and the operators' calls.
+  stores st{opt, schema, 6};
+  auto feed = spawn_feed(sys, st.events);
+  persistence_config pcfg;
+  pcfg.feed = feed;
+  auto writer = spawn_persistence(sys, st.events, pcfg);
+  // The most the write path does, with nothing else running.
+  auto probe = run_load(sys, writer,
+                        {0, opt.probe_in_flight, opt.probe_seconds,
+                         opt.accounts});
+  auto max_rate = static_cast<double>(probe.ok) / probe.seconds;
+  auto rate = opt.rate > 0 ? opt.rate : max_rate / 2;
+  std::printf("== lag: %zu accounts, one 200-byte deposit per append ==\n",
+              opt.accounts);
+  std::printf("maximum: %zu appends in flight for %.1f s: %.0f appends/s "
+              "(p50 %.2f ms, p99 %.2f ms)\n",
+              opt.probe_in_flight, probe.seconds, max_rate,
+              percentile(probe.latencies_ms, 0.50),
+              percentile(probe.latencies_ms, 0.99));
+  auto fed = std::make_shared<memory_balances>("lag_feed");
+  auto sql = std::make_shared<sql_balances>("lag_sql", schema, "balances");
+  auto polled = std::make_shared<memory_balances>("lag_poll");
+  runner_config rcfg;
+  rcfg.catchup_batch = opt.catchup_batch;
+  {
+    projection_engine with_feed{sys, st.events, st.checkpoints, feed, rcfg};
+    projection_engine polling{sys, st.events, st.checkpoints, {}, rcfg};
+    for (auto err : {with_feed.add(fed), with_feed.add(sql), polling.add(polled)})
+      if (err)
+        die(to_text(err));
+    // Everything caught up on the probe's events before the load starts.
+    auto head = st.head();
+    wait_for(with_feed, "lag_feed", head, std::chrono::seconds{120});
+    wait_for(with_feed, "lag_sql", head, std::chrono::seconds{120});
+    wait_for(polling, "lag_poll", head, std::chrono::seconds{120});
+    for (auto* rec : {&fed->lags, &sql->lags, &polled->lags})
+      rec->start_at(head + 1);
+    auto load = run_load(sys, writer,
+                         {rate, 0, opt.load_seconds, opt.accounts});
+    auto last = st.head();
+    wait_for(with_feed, "lag_feed", last, std::chrono::seconds{60});
+    wait_for(with_feed, "lag_sql", last, std::chrono::seconds{60});
+    wait_for(polling, "lag_poll", last, std::chrono::seconds{60});
+    std::printf("load: %.0f appends/s (half the maximum) for %.1f s, open "
+                "loop: %zu appends, %.0f/s done (commit p50 %.2f ms, p99 %.2f "
+                "ms)\n\n",
+                rate, load.seconds, load.ok,
+                static_cast<double>(load.ok) / load.seconds,
+                percentile(load.latencies_ms, 0.50),
+                percentile(load.latencies_ms, 0.99));
+    with_feed.stop();
+    polling.stop();
+  }
+  std::printf("%-38s %8s %9s %7s %7s %7s %8s\n", "projection (lag = seen - commit)",
+              "events", "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms");
+  print_lag("(a) async, fed by the feed", fed->lags);
+  print_lag("(b) SQL read model, fed by the feed", sql->lags);
+  print_lag("(c) async, polling the store (50 ms)", polled->lags);
+  for (auto& a : {writer.actor, feed})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  drop_schema(opt, schema);
+}
+
+/// Appends `n` deposits of random amounts to random accounts, `batch`
+/// events per call. Returns the seconds it took.
+double fill(event_store& store, size_t n, size_t accounts, size_t batch) {
+  auto start = steady::now();
+  std::mt19937_64 rng{7};
+  for (size_t done = 0; done < n;) {
+    std::unordered_map<size_t, size_t> slot;
+    std::vector<stream_append> call;
+    for (size_t k = 0; k < batch && done < n; ++k, ++done) {
+      auto account = rng() % accounts;
+      auto [it, added] = slot.emplace(account, call.size());
+      if (added) {
+        call.emplace_back();
+        call.back().stream_id = "account-" + std::to_string(account);
+        call.back().expected = expected_version::any();
+      }
+      call[it->second].events.push_back(
+        make_deposit(static_cast<int64_t>(1 + rng() % 1000)));
+    }
+    for (auto& res : store.append(std::move(call)))
+      if (!res)
+        die("fill: " + to_text(res.error()));
+  }
+  return seconds_since(start);
+}
+
+/// Compares the read model with the events, account by account. Returns
+/// whether they agree.
+bool verify(const options& opt, const std::string& schema,
+            const std::string& table) {
+  auto conn = pg_connect(opt.pg_conninfo);
+  auto events = pg::quote_ident(schema) + ".events";
+  auto one = [&](const std::string& sql) {
+    auto res = pg::exec(conn, sql);
+    if (!res)
+      die(to_text(res.error()));
+    return res->str(0, 0);
+  };
+  auto expected = one("SELECT coalesce(sum((data->>'amount')::bigint), 0) || '/'"
+                      " || count(*) FROM " + events);
+  auto actual = one("SELECT coalesce(sum(balance), 0) || '/'"
+                    " || coalesce(sum(events), 0) FROM " + table);
+  auto wrong = one("SELECT count(*) FROM (SELECT stream_id,"
+                   " sum((data->>'amount')::bigint) AS s, count(*) AS c FROM "
+                   + events + " GROUP BY stream_id) e FULL JOIN " + table
+                   + " b ON b.account = e.stream_id WHERE b.account IS NULL"
+                     " OR e.stream_id IS NULL OR b.balance <> e.s"
+                     " OR b.events <> e.c");
+  PQfinish(conn);
+  auto ok = expected == actual && wrong == "0";
+  std::printf("check: sum/count over the events %s, read model %s, accounts "
+              "that differ %s: %s\n",
+              expected.c_str(), actual.c_str(), wrong.c_str(),
+              ok ? "OK" : "MISMATCH");
+  return ok;
+}
+
+/// Runs `p` from an empty read model to the head; returns the seconds.
+double project_to_head(caf::actor_system& sys, stores& st,
+                       std::shared_ptr<sql_projection> p,
+                       const runner_config& rcfg) {
+  auto head = st.head();
+  auto start = steady::now();
+  projection_engine engine{sys, st.events, st.checkpoints, {}, rcfg};
+  if (auto err = engine.add(p))
+    die(to_text(err));
+  wait_for(engine, p->name(), head, std::chrono::seconds{3600});
+  return seconds_since(start);
+}
+
+bool run_rebuild(caf::actor_system& sys, const options& opt) {
+  const std::string schema = "bench_proj_rebuild";
+  const std::string naive_schema = "bench_proj_naive";
+  runner_config rcfg;
+  rcfg.catchup_batch = opt.catchup_batch;
+  std::printf("\n== rebuild: %zu deposits over %zu accounts, batches of %zu "
+              "events ==\n",
+              opt.rebuild_events, opt.accounts, opt.catchup_batch);
+  stores st{opt, schema, 2};
+  auto fill_s = fill(*st.events, opt.rebuild_events, opt.accounts,
+                     opt.fill_batch);
+  auto head = st.head();
+  std::printf("filled in %.1f s (%.0f events/s, not the measurement)\n",
+              fill_s, static_cast<double>(head) / fill_s);
+  auto conn = pg_connect(opt.pg_conninfo);
+  pg_checkpoint(conn);
+  PQfinish(conn);
+  // Baseline: read every event in position order and do nothing else.
+  auto start = steady::now();
+  int64_t read = 0;
+  for (int64_t from = 1;;) {
+    auto batch = st.events->read_all(from, opt.catchup_batch);
+    if (!batch)
+      die(to_text(batch.error()));
+    if (batch->empty())
+      break;
+    read += static_cast<int64_t>(batch->size());
+    from = batch->back().global_position + 1;
+  }
+  result_row raw{"(a) read_all only, no projection",
+                 static_cast<size_t>(read), seconds_since(start)};
+  // The read model's first run, then the timed rebuild.
+  auto balances = std::make_shared<sql_balances>("balances", schema,
+                                                 "balances");
+  result_row first{"(c) first run to the head",
+                   static_cast<size_t>(head), 0};
+  result_row rebuilt{"(c) rebuild: request to the head",
+                     static_cast<size_t>(head), 0};
+  {
+    projection_engine engine{sys, st.events, st.checkpoints, {}, rcfg};
+    start = steady::now();
+    if (auto err = engine.add(balances))
+      die(to_text(err));
+    wait_for(engine, "balances", head, std::chrono::seconds{3600});
+    first.seconds = seconds_since(start);
+    start = steady::now();
+    if (auto err = st.checkpoints->request_rebuild("balances"))
+      die(to_text(err));
+    for (;;) {
+      auto status = engine.status("balances");
+      if (status->position() == head
+          && status->state() == projection_state::running) {
+        auto rec = st.checkpoints->load("balances");
+        if (!rec || !*rec)
+          die("balances: no record");
+        if (!(*rec)->rebuild_requested && (*rec)->position == head)
+          break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{2});
+    }
+    rebuilt.seconds = seconds_since(start);
+    engine.stop();
+  }
+  auto ok = verify(opt, schema, balances->table());
+  drop_schema(opt, schema);
+  // Baseline: one statement per event, on a smaller store.
+  result_row naive{"(b) one upsert per event", opt.naive_events, 0};
+  {
+    stores small{opt, naive_schema, 2};
+    fill(*small.events, opt.naive_events, opt.accounts, opt.fill_batch);
+    auto p = std::make_shared<sql_balances>("balances_naive", naive_schema,
+                                            "balances", false);
+    naive.seconds = project_to_head(sys, small, p, rcfg);
+    ok = verify(opt, naive_schema, p->table()) && ok;
+  }
+  drop_schema(opt, naive_schema);
+  std::printf("%-38s %9s %8s %10s\n", "method", "events", "seconds",
+              "events/s");
+  for (auto* row : {&raw, &naive, &first, &rebuilt})
+    std::printf("%-38s %9zu %8.2f %10.0f\n", row->name.c_str(), row->events,
+                row->seconds, row->rate());
+  std::printf("rebuild / read_all only = %.2f\n", rebuilt.rate() / raw.rate());
+  return ok;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  if (auto env = std::getenv("MINK_TEST_PG"))
+    opt.pg_conninfo = env;
+  CLI::App app{"mink projection benchmark (PostgreSQL): projection lag under "
+               "a paced write load, and the rebuild speed of a SQL read model"};
+  app.add_option("--pg", opt.pg_conninfo,
+                 "libpq connection string (default: $MINK_TEST_PG)");
+  app.add_option("--accounts", opt.accounts, "account streams")
+    ->check(CLI::Range(1, 10000000));
+  app.add_option("--probe-seconds", opt.probe_seconds,
+                 "how long the maximum append rate is measured")
+    ->check(CLI::Range(0.1, 600.0));
+  app.add_option("--probe-in-flight", opt.probe_in_flight,
+                 "appends kept in flight while measuring the maximum")
+    ->check(CLI::Range(1, 100000));
+  app.add_option("--load-seconds", opt.load_seconds,
+                 "how long the paced load runs")
+    ->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--rate", opt.rate,
+                 "appends per second of the paced load (default: half the "
+                 "measured maximum)")
+    ->check(CLI::Range(0.0, 10000000.0));
+  app.add_option("--rebuild-events", opt.rebuild_events,
+                 "events the rebuilt read model replays")
+    ->check(CLI::Range(100, 100000000));
+  app.add_option("--naive-events", opt.naive_events,
+                 "events of the one-statement-per-event baseline")
+    ->check(CLI::Range(100, 10000000));
+  app.add_option("--catchup-batch", opt.catchup_batch,
+                 "events per batch (and transaction) while catching up")
+    ->check(CLI::Range(1, 10000000));
+  app.add_option("--fill-batch", opt.fill_batch,
+                 "events per append call while filling the store")
+    ->check(CLI::Range(1, 1000000));
+  app.add_option("--scheduler-threads", opt.scheduler_threads,
+                 "CAF scheduler threads")
+    ->check(CLI::Range(1, 64));
+  app.add_flag("!--no-lag", opt.lag, "skip the lag part");
+  app.add_flag("!--no-rebuild", opt.rebuild, "skip the rebuild part");
+  CLI11_PARSE(app, argc, argv);
+  if (opt.pg_conninfo.empty())
+    die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
+  // Runners log every state change; only problems matter here.
+  spdlog::set_level(spdlog::level::warn);
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", opt.scheduler_threads);
+  caf::actor_system sys{cfg};
+  std::printf("projection benchmark: PostgreSQL, synchronous_commit on\n");
+  if (opt.lag)
+    run_lag(sys, opt);
+  auto ok = true;
+  if (opt.rebuild)
+    ok = run_rebuild(sys, opt);
+  return ok ? 0 : 1;
+}
