@@ -52,6 +52,18 @@ struct prepared_append {
   std::string command_id;
 };
 
+/// One recorded event checked and encoded for `event_store::import_events`.
+struct import_event {
+  int64_t position = 0;
+  std::string stream_id;
+  std::string category;
+  int64_t version = 0;
+  /// The event id (a UUID in lower case), type, schema version, data and
+  /// encoded metadata.
+  prepared_event ev;
+  int64_t timestamp_us = 0;
+};
+
 /// Returns `errc::wrong_expected_version`, naming the stream, the expected
 /// and the actual version, when a stream at `current` fails `x.expected`;
 /// the empty error otherwise.

@@ -34,7 +34,10 @@ std::string to_lower(std::string id) {
   return id;
 }
 
-/// Validates one event and converts it for storage.
+} // namespace
+
+namespace detail {
+
 caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
   auto where = "event " + std::to_string(i) + ": ";
   prepared_event result;
@@ -67,6 +70,12 @@ caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
   result.metadata_json = to_json(ev.meta);
   return result;
 }
+
+} // namespace detail
+
+namespace {
+
+using detail::prepare_event;
 
 /// Limits above what SQL's bigint holds mean "no limit"; adapters get at
 /// most INT64_MAX.

@@ -46,6 +46,15 @@ struct stream_info {
   int64_t version = 0;
 };
 
+/// What `event_store::list_streams` tells of one stream.
+struct stream_summary {
+  std::string stream_id;
+  /// The version of the stream's last event (its number of events).
+  int64_t version = 0;
+  /// The global position of the stream's last event.
+  int64_t last_position = 0;
+};
+
 /// Per-stream results of one append call, in the order of the request.
 using append_results = std::vector<caf::expected<append_result>>;
 
@@ -135,6 +144,31 @@ public:
   /// Add them before appending: appends already running do not see them.
   [[nodiscard]] caf::error add_inline(std::shared_ptr<sql_projection> p);
 
+  /// Lists up to `limit` streams ordered by stream id (by bytes), starting
+  /// after `after_stream_id` (exclusive; empty to start at the first). With
+  /// a `category`, lists only streams of that category. To page, pass the
+  /// last stream id of one page as `after_stream_id` of the next. Fails with
+  /// `invalid_argument` for an invalid `after_stream_id` or category.
+  [[nodiscard]] caf::expected<std::vector<stream_summary>>
+  list_streams(const std::string& after_stream_id, size_t limit,
+               const std::string& category = {});
+
+  /// Stores events recorded elsewhere (an export of another store) with
+  /// their positions, versions, event ids, metadata and timestamps, all or
+  /// nothing: the whole batch commits in one transaction, or nothing is
+  /// written. The store's guarantees hold afterwards, so the batch must:
+  /// - have dense positions starting at `last_position() + 1`, in order
+  ///   (`wrong_expected_version` otherwise);
+  /// - continue each stream densely from its stored version
+  ///   (`wrong_expected_version` otherwise);
+  /// - hold valid events (as `append` checks them) with UUIDs as event ids
+  ///   and timestamps from 0 to the year 9999 (`invalid_argument`);
+  /// - repeat no stored or batch event id (`duplicate_event_id`).
+  /// Inline projections do not run on imported events: a store with inline
+  /// projections refuses imports (`invalid_argument`). Command records are
+  /// not imported. An empty batch succeeds and writes nothing.
+  [[nodiscard]] caf::error import_events(std::vector<recorded_event> events);
+
 protected:
   /// Appends validated streams. `out` has one slot per stream of the
   /// original batch; the adapter fills the slots named by `prepared[i].index`.
@@ -179,6 +213,22 @@ protected:
   /// Sets `p` up and adds it to the inline projections; `p` is not null
   /// and its name is valid. The default fails with `invalid_argument`.
   virtual caf::error do_add_inline(std::shared_ptr<sql_projection> p);
+
+  /// Lists streams; arguments are validated, `limit` > 0 and at most
+  /// INT64_MAX, `category` is empty or a valid category.
+  virtual caf::expected<std::vector<stream_summary>>
+  do_list_streams(const std::string& after_stream_id, size_t limit,
+                  const std::string& category)
+    = 0;
+
+  /// Imports a validated, non-empty batch: event ids are lower-case UUIDs,
+  /// unique within the batch; positions are dense and ascending; versions
+  /// are dense per stream within the batch; `metadata_json` holds each
+  /// event's encoded metadata. The adapter checks, under its write lock,
+  /// that the first position is `last_position() + 1`, that each stream's
+  /// first version in the batch is its stored version + 1 and that no event
+  /// id is stored, and writes all or nothing.
+  virtual caf::error do_import(const std::vector<import_event>& events) = 0;
 };
 
 } // namespace mink

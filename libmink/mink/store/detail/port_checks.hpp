@@ -5,7 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include <caf/expected.hpp>
+
 #include "mink/errc.hpp"
+#include "mink/event.hpp"
+#include "mink/store/append.hpp"
 
 namespace mink::detail {
 
@@ -16,6 +20,11 @@ constexpr size_t max_name_size = 200;
 /// empty, longer than `max_name_size`, control characters, not UTF-8; or an
 /// empty string when it is fine. `what` names it in the message.
 std::string name_problem(std::string_view what, std::string_view name);
+
+/// Validates event `i` of a batch and converts it for storage: makes an id
+/// when it has none, lower-cases it, encodes the metadata. Moves the type
+/// and data out of `ev`. Fails with `invalid_argument` naming the event.
+caf::expected<prepared_event> prepare_event(event_data& ev, size_t i);
 
 /// Runs an adapter call for a port; an exception (out of memory, a
 /// library's error) becomes `storage_failure` here, so none leaves a port.

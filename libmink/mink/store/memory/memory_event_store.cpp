@@ -5,6 +5,7 @@
 #include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/read_filter_match.hpp"
+#include "mink/stream_id.hpp"
 
 namespace mink {
 
@@ -170,6 +171,93 @@ memory_event_store::do_purge_commands(int64_t older_than_us) {
     }
   }
   return purged;
+}
+
+caf::expected<std::vector<stream_summary>>
+memory_event_store::do_list_streams(const std::string& after_stream_id,
+                                    size_t limit, const std::string& category) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  std::vector<stream_summary> all;
+  for (const auto& [id, positions] : state_->streams) {
+    if (id <= after_stream_id && !after_stream_id.empty())
+      continue;
+    if (!category.empty() && category_of(id) != category)
+      continue;
+    all.push_back(stream_summary{id, static_cast<int64_t>(positions.size()),
+                                 positions.back()});
+  }
+  // std::string compares by char; bytes order needs unsigned comparison.
+  auto by_bytes = [](const stream_summary& x, const stream_summary& y) {
+    return std::lexicographical_compare(
+      x.stream_id.begin(), x.stream_id.end(), y.stream_id.begin(),
+      y.stream_id.end(), [](char a, char b) {
+        return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
+      });
+  };
+  std::sort(all.begin(), all.end(), by_bytes);
+  if (!after_stream_id.empty()) {
+    stream_summary after{after_stream_id, 0, 0};
+    all.erase(all.begin(),
+              std::upper_bound(all.begin(), all.end(), after, by_bytes));
+  }
+  if (all.size() > limit)
+    all.resize(limit);
+  return all;
+}
+
+caf::error memory_event_store::do_import(const std::vector<import_event>& events) {
+  std::lock_guard<std::mutex> guard{state_->mtx};
+  auto& st = *state_;
+  // Check everything first: an import writes all or nothing.
+  auto last = static_cast<int64_t>(st.log.size());
+  if (events.front().position != last + 1)
+    return make_error(errc::wrong_expected_version,
+                      "import starts at position "
+                        + std::to_string(events.front().position)
+                        + " but the store's last position is "
+                        + std::to_string(last));
+  std::unordered_map<std::string, int64_t> firsts;
+  for (const auto& x : events) {
+    firsts.emplace(x.stream_id, x.version);
+    if (st.event_ids.count(x.ev.event_id) != 0)
+      return make_error(errc::duplicate_event_id,
+                        "event id " + x.ev.event_id + " is already stored");
+  }
+  for (const auto& [id, first] : firsts) {
+    auto i = st.streams.find(id);
+    auto current = i == st.streams.end() ? int64_t{0}
+                                         : static_cast<int64_t>(i->second.size());
+    if (first != current + 1)
+      return make_error(errc::wrong_expected_version,
+                        "stream " + id + " is at version "
+                          + std::to_string(current)
+                          + " but the import continues it with version "
+                          + std::to_string(first));
+  }
+  std::vector<recorded_event> decoded;
+  decoded.reserve(events.size());
+  for (const auto& x : events) {
+    recorded_event rec;
+    rec.event_id = x.ev.event_id;
+    rec.stream_id = x.stream_id;
+    rec.stream_version = x.version;
+    rec.global_position = x.position;
+    rec.type = x.ev.type;
+    rec.schema_version = x.ev.schema_version;
+    rec.data = x.ev.data;
+    auto meta = metadata_from_json(x.ev.metadata_json);
+    if (!meta)
+      return std::move(meta.error());
+    rec.meta = std::move(*meta);
+    rec.timestamp_us = x.timestamp_us;
+    decoded.emplace_back(std::move(rec));
+  }
+  for (auto& rec : decoded) {
+    st.event_ids.insert(rec.event_id);
+    st.streams[rec.stream_id].push_back(rec.global_position);
+    st.log.emplace_back(std::move(rec));
+  }
+  return {};
 }
 
 } // namespace mink

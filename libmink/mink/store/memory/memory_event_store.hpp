@@ -42,6 +42,12 @@ protected:
 
   caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
 
+  caf::expected<std::vector<stream_summary>>
+  do_list_streams(const std::string& after_stream_id, size_t limit,
+                  const std::string& category) override;
+
+  caf::error do_import(const std::vector<import_event>& events) override;
+
 private:
   struct state {
     std::mutex mtx;

@@ -67,6 +67,14 @@ protected:
 
   caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
 
+  // Listing and import: postgres_import.cpp.
+
+  caf::expected<std::vector<stream_summary>>
+  do_list_streams(const std::string& after_stream_id, size_t limit,
+                  const std::string& category) override;
+
+  caf::error do_import(const std::vector<import_event>& events) override;
+
 private:
   postgres_event_store(const postgres_config& cfg,
                        std::unique_ptr<pg::pool> pool);

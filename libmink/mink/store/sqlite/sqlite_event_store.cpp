@@ -15,6 +15,7 @@
 #include "mink/errc.hpp"
 #include "mink/projection/inline_projections.hpp"
 #include "mink/projection/projection_target.hpp"
+#include "mink/store/sqlite/sqlite_import.hpp"
 #include "mink/store/sqlite/sqlite_migrations.hpp"
 #include "mink/store/sqlite/sqlite_statement.hpp"
 
@@ -509,6 +510,33 @@ sqlite_event_store::do_purge_commands(int64_t older_than_us) {
     return static_cast<size_t>(sqlite_api::sqlite3_changes64(impl_->db));
   } catch (...) {
     return detail::current_exception_error(impl_->context("purge_commands"));
+  }
+}
+
+caf::expected<std::vector<stream_summary>>
+sqlite_event_store::do_list_streams(const std::string& after_stream_id,
+                                    size_t limit, const std::string& category) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  try {
+    return detail::sqlite_list_streams(impl_->db, after_stream_id, limit,
+                                       category);
+  } catch (...) {
+    return detail::current_exception_error(impl_->context("list_streams"));
+  }
+}
+
+caf::error
+sqlite_event_store::do_import(const std::vector<import_event>& events) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  if (!impl_->inline_ps.get()->empty())
+    return make_error(errc::invalid_argument,
+                      "this store runs inline projections, which imports "
+                      "would bypass: import into a store without them");
+  try {
+    return detail::sqlite_import(impl_->db, events);
+  } catch (...) {
+    impl_->rollback_if_open();
+    return detail::current_exception_error(impl_->context("import"));
   }
 }
 

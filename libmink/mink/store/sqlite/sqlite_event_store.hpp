@@ -73,6 +73,12 @@ protected:
 
   caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
 
+  caf::expected<std::vector<stream_summary>>
+  do_list_streams(const std::string& after_stream_id, size_t limit,
+                  const std::string& category) override;
+
+  caf::error do_import(const std::vector<import_event>& events) override;
+
 private:
   /// The connection, its prepared statements and the mutex; defined in the
   /// source file to keep SOCI and sqlite3 out of this header.

@@ -1,0 +1,133 @@
+// The listing and import members of the event store port (the rest is in
+// event_store.cpp).
+
+#include "mink/store/event_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <caf/message.hpp>
+
+#include "mink/errc.hpp"
+#include "mink/store/detail/port_checks.hpp"
+#include "mink/stream_id.hpp"
+#include "mink/uuid.hpp"
+
+namespace mink {
+
+namespace {
+
+using detail::guarded;
+using detail::name_problem;
+
+/// 10000-01-01T00:00:00Z in microseconds since the epoch: every adapter can
+/// store timestamps below it.
+constexpr int64_t max_import_timestamp_us = 253402300800000000;
+
+/// Returns the explanation that `make_error(code, what)` stored in `err`.
+std::string message_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return to_text(err);
+}
+
+caf::error validate_category_filter(const std::string& category) {
+  if (category.empty())
+    return {};
+  if (auto problem = name_problem("category", category); !problem.empty())
+    return make_error(errc::invalid_argument, problem);
+  if (category.find('-') != std::string::npos)
+    return make_error(errc::invalid_argument,
+                      "category " + category
+                        + " contains '-', which no category can hold");
+  return {};
+}
+
+} // namespace
+
+caf::expected<std::vector<stream_summary>>
+event_store::list_streams(const std::string& after_stream_id, size_t limit,
+                          const std::string& category) {
+  if (!after_stream_id.empty())
+    if (auto err = validate_stream_id(after_stream_id))
+      return err;
+  if (auto err = validate_category_filter(category))
+    return err;
+  if (limit == 0)
+    return std::vector<stream_summary>{};
+  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return guarded("list_streams", [&] {
+    return do_list_streams(after_stream_id, std::min(limit, max), category);
+  });
+}
+
+caf::error event_store::import_events(std::vector<recorded_event> events) {
+  if (events.empty())
+    return {};
+  std::vector<import_event> prepared;
+  prepared.reserve(events.size());
+  std::unordered_set<std::string> ids;
+  ids.reserve(events.size());
+  // The last version of each stream seen in this batch.
+  std::unordered_map<std::string, int64_t> versions;
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto& in = events[i];
+    auto where = "event " + std::to_string(i) + " (position "
+                 + std::to_string(in.global_position) + "): ";
+    if (auto err = validate_stream_id(in.stream_id))
+      return make_error(errc::invalid_argument,
+                        where + message_of(err));
+    if (in.global_position < 1)
+      return make_error(errc::invalid_argument,
+                        where + "position must be at least 1");
+    if (i > 0 && in.global_position != prepared.back().position + 1)
+      return make_error(errc::invalid_argument,
+                        where + "positions must be dense and ascending; the "
+                                "event before has position "
+                          + std::to_string(prepared.back().position));
+    if (in.stream_version < 1)
+      return make_error(errc::invalid_argument,
+                        where + "version must be at least 1");
+    if (auto known = versions.find(in.stream_id);
+        known != versions.end() && in.stream_version != known->second + 1)
+      return make_error(errc::invalid_argument,
+                        where + "stream " + in.stream_id + " has version "
+                          + std::to_string(in.stream_version)
+                          + " after version " + std::to_string(known->second));
+    if (in.event_id.empty() || !is_uuid(in.event_id))
+      return make_error(errc::invalid_argument,
+                        where + "event id is not a UUID");
+    if (in.timestamp_us < 0 || in.timestamp_us >= max_import_timestamp_us)
+      return make_error(errc::invalid_argument,
+                        where + "timestamp must lie between 1970 and 9999");
+    event_data data;
+    data.event_id = std::move(in.event_id);
+    data.type = std::move(in.type);
+    data.schema_version = in.schema_version;
+    data.data = std::move(in.data);
+    data.meta = std::move(in.meta);
+    auto ev = detail::prepare_event(data, i);
+    if (!ev)
+      return make_error(errc::invalid_argument,
+                        where + message_of(ev.error()));
+    if (!ids.insert(ev->event_id).second)
+      return make_error(errc::duplicate_event_id,
+                        where + "event id " + ev->event_id
+                          + " occurs twice in the batch");
+    versions[in.stream_id] = in.stream_version;
+    import_event out;
+    out.position = in.global_position;
+    out.category = std::string{category_of(in.stream_id)};
+    out.stream_id = std::move(in.stream_id);
+    out.version = in.stream_version;
+    out.ev = std::move(*ev);
+    out.timestamp_us = in.timestamp_us;
+    prepared.emplace_back(std::move(out));
+  }
+  return guarded("import_events", [&] { return do_import(prepared); });
+}
+
+} // namespace mink
