@@ -1,0 +1,181 @@
+// mink diagnose: connectivity, schema version, last position, projection
+// lag, faulted projections. Exit 3 when something is wrong.
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "mink/clock.hpp"
+#include "mink/store/postgres/pg_migrations.hpp"
+#include "mink/store/postgres/pg_pool.hpp"
+#include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/sqlite/sqlite_migrations.hpp"
+
+namespace mink::cli {
+
+namespace {
+
+struct args {
+  int64_t max_lag = 0;
+  double stale_s = 60;
+};
+
+args a;
+
+struct report {
+  int problems = 0;
+
+  void ok(const std::string& what) { std::cout << "ok    " << what << '\n'; }
+
+  void warn(const std::string& what) {
+    std::cout << "warn  " << what << '\n';
+  }
+
+  void problem(const std::string& what) {
+    std::cout << "FAIL  " << what << '\n';
+    ++problems;
+  }
+};
+
+/// Returns the schema version and the newest this build knows, without
+/// migrating; reports connectivity. Nothing when the store is unreachable.
+std::optional<std::pair<int, int>> schema_version(context& ctx, report& r) {
+  if (ctx.store.is_postgres()) {
+    const auto& cfg = ctx.store.postgres();
+    if (auto err = pg::validate_schema_name(cfg.schema)) {
+      r.problem("schema name: " + message_of(err));
+      return std::nullopt;
+    }
+    auto pool = pg::pool::open(cfg.conninfo, 1);
+    if (!pool) {
+      r.problem("connect to " + ctx.store.describe() + ": "
+                + message_of(pool.error()));
+      return std::nullopt;
+    }
+    auto lease = (*pool)->acquire(std::chrono::seconds{10});
+    if (!lease) {
+      r.problem("connect: " + message_of(lease.error()));
+      return std::nullopt;
+    }
+    r.ok("connected to " + ctx.store.describe());
+    auto applied = pg::migration_status(lease->conn(), cfg.schema);
+    if (!applied) {
+      r.problem("read migrations: " + message_of(applied.error()));
+      return std::nullopt;
+    }
+    const auto& known = pg::migrations();
+    return std::make_pair(applied->empty() ? 0 : applied->back().version,
+                          known.empty() ? 0 : known.back().version);
+  }
+  if (auto err = ctx.store.require_existing()) {
+    r.problem(message_of(err));
+    return std::nullopt;
+  }
+  auto v = sqlite_schema_version(ctx.store.sqlite().path);
+  if (!v) {
+    r.problem("open " + ctx.store.describe() + ": " + message_of(v.error()));
+    return std::nullopt;
+  }
+  r.ok("opened " + ctx.store.describe());
+  return std::make_pair(*v, sqlite_latest_schema_version());
+}
+
+void diagnose(context& ctx) {
+  ctx.resolve();
+  report r;
+  auto versions = schema_version(ctx, r);
+  if (versions) {
+    auto [current, latest] = *versions;
+    auto text = "schema version " + std::to_string(current) + " of "
+                + std::to_string(latest);
+    if (current < latest)
+      r.problem(text + ": pending migrations (run: mink migrate up)");
+    else if (current > latest)
+      r.problem(text + ": the database is newer than this mink");
+    else
+      r.ok(text);
+    if (current == latest)
+      [&] {
+        // Opening the stores changes nothing now: the schema is current.
+        auto store = ctx.store.open_events();
+        if (!store)
+          return r.problem("open the event store: "
+                           + message_of(store.error()));
+        auto head = (*store)->last_position();
+        if (!head)
+          return r.problem("read the last position: "
+                           + message_of(head.error()));
+        r.ok("last position " + std::to_string(*head));
+        auto ck = ctx.store.open_checkpoints();
+        if (!ck)
+          return r.problem("open the checkpoint store: "
+                           + message_of(ck.error()));
+        auto records = (*ck)->list();
+        if (!records)
+          return r.problem("list projections: "
+                           + message_of(records.error()));
+        if (records->empty())
+          r.ok("no projections recorded");
+        auto now = now_us();
+        for (const auto& p : *records) {
+          auto lag = std::max<int64_t>(0, *head - p.position);
+          auto text = "projection " + p.name + ": "
+                      + std::string{to_string(p.state)} + ", position "
+                      + std::to_string(p.position) + ", lag "
+                      + std::to_string(lag);
+          if (p.state == projection_state::faulted)
+            r.problem(text + ", faulted: " + p.last_error);
+          else if (a.max_lag > 0 && lag > a.max_lag)
+            r.problem(text + " (over --max-lag "
+                      + std::to_string(a.max_lag) + ")");
+          else if (p.state != projection_state::stopped
+                   && p.state != projection_state::paused
+                   && p.reported_us > 0
+                   && static_cast<double>(now - p.reported_us) / 1e6
+                        > a.stale_s)
+            r.warn(text + ", no report for "
+                   + std::to_string((now - p.reported_us) / 1000000)
+                   + " s (its process may be gone)");
+          else if (p.state == projection_state::paused
+                   || p.state == projection_state::stopped)
+            r.warn(text);
+          else
+            r.ok(text);
+        }
+        auto letters = (*ck)->dead_letters("", 1000);
+        if (letters && !letters->empty())
+          r.warn(std::to_string(letters->size())
+                 + (letters->size() == 1000 ? "+" : "")
+                 + " dead letter(s) (mink projections dead-letters list)");
+      }();
+    else
+      std::cout << "skip  store checks until the schema is current\n";
+  }
+  std::cout << (r.problems == 0 ? "healthy" : "unhealthy: "
+                                                + std::to_string(r.problems)
+                                                + " problem(s)")
+            << '\n';
+  if (r.problems > 0)
+    throw failure{exit_unhealthy, "diagnose found " + std::to_string(r.problems)
+                                    + " problem(s)"};
+}
+
+} // namespace
+
+void add_diagnose(CLI::App& app, context& ctx) {
+  auto cmd = app.add_subcommand(
+    "diagnose", "Check connectivity, schema version, last position, "
+                "projection lag and faults; exit 3 when something is wrong");
+  cmd->add_option("--max-lag", a.max_lag,
+                  "A projection more than this many events behind is a "
+                  "problem (default: no limit)")
+    ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--stale-after", a.stale_s,
+                  "Warn when a running projection has not reported for this "
+                  "many seconds (default 60)")
+    ->check(CLI::NonNegativeNumber);
+  cmd->callback([&ctx] { diagnose(ctx); });
+}
+
+} // namespace mink::cli

@@ -1,0 +1,263 @@
+#include "ndjson.hpp"
+
+#include <time.h>
+
+#include <cstdio>
+#include <optional>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "mink/errc.hpp"
+
+namespace mink::cli {
+
+namespace {
+
+// -- finding a member's raw text ----------------------------------------------
+
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void skip_ws(std::string_view s, size_t& i) {
+  while (i < s.size() && is_ws(s[i]))
+    ++i;
+}
+
+/// Skips a string starting at the quote at `i`; returns false when unclosed.
+bool skip_string(std::string_view s, size_t& i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\')
+      ++i;
+    else if (s[i] == '"') {
+      ++i;
+      return true;
+    }
+  }
+  return false;
+}
+
+/// Skips one JSON value starting at `i`.
+bool skip_value(std::string_view s, size_t& i) {
+  if (i >= s.size())
+    return false;
+  if (s[i] == '"')
+    return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    size_t depth = 0;
+    while (i < s.size()) {
+      auto c = s[i];
+      if (c == '"') {
+        if (!skip_string(s, i))
+          return false;
+        continue;
+      }
+      if (c == '{' || c == '[')
+        ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) {
+        ++i;
+        return true;
+      }
+      ++i;
+    }
+    return false;
+  }
+  while (i < s.size() && !is_ws(s[i]) && s[i] != ',' && s[i] != '}'
+         && s[i] != ']')
+    ++i;
+  return true;
+}
+
+/// Returns the raw text of the first top-level member `key` of the object
+/// in `s` (already validated as JSON), or nothing.
+std::optional<std::string_view> raw_member(std::string_view s,
+                                           std::string_view key) {
+  size_t i = 0;
+  skip_ws(s, i);
+  if (i >= s.size() || s[i] != '{')
+    return std::nullopt;
+  ++i;
+  for (;;) {
+    skip_ws(s, i);
+    if (i >= s.size() || s[i] != '"')
+      return std::nullopt;
+    auto key_start = i + 1;
+    if (!skip_string(s, i))
+      return std::nullopt;
+    auto name = s.substr(key_start, i - 1 - key_start);
+    skip_ws(s, i);
+    if (i >= s.size() || s[i] != ':')
+      return std::nullopt;
+    ++i;
+    skip_ws(s, i);
+    auto value_start = i;
+    if (!skip_value(s, i))
+      return std::nullopt;
+    if (name == key)
+      return s.substr(value_start, i - value_start);
+    skip_ws(s, i);
+    if (i >= s.size() || s[i] != ',')
+      return std::nullopt;
+    ++i;
+  }
+}
+
+caf::error problem(std::string what) {
+  return make_error(errc::invalid_argument, std::move(what));
+}
+
+std::optional<int64_t> parse_timestamp(const std::string& x) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  long frac = 0;
+  char z = 0;
+  int n = 0;
+  if (std::sscanf(x.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6ld%c%n", &y, &mo, &d,
+                  &h, &mi, &sec, &frac, &z, &n)
+        != 8
+      || z != 'Z' || static_cast<size_t>(n) != x.size() || x.size() != 27)
+    return std::nullopt;
+  struct tm t = {};
+  t.tm_year = y - 1900;
+  t.tm_mon = mo - 1;
+  t.tm_mday = d;
+  t.tm_hour = h;
+  t.tm_min = mi;
+  t.tm_sec = sec;
+  auto secs = timegm(&t);
+  return static_cast<int64_t>(secs) * 1000000 + frac;
+}
+
+} // namespace
+
+std::string format_timestamp(int64_t us) {
+  auto secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  auto frac = us - secs * 1000000;
+  auto t_secs = static_cast<time_t>(secs);
+  struct tm t = {};
+  gmtime_r(&t_secs, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
+                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+                t.tm_min, t.tm_sec, static_cast<long long>(frac));
+  return buf;
+}
+
+std::string to_ndjson(const recorded_event& ev) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  auto str = [&](const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  w.Key("position");
+  w.Int64(ev.global_position);
+  str("stream_id", ev.stream_id);
+  w.Key("version");
+  w.Int64(ev.stream_version);
+  str("event_id", ev.event_id);
+  str("type", ev.type);
+  w.Key("schema_version");
+  w.Int(ev.schema_version);
+  str("timestamp", format_timestamp(ev.timestamp_us));
+  w.Key("timestamp_us");
+  w.Int64(ev.timestamp_us);
+  auto meta = to_json(ev.meta);
+  w.Key("metadata");
+  w.RawValue(meta.data(), meta.size(), rapidjson::kObjectType);
+  if (ev.data.find_first_of("\r\n") == std::string::npos) {
+    w.Key("data");
+    w.RawValue(ev.data.data(), ev.data.size(), rapidjson::kObjectType);
+  } else {
+    str("data_text", ev.data);
+  }
+  w.EndObject();
+  return std::string{buf.GetString(), buf.GetSize()};
+}
+
+caf::expected<recorded_event> from_ndjson(std::string_view line) {
+  rapidjson::Document doc;
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag
+                             | rapidjson::kParseValidateEncodingFlag;
+  doc.Parse<flags>(line.data(), line.size());
+  if (doc.HasParseError())
+    return problem(std::string{"not JSON: "}
+                   + rapidjson::GetParseError_En(doc.GetParseError())
+                   + " at byte " + std::to_string(doc.GetErrorOffset()));
+  if (!doc.IsObject())
+    return problem("not a JSON object");
+  recorded_event ev;
+  auto int_field = [&](const char* key, int64_t& out,
+                       bool required) -> caf::error {
+    auto i = doc.FindMember(key);
+    if (i == doc.MemberEnd())
+      return required ? problem(std::string{"missing \""} + key + "\"")
+                      : caf::error{};
+    if (!i->value.IsInt64())
+      return problem(std::string{"\""} + key + "\" is not an integer");
+    out = i->value.GetInt64();
+    return {};
+  };
+  auto str_field = [&](const char* key, std::string& out) -> caf::error {
+    auto i = doc.FindMember(key);
+    if (i == doc.MemberEnd())
+      return problem(std::string{"missing \""} + key + "\"");
+    if (!i->value.IsString())
+      return problem(std::string{"\""} + key + "\" is not a string");
+    out.assign(i->value.GetString(), i->value.GetStringLength());
+    return {};
+  };
+  int64_t schema_version = 1;
+  if (auto err = int_field("position", ev.global_position, true))
+    return err;
+  if (auto err = str_field("stream_id", ev.stream_id))
+    return err;
+  if (auto err = int_field("version", ev.stream_version, true))
+    return err;
+  if (auto err = str_field("event_id", ev.event_id))
+    return err;
+  if (auto err = str_field("type", ev.type))
+    return err;
+  if (auto err = int_field("schema_version", schema_version, false))
+    return err;
+  if (schema_version < 1 || schema_version > INT32_MAX)
+    return problem("\"schema_version\" is out of range");
+  ev.schema_version = static_cast<int32_t>(schema_version);
+  if (doc.HasMember("timestamp_us")) {
+    if (auto err = int_field("timestamp_us", ev.timestamp_us, true))
+      return err;
+  } else {
+    std::string ts;
+    if (auto err = str_field("timestamp", ts))
+      return problem("missing \"timestamp_us\" or \"timestamp\"");
+    auto us = parse_timestamp(ts);
+    if (!us)
+      return problem("\"timestamp\" is not YYYY-MM-DDThh:mm:ss.ffffffZ");
+    ev.timestamp_us = *us;
+  }
+  if (doc.HasMember("metadata")) {
+    if (!doc["metadata"].IsObject())
+      return problem("\"metadata\" is not an object");
+    auto raw = raw_member(line, "metadata");
+    if (!raw)
+      return problem("cannot find \"metadata\"");
+    auto meta = metadata_from_json(std::string{*raw});
+    if (!meta)
+      return problem("\"metadata\": " + to_text(meta.error()));
+    ev.meta = std::move(*meta);
+  }
+  if (doc.HasMember("data")) {
+    auto raw = raw_member(line, "data");
+    if (!raw)
+      return problem("cannot find \"data\"");
+    ev.data = std::string{*raw};
+  } else if (auto err = str_field("data_text", ev.data)) {
+    return problem("missing \"data\" or \"data_text\"");
+  }
+  return ev;
+}
+
+} // namespace mink::cli

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "mink/projection/checkpoint_store.hpp"
+#include "mink/store/event_store.hpp"
+#include "mink/store/postgres/postgres_config.hpp"
+#include "mink/store/snapshot_store.hpp"
+#include "mink/store/sqlite/sqlite_event_store.hpp"
+
+namespace CLI {
+class App;
+} // namespace CLI
+
+namespace mink::cli {
+
+/// The default SQLite database: the bank service's default `sqlite_path`.
+constexpr const char* default_sqlite_path = "./data/bank.db";
+
+/// Which store the CLI works on, from `--store`, `--sqlite`, `--pg`,
+/// `--schema` or the environment (`MINK_STORE`, `MINK_SCHEMA`).
+class store_options {
+public:
+  /// Adds the global options to `app`.
+  void add_to(CLI::App& app);
+
+  /// Resolves the options (command line, then environment, then the
+  /// default). Fails with `invalid_argument` for a malformed `--store`.
+  [[nodiscard]] caf::error resolve();
+
+  bool is_postgres() const noexcept { return !pg_.conninfo.empty(); }
+
+  const sqlite_config& sqlite() const noexcept { return sqlite_; }
+
+  const postgres_config& postgres() const noexcept { return pg_; }
+
+  /// Names the store for messages; never shows a password.
+  std::string describe() const;
+
+  /// Fails with `store_unavailable` when the SQLite file does not exist
+  /// (commands other than `migrate up` and `import` never create one).
+  [[nodiscard]] caf::error require_existing() const;
+
+  /// Opens the stores (each migrates the schema up when it opens).
+  [[nodiscard]] caf::expected<std::unique_ptr<event_store>> open_events() const;
+  [[nodiscard]] caf::expected<std::unique_ptr<snapshot_store>>
+  open_snapshots() const;
+  [[nodiscard]] caf::expected<std::unique_ptr<checkpoint_store>>
+  open_checkpoints() const;
+
+private:
+  std::string store_;
+  std::string sqlite_path_;
+  std::string pg_conninfo_;
+  std::string schema_;
+  sqlite_config sqlite_;
+  postgres_config pg_;
+};
+
+/// Returns `conninfo` with any password replaced by `***` (keyword form
+/// `password=...`, quoted or not, and URI form `user:secret@host` or
+/// `?password=`).
+std::string mask_password(const std::string& conninfo);
+
+/// The message of a mink error (without the code's name).
+std::string message_of(const caf::error& err);
+
+/// Thrown by commands to end the program with a message on stderr.
+struct failure {
+  int exit_code;
+  std::string message;
+};
+
+/// Exit codes.
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_unhealthy = 3;
+
+/// Throws a `failure` with exit code 1: `what: <message of err>`.
+[[noreturn]] void fail(const std::string& what, const caf::error& err);
+
+/// Throws a `failure` with exit code `code`.
+[[noreturn]] void fail(const std::string& message, int code = exit_failure);
+
+/// Returns the value or fails with `what`.
+template <class T>
+T value_or_fail(caf::expected<T> x, const std::string& what) {
+  if (!x)
+    fail(what, x.error());
+  return std::move(*x);
+}
+
+} // namespace mink::cli
