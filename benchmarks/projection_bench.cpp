@@ -203,6 +203,7 @@ struct options {
   size_t scheduler_threads = 2;
   bool lag = true;
   bool rebuild = true;
+  bool keep = false;
 };
 
 postgres_config pg_config(const options& opt, const std::string& schema,
@@ -214,15 +215,22 @@ postgres_config pg_config(const options& opt, const std::string& schema,
   return cfg;
 }
 
+void drop_schema(const options& opt, const std::string& schema) {
+  auto conn = pg_connect(opt.pg_conninfo);
+  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  PQfinish(conn);
+}
+
 /// A fresh, migrated event store and checkpoint store in `schema`.
 struct stores {
   std::shared_ptr<event_store> events;
   std::shared_ptr<postgres_checkpoint_store> checkpoints;
 
-  stores(const options& opt, const std::string& schema, size_t pool_size) {
-    auto conn = pg_connect(opt.pg_conninfo);
-    pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    PQfinish(conn);
+  /// Drops `schema` first unless `keep`.
+  stores(const options& opt, const std::string& schema, size_t pool_size,
+         bool keep = false) {
+    if (!keep)
+      drop_schema(opt, schema);
     auto es = postgres_event_store::open(pg_config(opt, schema, pool_size));
     if (!es)
       die(to_text(es.error()));
@@ -240,12 +248,6 @@ struct stores {
     return *x;
   }
 };
-
-void drop_schema(const options& opt, const std::string& schema) {
-  auto conn = pg_connect(opt.pg_conninfo);
-  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-  PQfinish(conn);
-}
 
 void wait_for(projection_engine& engine, const std::string& name,
               int64_t position, std::chrono::seconds timeout) {
@@ -406,12 +408,24 @@ bool run_rebuild(caf::actor_system& sys, const options& opt) {
   std::printf("\n== rebuild: %zu deposits over %zu accounts, batches of %zu "
               "events ==\n",
               opt.rebuild_events, opt.accounts, opt.catchup_batch);
-  stores st{opt, schema, 2};
-  auto fill_s = fill(*st.events, opt.rebuild_events, opt.accounts,
-                     opt.fill_batch);
+  stores st{opt, schema, 2, opt.keep};
   auto head = st.head();
-  std::printf("filled in %.1f s (%.0f events/s, not the measurement)\n",
-              fill_s, static_cast<double>(head) / fill_s);
+  if (opt.keep && head == static_cast<int64_t>(opt.rebuild_events)) {
+    std::printf("kept the events of the last run\n");
+    auto conn = pg_connect(opt.pg_conninfo);
+    pg_must(conn, "DROP TABLE IF EXISTS " + pg::quote_ident(schema)
+                    + ".balances; DELETE FROM " + pg::quote_ident(schema)
+                    + ".projections");
+    PQfinish(conn);
+  } else {
+    if (head != 0)
+      die(schema + " holds other events: run without --keep");
+    auto fill_s = fill(*st.events, opt.rebuild_events, opt.accounts,
+                       opt.fill_batch);
+    head = st.head();
+    std::printf("filled in %.1f s (%.0f events/s, not the measurement)\n",
+                fill_s, static_cast<double>(head) / fill_s);
+  }
   auto conn = pg_connect(opt.pg_conninfo);
   pg_checkpoint(conn);
   PQfinish(conn);
@@ -462,7 +476,8 @@ bool run_rebuild(caf::actor_system& sys, const options& opt) {
     engine.stop();
   }
   auto ok = verify(opt, schema, balances->table());
-  drop_schema(opt, schema);
+  if (!opt.keep)
+    drop_schema(opt, schema);
   // Baseline: one statement per event, on a smaller store.
   result_row naive{"(b) one upsert per event", opt.naive_events, 0};
   {
@@ -525,6 +540,9 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1, 64));
   app.add_flag("!--no-lag", opt.lag, "skip the lag part");
   app.add_flag("!--no-rebuild", opt.rebuild, "skip the rebuild part");
+  app.add_flag("--keep", opt.keep,
+               "keep the rebuild part's events for the next run, and reuse "
+               "those of the last run when their number matches");
   CLI11_PARSE(app, argc, argv);
   if (opt.pg_conninfo.empty())
     die("no PostgreSQL: pass --pg or set MINK_TEST_PG");

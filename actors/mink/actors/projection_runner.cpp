@@ -1,6 +1,8 @@
 #include "mink/actors/projection_runner.hpp"
 
 #include <algorithm>
+#include <future>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,16 @@ namespace mink {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+using read_result = caf::expected<std::vector<recorded_event>>;
+
+/// A store read running on another thread while the runner applies the
+/// batch before it (catching up).
+struct prefetch {
+  /// The position the read starts at.
+  int64_t from = 0;
+  std::future<read_result> events;
+};
 
 struct runner_state {
   std::shared_ptr<projection_target> target;
@@ -50,6 +62,8 @@ struct runner_state {
   clock_type::time_point next_report;
   /// Only the step message of the latest generation runs.
   uint64_t step_generation = 0;
+  /// The next batch, read while the current one is applied.
+  std::optional<prefetch> next;
 };
 
 using runner_actor = caf::stateful_actor<runner_state>;
@@ -185,10 +199,14 @@ void process(runner_actor* self, const std::vector<recorded_event>& events) {
   s.status->set_lag_seconds(
     std::max(0.0, static_cast<double>(now_us() - events.front().timestamp_us)
                     / 1e6));
-  std::vector<recorded_event> relevant;
-  for (const auto& ev : events)
-    if (matches(s.filter, ev))
-      relevant.push_back(ev);
+  // Without a filter every event is relevant: no copy.
+  auto all = s.filter.category.empty() && s.filter.event_types.empty();
+  std::vector<recorded_event> filtered;
+  if (!all)
+    for (const auto& ev : events)
+      if (matches(s.filter, ev))
+        filtered.push_back(ev);
+  const auto& relevant = all ? events : filtered;
   auto to = events.back().global_position;
   auto err = s.target->apply(s.position, relevant, to);
   if (!err) {
@@ -354,6 +372,21 @@ bool lead(runner_actor* self) {
   return true;
 }
 
+/// Reads the batch after the checkpoint: the prefetched one when it starts
+/// there (a failure, reset or rebuild since moved the checkpoint elsewhere),
+/// otherwise from the store now.
+read_result read_batch(runner_actor* self) {
+  auto& s = self->state;
+  if (s.next) {
+    auto next = std::move(*s.next);
+    s.next.reset();
+    auto events = next.events.get();
+    if (next.from == s.position + 1 && events)
+      return events;
+  }
+  return s.store->read_all(s.position + 1, s.cfg.catchup_batch);
+}
+
 void step(runner_actor* self) {
   auto& s = self->state;
   if (s.awaiting_feed)
@@ -373,7 +406,7 @@ void step(runner_actor* self) {
   }
   report(self);
   if (s.from_store || !s.feed) {
-    auto events = s.store->read_all(s.position + 1, s.cfg.catchup_batch);
+    auto events = read_batch(self);
     if (!events) {
       set_error(self, "cannot read events: " + to_text(events.error()));
       return schedule(self, s.cfg.store_retry);
@@ -382,12 +415,20 @@ void step(runner_actor* self) {
       s.status->set_head(s.position);
       s.status->set_lag_seconds(0);
     }
-    // A full batch means more are waiting: still catching up.
+    // A full batch means more are waiting: still catching up. Read the
+    // next batch while this one is applied.
     auto full = events->size() == s.cfg.catchup_batch;
-    if (full && s.state != projection_state::faulted)
+    if (full && s.state != projection_state::faulted) {
       set_state(self, s.position < s.rebuild_until
                         ? projection_state::rebuilding
                         : projection_state::catching_up);
+      auto from = events->back().global_position + 1;
+      s.next = prefetch{from, std::async(std::launch::async,
+                                         [store = s.store, from,
+                                          n = s.cfg.catchup_batch] {
+                                           return store->read_all(from, n);
+                                         })};
+    }
     process(self, *events);
     if (!full && s.feed)
       s.from_store = false;
