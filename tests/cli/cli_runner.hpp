@@ -1,0 +1,64 @@
+#pragma once
+
+// Runs the built `mink` program and captures what it printed.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mink::cli_test {
+
+/// What a run of `mink` did.
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `mink args...` with extra environment variables and, when given,
+/// a file as stdin; waits for it.
+run_result run(const std::vector<std::string>& args,
+               const std::map<std::string, std::string>& env = {},
+               const std::string& stdin_file = {});
+
+/// A `mink` running in the background, its output going to files.
+class background {
+public:
+  explicit background(const std::vector<std::string>& args);
+  ~background();
+
+  /// What it printed so far.
+  std::string out() const;
+
+  /// Sends `sig` and waits for the exit; returns the exit code (or 128 +
+  /// signal).
+  int stop(int sig);
+
+private:
+  pid_t pid_ = -1;
+  std::filesystem::path dir_;
+};
+
+/// Waits until `done()` holds, checking every 20 ms for at most `limit`;
+/// returns whether it held (a deadline for failing, not a timing check).
+bool eventually(const std::function<bool()>& done,
+                std::chrono::seconds limit = std::chrono::seconds{30});
+
+/// A fresh temporary directory, removed with the object.
+struct temp_dir {
+  temp_dir();
+  ~temp_dir();
+  std::filesystem::path path;
+};
+
+/// Returns whether `text` contains `part`.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace mink::cli_test
