@@ -1,6 +1,5 @@
 #include "store_options.hpp"
 
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
@@ -10,6 +9,7 @@
 #include "mink/errc.hpp"
 #include "mink/projection/postgres_checkpoint_store.hpp"
 #include "mink/projection/sqlite_checkpoint_store.hpp"
+#include "mink/store/postgres/conninfo.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/store/postgres/postgres_snapshot_store.hpp"
 #include "mink/store/sqlite/sqlite_snapshot_store.hpp"
@@ -142,61 +142,6 @@ store_options::open_checkpoints() const {
   if (!x)
     return std::move(x.error());
   return std::unique_ptr<checkpoint_store>{std::move(*x)};
-}
-
-std::string mask_password(const std::string& conninfo) {
-  std::string out = conninfo;
-  auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    // URI form: scheme://user:secret@host..., and ?password=secret&...
-    auto start = scheme + 3;
-    auto at = out.find('@', start);
-    auto slash = out.find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      auto colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at)
-        out.replace(colon + 1, at - colon - 1, "***");
-    }
-    for (auto q = out.find("password="); q != std::string::npos;
-         q = out.find("password=", q + 12)) {
-      auto from = q + 9;
-      auto end = out.find('&', from);
-      out.replace(from, (end == std::string::npos ? out.size() : end) - from,
-                  "***");
-    }
-    return out;
-  }
-  // Keyword form: password = 'se cret' or password=secret.
-  size_t pos = 0;
-  while ((pos = out.find("password", pos)) != std::string::npos) {
-    auto i = pos + 8;
-    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
-      ++i;
-    if (i >= out.size() || out[i] != '=') {
-      pos = i;
-      continue;
-    }
-    ++i;
-    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
-      ++i;
-    auto start = i;
-    if (i < out.size() && out[i] == '\'') {
-      ++i;
-      while (i < out.size() && out[i] != '\'') {
-        if (out[i] == '\\' && i + 1 < out.size())
-          ++i;
-        ++i;
-      }
-      if (i < out.size())
-        ++i;
-    } else {
-      while (i < out.size() && !std::isspace(static_cast<unsigned char>(out[i])))
-        ++i;
-    }
-    out.replace(start, i - start, "***");
-    pos = start + 3;
-  }
-  return out;
 }
 
 std::string message_of(const caf::error& err) {

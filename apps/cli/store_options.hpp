@@ -61,11 +61,6 @@ private:
   postgres_config pg_;
 };
 
-/// Returns `conninfo` with any password replaced by `***` (keyword form
-/// `password=...`, quoted or not, and URI form `user:secret@host` or
-/// `?password=`).
-std::string mask_password(const std::string& conninfo);
-
 /// The message of a mink error (without the code's name).
 std::string message_of(const caf::error& err);
 

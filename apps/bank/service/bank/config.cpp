@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "mink/errc.hpp"
+#include "mink/store/postgres/conninfo.hpp"
 
 extern char** environ;
 
@@ -151,7 +152,7 @@ const std::map<std::string, setter>& setters() {
 
 std::string service_config::describe_store() const {
   if (uses_postgres())
-    return "postgresql (" + mask_password(postgres) + ", schema "
+    return "postgresql (" + mink::mask_password(postgres) + ", schema "
            + postgres_schema + ")";
   return "sqlite (" + sqlite_path + ")";
 }
@@ -221,63 +222,6 @@ std::map<std::string, std::string> process_env() {
       result.emplace(kv.substr(0, eq), kv.substr(eq + 1));
   }
   return result;
-}
-
-std::string mask_password(const std::string& conninfo) {
-  std::string out = conninfo;
-  // URI form: scheme://user:secret@host...
-  auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    auto start = scheme + 3;
-    auto at = out.find('@', start);
-    auto slash = out.find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      auto colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at)
-        out.replace(colon + 1, at - colon - 1, "***");
-    }
-    // A password in the query string: ...?password=secret&...
-    auto q = out.find("password=");
-    while (q != std::string::npos) {
-      auto end = out.find('&', q);
-      auto from = q + 9;
-      out.replace(from, (end == std::string::npos ? out.size() : end) - from,
-                  "***");
-      q = out.find("password=", from + 3);
-    }
-    return out;
-  }
-  // Keyword form: password = 'se cret' or password=secret.
-  size_t pos = 0;
-  while ((pos = out.find("password", pos)) != std::string::npos) {
-    auto i = pos + 8;
-    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
-      ++i;
-    if (i >= out.size() || out[i] != '=') {
-      pos = i;
-      continue;
-    }
-    ++i;
-    while (i < out.size() && std::isspace(static_cast<unsigned char>(out[i])))
-      ++i;
-    auto start = i;
-    if (i < out.size() && out[i] == '\'') {
-      ++i;
-      while (i < out.size() && out[i] != '\'') {
-        if (out[i] == '\\' && i + 1 < out.size())
-          ++i;
-        ++i;
-      }
-      if (i < out.size())
-        ++i; // the closing quote
-    } else {
-      while (i < out.size() && !std::isspace(static_cast<unsigned char>(out[i])))
-        ++i;
-    }
-    out.replace(start, i - start, "***");
-    pos = start + 3;
-  }
-  return out;
 }
 
 } // namespace bank

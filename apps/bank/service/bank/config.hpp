@@ -92,8 +92,4 @@ load_env(service_config& cfg, const std::map<std::string, std::string>& env);
 /// The process environment as a map.
 std::map<std::string, std::string> process_env();
 
-/// Returns `conninfo` with any password replaced by `***` (keyword form
-/// `password=...`, quoted or not, and URI form `user:secret@host`).
-std::string mask_password(const std::string& conninfo);
-
 } // namespace bank
