@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 #include "mink/errc.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_result.hpp"
@@ -30,6 +32,28 @@ workload::workload(size_t n, size_t streams_total,
     streams.push_back("account-" + std::to_string(s));
     versions.push_back(++last[s]);
   }
+}
+
+void add_pg_option(CLI::App& app, std::string& conninfo) {
+  if (auto env = std::getenv("MINK_TEST_PG"))
+    conninfo = env;
+  app.add_option("--pg", conninfo,
+                 "libpq connection string (default: $MINK_TEST_PG)");
+}
+
+postgres_config pg_store_config(const std::string& conninfo,
+                                const std::string& schema, size_t pool_size) {
+  postgres_config cfg;
+  cfg.conninfo = conninfo;
+  cfg.schema = schema;
+  cfg.pool_size = pool_size;
+  return cfg;
+}
+
+void pg_drop_schema(const std::string& conninfo, const std::string& schema) {
+  auto conn = pg_connect(conninfo);
+  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  PQfinish(conn);
 }
 
 PGconn* pg_connect(const std::string& conninfo) {

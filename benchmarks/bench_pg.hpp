@@ -10,6 +10,11 @@
 #include <libpq-fe.h>
 
 #include "bench_util.hpp"
+#include "mink/store/postgres/postgres_config.hpp"
+
+namespace CLI {
+class App;
+} // namespace CLI
 
 namespace mink::bench {
 
@@ -29,6 +34,19 @@ struct workload {
 
   workload(size_t n, size_t streams_total, size_t events_per_stream);
 };
+
+/// Adds `--pg` (a libpq connection string) to `app`; `conninfo` defaults to
+/// `$MINK_TEST_PG`.
+void add_pg_option(CLI::App& app, std::string& conninfo);
+
+/// The configuration of a mink store in `schema` with `pool_size`
+/// connections.
+postgres_config pg_store_config(const std::string& conninfo,
+                                const std::string& schema, size_t pool_size);
+
+/// Connects, drops `schema` (if it exists) with everything in it, and
+/// disconnects; dies on errors.
+void pg_drop_schema(const std::string& conninfo, const std::string& schema);
 
 /// Connects or dies; notices are not printed.
 PGconn* pg_connect(const std::string& conninfo);

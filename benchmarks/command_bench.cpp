@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 
+#include "bench_load.hpp"
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "ledger.hpp"
@@ -27,22 +28,6 @@
 
 using namespace mink;
 using namespace mink::bench;
-
-namespace {
-
-using run_atom = caf::atom_constant<caf::atom("b_run")>;
-
-struct load_summary {
-  size_t ok = 0;
-  size_t failed = 0;
-  std::string first_error;
-  double seconds = 0;
-  std::vector<double> latencies_ms;
-};
-
-} // namespace
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(load_summary)
 
 namespace {
 
@@ -71,15 +56,7 @@ caf::behavior load_generator(caf::stateful_actor<load_state>* self,
     auto t0 = std::chrono::steady_clock::now();
     auto on_answer = [=](const caf::error* err) {
       auto& st = self->state;
-      if (err == nullptr) {
-        ++st.summary.ok;
-        st.summary.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(
-            std::chrono::steady_clock::now() - t0)
-            .count());
-      } else if (st.summary.failed++ == 0) {
-        st.summary.first_error = to_text(*err);
-      }
+      st.summary.record(err, t0);
       if (++st.answered == total) {
         st.summary.seconds = seconds_since(st.start);
         st.done.deliver(std::move(st.summary));
@@ -101,14 +78,6 @@ caf::behavior load_generator(caf::stateful_actor<load_state>* self,
       return st.done;
     },
   };
-}
-
-double percentile(std::vector<double> xs, double p) {
-  if (xs.empty())
-    return 0;
-  std::sort(xs.begin(), xs.end());
-  auto i = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));
-  return xs[i];
 }
 
 struct options {
@@ -138,11 +107,8 @@ struct service {
 
   service(caf::actor_system& sys, const options& opt,
           std::shared_ptr<event_registry> registry) {
-    postgres_config cfg;
-    cfg.conninfo = opt.pg_conninfo;
-    cfg.schema = "bench_cmd";
     // One connection for the persistence actor, the rest for the readers.
-    cfg.pool_size = 1 + opt.readers;
+    auto cfg = pg_store_config(opt.pg_conninfo, "bench_cmd", 1 + opt.readers);
     auto es = postgres_event_store::open(cfg);
     if (!es)
       die(to_text(es.error()));
@@ -222,12 +188,9 @@ void report_load(const char* phase, size_t in_flight, const load_summary& sum,
 /// the end (the most a policy of `every` leaves to replay), then times
 /// rehydration with and without the snapshot.
 void run_rehydration(const options& opt, const event_registry& registry) {
-  auto conn = pg_connect(opt.pg_conninfo);
-  pg_must(conn, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
-  PQfinish(conn);
-  postgres_config cfg;
-  cfg.conninfo = opt.pg_conninfo;
-  cfg.schema = "bench_cmd";
+  pg_drop_schema(opt.pg_conninfo, "bench_cmd");
+  auto cfg = pg_store_config(opt.pg_conninfo, "bench_cmd",
+                             postgres_config{}.pool_size);
   auto store = postgres_event_store::open(cfg);
   auto snapshots = postgres_snapshot_store::open(cfg);
   if (!store || !snapshots)
@@ -311,11 +274,8 @@ void run_rehydration(const options& opt, const event_registry& registry) {
 
 int main(int argc, char** argv) {
   options opt;
-  if (auto env = std::getenv("MINK_TEST_PG"))
-    opt.pg_conninfo = env;
   CLI::App app{"mink end-to-end command benchmark (PostgreSQL)"};
-  app.add_option("--pg", opt.pg_conninfo,
-                 "libpq connection string (default: $MINK_TEST_PG)");
+  add_pg_option(app, opt.pg_conninfo);
   app.add_option("--commands", opt.commands, "commands per run")
     ->check(CLI::Range(100, 100000000));
   app.add_option("--aggregates", opt.aggregates, "distinct aggregates")
@@ -371,8 +331,6 @@ int main(int argc, char** argv) {
   for (auto n : opt.in_flight)
     run_load(sys, opt, registry, n, copy.rate(), naive.rate());
   run_rehydration(opt, *registry);
-  auto conn2 = pg_connect(opt.pg_conninfo);
-  pg_must(conn2, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
-  PQfinish(conn2);
+  pg_drop_schema(opt.pg_conninfo, "bench_cmd");
   return 0;
 }

@@ -30,6 +30,7 @@
 #include <spdlog/spdlog.h>
 
 #include "balances.hpp"
+#include "bench_load.hpp"
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "mink/actors/atoms.hpp"
@@ -42,22 +43,6 @@
 
 using namespace mink;
 using namespace mink::bench;
-
-namespace {
-
-using run_atom = caf::atom_constant<caf::atom("b_run")>;
-
-struct load_summary {
-  size_t ok = 0;
-  size_t failed = 0;
-  std::string first_error;
-  double seconds = 0;
-  std::vector<double> latencies_ms;
-};
-
-} // namespace
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(load_summary)
 
 namespace {
 
@@ -128,13 +113,7 @@ void send_deposit(load_actor* self, const persistence& writer,
   auto answered = [self, writer, spec, t0](const caf::error* err) {
     auto& st = self->state;
     ++st.answered;
-    if (err == nullptr) {
-      ++st.summary.ok;
-      st.summary.latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(steady::now() - t0).count());
-    } else if (st.summary.failed++ == 0) {
-      st.summary.first_error = to_text(*err);
-    }
+    st.summary.record(err, t0);
     refill(self, writer, spec);
     finish_if_done(self);
   };
@@ -206,21 +185,6 @@ struct options {
   bool keep = false;
 };
 
-postgres_config pg_config(const options& opt, const std::string& schema,
-                          size_t pool_size) {
-  postgres_config cfg;
-  cfg.conninfo = opt.pg_conninfo;
-  cfg.schema = schema;
-  cfg.pool_size = pool_size;
-  return cfg;
-}
-
-void drop_schema(const options& opt, const std::string& schema) {
-  auto conn = pg_connect(opt.pg_conninfo);
-  pg_must(conn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-  PQfinish(conn);
-}
-
 /// A fresh, migrated event store and checkpoint store in `schema`.
 struct stores {
   std::shared_ptr<event_store> events;
@@ -230,12 +194,14 @@ struct stores {
   stores(const options& opt, const std::string& schema, size_t pool_size,
          bool keep = false) {
     if (!keep)
-      drop_schema(opt, schema);
-    auto es = postgres_event_store::open(pg_config(opt, schema, pool_size));
+      pg_drop_schema(opt.pg_conninfo, schema);
+    auto es = postgres_event_store::open(
+      pg_store_config(opt.pg_conninfo, schema, pool_size));
     if (!es)
       die(to_text(es.error()));
     events = std::move(*es);
-    auto ck = postgres_checkpoint_store::open(pg_config(opt, schema, 2));
+    auto ck = postgres_checkpoint_store::open(
+      pg_store_config(opt.pg_conninfo, schema, 2));
     if (!ck)
       die(to_text(ck.error()));
     checkpoints = std::move(*ck);
@@ -327,7 +293,7 @@ void run_lag(caf::actor_system& sys, const options& opt) {
   print_lag("(c) async, polling the store (50 ms)", polled->lags);
   for (auto& a : {writer.actor, feed})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  drop_schema(opt, schema);
+  pg_drop_schema(opt.pg_conninfo, schema);
 }
 
 /// Appends `n` deposits of random amounts to random accounts, `batch`
@@ -477,7 +443,7 @@ bool run_rebuild(caf::actor_system& sys, const options& opt) {
   }
   auto ok = verify(opt, schema, balances->table());
   if (!opt.keep)
-    drop_schema(opt, schema);
+    pg_drop_schema(opt.pg_conninfo, schema);
   // Baseline: one statement per event, on a smaller store.
   result_row naive{"(b) one upsert per event", opt.naive_events, 0};
   {
@@ -488,7 +454,7 @@ bool run_rebuild(caf::actor_system& sys, const options& opt) {
     naive.seconds = project_to_head(sys, small, p, rcfg);
     ok = verify(opt, naive_schema, p->table()) && ok;
   }
-  drop_schema(opt, naive_schema);
+  pg_drop_schema(opt.pg_conninfo, naive_schema);
   std::printf("%-38s %9s %8s %10s\n", "method", "events", "seconds",
               "events/s");
   for (auto* row : {&raw, &naive, &first, &rebuilt})
@@ -502,12 +468,9 @@ bool run_rebuild(caf::actor_system& sys, const options& opt) {
 
 int main(int argc, char** argv) {
   options opt;
-  if (auto env = std::getenv("MINK_TEST_PG"))
-    opt.pg_conninfo = env;
   CLI::App app{"mink projection benchmark (PostgreSQL): projection lag under "
                "a paced write load, and the rebuild speed of a SQL read model"};
-  app.add_option("--pg", opt.pg_conninfo,
-                 "libpq connection string (default: $MINK_TEST_PG)");
+  add_pg_option(app, opt.pg_conninfo);
   app.add_option("--accounts", opt.accounts, "account streams")
     ->check(CLI::Range(1, 10000000));
   app.add_option("--probe-seconds", opt.probe_seconds,

@@ -82,11 +82,8 @@ std::vector<result_row> bench_postgres(const options& opt) {
   rows.push_back(pg_naive(conn, w, opt.naive_events));
   for (size_t batch : {100, 1000}) {
     pg_must(conn, "DROP SCHEMA IF EXISTS bench_mink CASCADE");
-    postgres_config cfg;
-    cfg.conninfo = opt.pg_conninfo;
-    cfg.schema = "bench_mink";
-    cfg.pool_size = 1;
-    auto store = postgres_event_store::open(cfg);
+    auto store = postgres_event_store::open(
+      pg_store_config(opt.pg_conninfo, "bench_mink", 1));
     if (!store)
       die(to_text(store.error()));
     pg_checkpoint(conn);
@@ -218,11 +215,8 @@ void report(const char* title,
 
 int main(int argc, char** argv) {
   options opt;
-  if (auto env = std::getenv("MINK_TEST_PG"))
-    opt.pg_conninfo = env;
   CLI::App app{"mink store append benchmark"};
-  app.add_option("--pg", opt.pg_conninfo,
-                 "libpq connection string (default: $MINK_TEST_PG)");
+  add_pg_option(app, opt.pg_conninfo);
   app.add_option("--events", opt.events, "events per measured method")
     ->check(CLI::Range(1000, 100000000));
   app.add_option("--naive-events", opt.naive_events,
