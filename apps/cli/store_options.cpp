@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
-#include <caf/message.hpp>
 
 #include "mink/errc.hpp"
 #include "mink/projection/postgres_checkpoint_store.hpp"
@@ -142,13 +141,6 @@ store_options::open_checkpoints() const {
   if (!x)
     return std::move(x.error());
   return std::unique_ptr<checkpoint_store>{std::move(*x)};
-}
-
-std::string message_of(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return to_text(err);
 }
 
 void fail(const std::string& what, const caf::error& err) {

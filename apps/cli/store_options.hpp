@@ -6,6 +6,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "mink/errc.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/postgres/postgres_config.hpp"
@@ -60,9 +61,6 @@ private:
   sqlite_config sqlite_;
   postgres_config pg_;
 };
-
-/// The message of a mink error (without the code's name).
-std::string message_of(const caf::error& err);
 
 /// Thrown by commands to end the program with a message on stderr.
 struct failure {

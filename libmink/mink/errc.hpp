@@ -63,4 +63,8 @@ errc code_of(const caf::error& err);
 /// Renders `err` as `code: explanation`, for logs and user-facing messages.
 std::string to_text(const caf::error& err);
 
+/// Returns the explanation that `make_error(code, what)` stored in `err`
+/// (without the code's name), or `to_text(err)` when it holds none.
+std::string message_of(const caf::error& err);
+
 } // namespace mink

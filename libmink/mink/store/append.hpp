@@ -74,4 +74,20 @@ struct import_event {
 /// command id.
 [[nodiscard]] caf::error duplicate_command_error(const prepared_append& x);
 
+/// Returns `errc::duplicate_event_id`, naming `event_id`, for an event whose
+/// id the store already holds.
+[[nodiscard]] caf::error duplicate_event_id_error(const std::string& event_id);
+
+/// Returns `errc::wrong_expected_version` when an import whose first event
+/// is at `first_position` does not continue a store whose last position is
+/// `last`; the empty error otherwise.
+[[nodiscard]] caf::error check_import_start(int64_t first_position,
+                                            int64_t last);
+
+/// Returns `errc::wrong_expected_version` when an import continues stream
+/// `stream_id`, now at version `current`, with a version other than
+/// `current + 1` (`first`); the empty error otherwise.
+[[nodiscard]] caf::error check_import_continues(const std::string& stream_id,
+                                                int64_t current, int64_t first);
+
 } // namespace mink

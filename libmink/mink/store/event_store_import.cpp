@@ -8,8 +8,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <caf/message.hpp>
-
 #include "mink/errc.hpp"
 #include "mink/store/detail/port_checks.hpp"
 #include "mink/stream_id.hpp"
@@ -20,31 +18,11 @@ namespace mink {
 namespace {
 
 using detail::guarded;
-using detail::name_problem;
+using detail::validate_category_filter;
 
 /// 10000-01-01T00:00:00Z in microseconds since the epoch: every adapter can
 /// store timestamps below it.
 constexpr int64_t max_import_timestamp_us = 253402300800000000;
-
-/// Returns the explanation that `make_error(code, what)` stored in `err`.
-std::string message_of(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return to_text(err);
-}
-
-caf::error validate_category_filter(const std::string& category) {
-  if (category.empty())
-    return {};
-  if (auto problem = name_problem("category", category); !problem.empty())
-    return make_error(errc::invalid_argument, problem);
-  if (category.find('-') != std::string::npos)
-    return make_error(errc::invalid_argument,
-                      "category " + category
-                        + " contains '-', which no category can hold");
-  return {};
-}
 
 } // namespace
 

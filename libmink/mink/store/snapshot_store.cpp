@@ -18,20 +18,7 @@ namespace {
 
 using detail::guarded;
 using detail::name_problem;
-
-/// Checks a category filter: empty (no filter) or a name without `-`, since
-/// a category is the text before a stream id's first `-`.
-caf::error validate_category(const std::string& category) {
-  if (category.empty())
-    return {};
-  if (auto problem = name_problem("category", category); !problem.empty())
-    return make_error(errc::invalid_argument, problem);
-  if (category.find('-') != std::string::npos)
-    return make_error(errc::invalid_argument,
-                      "category " + category
-                        + " contains '-', which no category can hold");
-  return {};
-}
+using detail::validate_category_filter;
 
 } // namespace
 
@@ -80,7 +67,7 @@ snapshot_store::list(const std::string& after_stream_id, size_t limit,
   if (!after_stream_id.empty())
     if (auto err = validate_stream_id(after_stream_id))
       return err;
-  if (auto err = validate_category(category))
+  if (auto err = validate_category_filter(category))
     return err;
   if (limit == 0)
     return std::vector<snapshot_info>{};
@@ -92,7 +79,7 @@ snapshot_store::list(const std::string& after_stream_id, size_t limit,
 }
 
 caf::expected<size_t> snapshot_store::purge(const std::string& category) {
-  if (auto err = validate_category(category))
+  if (auto err = validate_category_filter(category))
     return err;
   return guarded("purge", [&] { return do_purge(category); });
 }

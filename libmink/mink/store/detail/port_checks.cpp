@@ -18,4 +18,16 @@ std::string name_problem(std::string_view what, std::string_view name) {
   return {};
 }
 
+caf::error validate_category_filter(const std::string& category) {
+  if (category.empty())
+    return {};
+  if (auto problem = name_problem("category", category); !problem.empty())
+    return make_error(errc::invalid_argument, problem);
+  if (category.find('-') != std::string::npos)
+    return make_error(errc::invalid_argument,
+                      "category " + category
+                        + " contains '-', which no category can hold");
+  return {};
+}
+
 } // namespace mink::detail

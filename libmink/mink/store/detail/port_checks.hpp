@@ -21,6 +21,11 @@ constexpr size_t max_name_size = 200;
 /// empty string when it is fine. `what` names it in the message.
 std::string name_problem(std::string_view what, std::string_view name);
 
+/// Checks a category filter: empty (no filter) or a name without `-`, since
+/// a category is the text before a stream id's first `-`. Fails with
+/// `invalid_argument`.
+caf::error validate_category_filter(const std::string& category);
+
 /// Validates event `i` of a batch and converts it for storage: makes an id
 /// when it has none, lower-cases it, encodes the metadata. Moves the type
 /// and data out of `ev`. Fails with `invalid_argument` naming the event.

@@ -49,9 +49,7 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
                               return st.event_ids.count(ev.event_id) != 0;
                             });
     if (dup != x.events.end()) {
-      out[x.index] = make_error(errc::duplicate_event_id,
-                                "event id " + dup->event_id
-                                  + " is already stored");
+      out[x.index] = duplicate_event_id_error(dup->event_id);
       continue;
     }
     append_result result;
@@ -210,29 +208,20 @@ caf::error memory_event_store::do_import(const std::vector<import_event>& events
   auto& st = *state_;
   // Check everything first: an import writes all or nothing.
   auto last = static_cast<int64_t>(st.log.size());
-  if (events.front().position != last + 1)
-    return make_error(errc::wrong_expected_version,
-                      "import starts at position "
-                        + std::to_string(events.front().position)
-                        + " but the store's last position is "
-                        + std::to_string(last));
+  if (auto err = check_import_start(events.front().position, last))
+    return err;
   std::unordered_map<std::string, int64_t> firsts;
   for (const auto& x : events) {
     firsts.emplace(x.stream_id, x.version);
     if (st.event_ids.count(x.ev.event_id) != 0)
-      return make_error(errc::duplicate_event_id,
-                        "event id " + x.ev.event_id + " is already stored");
+      return duplicate_event_id_error(x.ev.event_id);
   }
   for (const auto& [id, first] : firsts) {
     auto i = st.streams.find(id);
     auto current = i == st.streams.end() ? int64_t{0}
                                          : static_cast<int64_t>(i->second.size());
-    if (first != current + 1)
-      return make_error(errc::wrong_expected_version,
-                        "stream " + id + " is at version "
-                          + std::to_string(current)
-                          + " but the import continues it with version "
-                          + std::to_string(first));
+    if (auto err = check_import_continues(id, current, first))
+      return err;
   }
   std::vector<recorded_event> decoded;
   decoded.reserve(events.size());

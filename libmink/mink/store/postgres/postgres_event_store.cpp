@@ -325,9 +325,7 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
                                 return known.count(ev.event_id) != 0;
                               });
       if (dup != x.events.end()) {
-        out[x.index] = make_error(errc::duplicate_event_id,
-                                  "event id " + dup->event_id
-                                    + " is already stored");
+        out[x.index] = duplicate_event_id_error(dup->event_id);
         continue;
       }
       // A later stream of this call may repeat these ids.

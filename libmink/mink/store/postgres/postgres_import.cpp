@@ -117,12 +117,8 @@ postgres_event_store::do_import(const std::vector<import_event>& events) {
   if (!locked)
     return fail(std::move(locked.error()));
   auto stored = locked->int64(0, 0);
-  if (events.front().position != stored + 1)
-    return fail(make_error(errc::wrong_expected_version,
-                           "import starts at position "
-                             + std::to_string(events.front().position)
-                             + " but the store's last position is "
-                             + std::to_string(stored)));
+  if (auto err = check_import_start(events.front().position, stored))
+    return fail(std::move(err));
   std::unordered_map<std::string, int64_t> firsts;
   std::vector<std::string> ids;
   for (const auto& x : events)
@@ -138,12 +134,8 @@ postgres_event_store::do_import(const std::vector<import_event>& events) {
   for (int i = 0; i < versions->rows(); ++i) {
     auto id = versions->str(i, 0);
     auto current = versions->is_null(i, 1) ? 0 : versions->int64(i, 1);
-    if (firsts[id] != current + 1)
-      return fail(make_error(errc::wrong_expected_version,
-                             "stream " + id + " is at version "
-                               + std::to_string(current)
-                               + " but the import continues it with version "
-                               + std::to_string(firsts[id])));
+    if (auto err = check_import_continues(id, current, firsts[id]))
+      return fail(std::move(err));
   }
   if (auto start = pg::exec(conn, "COPY " + s
                                     + ".events (position, stream_id, version,"

@@ -41,14 +41,6 @@ int64_t to_sql_limit(size_t n) {
   return static_cast<int64_t>(std::min(n, max));
 }
 
-/// Returns the explanation that `make_error(code, what)` stored in `err`.
-std::string message_of(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return to_text(err);
-}
-
 /// Steps a single-value query and returns its integer; 0 without a row.
 int64_t query_int64(sqlite_statement& stmt) {
   sqlite_reset_guard guard{stmt};
@@ -199,8 +191,7 @@ struct sqlite_event_store::impl {
         std::string msg = sqlite_api::sqlite3_errmsg(db);
         if (code == SQLITE_CONSTRAINT_UNIQUE
             && msg.find("mink_events.event_id") != std::string::npos)
-          return make_error(errc::duplicate_event_id,
-                            "event id " + ev.event_id + " is already stored");
+          return duplicate_event_id_error(ev.event_id);
         throw soci::sqlite3_soci_error("cannot insert into " + x.stream_id
                                          + ": " + msg,
                                        code);

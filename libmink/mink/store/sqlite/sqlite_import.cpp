@@ -72,12 +72,8 @@ caf::error sqlite_import(sqlite_api::sqlite3* db,
     sqlite_reset_guard reset{last};
     stored = last.next() ? last.int64_column(0) : 0;
   }
-  if (events.front().position != stored + 1)
-    return make_error(errc::wrong_expected_version,
-                      "import starts at position "
-                        + std::to_string(events.front().position)
-                        + " but the store's last position is "
-                        + std::to_string(stored));
+  if (auto err = check_import_start(events.front().position, stored))
+    return err;
   std::unordered_map<std::string, int64_t> firsts;
   for (const auto& x : events)
     firsts.emplace(x.stream_id, x.version);
@@ -85,12 +81,8 @@ caf::error sqlite_import(sqlite_api::sqlite3* db,
     sqlite_reset_guard reset{version};
     version.bind(1, id);
     auto current = version.next() ? version.int64_column(0) : 0;
-    if (first != current + 1)
-      return make_error(errc::wrong_expected_version,
-                        "stream " + id + " is at version "
-                          + std::to_string(current)
-                          + " but the import continues it with version "
-                          + std::to_string(first));
+    if (auto err = check_import_continues(id, current, first))
+      return err;
   }
   for (const auto& x : events) {
     sqlite_reset_guard reset{insert};
@@ -109,8 +101,7 @@ caf::error sqlite_import(sqlite_api::sqlite3* db,
       std::string msg = sqlite_api::sqlite3_errmsg(db);
       if (code == SQLITE_CONSTRAINT_UNIQUE
           && msg.find("mink_events.event_id") != std::string::npos)
-        return make_error(errc::duplicate_event_id,
-                          "event id " + x.ev.event_id + " is already stored");
+        return duplicate_event_id_error(x.ev.event_id);
       throw_sqlite_error(db, "import of the event at position "
                                + std::to_string(x.position));
     }
