@@ -102,6 +102,27 @@ caf::error check_after_work(PGconn* conn, const std::string& what) {
   }
 }
 
+/// Runs `body` (returning the transaction's error) between BEGIN and
+/// COMMIT on `conn`; rolls back when it fails, when COMMIT fails and when
+/// it throws (and rethrows).
+template <class F>
+caf::error in_transaction(PGconn* conn, F&& body) {
+  if (auto begin = pg::exec(conn, "BEGIN"); !begin)
+    return std::move(begin.error());
+  try {
+    caf::error err = body();
+    if (!err)
+      if (auto commit = pg::exec(conn, "COMMIT"); !commit)
+        err = std::move(commit.error());
+    if (err)
+      rollback(conn);
+    return err;
+  } catch (...) {
+    rollback(conn);
+    throw;
+  }
+}
+
 } // namespace
 
 caf::expected<std::unique_ptr<postgres_checkpoint_store>>
@@ -414,27 +435,14 @@ caf::error postgres_checkpoint_store::do_transact(const std::string& name,
     return std::move(lease.error());
   auto conn = lease->conn();
   auto what = "transaction of projection " + name;
-  if (auto begin = pg::exec(conn, "BEGIN"); !begin)
-    return std::move(begin.error());
-  try {
+  return in_transaction(conn, [&]() -> caf::error {
     auto position = work(lease->session());
-    caf::error err;
     if (!position)
-      err = std::move(position.error());
-    else if (auto bad = check_after_work(conn, what))
-      err = std::move(bad);
-    else
-      err = compare_and_set(conn, name, expected, *position);
-    if (!err)
-      if (auto commit = pg::exec(conn, "COMMIT"); !commit)
-        err = std::move(commit.error());
-    if (err)
-      rollback(conn);
-    return err;
-  } catch (...) {
-    rollback(conn);
-    throw;
-  }
+      return std::move(position.error());
+    if (auto bad = check_after_work(conn, what))
+      return bad;
+    return compare_and_set(conn, name, expected, *position);
+  });
 }
 
 caf::error postgres_checkpoint_store::do_run(
@@ -443,22 +451,11 @@ caf::error postgres_checkpoint_store::do_run(
   if (!lease)
     return std::move(lease.error());
   auto conn = lease->conn();
-  if (auto begin = pg::exec(conn, "BEGIN"); !begin)
-    return std::move(begin.error());
-  try {
-    auto err = work(lease->session());
-    if (!err)
-      err = check_after_work(conn, "setup transaction");
-    if (!err)
-      if (auto commit = pg::exec(conn, "COMMIT"); !commit)
-        err = std::move(commit.error());
-    if (err)
-      rollback(conn);
-    return err;
-  } catch (...) {
-    rollback(conn);
-    throw;
-  }
+  return in_transaction(conn, [&]() -> caf::error {
+    if (auto err = work(lease->session()))
+      return err;
+    return check_after_work(conn, "setup transaction");
+  });
 }
 
 void postgres_checkpoint_store::do_park_in(soci::session& session,
