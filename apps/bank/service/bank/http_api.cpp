@@ -69,6 +69,19 @@ void bad_request(httplib::Response& res, std::string code, std::string msg) {
   send_error(res, http_error{400, std::move(code), std::move(msg)});
 }
 
+/// Reads the id in the request path into `id`. Answers 400 `invalid_id`
+/// and returns false when it is not 1 to 64 characters of [A-Za-z0-9_-];
+/// `what` names the kind of id (`account`, `transfer`).
+bool path_id(const httplib::Request& req, httplib::Response& res,
+             const std::string& what, std::string& id) {
+  id = req.matches[1].str();
+  if (valid_id(id))
+    return true;
+  bad_request(res, "invalid_id",
+              what + " ids are 1 to 64 characters of [A-Za-z0-9_-]");
+  return false;
+}
+
 /// Starts a JSON object answer; `f` writes its members.
 template <class F>
 void send_object(httplib::Response& res, int status, F f) {
@@ -249,10 +262,9 @@ public:
   /// deposit, withdraw and close.
   void account_command(const httplib::Request& req, httplib::Response& res,
                        const std::string& what) {
-    auto id = req.matches[1].str();
-    if (!valid_id(id))
-      return bad_request(res, "invalid_id",
-                         "account ids are 1 to 64 characters of [A-Za-z0-9_-]");
+    std::string id;
+    if (!path_id(req, res, "account", id))
+      return;
     rapidjson::Document doc;
     if (auto err = parse_object(req.body, doc, what == "close"))
       return send_error(res, *err);
@@ -324,10 +336,9 @@ public:
   }
 
   void get_account(const httplib::Request& req, httplib::Response& res) {
-    auto id = req.matches[1].str();
-    if (!valid_id(id))
-      return bad_request(res, "invalid_id",
-                         "account ids are 1 to 64 characters of [A-Za-z0-9_-]");
+    std::string id;
+    if (!path_id(req, res, "account", id))
+      return;
     if (!await(req, res, {accounts_projection_name}))
       return;
     std::string owner;
@@ -355,10 +366,9 @@ public:
   }
 
   void get_history(const httplib::Request& req, httplib::Response& res) {
-    auto id = req.matches[1].str();
-    if (!valid_id(id))
-      return bad_request(res, "invalid_id",
-                         "account ids are 1 to 64 characters of [A-Za-z0-9_-]");
+    std::string id;
+    if (!path_id(req, res, "account", id))
+      return;
     long long after = 0;
     long long limit = 100;
     if (req.has_param("after")) {
@@ -464,10 +474,9 @@ public:
   }
 
   void get_transfer(const httplib::Request& req, httplib::Response& res) {
-    auto id = req.matches[1].str();
-    if (!valid_id(id))
-      return bad_request(res, "invalid_id",
-                         "transfer ids are 1 to 64 characters of [A-Za-z0-9_-]");
+    std::string id;
+    if (!path_id(req, res, "transfer", id))
+      return;
     if (!await(req, res, {transfers_projection_name}))
       return;
     std::string from;
