@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "mink/errc.hpp"
+#include "../support/pg_test_env.hpp"
 
 namespace bank_test {
 
 std::string pg_conninfo() {
-  auto env = std::getenv("MINK_TEST_PG");
-  BOOST_TEST_REQUIRE(env != nullptr, "MINK_TEST_PG is not set: run scripts/test.sh");
-  return env;
+  return mink::test_support::require_pg_test_conninfo();
 }
 
 std::string pg_exec(const std::string& sql) {

@@ -16,7 +16,7 @@
 
 namespace bank_test {
 
-/// MINK_TEST_PG; fails the test when unset.
+/// MINK_TEST_PG; fails the test when unset or empty.
 std::string pg_conninfo();
 
 /// Runs `sql` on the test server; returns the first value of the first row

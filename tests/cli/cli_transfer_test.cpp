@@ -9,13 +9,14 @@
 #include <cstdlib>
 #include <fstream>
 
-#include <libpq-fe.h>
-
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
+#include "../support/pg_test_env.hpp"
+#include "../support/recorded_event_checks.hpp"
 
 using namespace mink;
 using namespace mink::cli_test;
+using namespace mink::test_support;
 
 namespace {
 
@@ -28,24 +29,6 @@ std::vector<recorded_event> everything(event_store& store) {
       return result;
     next = page->back().global_position + 1;
     result.insert(result.end(), page->begin(), page->end());
-  }
-}
-
-void check_same(const std::vector<recorded_event>& got,
-                const std::vector<recorded_event>& want) {
-  BOOST_REQUIRE_EQUAL(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    BOOST_TEST_CONTEXT("event " << i) {
-      BOOST_TEST(got[i].event_id == want[i].event_id);
-      BOOST_TEST(got[i].stream_id == want[i].stream_id);
-      BOOST_TEST(got[i].stream_version == want[i].stream_version);
-      BOOST_TEST(got[i].global_position == want[i].global_position);
-      BOOST_TEST(got[i].type == want[i].type);
-      BOOST_TEST(got[i].schema_version == want[i].schema_version);
-      BOOST_TEST(got[i].data == want[i].data);
-      BOOST_TEST((got[i].meta == want[i].meta));
-      BOOST_TEST(got[i].timestamp_us == want[i].timestamp_us);
-    }
   }
 }
 
@@ -77,14 +60,9 @@ void fill_tricky(event_store& store, int streams) {
     }
 }
 
-const char* pg_env() {
-  auto env = std::getenv("MINK_TEST_PG");
-  return env != nullptr && *env != '\0' ? env : nullptr;
-}
-
 struct has_pg {
   boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result ok{pg_env() != nullptr};
+    boost::test_tools::assertion_result ok{!pg_test_conninfo().empty()};
     ok.message() << "MINK_TEST_PG is not set";
     return ok;
   }
@@ -100,17 +78,11 @@ struct pg_schema {
     return n;
   }
 
-  ~pg_schema() {
-    auto conn = PQconnectdb(pg_env());
-    if (PQstatus(conn) == CONNECTION_OK)
-      PQclear(PQexec(conn, ("SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + name + " CASCADE")
-                             .c_str()));
-    PQfinish(conn);
-  }
+  ~pg_schema() { pg_test_drop_schema(name); }
 
   postgres_config config() const {
     postgres_config cfg;
-    cfg.conninfo = pg_env();
+    cfg.conninfo = pg_test_conninfo();
     cfg.schema = name;
     return cfg;
   }
@@ -143,7 +115,7 @@ BOOST_AUTO_TEST_CASE(export_then_import_into_sqlite_keeps_everything) {
   cfg.path = target;
   auto copy = sqlite_event_store::open(cfg);
   BOOST_REQUIRE(static_cast<bool>(copy));
-  check_same(everything(**copy), everything(*store));
+  check_same_events(everything(**copy), everything(*store));
   // Export to stdout, import from stdin: the same.
   auto piped = mink({"--quiet", "export"});
   CLI_CHECK_EXIT(piped, 0);
@@ -157,7 +129,7 @@ BOOST_AUTO_TEST_CASE(export_then_import_into_sqlite_keeps_everything) {
   cfg.path = third;
   auto copy3 = sqlite_event_store::open(cfg);
   BOOST_REQUIRE(static_cast<bool>(copy3));
-  check_same(everything(**copy3), everything(*store));
+  check_same_events(everything(**copy3), everything(*store));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_input_names_the_line_and_stops) {
@@ -217,7 +189,7 @@ BOOST_AUTO_TEST_CASE(malformed_input_names_the_line_and_stops) {
   cfg.path = target;
   auto copy = sqlite_event_store::open(cfg);
   BOOST_REQUIRE(static_cast<bool>(copy));
-  check_same(everything(**copy), everything(*store));
+  check_same_events(everything(**copy), everything(*store));
   auto missing = run({"--sqlite", target, "import", "-i",
                       (dir.path / "nope").string()});
   CLI_CHECK_EXIT(missing, 1);
@@ -253,7 +225,7 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   pg_schema schema;
   auto file = (dir.path / "events.ndjson").string();
   CLI_CHECK_EXIT(mink({"export", "-o", file}), 0);
-  std::vector<std::string> pg{"--pg", pg_env(), "--schema", schema.name};
+  std::vector<std::string> pg{"--pg", pg_test_conninfo(), "--schema", schema.name};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), pg.begin(), pg.end());
     return run(args);
@@ -267,7 +239,7 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   BOOST_TEST(contains(imported.out, "imported 480 events; last position 480"));
   auto target = postgres_event_store::open(schema.config());
   BOOST_REQUIRE(static_cast<bool>(target));
-  check_same(everything(**target), everything(*store));
+  check_same_events(everything(**target), everything(*store));
   // The PostgreSQL store goes on from there.
   auto next = (*target)->append("acct-0", expected_version::exact(24),
                                 {event_data{{}, "after", 1, "{}", {}}});
@@ -288,7 +260,7 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   cfg.path = reimport;
   auto round_trip = sqlite_event_store::open(cfg);
   BOOST_REQUIRE(static_cast<bool>(round_trip));
-  check_same(everything(**round_trip), everything(**target));
+  check_same_events(everything(**round_trip), everything(**target));
   auto diag = with({"diagnose"});
   CLI_CHECK_EXIT(diag, 0);
   BOOST_TEST(contains(diag.out, "last position 481"));

@@ -3,9 +3,11 @@
 // guarantees hold afterwards).
 
 #include "fixture.hpp"
+#include "../support/recorded_event_checks.hpp"
 
 using namespace mink;
 using namespace mink::conformance;
+using mink::test_support::check_same_events;
 
 namespace {
 
@@ -39,24 +41,6 @@ std::vector<recorded_event> batch(int64_t first, int64_t n,
   return result;
 }
 
-void check_same(const std::vector<recorded_event>& got,
-                const std::vector<recorded_event>& want) {
-  BOOST_REQUIRE_EQUAL(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    BOOST_TEST_CONTEXT("event " << i) {
-      BOOST_TEST(got[i].event_id == want[i].event_id);
-      BOOST_TEST(got[i].stream_id == want[i].stream_id);
-      BOOST_TEST(got[i].stream_version == want[i].stream_version);
-      BOOST_TEST(got[i].global_position == want[i].global_position);
-      BOOST_TEST(got[i].type == want[i].type);
-      BOOST_TEST(got[i].schema_version == want[i].schema_version);
-      BOOST_TEST(got[i].data == want[i].data);
-      BOOST_TEST((got[i].meta == want[i].meta));
-      BOOST_TEST(got[i].timestamp_us == want[i].timestamp_us);
-    }
-  }
-}
-
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(import_suite, store_fixture)
@@ -64,12 +48,12 @@ BOOST_FIXTURE_TEST_SUITE(import_suite, store_fixture)
 BOOST_AUTO_TEST_CASE(import_into_an_empty_store_keeps_every_field) {
   auto events = batch(1, 7);
   MINK_REQUIRE_ERRC(store->import_events(events), errc::none);
-  check_same(read_everything(), events);
+  check_same_events(read_everything(), events);
   BOOST_TEST(last_position() == 7);
   BOOST_TEST(info("acct-a").version == 4);
   BOOST_TEST(info("acct-b").version == 3);
   // Another handle sees the same.
-  check_same(read_everything(*open_another()), events);
+  check_same_events(read_everything(*open_another()), events);
 }
 
 BOOST_AUTO_TEST_CASE(appends_and_imports_continue_each_other) {
@@ -86,7 +70,7 @@ BOOST_AUTO_TEST_CASE(appends_and_imports_continue_each_other) {
   auto all = read_everything();
   BOOST_TEST(positions_of(all) == iota_from_one(7),
              boost::test_tools::per_element());
-  check_same(std::vector<recorded_event>(all.begin() + 2, all.begin() + 6),
+  check_same_events(std::vector<recorded_event>(all.begin() + 2, all.begin() + 6),
              events);
   // Two imports in a row.
   MINK_REQUIRE_ERRC(store->import_events({recorded(8, "acct-b", 3)}), errc::none);
@@ -191,7 +175,7 @@ BOOST_AUTO_TEST_CASE(a_large_batch_imports_in_one_call) {
                               (i - 1) / 17 + 1, R"({"i":)" + std::to_string(i)
                                                   + "}"));
   MINK_REQUIRE_ERRC(store->import_events(events), errc::none);
-  check_same(read_everything(), events);
+  check_same_events(read_everything(), events);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

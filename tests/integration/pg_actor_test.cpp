@@ -20,26 +20,16 @@
 #include "mink/errc.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
+#include "../support/pg_test_env.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 
 namespace {
 
-std::string conninfo() {
-  auto env = std::getenv("MINK_TEST_PG");
-  return env != nullptr ? env : "";
-}
-
-void drop_schema(const std::string& schema) {
-  auto conn = PQconnectdb(conninfo().c_str());
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
-  PQfinish(conn);
-}
-
 std::shared_ptr<postgres_event_store> open_store(const std::string& schema) {
   postgres_config cfg;
-  cfg.conninfo = conninfo();
+  cfg.conninfo = pg_test_conninfo();
   cfg.schema = schema;
   cfg.pool_size = 3;
   auto store = postgres_event_store::open(cfg);
@@ -114,10 +104,10 @@ bank::account replay_account(event_store& store, const event_registry& reg,
 struct schema_fixture {
   std::string schema = "actors_" + std::to_string(getpid());
   schema_fixture() {
-    BOOST_REQUIRE_MESSAGE(!conninfo().empty(),
+    BOOST_REQUIRE_MESSAGE(!pg_test_conninfo().empty(),
                           "MINK_TEST_PG is not set: run scripts/test.sh");
   }
-  ~schema_fixture() { drop_schema(schema); }
+  ~schema_fixture() { pg_test_drop_schema(schema); }
 };
 
 } // namespace

@@ -16,6 +16,7 @@
 #include "mink/store/postgres/pg_pool.hpp"
 #include "mink/store/postgres/pg_result.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
+#include "../support/pg_test_env.hpp"
 
 namespace mink {
 
@@ -26,42 +27,19 @@ std::ostream& operator<<(std::ostream& out, errc x) {
 } // namespace mink
 
 using namespace mink;
+using namespace mink::test_support;
 
 namespace {
-
-std::string conninfo() {
-  auto env = std::getenv("MINK_TEST_PG");
-  BOOST_REQUIRE_MESSAGE(env != nullptr && *env != '\0',
-                        "MINK_TEST_PG is not set: run scripts/test.sh");
-  return env;
-}
-
-/// Runs one statement on a connection of its own; returns the first value.
-/// Never throws (fixtures call it from their destructors).
-std::string query(const std::string& sql) {
-  auto env = std::getenv("MINK_TEST_PG");
-  if (env == nullptr)
-    return {};
-  auto conn = PQconnectdb(env);
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  auto res = PQexec(conn, sql.c_str());
-  std::string value;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
-    value = PQgetvalue(res, 0, 0);
-  PQclear(res);
-  PQfinish(conn);
-  return value;
-}
 
 struct schema_fixture {
   std::string schema = "adapter_" + std::to_string(getpid());
   postgres_config cfg;
   schema_fixture() {
-    cfg.conninfo = conninfo();
+    cfg.conninfo = require_pg_test_conninfo();
     cfg.schema = schema;
     cfg.pool_size = 2;
   }
-  ~schema_fixture() { query("DROP SCHEMA IF EXISTS " + schema + " CASCADE"); }
+  ~schema_fixture() { pg_test_drop_schema(schema); }
 };
 
 std::string why(const caf::error& err) { return to_text(err); }
@@ -98,7 +76,7 @@ BOOST_AUTO_TEST_CASE(migrations_are_recorded_and_idempotent) {
   auto second = postgres_event_store::open(cfg);
   BOOST_REQUIRE_MESSAGE(second, (second ? "" : why(second.error())));
   BOOST_TEST(*(*second)->last_position() == 1);
-  BOOST_TEST(query("SELECT count(*) FROM " + schema + ".schema_migrations")
+  BOOST_TEST(pg_test_query("SELECT count(*) FROM " + schema + ".schema_migrations")
              == std::to_string(pg::migrations().size()));
   auto lease = (*second)->connections().acquire(std::chrono::seconds(1));
   BOOST_REQUIRE(lease);
@@ -111,7 +89,7 @@ BOOST_AUTO_TEST_CASE(migrations_are_recorded_and_idempotent) {
 
 BOOST_AUTO_TEST_CASE(a_schema_from_a_newer_build_is_refused) {
   BOOST_REQUIRE(postgres_event_store::open(cfg));
-  query("INSERT INTO " + schema + ".schema_migrations (version, name) "
+  pg_test_query("INSERT INTO " + schema + ".schema_migrations (version, name) "
         "VALUES (9999, 'from the future')");
   auto store = postgres_event_store::open(cfg);
   BOOST_REQUIRE(!store);
@@ -153,7 +131,7 @@ BOOST_AUTO_TEST_CASE(terminated_connections_are_reestablished) {
   BOOST_REQUIRE(store);
   BOOST_REQUIRE((*store)->last_position());
   // Kill the pool's backend, as a server restart or a DBA would.
-  auto killed = query("SELECT count(pg_terminate_backend(pid)) FROM "
+  auto killed = pg_test_query("SELECT count(pg_terminate_backend(pid)) FROM "
                       "pg_stat_activity WHERE pid <> pg_backend_pid() AND "
                       "query LIKE '%" + schema + "%'");
   BOOST_TEST(killed == "1");

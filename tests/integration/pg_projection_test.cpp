@@ -29,39 +29,24 @@
 #include "mink/errc.hpp"
 #include "mink/projection/postgres_checkpoint_store.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
+#include "../support/pg_test_env.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 using namespace std::chrono_literals;
 
 namespace {
 
 postgres_config config(const std::string& schema) {
-  auto env = std::getenv("MINK_TEST_PG");
-  BOOST_REQUIRE_MESSAGE(env != nullptr && *env != '\0',
-                        "MINK_TEST_PG is not set: run scripts/test.sh");
   postgres_config cfg;
-  cfg.conninfo = env;
+  cfg.conninfo = require_pg_test_conninfo();
   cfg.schema = schema;
   cfg.pool_size = 2;
   return cfg;
 }
 
-/// Runs one statement on a connection of its own; returns the first
-/// column of the first row ("" when none).
-std::string query(const std::string& sql) {
-  auto conn = PQconnectdb(std::getenv("MINK_TEST_PG"));
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  auto res = PQexec(conn, sql.c_str());
-  std::string result;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
-    result = PQgetvalue(res, 0, 0);
-  PQclear(res);
-  PQfinish(conn);
-  return result;
-}
-
 int64_t query_int(const std::string& sql) {
-  auto x = query(sql);
+  auto x = pg_test_query(sql);
   return x.empty() ? -1 : std::stoll(x);
 }
 
@@ -149,7 +134,7 @@ struct pg_projection_fixture {
   std::vector<pid_t> children;
 
   void drop() {
-    query("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    pg_test_drop_schema(schema);
   }
 
   /// Appends `n` events of `type` spread over streams of `prefix`.

@@ -23,8 +23,10 @@
 #include "mink/errc.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
+#include "../support/pg_test_env.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 
 namespace {
 
@@ -32,31 +34,12 @@ constexpr int writers = 2;
 constexpr int iterations = 150;
 constexpr int stream_count = 4;
 
-std::string conninfo() {
-  auto env = std::getenv("MINK_TEST_PG");
-  BOOST_REQUIRE_MESSAGE(env != nullptr && *env != '\0',
-                        "MINK_TEST_PG is not set: run scripts/test.sh");
-  return env;
-}
-
 postgres_config config(const std::string& schema) {
   postgres_config cfg;
-  cfg.conninfo = conninfo();
+  cfg.conninfo = require_pg_test_conninfo();
   cfg.schema = schema;
   cfg.pool_size = 1;
   return cfg;
-}
-
-/// Leaves nothing behind in the shared database.
-void drop_schema(const std::string& schema) {
-  auto env = std::getenv("MINK_TEST_PG");
-  if (env == nullptr)
-    return;
-  auto conn = PQconnectdb(env);
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
-                         .c_str()));
-  PQfinish(conn);
 }
 
 /// The writer process: reads a stream's version, waits a little (so the
@@ -129,7 +112,7 @@ struct two_process_fixture {
   ~two_process_fixture() {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
-    drop_schema(schema);
+    pg_test_drop_schema(schema);
   }
 };
 
