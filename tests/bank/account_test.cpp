@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "aggregate_fixture.hpp"
 #include "bank/account.hpp"
 #include "bank/errors.hpp"
 #include "bank/events.hpp"
@@ -13,16 +14,7 @@ using namespace bank;
 
 namespace {
 
-struct fixture {
-  mink::event_registry registry;
-  fixture() {
-    auto err = register_events(registry);
-    BOOST_REQUIRE_MESSAGE(!err, mink::to_text(err));
-  }
-  mink::testing::given_when_then<account> gwt() {
-    return mink::testing::given_when_then<account>{registry, describe};
-  }
-};
+using fixture = bank_test::aggregate_fixture<account>;
 
 } // namespace
 

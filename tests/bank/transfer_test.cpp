@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "aggregate_fixture.hpp"
 #include "bank/errors.hpp"
 #include "bank/events.hpp"
 #include "bank/transfer.hpp"
@@ -13,15 +14,7 @@ using namespace bank;
 
 namespace {
 
-struct fixture {
-  mink::event_registry registry;
-  fixture() {
-    auto err = register_events(registry);
-    BOOST_REQUIRE_MESSAGE(!err, mink::to_text(err));
-  }
-  mink::testing::given_when_then<transfer> gwt() {
-    return mink::testing::given_when_then<transfer>{registry, describe};
-  }
+struct fixture : bank_test::aggregate_fixture<transfer> {
   transfer_initiated init{"a", "b", 10};
 };
 
