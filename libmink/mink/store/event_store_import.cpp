@@ -18,7 +18,7 @@ namespace mink {
 namespace {
 
 using detail::guarded;
-using detail::validate_category_filter;
+using detail::validate_listing;
 
 /// 10000-01-01T00:00:00Z in microseconds since the epoch: every adapter can
 /// store timestamps below it.
@@ -29,10 +29,7 @@ constexpr int64_t max_import_timestamp_us = 253402300800000000;
 caf::expected<std::vector<stream_summary>>
 event_store::list_streams(const std::string& after_stream_id, size_t limit,
                           const std::string& category) {
-  if (!after_stream_id.empty())
-    if (auto err = validate_stream_id(after_stream_id))
-      return err;
-  if (auto err = validate_category_filter(category))
+  if (auto err = validate_listing(after_stream_id, category))
     return err;
   if (limit == 0)
     return std::vector<stream_summary>{};

@@ -19,6 +19,7 @@ namespace {
 using detail::guarded;
 using detail::name_problem;
 using detail::validate_category_filter;
+using detail::validate_listing;
 
 } // namespace
 
@@ -64,10 +65,7 @@ caf::error snapshot_store::remove(const std::string& stream_id) {
 caf::expected<std::vector<snapshot_info>>
 snapshot_store::list(const std::string& after_stream_id, size_t limit,
                      const std::string& category) {
-  if (!after_stream_id.empty())
-    if (auto err = validate_stream_id(after_stream_id))
-      return err;
-  if (auto err = validate_category_filter(category))
+  if (auto err = validate_listing(after_stream_id, category))
     return err;
   if (limit == 0)
     return std::vector<snapshot_info>{};

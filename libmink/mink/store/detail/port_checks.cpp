@@ -1,5 +1,6 @@
 #include "mink/store/detail/port_checks.hpp"
 
+#include "mink/stream_id.hpp"
 #include "mink/utf8.hpp"
 
 namespace mink::detail {
@@ -28,6 +29,14 @@ caf::error validate_category_filter(const std::string& category) {
                       "category " + category
                         + " contains '-', which no category can hold");
   return {};
+}
+
+caf::error validate_listing(const std::string& after_stream_id,
+                            const std::string& category) {
+  if (!after_stream_id.empty())
+    if (auto err = validate_stream_id(after_stream_id))
+      return err;
+  return validate_category_filter(category);
 }
 
 } // namespace mink::detail

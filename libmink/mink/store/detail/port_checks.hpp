@@ -26,6 +26,12 @@ std::string name_problem(std::string_view what, std::string_view name);
 /// `invalid_argument`.
 caf::error validate_category_filter(const std::string& category);
 
+/// Checks the arguments of a paged listing (streams, snapshots): the
+/// stream id to start after (empty: from the start) and the category
+/// filter. Fails with `invalid_argument`.
+caf::error validate_listing(const std::string& after_stream_id,
+                            const std::string& category);
+
 /// Validates event `i` of a batch and converts it for storage: makes an id
 /// when it has none, lower-cases it, encodes the metadata. Moves the type
 /// and data out of `ev`. Fails with `invalid_argument` naming the event.
