@@ -8,7 +8,20 @@ namespace mink {
 
 projection_target::~projection_target() = default;
 
+bool is_store_failure(const caf::error& err) noexcept {
+  auto code = code_of(err);
+  return code == errc::store_unavailable || code == errc::timeout
+         || code == errc::storage_failure;
+}
+
 namespace {
+
+/// Whether a replay that failed with `err` parks its event again: not when
+/// the store failed or another runner holds the projection (then the letter
+/// stays as it was and the replay can be asked for again).
+bool parks_again(const caf::error& err) {
+  return code_of(err) != errc::wrong_expected_version && !is_store_failure(err);
+}
 
 class async_target : public projection_target {
 public:
@@ -48,8 +61,9 @@ public:
   caf::error replay(int64_t, const recorded_event& ev) override {
     auto err = call_handler(name_, [&] { return p_->handle({ev}); });
     if (err) {
-      if (auto park_err = store_->park(name_, ev, to_text(err)))
-        return park_err;
+      if (parks_again(err))
+        if (auto park_err = store_->park(name_, ev, to_text(err)))
+          return park_err;
       return err;
     }
     return store_->remove_dead_letter(name_, ev.global_position);
@@ -119,11 +133,9 @@ public:
         store_->remove_dead_letter_in(sql, name_, ev.global_position);
         return expected;
       });
-    if (err && code_of(err) != errc::wrong_expected_version
-        && code_of(err) != errc::store_unavailable) {
+    if (err && parks_again(err))
       if (auto park_err = store_->park(name_, ev, to_text(err)))
         return park_err;
-    }
     return err;
   }
 

@@ -69,6 +69,11 @@ make_target(std::shared_ptr<async_projection> p,
 make_target(std::shared_ptr<sql_projection> p,
             std::shared_ptr<sql_checkpoint_store> store);
 
+/// Returns whether `err` says the store failed (`store_unavailable`,
+/// `timeout`, `storage_failure`) rather than the projection's handler:
+/// such failures are retried without end and say nothing about the event.
+[[nodiscard]] bool is_store_failure(const caf::error& err) noexcept;
+
 /// Calls `f`, turning an exception into `projection_failed` with its
 /// message (handlers are application code).
 template <class F>

@@ -14,18 +14,6 @@
 
 namespace mink::detail {
 
-namespace {
-
-/// Infrastructure errors are retried without end; they say nothing about
-/// the event.
-bool is_store_error(const caf::error& err) {
-  auto code = code_of(err);
-  return code == errc::store_unavailable || code == errc::timeout
-         || code == errc::storage_failure;
-}
-
-} // namespace
-
 /// Applies the error policy to `ev`, which failed with `err`. Returns true
 /// when the runner may go on with the next event.
 bool on_event_failure(runner_actor* self, const recorded_event& ev,
@@ -108,7 +96,7 @@ void process(runner_actor* self, const std::vector<recorded_event>& events) {
   }
   if (code_of(err) == errc::wrong_expected_version)
     return lose_lead(self, err);
-  if (is_store_error(err)) {
+  if (is_store_failure(err)) {
     set_error(self, to_text(err));
     s.retry_due = clock_type::now() + s.cfg.store_retry;
     return;
@@ -126,7 +114,7 @@ void process(runner_actor* self, const std::vector<recorded_event>& events) {
     }
     if (code_of(one_err) == errc::wrong_expected_version)
       return lose_lead(self, one_err);
-    if (is_store_error(one_err)) {
+    if (is_store_failure(one_err)) {
       set_error(self, to_text(one_err));
       s.retry_due = clock_type::now() + s.cfg.store_retry;
       return;
