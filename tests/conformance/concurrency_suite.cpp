@@ -28,6 +28,35 @@ struct attempt {
   std::string data;
 };
 
+/// Per thread, the outcome of each round: `ok`, or the error code and its
+/// text.
+using outcomes = std::vector<std::vector<std::string>>;
+
+/// Returns `ok`, or the error code of `res` followed by its text.
+template <class T>
+std::string outcome_of(const caf::expected<T>& res) {
+  return res ? std::string{"ok"}
+             : std::string{to_string(code_of(res.error()))} + " ("
+                 + to_text(res.error()) + ")";
+}
+
+/// Returns how many threads succeeded in round `r`; checks that every
+/// other thread failed with `loser` and that each recorded every round.
+size_t winners_of_round(const outcomes& codes, int rounds, int r,
+                        const std::string& loser) {
+  size_t ok = 0;
+  for (size_t t = 0; t < codes.size(); ++t) {
+    BOOST_REQUIRE_EQUAL(codes[t].size(), static_cast<size_t>(rounds));
+    const auto& c = codes[t][static_cast<size_t>(r)];
+    if (c == "ok")
+      ++ok;
+    else
+      BOOST_TEST(c.rfind(loser, 0) == 0,
+                 "round " << r << ", thread " << t << ": " << c);
+  }
+  return ok;
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(concurrency_suite, store_fixture)
@@ -165,7 +194,7 @@ BOOST_AUTO_TEST_CASE(no_stream_race_has_one_winner) {
   handles.push_back(open_another());
   handles.push_back(open_another());
   // codes[t][r]: what thread t got in round r.
-  std::vector<std::vector<std::string>> codes(num_threads);
+  outcomes codes(num_threads);
   start_gate gate;
   std::vector<std::thread> threads;
   for (size_t t = 0; t < num_threads; ++t) {
@@ -173,27 +202,16 @@ BOOST_AUTO_TEST_CASE(no_stream_race_has_one_winner) {
       auto& st = *handles[t % handles.size()];
       gate.wait();
       for (int r = 0; r < rounds; ++r) {
-        auto res = st.append("race-" + std::to_string(r), ev::no_stream(),
-                             make_events(2));
-        codes[t].push_back(res ? std::string{"ok"}
-                               : std::string{to_string(code_of(res.error()))}
-                                   + " (" + to_text(res.error()) + ")");
+        codes[t].push_back(outcome_of(
+          st.append("race-" + std::to_string(r), ev::no_stream(),
+                    make_events(2))));
       }
     });
   }
   gate.open();
   join_all(threads);
   for (int r = 0; r < rounds; ++r) {
-    size_t ok = 0;
-    for (size_t t = 0; t < num_threads; ++t) {
-      BOOST_REQUIRE_EQUAL(codes[t].size(), static_cast<size_t>(rounds));
-      const auto& c = codes[t][static_cast<size_t>(r)];
-      if (c == "ok")
-        ++ok;
-      else
-        BOOST_TEST(c.rfind("wrong_expected_version", 0) == 0,
-                   "round " << r << ", thread " << t << ": " << c);
-    }
+    auto ok = winners_of_round(codes, rounds, r, "wrong_expected_version");
     BOOST_TEST(ok == 1u, "round " << r << " has " << ok << " winners");
     BOOST_TEST(info("race-" + std::to_string(r)).version == 2);
   }
@@ -273,7 +291,7 @@ BOOST_AUTO_TEST_CASE(duplicate_id_race_has_one_winner) {
   std::vector<std::unique_ptr<event_store>> handles;
   handles.push_back(open_another());
   handles.push_back(open_another());
-  std::vector<std::vector<std::string>> codes(num_threads);
+  outcomes codes(num_threads);
   start_gate gate;
   std::vector<std::thread> threads;
   for (size_t t = 0; t < num_threads; ++t) {
@@ -282,27 +300,16 @@ BOOST_AUTO_TEST_CASE(duplicate_id_race_has_one_winner) {
       gate.wait();
       for (int r = 0; r < rounds; ++r) {
         auto stream = "dup-" + std::to_string(r) + "x" + std::to_string(t);
-        auto res = st.append(stream, ev::no_stream(),
-                             {make_event_with_id(ids[static_cast<size_t>(r)])});
-        codes[t].push_back(res ? std::string{"ok"}
-                               : std::string{to_string(code_of(res.error()))}
-                                   + " (" + to_text(res.error()) + ")");
+        codes[t].push_back(outcome_of(
+          st.append(stream, ev::no_stream(),
+                    {make_event_with_id(ids[static_cast<size_t>(r)])})));
       }
     });
   }
   gate.open();
   join_all(threads);
   for (int r = 0; r < rounds; ++r) {
-    size_t ok = 0;
-    for (size_t t = 0; t < num_threads; ++t) {
-      BOOST_REQUIRE_EQUAL(codes[t].size(), static_cast<size_t>(rounds));
-      const auto& c = codes[t][static_cast<size_t>(r)];
-      if (c == "ok")
-        ++ok;
-      else
-        BOOST_TEST(c.rfind("duplicate_event_id", 0) == 0,
-                   "round " << r << ", thread " << t << ": " << c);
-    }
+    auto ok = winners_of_round(codes, rounds, r, "duplicate_event_id");
     BOOST_TEST(ok == 1u, "id " << r << " was stored " << ok << " times");
   }
   BOOST_TEST(last_position() == rounds);
