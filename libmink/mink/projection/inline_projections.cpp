@@ -45,7 +45,7 @@ caf::error apply_inline(soci::session& sql, const inline_projections::list& ps,
   return {};
 }
 
-caf::expected<std::vector<recorded_event>>
+std::vector<recorded_event>
 to_recorded(const prepared_append& x, int64_t first_version,
             int64_t first_position, int64_t timestamp_us) {
   std::vector<recorded_event> result;
@@ -59,12 +59,7 @@ to_recorded(const prepared_append& x, int64_t first_version,
     rec.type = ev.type;
     rec.schema_version = ev.schema_version;
     rec.data = ev.data;
-    auto meta = metadata_from_json(ev.metadata_json);
-    if (!meta)
-      return make_error(errc::decode_failed,
-                        "metadata of an event of " + x.stream_id
-                          + " cannot be decoded");
-    rec.meta = std::move(*meta);
+    rec.meta = ev.meta;
     rec.timestamp_us = timestamp_us;
     result.push_back(std::move(rec));
   }

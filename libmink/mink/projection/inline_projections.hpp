@@ -44,8 +44,7 @@ private:
 
 /// Returns the envelopes of the events of `x` as they are being stored:
 /// versions from `first_version`, positions from `first_position`.
-/// Fails with `decode_failed` when stored metadata cannot be decoded.
-[[nodiscard]] caf::expected<std::vector<recorded_event>>
+[[nodiscard]] std::vector<recorded_event>
 to_recorded(const prepared_append& x, int64_t first_version,
             int64_t first_position, int64_t timestamp_us);
 

@@ -38,6 +38,9 @@ struct prepared_event {
   int32_t schema_version = 1;
   std::string data;
   std::string metadata_json;
+  /// The metadata that `metadata_json` encodes, kept so that inline
+  /// projections get it without decoding the JSON again.
+  metadata meta;
 };
 
 /// One stream's append after validation: ids filled in, metadata encoded.

@@ -68,6 +68,7 @@ caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
   result.schema_version = ev.schema_version;
   result.data = std::move(ev.data);
   result.metadata_json = to_json(ev.meta);
+  result.meta = std::move(ev.meta);
   return result;
 }
 

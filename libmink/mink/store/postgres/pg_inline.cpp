@@ -1,5 +1,7 @@
 #include "mink/store/postgres/pg_inline.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <unordered_set>
 
 #include "mink/errc.hpp"
@@ -18,10 +20,7 @@ caf::error apply_all(soci::session& sql, const inline_projections::list& ps,
   for (auto* c : cs) {
     auto xs = to_recorded(*c->x, c->first_version, c->first_position,
                           timestamp_us);
-    if (!xs)
-      return make_error(errc::projection_failed, to_text(xs.error()));
-    for (auto& ev : *xs)
-      events.push_back(std::move(ev));
+    std::move(xs.begin(), xs.end(), std::back_inserter(events));
   }
   return apply_inline(sql, ps, events);
 }

@@ -256,9 +256,9 @@ struct sqlite_event_store::impl {
       if (!err && !inline_list->empty()) {
         // Same connection, same transaction: the read model commits or
         // rolls back with this stream's events.
-        auto events = to_recorded(x, current + 1, next_position, timestamp);
-        err = events ? apply_inline(sql, *inline_list, *events)
-                     : std::move(events.error());
+        err = apply_inline(sql, *inline_list,
+                           to_recorded(x, current + 1, next_position,
+                                       timestamp));
       }
       if (err) {
         // Undo this stream only; its positions are not consumed.
