@@ -273,4 +273,26 @@ BOOST_AUTO_TEST_CASE(read_your_writes_times_out_cleanly) {
                     errc::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(bad_requests_are_refused_and_store_nothing) {
+  caf::scoped_actor self{*sys};
+  for (auto [from, max] : {std::pair<int64_t, uint32_t>{0, 10}, {-5, 10}, {1, 0}})
+    self->request(feed, caf::infinite, next_atom::value, from, max)
+      .receive([&](feed_batch&) { BOOST_ERROR("feed answered a bad request"); },
+               [&](caf::error& err) {
+                 BOOST_CHECK_EQUAL(code_of(err), errc::invalid_argument);
+               });
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  for (auto name : {std::string{}, std::string(201, 'x'),
+                    std::string{"bad\nname"}, std::string{"\xff\xfe"}})
+    BOOST_CHECK_EQUAL(code_of(engine.add(
+                        std::make_shared<recording_projection>(name))),
+                      errc::invalid_argument);
+  BOOST_CHECK_EQUAL(code_of(engine.add(std::shared_ptr<async_projection>{})),
+                    errc::invalid_argument);
+  auto all = checkpoints->list();
+  BOOST_REQUIRE(all);
+  BOOST_CHECK(all->empty());
+  BOOST_CHECK(engine.statuses().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
