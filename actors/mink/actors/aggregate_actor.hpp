@@ -43,6 +43,9 @@ struct aggregate_actor_state {
   bool busy = false;
   /// Whether `start_next` is running (it loops instead of recursing).
   bool draining = false;
+  /// Whether the router let this actor go: it stops once it has answered
+  /// the commands it holds.
+  bool passivating = false;
   pending current;
   int attempt = 0;
   std::deque<pending> waiting;
@@ -387,6 +390,8 @@ void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx) {
       load_then_decide(self, ctx);
   }
   st.draining = false;
+  if (st.passivating && !st.busy && st.waiting.empty())
+    self->quit();
 }
 
 /// Answers every command the actor holds with `err` (it is going down).
@@ -455,6 +460,10 @@ caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
     },
     [self](retry_atom) {
       detail::load_then_decide(self, *self->state.ctx);
+    },
+    [self](passivate_atom) {
+      self->state.passivating = true;
+      detail::start_next(self, *self->state.ctx);
     },
   };
 }

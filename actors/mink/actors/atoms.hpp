@@ -16,6 +16,8 @@ using load_atom = caf::atom_constant<caf::atom("mk_load")>;
 using command_atom = caf::atom_constant<caf::atom("mk_command")>;
 /// Try a command again after a conflict.
 using retry_atom = caf::atom_constant<caf::atom("mk_retry")>;
+/// Finish the commands held, then stop (from a router to an aggregate).
+using passivate_atom = caf::atom_constant<caf::atom("mk_passiv")>;
 /// Periodic housekeeping (passivation).
 using tick_atom = caf::atom_constant<caf::atom("mk_tick")>;
 /// Look up a command record (to the reader).

@@ -1,5 +1,6 @@
 #include "mink/actors/persistence.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -10,16 +11,45 @@
 #include "mink/actors/message_types.hpp"
 #include "mink/clock.hpp"
 #include "mink/errc.hpp"
-#include "mink/uuid.hpp"
 
 namespace mink {
 
 namespace {
 
+/// A batch on its way to the committer and back: the appends (kept for the
+/// feed, which needs their encoded events after the commit), their results
+/// and the seconds the store call took.
+struct commit_batch {
+  std::vector<prepared_append> appends;
+  append_results results;
+  double seconds = 0;
+};
+
+} // namespace
+
+} // namespace mink
+
+// Travels between the two actors of this file only; never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::commit_batch)
+
+namespace mink {
+
+namespace {
+
+using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
+
 struct persistence_state {
-  std::vector<stream_append> batch;
+  /// Appends checked and encoded, waiting for the committer, in arrival
+  /// order, and the promises to answer them.
+  std::vector<prepared_append> pending;
   std::vector<caf::typed_response_promise<append_result>> promises;
-  size_t events = 0;
+  size_t pending_events = 0;
+  /// The actor that calls the store (blocking), on a thread of its own.
+  caf::actor committer;
+  std::shared_ptr<persistence_stats> stats;
+  persistence_config cfg;
+  /// Whether the committer holds a batch.
+  bool committing = false;
   bool flush_scheduled = false;
   static inline const char* name = "mink.persistence";
 };
@@ -28,24 +58,23 @@ using persistence_actor = caf::stateful_actor<persistence_state>;
 
 /// Sends the committed events of a batch to the feed, in position order.
 void publish(persistence_actor* self, const caf::actor& feed,
-             std::vector<std::vector<event_data>>& events,
-             const std::vector<std::string>& stream_ids,
-             const append_results& results) {
+             commit_batch& done) {
   std::vector<recorded_event> out;
   // The commit time as this process saw it; the store's own timestamp is
   // a few microseconds earlier.
   auto now = now_us();
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i])
+  for (size_t i = 0; i < done.results.size(); ++i) {
+    if (!done.results[i])
       continue;
-    const auto& positions = results[i]->positions;
-    auto version = results[i]->version
+    auto& x = done.appends[i];
+    const auto& positions = done.results[i]->positions;
+    auto version = done.results[i]->version
                    - static_cast<int64_t>(positions.size());
-    for (size_t j = 0; j < positions.size() && j < events[i].size(); ++j) {
-      auto& ev = events[i][j];
+    for (size_t j = 0; j < positions.size() && j < x.events.size(); ++j) {
+      auto& ev = x.events[j];
       recorded_event rec;
       rec.event_id = std::move(ev.event_id);
-      rec.stream_id = stream_ids[i];
+      rec.stream_id = x.stream_id;
       rec.stream_version = ++version;
       rec.global_position = positions[j];
       rec.type = std::move(ev.type);
@@ -60,42 +89,20 @@ void publish(persistence_actor* self, const caf::actor& feed,
     self->send(feed, publish_atom::value, std::move(out));
 }
 
-void flush(persistence_actor* self, event_store& store,
-           persistence_stats& stats, const persistence_config& cfg) {
-  const auto& feed = cfg.feed;
-  auto& st = self->state;
-  if (st.batch.empty())
-    return;
-  auto batch = std::move(st.batch);
-  auto promises = std::move(st.promises);
-  auto events = st.events;
-  st.batch.clear();
-  st.promises.clear();
-  st.events = 0;
-  auto n = batch.size();
-  // What the feed gets: copies made before the batch moves into the store,
-  // with the event ids the store would otherwise make up.
-  std::vector<std::vector<event_data>> published;
-  std::vector<std::string> stream_ids;
-  if (feed) {
-    published.reserve(n);
-    for (auto& x : batch) {
-      for (auto& ev : x.events)
-        if (ev.event_id.empty())
-          ev.event_id = make_uuid();
-      published.push_back(x.events);
-      stream_ids.push_back(x.stream_id);
-    }
-  }
-  // Blocks this actor's own thread; the appends arriving meanwhile form
-  // the next batch.
-  auto started = std::chrono::steady_clock::now();
-  auto results = store.append(std::move(batch));
+void start_commit(persistence_actor* self);
+
+/// Answers the appends of a committed batch and starts the next one.
+void on_committed(persistence_actor* self,
+                  std::vector<caf::typed_response_promise<append_result>>& rps,
+                  commit_batch& done) {
+  auto& stats = *self->state.stats;
+  const auto& cfg = self->state.cfg;
+  auto n = done.appends.size();
+  size_t events = 0;
+  for (auto& x : done.appends)
+    events += x.events.size();
   if (cfg.on_batch)
-    cfg.on_batch(n, events,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                               - started)
-                   .count());
+    cfg.on_batch(n, events, done.seconds);
   stats.batches.fetch_add(1, std::memory_order_relaxed);
   stats.appends.fetch_add(n, std::memory_order_relaxed);
   stats.events.fetch_add(events, std::memory_order_relaxed);
@@ -104,33 +111,113 @@ void flush(persistence_actor* self, event_store& store,
          && !stats.max_batch_appends.compare_exchange_weak(max, n,
                                                            std::memory_order_relaxed))
     ; // retry with the updated max
+  // The next batch goes to the committer before this one is answered: the
+  // database need not wait for the answers.
+  self->state.committing = false;
+  start_commit(self);
   // Free the slots before answering: a sender may reserve again as soon as
   // it has its answer.
   stats.queued.fetch_sub(n, std::memory_order_relaxed);
-  if (feed)
-    publish(self, feed, published, stream_ids, results);
+  if (cfg.feed)
+    publish(self, cfg.feed, done);
   for (size_t i = 0; i < n; ++i) {
-    if (results[i])
-      promises[i].deliver(std::move(*results[i]));
+    if (done.results[i])
+      rps[i].deliver(std::move(*done.results[i]));
     else
-      promises[i].deliver(std::move(results[i].error()));
+      rps[i].deliver(std::move(done.results[i].error()));
   }
+}
+
+/// Hands the committer the appends waiting (up to `max_batch_events`
+/// events) unless it is busy; those that arrive meanwhile form the next
+/// batch.
+void start_commit(persistence_actor* self) {
+  auto& st = self->state;
+  const auto& cfg = st.cfg;
+  if (st.committing || st.pending.empty())
+    return;
+  commit_batch batch;
+  std::vector<caf::typed_response_promise<append_result>> rps;
+  size_t take = 0;
+  size_t events = 0;
+  // At least one append, however many events it has.
+  while (take < st.pending.size()
+         && (take == 0
+             || events + st.pending[take].events.size()
+                  <= cfg.max_batch_events))
+    events += st.pending[take++].events.size();
+  if (take == st.pending.size()) {
+    batch.appends = std::move(st.pending);
+    rps = std::move(st.promises);
+    st.pending.clear();
+    st.promises.clear();
+  } else {
+    auto split = static_cast<std::ptrdiff_t>(take);
+    batch.appends.assign(std::make_move_iterator(st.pending.begin()),
+                         std::make_move_iterator(st.pending.begin() + split));
+    rps.assign(st.promises.begin(), st.promises.begin() + split);
+    st.pending.erase(st.pending.begin(), st.pending.begin() + split);
+    st.promises.erase(st.promises.begin(), st.promises.begin() + split);
+  }
+  st.pending_events -= events;
+  st.committing = true;
+  auto n = batch.appends.size();
+  self->request(st.committer, caf::infinite, commit_atom::value,
+                std::move(batch))
+    .then(
+      [self, rps](commit_batch& done) mutable {
+        on_committed(self, rps, done);
+      },
+      [self, rps, n](caf::error& err) mutable {
+        // The committer is gone (the system shuts down): nothing of the
+        // batch is known to have committed.
+        self->state.stats->queued.fetch_sub(n, std::memory_order_relaxed);
+        for (auto& rp : rps)
+          rp.deliver(err);
+        self->state.committing = false;
+        start_commit(self);
+      });
+}
+
+/// Calls the store; blocks its own thread for the transaction.
+caf::behavior committer_impl(caf::event_based_actor*,
+                             std::shared_ptr<event_store> store) {
+  return {
+    [store](commit_atom, commit_batch& batch) {
+      auto started = std::chrono::steady_clock::now();
+      batch.results = store->append_prepared(batch.appends);
+      batch.seconds = std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+      return std::move(batch);
+    },
+  };
 }
 
 caf::behavior persistence_impl(persistence_actor* self,
                                std::shared_ptr<event_store> store,
                                std::shared_ptr<persistence_stats> stats,
                                persistence_config cfg) {
+  // Linked: it ends with this actor.
+  self->state.committer = self->spawn<caf::detached + caf::linked>(
+    committer_impl, std::move(store));
+  self->state.stats = std::move(stats);
+  self->state.cfg = std::move(cfg);
   return {
-    [=](append_atom, stream_append& x) {
+    [self](append_atom, stream_append& x) -> caf::result<append_result> {
       auto& st = self->state;
+      // Checked and encoded here, while the committer is busy with the
+      // batch before, so that its thread only talks to the database.
+      auto prepared = event_store::prepare_append(std::move(x));
+      if (!prepared) {
+        st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
+        return std::move(prepared.error());
+      }
       auto rp = self->make_response_promise<append_result>();
-      st.events += x.events.size();
-      st.batch.push_back(std::move(x));
+      st.pending_events += prepared->events.size();
+      st.pending.push_back(std::move(*prepared));
       st.promises.push_back(rp);
-      if (st.events >= cfg.max_batch_events) {
-        flush(self, *store, *stats, cfg);
-      } else if (!st.flush_scheduled) {
+      if (!st.committing && !st.flush_scheduled) {
         // The flush message queues behind every append already waiting, so
         // the batch takes all of them.
         st.flush_scheduled = true;
@@ -138,9 +225,9 @@ caf::behavior persistence_impl(persistence_actor* self,
       }
       return rp;
     },
-    [=](flush_atom) {
+    [self](flush_atom) {
       self->state.flush_scheduled = false;
-      flush(self, *store, *stats, cfg);
+      start_commit(self);
     },
   };
 }

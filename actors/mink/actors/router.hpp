@@ -39,7 +39,6 @@ struct router_state {
     caf::actor actor;
     std::list<std::string>::iterator lru_pos;
     std::chrono::steady_clock::time_point last_used;
-    size_t in_flight = 0;
   };
   std::unordered_map<std::string, entry> alive;
   /// Aggregate ids, most recently used first.
@@ -54,8 +53,8 @@ using router_self = caf::stateful_actor<router_state>;
 void passivate(router_self* self, router_stats& stats,
                std::unordered_map<std::string, router_state::entry>::iterator i);
 
-/// Passivates idle actors from the least recently used end while more than
-/// `max_alive` live. Actors with commands in flight are never passivated.
+/// Passivates actors from the least recently used end while more than
+/// `max_alive` live.
 void enforce_limit(router_self* self, router_stats& stats, size_t max_alive);
 
 /// Passivates actors idle longer than `idle_timeout`.
@@ -66,7 +65,14 @@ void passivate_idle(router_self* self, router_stats& stats,
 
 /// The router of one aggregate type: answers
 /// `(command_atom, command_envelope)` by finding or spawning the actor of
-/// the envelope's aggregate id and forwarding the command to it.
+/// the envelope's aggregate id and delegating the command to it (the
+/// aggregate actor replies to the sender).
+///
+/// A passivated actor is forgotten at once and told to stop once it has
+/// answered the commands it holds; a command for its aggregate that comes
+/// meanwhile goes to a new actor, which reads the stream and, should it
+/// read before the old actor's last append committed, retries on the
+/// version conflict.
 template <class Decider>
 caf::behavior router_actor(detail::router_self* self, std::string aggregate_type,
                            aggregate_context context, router_config cfg,
@@ -116,26 +122,12 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
         st.lru.splice(st.lru.begin(), st.lru, i->second.lru_pos);
       }
       i->second.last_used = std::chrono::steady_clock::now();
-      ++i->second.in_flight;
-      auto id = cmd.aggregate_id;
-      auto rp = self->make_response_promise<command_result>();
-      auto done = [=] {
-        auto j = self->state.alive.find(id);
-        if (j != self->state.alive.end())
-          --j->second.in_flight;
-      };
-      self->request(i->second.actor, caf::infinite, command_atom::value,
-                    std::move(cmd))
-        .then(
-          [=](command_result& res) mutable {
-            done();
-            rp.deliver(res);
-          },
-          [=](caf::error& err) mutable {
-            done();
-            rp.deliver(std::move(err));
-          });
+      // The aggregate answers the sender directly: no second hop through
+      // the router, which every command of the type passes.
+      auto dest = i->second.actor;
       detail::enforce_limit(self, *stats, cfg.max_alive);
+      auto rp = self->make_response_promise();
+      rp.delegate(dest, command_atom::value, std::move(cmd));
       return rp;
     },
     [=](tick_atom) {

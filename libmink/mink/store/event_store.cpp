@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <string_view>
 #include <unordered_set>
 
 #include "mink/errc.hpp"
@@ -89,70 +90,84 @@ size_t clamp_limit(size_t limit) {
 
 event_store::~event_store() = default;
 
+caf::expected<prepared_append>
+event_store::prepare_append(stream_append in) {
+  if (auto err = validate_stream_id(in.stream_id))
+    return err;
+  if (in.expected.mode() == expected_version::kind::exact
+      && in.expected.value() < 0)
+    return make_error(errc::invalid_argument,
+                      "expected version must not be negative");
+  if (!in.command_id.empty() && !is_uuid(in.command_id))
+    return make_error(errc::invalid_argument, "command id is not a UUID");
+  prepared_append out;
+  out.stream_id = std::move(in.stream_id);
+  out.category = std::string{category_of(out.stream_id)};
+  out.expected = in.expected;
+  out.command_id = to_lower(std::move(in.command_id));
+  out.events.reserve(in.events.size());
+  for (size_t i = 0; i < in.events.size(); ++i) {
+    auto ev = prepare_event(in.events[i], i);
+    if (!ev)
+      return std::move(ev.error());
+    out.events.emplace_back(std::move(*ev));
+  }
+  // One id twice in one stream can never commit. Across streams of one
+  // call the adapter decides in commit order, since an earlier stream
+  // may fail and leave the id free.
+  if (out.events.size() > 1) {
+    std::unordered_set<std::string_view> ids;
+    for (auto& ev : out.events)
+      if (!ids.insert(ev.event_id).second)
+        return make_error(errc::duplicate_event_id,
+                          "event id " + ev.event_id
+                            + " occurs twice in the stream's events");
+  }
+  return out;
+}
+
+append_results
+event_store::append_prepared(std::vector<prepared_append>& prepared) {
+  append_results results;
+  results.reserve(prepared.size());
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    prepared[i].index = i;
+    results.emplace_back(make_error(errc::storage_failure, "not attempted"));
+  }
+  if (prepared.empty())
+    return results;
+  try {
+    do_append(prepared, results);
+  } catch (const std::exception& ex) {
+    // Adapters roll back before they throw; what they did not report is
+    // unknown to us, so no stream may be told it succeeded.
+    for (auto& r : results)
+      r = make_error(errc::storage_failure,
+                     std::string{"append failed: "} + ex.what());
+  }
+  return results;
+}
+
 append_results event_store::append(std::vector<stream_append> batch) {
   append_results results;
   results.reserve(batch.size());
   std::vector<prepared_append> prepared;
+  std::vector<size_t> where; // index in `batch` of each prepared append
   prepared.reserve(batch.size());
+  where.reserve(batch.size());
   for (size_t index = 0; index < batch.size(); ++index) {
-    auto& in = batch[index];
-    results.emplace_back(make_error(errc::storage_failure, "not attempted"));
-    if (auto err = validate_stream_id(in.stream_id)) {
-      results.back() = std::move(err);
-      continue;
-    }
-    if (in.expected.mode() == expected_version::kind::exact
-        && in.expected.value() < 0) {
-      results.back() = make_error(errc::invalid_argument,
-                                  "expected version must not be negative");
-      continue;
-    }
-    if (!in.command_id.empty() && !is_uuid(in.command_id)) {
-      results.back() = make_error(errc::invalid_argument,
-                                  "command id is not a UUID");
-      continue;
-    }
-    prepared_append out;
-    out.index = index;
-    out.stream_id = std::move(in.stream_id);
-    out.category = std::string{category_of(out.stream_id)};
-    out.expected = in.expected;
-    out.command_id = to_lower(std::move(in.command_id));
-    out.events.reserve(in.events.size());
-    caf::error failure;
-    for (size_t i = 0; i < in.events.size() && !failure; ++i) {
-      if (auto ev = prepare_event(in.events[i], i))
-        out.events.emplace_back(std::move(*ev));
-      else
-        failure = std::move(ev.error());
-    }
-    // One id twice in one stream can never commit. Across streams of one
-    // call the adapter decides in commit order, since an earlier stream
-    // may fail and leave the id free.
-    std::unordered_set<std::string> ids;
-    for (size_t i = 0; i < out.events.size() && !failure; ++i)
-      if (!ids.insert(out.events[i].event_id).second)
-        failure = make_error(errc::duplicate_event_id,
-                             "event id " + out.events[i].event_id
-                               + " occurs twice in the stream's events");
-    if (failure) {
-      results.back() = std::move(failure);
-      continue;
-    }
-    prepared.emplace_back(std::move(out));
-  }
-  if (!prepared.empty()) {
-    try {
-      do_append(prepared, results);
-    } catch (const std::exception& ex) {
-      // Adapters roll back before they throw; what they did not report is
-      // unknown to us, so no stream may be told it succeeded.
-      for (auto& x : prepared)
-        results[x.index] = make_error(errc::storage_failure,
-                                      std::string{"append failed: "}
-                                        + ex.what());
+    auto x = prepare_append(std::move(batch[index]));
+    if (x) {
+      prepared.emplace_back(std::move(*x));
+      where.push_back(index);
+      results.emplace_back(make_error(errc::storage_failure, "not attempted"));
+    } else {
+      results.emplace_back(std::move(x.error()));
     }
   }
+  auto committed = append_prepared(prepared);
+  for (size_t i = 0; i < committed.size(); ++i)
+    results[where[i]] = std::move(committed[i]);
   return results;
 }
 

@@ -103,6 +103,21 @@ public:
   append(const std::string& stream_id, expected_version expected,
          std::vector<event_data> events);
 
+  /// The first half of `append`, for callers that check and encode appends
+  /// on one thread and commit them on another (the persistence actor): the
+  /// append checked and encoded, or the error `append` would answer for it
+  /// (`invalid_argument`, or `duplicate_event_id` for an id twice in it).
+  /// Needs no store.
+  [[nodiscard]] static caf::expected<prepared_append>
+  prepare_append(stream_append in);
+
+  /// The second half of `append`: commits appends made by `prepare_append`
+  /// as one call, with `append`'s guarantees. Result i belongs to
+  /// `prepared[i]`; sets each `index` to match. The appends stay with the
+  /// caller, who may read their encoded events afterwards.
+  [[nodiscard]] append_results
+  append_prepared(std::vector<prepared_append>& prepared);
+
   /// Reads up to `limit` events of one stream, starting at `from_version`
   /// (inclusive) and going in direction `dir`. Fails with
   /// `stream_not_found` when the stream has no events.
