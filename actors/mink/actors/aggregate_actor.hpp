@@ -4,8 +4,9 @@
 #include <cctype>
 #include <chrono>
 #include <deque>
-#include <optional>
 #include <exception>
+#include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -53,7 +54,13 @@ struct aggregate_actor_state {
   /// causation ids and from commands handled here: a repeated command is
   /// answered from here without deciding again. Bounded; older repeats are
   /// caught by the store's command records.
-  std::deque<std::pair<std::string, command_result>> recent;
+  struct recent_command {
+    /// The id's hash, compared first: most ids in `recent` differ.
+    size_t hash;
+    std::string id;
+    command_result result;
+  };
+  std::deque<recent_command> recent;
   /// Shared by all aggregate actors of a router.
   std::shared_ptr<const aggregate_context> ctx;
 
@@ -65,20 +72,22 @@ struct aggregate_actor_state {
   void remember(std::string command_id, command_result res) {
     if (command_id.empty())
       return;
-    for (auto& [id, r] : recent)
-      if (id == command_id) {
-        r = res;
+    auto h = std::hash<std::string>{}(command_id);
+    for (auto& x : recent)
+      if (x.hash == h && x.id == command_id) {
+        x.result = res;
         return;
       }
-    recent.emplace_back(std::move(command_id), res);
+    recent.push_back({h, std::move(command_id), res});
     if (recent.size() > max_recent)
       recent.pop_front();
   }
 
   const command_result* recalled(const std::string& command_id) const {
-    for (auto& [id, r] : recent)
-      if (id == command_id)
-        return &r;
+    auto h = std::hash<std::string>{}(command_id);
+    for (auto& x : recent)
+      if (x.hash == h && x.id == command_id)
+        return &x.result;
     return nullptr;
   }
 };

@@ -1,5 +1,6 @@
 #include "mink/serialization/event_registry.hpp"
 
+#include <cstddef>
 #include <exception>
 #include <string_view>
 
@@ -134,7 +135,12 @@ event_registry::encode_erased(std::type_index type, const void* x,
                       std::string{"no event type registered for C++ type "}
                         + type.name());
   const auto& e = entries_.at(i->second);
-  rapidjson::Document doc;
+  // The document's first block lives on the stack: a default document
+  // takes 64 KiB from the heap for even the smallest event.
+  alignas(std::max_align_t) char first_block[2048];
+  rapidjson::MemoryPoolAllocator<> pool{first_block, sizeof first_block,
+                                        16 * 1024};
+  rapidjson::Document doc{&pool};
   try {
     e.fns.encode(x, doc);
   } catch (const std::exception& ex) {
