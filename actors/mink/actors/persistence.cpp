@@ -238,7 +238,7 @@ persistence spawn_persistence(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               persistence_config cfg) {
   auto stats = std::make_shared<persistence_stats>();
-  auto actor = sys.spawn<caf::detached>(persistence_impl, std::move(store),
+  auto actor = sys.spawn(persistence_impl, std::move(store),
                                         stats, cfg);
   return persistence{std::move(actor), std::move(stats), cfg};
 }

@@ -62,14 +62,22 @@ struct persistence {
   }
 };
 
-/// Spawns the persistence actor on a thread of its own (it blocks on the
-/// database, which CAF's cooperative scheduler threads must never do).
+/// Spawns the persistence actor and its committer.
 ///
-/// Group commit: appends that arrive while a transaction is in flight wait
-/// in the mailbox; the next transaction takes all of them (up to
-/// `max_batch_events`) in one `event_store::append` call, which commits
-/// them together. A stream whose expected version fails is rejected alone.
-/// Every sender must call `try_reserve` first.
+/// The persistence actor runs on CAF's scheduler and never blocks: it
+/// checks and encodes each append as it arrives
+/// (`event_store::prepare_append`; a bad one is answered at once) and
+/// answers committed ones. The committer runs on a thread of its own, since
+/// it blocks on the database, which CAF's cooperative scheduler threads
+/// must never do.
+///
+/// Group commit: appends that arrive while the committer is in a
+/// transaction wait; when it is done, the next transaction takes all of
+/// them (up to `max_batch_events`) in one `event_store::append_prepared`
+/// call, which commits them together. The committer gets that batch before
+/// the answers of the last one go out, so the database never waits for
+/// them. A stream whose expected version fails is rejected alone. Every
+/// sender must call `try_reserve` first.
 persistence spawn_persistence(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               persistence_config cfg = {});

@@ -44,9 +44,21 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
 /// server parses and inserts one chunk while the client formats the next.
 class copy_stream {
 public:
-  explicit copy_stream(PGconn* conn) : conn_(conn) {
+  /// Builds rows in a buffer of this thread's, kept from call to call: a
+  /// new one of this size would come from the kernel and go back each time.
+  explicit copy_stream(PGconn* conn) : conn_(conn), buf_(thread_buffer()) {
+    buf_.clear();
     buf_.reserve(chunk_size * 2);
   }
+
+  ~copy_stream() {
+    // A huge event grew it: give that back.
+    if (buf_.capacity() > chunk_size * 4)
+      std::string{}.swap(buf_);
+  }
+
+  copy_stream(const copy_stream&) = delete;
+  copy_stream& operator=(const copy_stream&) = delete;
 
   /// Starts the COPY.
   caf::error start(const std::string& sql) {
@@ -86,6 +98,11 @@ private:
   /// Small enough for libpq's int lengths, large enough to amortise calls.
   static constexpr size_t chunk_size = 256 * 1024;
 
+  static std::string& thread_buffer() {
+    thread_local std::string buf;
+    return buf;
+  }
+
   caf::error flush() {
     // A single event may exceed the chunk size; send it in pieces.
     for (size_t offset = 0; offset < buf_.size(); offset += chunk_size) {
@@ -99,7 +116,7 @@ private:
   }
 
   PGconn* conn_;
-  std::string buf_;
+  std::string& buf_;
 };
 
 /// Converts the rows of an event query into envelopes.
@@ -233,17 +250,20 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   // only grow) and any later version makes the unique (stream_id, version)
   // index refuse the insert, which sends the call down the slow path.
   std::vector<std::string> ids;
-  std::unordered_map<std::string, int64_t> versions;
+  // Keys view the stream ids of `prepared`, which outlive this map.
+  std::unordered_map<std::string_view, int64_t> versions;
+  versions.reserve(prepared.size());
   {
     std::lock_guard<std::mutex> guard{known_versions_mtx_};
     for (auto& x : prepared) {
-      if (!versions.emplace(x.stream_id, 0).second)
+      auto [slot, fresh] = versions.emplace(x.stream_id, 0);
+      if (!fresh)
         continue;
       if (!check_ids && x.expected.mode() == expected_version::kind::exact) {
         auto v = x.expected.value();
         auto known = known_versions_.find(x.stream_id);
         if (v == 0 || (known != known_versions_.end() && known->second == v)) {
-          versions[x.stream_id] = v;
+          slot->second = v;
           continue;
         }
       }
@@ -259,7 +279,9 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       if (!ver_res->is_null(i, 1)) {
         auto id = ver_res->str(i, 0);
         auto v = ver_res->int64(i, 1);
-        versions[id] = v;
+        // Every id asked for is a key already.
+        if (auto slot = versions.find(id); slot != versions.end())
+          slot->second = v;
         looked_up.emplace_back(std::move(id), v);
       }
     // Committed versions: lower bounds whatever becomes of this call.
