@@ -261,6 +261,21 @@ BOOST_AUTO_TEST_CASE(zero_events_with_command_id_record_the_command) {
   BOOST_TEST(last_position() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(command_with_events_blocks_a_repeat_without_events) {
+  auto id = make_uuid();
+  MINK_REQUIRE_OK(append_cmd(*store, "order-1", ev::any(), make_events(2), id));
+  // The repeat decides differently and has no events: still a repeat.
+  MINK_CHECK_ERRC(append_cmd(*store, "order-1", ev::any(), {}, id),
+                  errc::duplicate_command);
+  MINK_CHECK_ERRC(append_cmd(*store, "order-9", ev::any(), {}, id),
+                  errc::duplicate_command);
+  auto rec = find_ok(*store, id);
+  BOOST_REQUIRE(rec.has_value());
+  BOOST_TEST(rec->first_position == 1);
+  BOOST_TEST(rec->last_position == 2);
+  BOOST_TEST(last_position() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(same_command_twice_in_one_call_rejects_the_later) {
   auto id = make_uuid();
   std::vector<stream_append> batch;
@@ -431,6 +446,15 @@ BOOST_AUTO_TEST_CASE(purge_removes_records_older_than_the_limit) {
   BOOST_TEST(last_position() == 3);
   BOOST_TEST(info("order-1").version == 1);
   MINK_CHECK_OK(append_cmd(*store, "order-1", ev::any(), make_events(1), old1));
+  // The reused id is recorded anew and guards against repeats again.
+  auto reused = find_ok(*store, old1);
+  BOOST_REQUIRE(reused.has_value());
+  BOOST_TEST(reused->version == 2);
+  BOOST_TEST(reused->first_position == 4);
+  BOOST_TEST(reused->last_position == 4);
+  MINK_CHECK_ERRC(append_cmd(*store, "order-1", ev::any(), make_events(1),
+                             old1),
+                  errc::duplicate_command);
   MINK_CHECK_ERRC(append_cmd(*store, "order-3", ev::any(), make_events(1),
                              young),
                   errc::duplicate_command);

@@ -106,6 +106,24 @@ CREATE TABLE {schema}.projection_dead_letters (
   PRIMARY KEY (projection, position)
 );
 )sql"},
+    {5, "command records on events", R"sql(
+-- The record of a command with events lives on its last event: no second
+-- table written per command. The partial index holds only those events.
+-- commands keeps the records of commands without events and of ids reused
+-- after a purge. A purge moves commands_purged_through instead of touching
+-- events: ids on events at or below it are free again. command_rows says
+-- whether commands may hold a record, so that appends look there only then.
+ALTER TABLE {schema}.events
+  ADD COLUMN command_id uuid,
+  ADD COLUMN command_events integer;
+CREATE UNIQUE INDEX events_command_id_key ON {schema}.events (command_id)
+  WHERE command_id IS NOT NULL;
+ALTER TABLE {schema}.positions
+  ADD COLUMN commands_purged_through bigint NOT NULL DEFAULT 0,
+  ADD COLUMN command_rows boolean NOT NULL DEFAULT true;
+UPDATE {schema}.positions
+  SET command_rows = EXISTS (SELECT 1 FROM {schema}.commands);
+)sql"},
   };
   return all;
 }

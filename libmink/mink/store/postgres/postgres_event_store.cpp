@@ -18,8 +18,10 @@ namespace mink {
 
 namespace {
 
+/// One events row; `carries_record` for the last event of an append whose
+/// command is recorded on it.
 void put_row(std::string& buf, int64_t position, const prepared_append& x,
-             int64_t version, const prepared_event& ev) {
+             int64_t version, const prepared_event& ev, bool carries_record) {
   buf += std::to_string(position);
   buf += '\t';
   pg::put_copy_field(buf, x.stream_id);
@@ -37,7 +39,15 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   pg::put_copy_field(buf, ev.data);
   buf += '\t';
   pg::put_copy_field(buf, ev.metadata_json);
-  buf += '\n';
+  if (carries_record) {
+    buf += '\t';
+    buf += x.command_id; // a validated UUID
+    buf += '\t';
+    buf += std::to_string(x.events.size());
+    buf += '\n';
+  } else {
+    buf += "\t\\N\t\\N\n";
+  }
 }
 
 /// Streams rows into COPY FROM STDIN while they are built, so that the
@@ -177,7 +187,8 @@ void postgres_event_store::prepare_sql() {
   auto positions = s + ".positions";
   auto select = std::string{"SELECT "} + event_columns + " FROM " + events;
   sql_reserve_ = "UPDATE " + positions
-                 + " SET last = last + $n WHERE id = 1 RETURNING last - $n";
+                 + " SET last = last + $n WHERE id = 1"
+                   " RETURNING last - $n, command_rows, commands_purged_through";
   sql_versions_ = "SELECT s.id, (SELECT max(version) FROM " + events
                   + " e WHERE e.stream_id = s.id) FROM unnest($1::text[]) "
                     "AS s(id)";
@@ -185,7 +196,8 @@ void postgres_event_store::prepare_sql() {
                    + " WHERE event_id = ANY($1::uuid[])";
   sql_copy_ = "COPY " + events
               + " (position, stream_id, version, category, event_id, type, "
-                "schema_version, data, metadata) FROM STDIN";
+                "schema_version, data, metadata, command_id, command_events)"
+                " FROM STDIN";
   sql_set_last_ = "UPDATE " + positions + " SET last = $1 WHERE id = 1";
   sql_read_forward_ = select
                       + " WHERE stream_id = $1 AND version >= $2"
@@ -202,19 +214,20 @@ void postgres_event_store::prepare_sql() {
                      + " WHERE stream_id = $1";
   sql_last_position_ = "SELECT last FROM " + positions + " WHERE id = 1";
   auto commands = s + ".commands";
-  sql_known_commands_ = "SELECT command_id::text FROM " + commands
-                        + " WHERE command_id = ANY($1::uuid[])";
+  sql_commands_table_ids_ = "SELECT command_id::text FROM " + commands
+                            + " WHERE command_id = ANY($1::uuid[])";
+  // Where each id is recorded: live (a repeat) or on an event at or below
+  // the purge mark (free; a new record of it goes to the commands table).
+  sql_command_homes_ = "SELECT command_id::text, true FROM " + commands
+                       + " WHERE command_id = ANY($1::uuid[]) UNION ALL"
+                         " SELECT command_id::text, position > $2 FROM "
+                       + events + " WHERE command_id = ANY($1::uuid[])";
   sql_copy_commands_ = "COPY " + commands
                        + " (command_id, stream_id, version, first_position,"
                          " last_position) FROM STDIN";
-  sql_find_command_ = "SELECT command_id::text, stream_id, version,"
-                      " first_position, last_position,"
-                      " (extract(epoch FROM created_at) * 1000000)::bigint"
-                      " FROM "
-                      + commands + " WHERE command_id = $1::uuid";
-  sql_purge_commands_ = "DELETE FROM " + commands
-                        + " WHERE created_at < timestamptz 'epoch'"
-                          " + $1::bigint * interval '1 microsecond'";
+  sql_mark_command_rows_ = "UPDATE " + positions
+                           + " SET command_rows = true WHERE id = 1";
+  prepare_command_sql();
 }
 
 postgres_event_store::attempt_outcome
@@ -243,6 +256,8 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   if (!base_res)
     return fail_all(base_res.error());
   auto base = base_res->int64(0, 0);
+  auto command_rows = base_res->text(0, 1) == "t";
+  auto purged_through = base_res->int64(0, 2);
   // Versions are read after the lock, so no other writer can move them.
   // On the fast path a stream whose exact expected version is 0 or the
   // version remembered for it needs no lookup: taking the expected version
@@ -299,21 +314,42 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     for (int i = 0; i < known_res->rows(); ++i)
       known.insert(known_res->str(i, 0));
   }
-  // Recorded command ids, in one statement, on the slow path only (the fast
-  // path lets the primary key find repeats): under the position lock, so no
-  // other writer can record one meanwhile.
+  // Recorded command ids. A command with events records itself on its last
+  // event, where the fast path lets the unique index find repeats. On the
+  // slow path, and for commands without events (recorded in the commands
+  // table, which the index does not cover), both homes are looked up; the
+  // commands table alone when it may hold records. All under the position
+  // lock, so no other writer can record one meanwhile.
   std::vector<std::string> command_ids;
+  std::vector<std::string> unindexed_ids; // commands without events
   for (auto& x : prepared)
-    if (!x.command_id.empty())
+    if (!x.command_id.empty()) {
       command_ids.push_back(x.command_id);
+      if (x.events.empty())
+        unindexed_ids.push_back(x.command_id);
+    }
   std::unordered_set<std::string> known_commands;
-  if (check_ids && !command_ids.empty()) {
-    auto cmd_res = pg::exec(conn, sql_known_commands_,
-                            {pg::text_array(command_ids)});
-    if (!cmd_res)
-      return fail_all(cmd_res.error());
-    for (int i = 0; i < cmd_res->rows(); ++i)
-      known_commands.insert(cmd_res->str(i, 0));
+  // Ids on events at or below the purge mark: free, but the index still
+  // holds them, so their new records go to the commands table.
+  std::unordered_set<std::string> purged_commands;
+  auto& homes_for = check_ids ? command_ids : unindexed_ids;
+  if (!homes_for.empty()) {
+    auto res = pg::exec(conn, sql_command_homes_,
+                        {pg::text_array(homes_for),
+                         std::to_string(purged_through)});
+    if (!res)
+      return fail_all(res.error());
+    for (int i = 0; i < res->rows(); ++i)
+      (res->text(i, 1) == "t" ? known_commands : purged_commands)
+        .insert(res->str(i, 0));
+  }
+  if (!check_ids && command_rows && command_ids.size() > unindexed_ids.size()) {
+    auto res = pg::exec(conn, sql_commands_table_ids_,
+                        {pg::text_array(command_ids)});
+    if (!res)
+      return fail_all(res.error());
+    for (int i = 0; i < res->rows(); ++i)
+      known_commands.insert(res->str(i, 0));
   }
   // Decide every stream first; positions go to accepted streams only.
   struct accepted_append {
@@ -321,6 +357,9 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     int64_t first_version;
     int64_t first_position;
     append_result result;
+    /// Whether the command's record goes on its last event (else, when it
+    /// has a command id, into the commands table).
+    bool record_on_event;
   };
   std::vector<accepted_append> accepted;
   std::vector<prepared_append*> stale_with_command;
@@ -354,7 +393,9 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       for (auto& ev : x.events)
         known.insert(ev.event_id);
     }
-    accepted_append acc{&x, current + 1, next + 1, {}};
+    accepted_append acc{&x, current + 1, next + 1, {},
+                        !x.command_id.empty() && !x.events.empty()
+                          && purged_commands.count(x.command_id) == 0};
     for (size_t i = 0; i < x.events.size(); ++i)
       acc.result.positions.push_back(++next);
     current += static_cast<int64_t>(x.events.size());
@@ -368,12 +409,14 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     std::vector<std::string> ids;
     for (auto* x : stale_with_command)
       ids.push_back(x->command_id);
-    auto res = pg::exec(conn, sql_known_commands_, {pg::text_array(ids)});
+    auto res = pg::exec(conn, sql_command_homes_,
+                        {pg::text_array(ids), std::to_string(purged_through)});
     if (!res)
       return fail_all(res.error());
     std::unordered_set<std::string> stored;
     for (int i = 0; i < res->rows(); ++i)
-      stored.insert(res->str(i, 0));
+      if (res->text(i, 1) == "t")
+        stored.insert(res->str(i, 0));
     for (auto* x : stale_with_command)
       if (stored.count(x->command_id) != 0)
         out[x->index] = duplicate_command_error(*x);
@@ -412,8 +455,10 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     for (auto& acc : accepted) {
       auto version = acc.first_version;
       auto position = acc.first_position;
-      for (auto& ev : acc.x->events) {
-        put_row(copy.buffer(), position++, *acc.x, version++, ev);
+      const auto& evs = acc.x->events;
+      for (size_t i = 0; i < evs.size(); ++i) {
+        put_row(copy.buffer(), position++, *acc.x, version++, evs[i],
+                acc.record_on_event && i + 1 == evs.size());
         if (auto err = copy.flush_if_full())
           return fail_all(err);
       }
@@ -425,27 +470,33 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       auto state = pg::sqlstate(copy_res->get());
       auto constraint = PQresultErrorField(copy_res->get(),
                                            PG_DIAG_CONSTRAINT_NAME);
-      // A repeated event id, or a stream that moved past the version
-      // taken without a lookup: do it again, looking everything up.
+      // A repeated event or command id, or a stream that moved past the
+      // version taken without a lookup: do it again, looking everything up.
+      auto names = [&](std::string_view part) {
+        return std::string_view{constraint}.find(part)
+               != std::string_view::npos;
+      };
       if (!check_ids && state == "23505" && constraint != nullptr
-          && (std::string_view{constraint}.find("event_id")
-                != std::string_view::npos
-              || std::string_view{constraint}.find("stream_id_version")
-                   != std::string_view::npos)) {
+          && (names("event_id") || names("stream_id_version")
+              || names("command_id"))) {
         (void) pg::exec(conn, "ROLLBACK");
         return attempt_outcome::recheck;
       }
       return fail_all(pg::to_error(conn, copy_res->get(), "COPY events"));
     }
   }
-  if (!command_ids.empty()) {
-    // All records of the call in one COPY, after the events.
+  auto table_records = std::count_if(
+    accepted.begin(), accepted.end(), [](const accepted_append& acc) {
+      return !acc.x->command_id.empty() && !acc.record_on_event;
+    });
+  if (table_records > 0) {
+    // The records that no event carries, in one COPY after the events.
     copy_stream copy{conn};
     size_t rows = 0;
     if (auto err = copy.start(sql_copy_commands_))
       return fail_all(err);
     for (auto& acc : accepted) {
-      if (acc.x->command_id.empty())
+      if (acc.x->command_id.empty() || acc.record_on_event)
         continue;
       const auto& positions = acc.result.positions;
       auto& buf = copy.buffer();
@@ -477,6 +528,10 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
         return attempt_outcome::recheck;
       }
       return fail_all(pg::to_error(conn, ins->get(), "record commands"));
+    }
+    if (!command_rows) {
+      if (auto res = pg::exec(conn, sql_mark_command_rows_); !res)
+        return fail_all(res.error());
     }
   }
   if (next != base + total) {
@@ -609,43 +664,6 @@ caf::expected<int64_t> postgres_event_store::do_last_position() {
   if (!res)
     return std::move(res.error());
   return res->int64(0, 0);
-}
-
-caf::expected<std::optional<command_record>>
-postgres_event_store::do_find_command(const std::string& command_id) {
-  auto lease = pool_->acquire(acquire_timeout_);
-  if (!lease)
-    return std::move(lease.error());
-  auto res = pg::exec(lease->conn(), sql_find_command_, {command_id});
-  if (!res)
-    return std::move(res.error());
-  if (res->rows() == 0)
-    return std::optional<command_record>{};
-  command_record rec;
-  rec.command_id = res->str(0, 0);
-  rec.stream_id = res->str(0, 1);
-  rec.version = res->int64(0, 2);
-  rec.first_position = res->int64(0, 3);
-  rec.last_position = res->int64(0, 4);
-  rec.timestamp_us = res->int64(0, 5);
-  return std::optional<command_record>{std::move(rec)};
-}
-
-caf::expected<size_t>
-postgres_event_store::do_purge_commands(int64_t older_than_us) {
-  auto lease = pool_->acquire(acquire_timeout_);
-  if (!lease)
-    return std::move(lease.error());
-  // PostgreSQL multiplies intervals in double precision, exact within
-  // 2^53 microseconds of 1970 (the years 1685 to 2255); no record lies
-  // beyond, and the clamp keeps the timestamp in PostgreSQL's range.
-  constexpr int64_t bound = int64_t{1} << 53;
-  older_than_us = std::clamp(older_than_us, -bound, bound);
-  auto res = pg::exec(lease->conn(), sql_purge_commands_,
-                      {std::to_string(older_than_us)});
-  if (!res)
-    return std::move(res.error());
-  return static_cast<size_t>(std::stoull(PQcmdTuples(res->get())));
 }
 
 } // namespace mink

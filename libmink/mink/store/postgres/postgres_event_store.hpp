@@ -94,6 +94,9 @@ private:
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
 
+  /// Builds the statements of postgres_commands.cpp.
+  void prepare_command_sql();
+
   /// Remembers the versions of committed streams (see `known_versions_`).
   void remember_versions(const std::vector<std::pair<std::string, int64_t>>& xs);
 
@@ -123,10 +126,18 @@ private:
   std::string sql_read_all_;
   std::string sql_stream_info_;
   std::string sql_last_position_;
-  std::string sql_known_commands_;
+  std::string sql_commands_table_ids_;
+  std::string sql_command_homes_;
   std::string sql_copy_commands_;
+  std::string sql_mark_command_rows_;
+  // Command records outside appends (postgres_commands.cpp).
   std::string sql_find_command_;
+  std::string sql_lock_purge_mark_;
+  std::string sql_purge_mark_at_;
+  std::string sql_count_event_records_;
+  std::string sql_set_purge_mark_;
   std::string sql_purge_commands_;
+  std::string sql_check_command_rows_;
 };
 
 } // namespace mink
