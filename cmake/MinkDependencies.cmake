@@ -62,3 +62,23 @@ mink_import_library(httplib::httplib HEADER httplib.h LIBRARY cpp-httplib
                     DEPS Threads::Threads)
 set_property(TARGET httplib::httplib PROPERTY INTERFACE_COMPILE_DEFINITIONS
   CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)
+
+# jemalloc (libjemalloc-dev): the allocator of mink's programs unless
+# MINK_ALLOCATOR is "system". Linked whether or not a program calls into it
+# (--no-as-needed), so that its malloc replaces glibc's for the whole
+# process, CAF and libpq included.
+if(MINK_ALLOCATOR STREQUAL "jemalloc")
+  find_library(JEMALLOC_LIBRARY jemalloc)
+  if(NOT JEMALLOC_LIBRARY)
+    message(FATAL_ERROR "jemalloc not found: install libjemalloc-dev (see "
+                        "scripts/setup.sh) or configure -DMINK_ALLOCATOR=system")
+  endif()
+  add_library(mink_allocator INTERFACE)
+  target_link_libraries(mink_allocator INTERFACE
+    "-Wl,--push-state,--no-as-needed" "${JEMALLOC_LIBRARY}" "-Wl,--pop-state")
+elseif(MINK_ALLOCATOR STREQUAL "system")
+  add_library(mink_allocator INTERFACE)
+else()
+  message(FATAL_ERROR "MINK_ALLOCATOR must be jemalloc or system, not "
+                      "'${MINK_ALLOCATOR}'")
+endif()

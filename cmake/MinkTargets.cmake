@@ -9,7 +9,7 @@ endfunction()
 function(mink_add_executable name)
   cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
-  target_link_libraries(${name} PRIVATE mink ${arg_LIBS})
+  target_link_libraries(${name} PRIVATE mink ${arg_LIBS} mink_allocator)
   mink_set_warnings(${name})
 endfunction()
 

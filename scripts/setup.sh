@@ -11,7 +11,8 @@ shift || true
 
 packages=(g++ cmake make libcaf-dev libsoci-dev libsoci-postgresql4.0
           libsoci-sqlite3-4.0 rapidjson-dev libboost-test-dev libpq-dev
-          libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev)
+          libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
+          libjemalloc-dev)
 if [[ $profile == test ]]; then
   packages+=(postgresql-15)
 fi
