@@ -41,12 +41,16 @@ caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what) {
 
 namespace {
 
+bool succeeded(const PGresult* raw) {
+  auto status = PQresultStatus(raw);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+         || status == PGRES_COPY_IN;
+}
+
 caf::expected<result> check(PGconn* conn, PGresult* raw,
                             const std::string& sql) {
   result res{raw};
-  auto status = PQresultStatus(raw);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
-      || status == PGRES_COPY_IN)
+  if (succeeded(raw))
     return res;
   // Name the statement by its verb only: SQL text never holds values, but
   // the whole statement would drown PostgreSQL's message.
@@ -58,6 +62,30 @@ caf::expected<result> check(PGconn* conn, PGresult* raw,
 
 caf::expected<result> exec(PGconn* conn, const std::string& sql) {
   return check(conn, PQexec(conn, sql.c_str()), sql);
+}
+
+caf::error send(PGconn* conn, const std::string& sql) {
+  if (PQsendQuery(conn, sql.c_str()) != 1)
+    return to_error(conn, nullptr, "PostgreSQL send");
+  return {};
+}
+
+caf::expected<result> receive(PGconn* conn, const std::string& sql) {
+  // Every result must be read before the connection takes the next
+  // statement; keep the first failure, else the last result.
+  PGresult* kept = nullptr;
+  while (PGresult* raw = PQgetResult(conn)) {
+    if (kept == nullptr || succeeded(kept)) {
+      if (kept != nullptr)
+        PQclear(kept);
+      kept = raw;
+    } else {
+      PQclear(raw);
+    }
+  }
+  if (kept == nullptr)
+    return to_error(conn, nullptr, "PostgreSQL receive");
+  return check(conn, kept, sql);
 }
 
 result exec_raw(PGconn* conn, const std::string& sql,

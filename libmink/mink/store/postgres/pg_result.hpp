@@ -52,6 +52,16 @@ std::string sqlstate(const PGresult* res);
 exec(PGconn* conn, const std::string& sql,
      const std::vector<std::string>& params);
 
+/// Sends a statement without parameters (may hold several) and returns at
+/// once, so that the caller can work while the server runs it; `receive`
+/// then waits for it. Fails when libpq cannot send it.
+[[nodiscard]] caf::error send(PGconn* conn, const std::string& sql);
+
+/// Waits for what `send` sent and returns what `exec` would: the last
+/// statement's result, or the first failure.
+[[nodiscard]] caf::expected<result> receive(PGconn* conn,
+                                            const std::string& sql);
+
 /// Like `exec` with parameters, but returns the result whatever its status,
 /// for callers that look at a failure's SQLSTATE and constraint.
 [[nodiscard]] result exec_raw(PGconn* conn, const std::string& sql,

@@ -251,13 +251,11 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     reserve.replace(pos, 2, std::to_string(total));
   // READ COMMITTED whatever the role's default: each statement must see
   // what the writer before us committed while we waited for the lock.
-  auto base_res = pg::exec(conn, "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                                   + reserve);
-  if (!base_res)
-    return fail_all(base_res.error());
-  auto base = base_res->int64(0, 0);
-  auto command_rows = base_res->text(0, 1) == "t";
-  auto purged_through = base_res->int64(0, 2);
+  auto begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED; " + reserve;
+  if (auto err = pg::send(conn, begin_sql))
+    return fail_all(err);
+  // While the server takes the lock, the work that needs no database: which
+  // streams need a version lookup, which appends carry command ids.
   // Versions are read after the lock, so no other writer can move them.
   // On the fast path a stream whose exact expected version is 0 or the
   // version remembered for it needs no lookup: taking the expected version
@@ -285,6 +283,20 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       ids.push_back(x.stream_id);
     }
   }
+  std::vector<std::string> command_ids;
+  std::vector<std::string> unindexed_ids; // commands without events
+  for (auto& x : prepared)
+    if (!x.command_id.empty()) {
+      command_ids.push_back(x.command_id);
+      if (x.events.empty())
+        unindexed_ids.push_back(x.command_id);
+    }
+  auto base_res = pg::receive(conn, begin_sql);
+  if (!base_res)
+    return fail_all(base_res.error());
+  auto base = base_res->int64(0, 0);
+  auto command_rows = base_res->text(0, 1) == "t";
+  auto purged_through = base_res->int64(0, 2);
   if (!ids.empty()) {
     auto ver_res = pg::exec(conn, sql_versions_, {pg::text_array(ids)});
     if (!ver_res)
@@ -320,14 +332,6 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   // table, which the index does not cover), both homes are looked up; the
   // commands table alone when it may hold records. All under the position
   // lock, so no other writer can record one meanwhile.
-  std::vector<std::string> command_ids;
-  std::vector<std::string> unindexed_ids; // commands without events
-  for (auto& x : prepared)
-    if (!x.command_id.empty()) {
-      command_ids.push_back(x.command_id);
-      if (x.events.empty())
-        unindexed_ids.push_back(x.command_id);
-    }
   std::unordered_set<std::string> known_commands;
   // Ids on events at or below the purge mark: free, but the index still
   // holds them, so their new records go to the commands table.
@@ -539,15 +543,21 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     if (!set_res)
       return fail_all(set_res.error());
   }
-  if (auto commit = pg::exec(conn, "COMMIT"); !commit) {
-    for (auto& acc : accepted)
-      out[acc.x->index] = commit.error();
-    return attempt_outcome::done;
-  }
+  auto commit = pg::send(conn, "COMMIT");
+  // While the server flushes the commit: what to remember once it holds.
   std::vector<std::pair<std::string, int64_t>> committed;
   committed.reserve(accepted.size());
   for (auto& acc : accepted)
     committed.emplace_back(acc.x->stream_id, acc.result.version);
+  if (!commit) {
+    if (auto res = pg::receive(conn, "COMMIT"); !res)
+      commit = std::move(res.error());
+  }
+  if (commit) {
+    for (auto& acc : accepted)
+      out[acc.x->index] = commit;
+    return attempt_outcome::done;
+  }
   remember_versions(committed);
   for (auto& acc : accepted)
     out[acc.x->index] = std::move(acc.result);
