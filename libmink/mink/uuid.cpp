@@ -1,8 +1,9 @@
 #include "mink/uuid.hpp"
 
-#include <cctype>
-#include <cstdint>
 #include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
 #include <random>
 
 #include <pthread.h>
@@ -42,10 +43,16 @@ std::string make_uuid() {
     rng = seeded_rng();
     generation = now;
   }
-  uint64_t hi = rng();
-  uint64_t lo = rng();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // variant 1
+  // Version 7 (RFC 9562): 48 bits of Unix time in milliseconds, then 74
+  // random bits. Ids made later sort later, so a database index on them
+  // (events.event_id, events.command_id) grows at its right edge instead
+  // of touching a random page per insert.
+  auto ms = static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch())
+      .count());
+  uint64_t hi = (ms << 16) | 0x7000ULL | (rng() & 0x0fffULL);
+  uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
   static constexpr char digits[] = "0123456789abcdef";
   std::string result;
   result.reserve(36);
