@@ -30,6 +30,13 @@ struct depth_handler
   bool EndArray(rapidjson::SizeType) { --depth; return true; }
 };
 
+bool is_ascii(std::string_view x) noexcept {
+  unsigned char any = 0;
+  for (unsigned char c : x)
+    any |= c;
+  return (any & 0x80) == 0;
+}
+
 } // namespace
 
 std::string check_json(std::string_view json) {
@@ -37,9 +44,12 @@ std::string check_json(std::string_view json) {
   rapidjson::Reader reader;
   depth_handler handler;
   constexpr unsigned flags = rapidjson::kParseIterativeFlag
-                             | rapidjson::kParseValidateEncodingFlag
                              | rapidjson::kParseStopWhenDoneFlag;
-  auto result = reader.Parse<flags>(stream, handler);
+  // ASCII is valid UTF-8: most data skips RapidJSON's byte-by-byte check.
+  auto result = is_ascii(json)
+                  ? reader.Parse<flags>(stream, handler)
+                  : reader.Parse<flags | rapidjson::kParseValidateEncodingFlag>(
+                      stream, handler);
   if (handler.too_deep)
     return "JSON nested deeper than " + std::to_string(max_json_depth);
   if (result.IsError())
