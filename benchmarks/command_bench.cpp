@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -89,7 +90,9 @@ struct options {
   int64_t rehydrate_events = 100000;
   int64_t snapshot_every = 1000;
   size_t readers = 4;
-  size_t scheduler_threads = 2;
+  // Half the cores: PostgreSQL runs on the same machine and needs the rest.
+  size_t scheduler_threads
+    = std::max<size_t>(1, std::thread::hardware_concurrency() / 2);
   size_t moderate_polls = 1;
 };
 
@@ -293,8 +296,8 @@ int main(int argc, char** argv) {
   app.add_option("--readers", opt.readers, "store reader threads")
     ->check(CLI::Range(1, 64));
   app.add_option("--scheduler-threads", opt.scheduler_threads,
-                 "CAF scheduler threads (the actors; PostgreSQL shares the "
-                 "machine)")
+                 "CAF scheduler threads (the actors; default: half the "
+                 "cores, since PostgreSQL shares the machine)")
     ->check(CLI::Range(1, 64));
   app.add_option("--moderate-polls", opt.moderate_polls,
                  "CAF work-stealing.moderate-poll-attempts: how often an idle "
@@ -326,8 +329,9 @@ int main(int argc, char** argv) {
     pg_must(conn, std::string{"DROP SCHEMA IF EXISTS "} + schema + " CASCADE");
   PQfinish(conn);
   std::printf("command benchmark: %zu commands over %zu aggregates, one "
-              "200-byte event each, synchronous_commit on\n",
-              opt.commands, opt.aggregates);
+              "200-byte event each, synchronous_commit on, %zu CAF "
+              "scheduler thread(s)\n",
+              opt.commands, opt.aggregates, opt.scheduler_threads);
   std::printf("baseline (a) raw COPY, 1000 rows/txn:        %10.0f events/s\n",
               copy.rate());
   std::printf("baseline (b) one transaction per command:   %10.0f events/s\n\n",
