@@ -119,6 +119,9 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   auto threads = x->cfg.threads != 0 ? x->cfg.threads
                                      : std::max(2u, std::thread::hardware_concurrency());
   x->sys_cfg.set("scheduler.max-threads", threads);
+  // Idle scheduler threads sleep after one poll instead of 500 (CAF's
+  // default): polling takes CPU from a database on the same machine.
+  x->sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{1});
   x->sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
   auto& sys = *x->sys;
