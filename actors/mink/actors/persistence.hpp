@@ -15,8 +15,8 @@ namespace mink {
 
 /// Limits of the persistence actor.
 struct persistence_config {
-  /// A batch is committed as soon as it holds this many events, even if
-  /// more appends are waiting.
+  /// At most this many events go into one transaction; appends beyond wait
+  /// for the next. (An append with more events than this goes alone.)
   size_t max_batch_events = 2000;
   /// Appends waiting (sent but not answered) above which senders are told
   /// `errc::overloaded` at once instead of queueing.
