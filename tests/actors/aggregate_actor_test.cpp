@@ -174,6 +174,43 @@ BOOST_AUTO_TEST_CASE(passivated_aggregates_come_back_with_their_state) {
   BOOST_TEST(stats->spawned.load() > 50u); // rehydrated ones were respawned
 }
 
+BOOST_AUTO_TEST_CASE(commands_keep_their_order_across_passivation) {
+  // Two actors alive for six busy accounts: actors are passivated while
+  // they still hold commands. Each account gets deposit k, then withdraw
+  // k, round after round; a withdrawal run before its deposit would be
+  // refused (no overdraft), so every command succeeds only if each
+  // account's commands run in the order they were sent.
+  router_config rcfg;
+  rcfg.max_alive = 2;
+  auto router = make_router(rcfg);
+  constexpr int accounts = 6;
+  constexpr int rounds = 40;
+  for (int a = 0; a < accounts; ++a)
+    BOOST_REQUIRE(call(router, make_command("q" + std::to_string(a),
+                                            bank::open_account{"Q"})));
+  caf::scoped_actor self{*sys};
+  for (int r = 1; r <= rounds; ++r)
+    for (int a = 0; a < accounts; ++a) {
+      auto id = "q" + std::to_string(a);
+      self->send(router, command_atom::value,
+                 make_command(id, bank::deposit{r}));
+      self->send(router, command_atom::value,
+                 make_command(id, bank::withdraw{r}));
+    }
+  size_t ok = 0;
+  size_t n = 0;
+  self->receive_for(n, static_cast<size_t>(2 * rounds * accounts))(
+    [&](command_result&) { ++ok; },
+    [&](caf::error& err) { BOOST_ERROR("command failed: " << to_text(err)); });
+  BOOST_TEST(ok == static_cast<size_t>(2 * rounds * accounts));
+  for (int a = 0; a < accounts; ++a) {
+    auto acc = load("q" + std::to_string(a));
+    BOOST_TEST(acc.version() == 1 + 2 * rounds);
+    BOOST_TEST(acc.state().balance == 0);
+  }
+  BOOST_TEST(stats->passivated.load() > 0u);
+}
+
 BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
   router_config rcfg;
   rcfg.idle_timeout = std::chrono::milliseconds{50};

@@ -83,13 +83,12 @@ BOOST_AUTO_TEST_CASE(a_slow_subscriber_behind_the_memory_window_loses_nothing) {
 BOOST_AUTO_TEST_CASE(live_subscription_starts_at_a_given_position) {
   auto last = append_directly(500);
   std::mutex mtx;
-  std::vector<int64_t> seen;
+  std::vector<recorded_event> seen;
   auto sub = subscribe_live(
     *sys, store, feed, 200,
     [&](const std::vector<recorded_event>& events) -> caf::error {
       std::lock_guard<std::mutex> guard{mtx};
-      for (auto& ev : events)
-        seen.push_back(ev.global_position);
+      seen.insert(seen.end(), events.begin(), events.end());
       return {};
     },
     {}, rcfg);
@@ -98,8 +97,24 @@ BOOST_AUTO_TEST_CASE(live_subscription_starts_at_a_given_position) {
   caf::anon_send_exit(sub.actor, caf::exit_reason::user_shutdown);
   std::lock_guard<std::mutex> guard{mtx};
   BOOST_REQUIRE_EQUAL(seen.size(), static_cast<size_t>(last - 200));
-  for (size_t i = 0; i < seen.size(); ++i)
-    BOOST_REQUIRE_EQUAL(seen[i], static_cast<int64_t>(201 + i));
+  // Events from the store (catch-up) and from the feed (the writer's
+  // batches) carry the same content as the store holds.
+  auto stored = store->read_all(201, seen.size());
+  BOOST_REQUIRE(stored);
+  BOOST_REQUIRE_EQUAL(stored->size(), seen.size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    const auto& got = seen[i];
+    const auto& want = (*stored)[i];
+    BOOST_REQUIRE_EQUAL(got.global_position, static_cast<int64_t>(201 + i));
+    BOOST_REQUIRE_EQUAL(got.event_id, want.event_id);
+    BOOST_REQUIRE_EQUAL(got.stream_id, want.stream_id);
+    BOOST_REQUIRE_EQUAL(got.stream_version, want.stream_version);
+    BOOST_REQUIRE_EQUAL(got.type, want.type);
+    BOOST_REQUIRE_EQUAL(got.schema_version, want.schema_version);
+    BOOST_REQUIRE_EQUAL(got.data, want.data);
+    BOOST_REQUIRE_EQUAL(got.meta.correlation_id, want.meta.correlation_id);
+    BOOST_REQUIRE(!got.type.empty());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(skip_policy_parks_the_poison_event_and_goes_on) {

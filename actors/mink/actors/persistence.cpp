@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -48,8 +50,9 @@ struct persistence_state {
   caf::actor committer;
   std::shared_ptr<persistence_stats> stats;
   persistence_config cfg;
-  /// Whether the committer holds a batch.
+  /// Whether the committer holds a batch, and the promises of its appends.
   bool committing = false;
+  std::vector<caf::typed_response_promise<append_result>> inflight;
   bool flush_scheduled = false;
   static inline const char* name = "mink.persistence";
 };
@@ -91,10 +94,25 @@ void publish(persistence_actor* self, const caf::actor& feed,
 
 void start_commit(persistence_actor* self);
 
+/// Answers appends that will never commit, giving back their slots. The
+/// answer is a store error, not CAF's `system` category: senders give a
+/// slot back themselves only for appends this actor never saw.
+void fail_all(persistence_actor* self,
+              std::vector<caf::typed_response_promise<append_result>>& rps,
+              const caf::error& why) {
+  self->state.stats->queued.fetch_sub(rps.size(), std::memory_order_relaxed);
+  auto err = make_error(errc::storage_failure,
+                        "the persistence actor's committer stopped: "
+                          + to_text(why));
+  for (auto& rp : rps)
+    rp.deliver(err);
+  rps.clear();
+}
+
 /// Answers the appends of a committed batch and starts the next one.
-void on_committed(persistence_actor* self,
-                  std::vector<caf::typed_response_promise<append_result>>& rps,
-                  commit_batch& done) {
+void on_committed(persistence_actor* self, commit_batch& done) {
+  auto rps = std::move(self->state.inflight);
+  self->state.inflight.clear();
   auto& stats = *self->state.stats;
   const auto& cfg = self->state.cfg;
   auto n = done.appends.size();
@@ -161,22 +179,19 @@ void start_commit(persistence_actor* self) {
   }
   st.pending_events -= events;
   st.committing = true;
-  auto n = batch.appends.size();
+  st.inflight = std::move(rps);
   self->request(st.committer, caf::infinite, commit_atom::value,
                 std::move(batch))
-    .then(
-      [self, rps](commit_batch& done) mutable {
-        on_committed(self, rps, done);
-      },
-      [self, rps, n](caf::error& err) mutable {
-        // The committer is gone (the system shuts down): nothing of the
-        // batch is known to have committed.
-        self->state.stats->queued.fetch_sub(n, std::memory_order_relaxed);
-        for (auto& rp : rps)
-          rp.deliver(err);
-        self->state.committing = false;
-        start_commit(self);
-      });
+    .then([self](commit_batch& done) { on_committed(self, done); },
+          [self](caf::error& err) {
+            // The committer is gone: nothing of the batch is known to have
+            // committed.
+            auto rps = std::move(self->state.inflight);
+            self->state.inflight.clear();
+            self->state.committing = false;
+            fail_all(self, rps, err);
+            start_commit(self);
+          });
 }
 
 /// Calls the store; blocks its own thread for the transaction.
@@ -185,7 +200,15 @@ caf::behavior committer_impl(caf::event_based_actor*,
   return {
     [store](commit_atom, commit_batch& batch) {
       auto started = std::chrono::steady_clock::now();
-      batch.results = store->append_prepared(batch.appends);
+      try {
+        batch.results = store->append_prepared(batch.appends);
+      } catch (const std::exception& ex) {
+        // Out of memory before the store call: nothing was written.
+        batch.results.assign(batch.appends.size(),
+                             make_error(errc::storage_failure,
+                                        std::string{"append failed: "}
+                                          + ex.what()));
+      }
       batch.seconds = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - started)
                         .count();
@@ -203,6 +226,18 @@ caf::behavior persistence_impl(persistence_actor* self,
     committer_impl, std::move(store));
   self->state.stats = std::move(stats);
   self->state.cfg = std::move(cfg);
+  // A shutdown, or the committer's end: answer every append held, then go.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    auto why = msg.reason ? msg.reason
+                          : make_error(errc::storage_failure, "stopped");
+    fail_all(self, st.inflight, why);
+    fail_all(self, st.promises, why);
+    st.pending.clear();
+    st.pending_events = 0;
+    st.committing = false;
+    self->quit(msg.reason);
+  });
   return {
     [self](append_atom, stream_append& x) -> caf::result<append_result> {
       auto& st = self->state;

@@ -1,5 +1,7 @@
 #include "mink/actors/router.hpp"
 
+#include <algorithm>
+
 namespace mink::detail {
 
 void passivate(router_self* self, router_stats& stats,
@@ -7,9 +9,14 @@ void passivate(router_self* self, router_stats& stats,
   auto& st = self->state;
   // Commands already sent to it come before this message and are answered
   // first; its state lives in the store and comes back on the next command.
-  // Unlinked first: its normal exit is no news to the router.
-  self->unlink_from(i->second.actor);
-  self->send(i->second.actor, passivate_atom::value);
+  // Unlinked and monitored instead: its down message releases the commands
+  // that arrive for its aggregate meanwhile (see router_state::stopping).
+  auto& actor = i->second.actor;
+  self->unlink_from(actor);
+  self->monitor(actor);
+  st.stopping_ids.emplace(actor.address(), i->first);
+  st.stopping.emplace(i->first, router_state::stopping_entry{actor, {}});
+  self->send(actor, passivate_atom::value);
   st.lru.erase(i->second.lru_pos);
   st.alive.erase(i);
   stats.passivated.fetch_add(1, std::memory_order_relaxed);
@@ -18,7 +25,7 @@ void passivate(router_self* self, router_stats& stats,
 
 void enforce_limit(router_self* self, router_stats& stats, size_t max_alive) {
   auto& st = self->state;
-  while (st.alive.size() > max_alive && !st.lru.empty())
+  while (st.alive.size() > std::max<size_t>(max_alive, 1))
     passivate(self, stats, st.alive.find(st.lru.back()));
 }
 

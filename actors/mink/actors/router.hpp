@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -43,6 +45,16 @@ struct router_state {
   std::unordered_map<std::string, entry> alive;
   /// Aggregate ids, most recently used first.
   std::list<std::string> lru;
+  /// A passivated actor still answering the commands it held. Commands for
+  /// its aggregate wait here until it is down, so that they run after
+  /// those, in arrival order, in the next actor.
+  struct stopping_entry {
+    caf::actor actor;
+    std::vector<std::pair<command_envelope, caf::response_promise>> held;
+  };
+  std::unordered_map<std::string, stopping_entry> stopping;
+  /// The aggregate id of each stopping actor, for its down message.
+  std::unordered_map<caf::actor_addr, std::string> stopping_ids;
   static inline const char* name = "mink.router";
 };
 
@@ -54,7 +66,7 @@ void passivate(router_self* self, router_stats& stats,
                std::unordered_map<std::string, router_state::entry>::iterator i);
 
 /// Passivates actors from the least recently used end while more than
-/// `max_alive` live.
+/// `max_alive` live (never the most recently used one).
 void enforce_limit(router_self* self, router_stats& stats, size_t max_alive);
 
 /// Passivates actors idle longer than `idle_timeout`.
@@ -68,11 +80,9 @@ void passivate_idle(router_self* self, router_stats& stats,
 /// the envelope's aggregate id and delegating the command to it (the
 /// aggregate actor replies to the sender).
 ///
-/// A passivated actor is forgotten at once and told to stop once it has
-/// answered the commands it holds; a command for its aggregate that comes
-/// meanwhile goes to a new actor, which reads the stream and, should it
-/// read before the old actor's last append committed, retries on the
-/// version conflict.
+/// A passivated actor is told to stop once it has answered the commands it
+/// holds; commands for its aggregate that come meanwhile wait in the
+/// router and go to a new actor, in their order, when the old one is down.
 template <class Decider>
 caf::behavior router_actor(detail::router_self* self, std::string aggregate_type,
                            aggregate_context context, router_config cfg,
@@ -96,6 +106,46 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
     if (msg.reason)
       self->quit(msg.reason);
   });
+  // Finds or spawns the actor of an aggregate that is not stopping.
+  auto actor_for = [=](const command_envelope& cmd) {
+    auto& st = self->state;
+    auto i = st.alive.find(cmd.aggregate_id);
+    if (i == st.alive.end()) {
+      router_state::entry e;
+      e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
+                                                  cmd.stream_id(), ctx);
+      st.lru.push_front(cmd.aggregate_id);
+      e.lru_pos = st.lru.begin();
+      i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
+      stats->spawned.fetch_add(1, std::memory_order_relaxed);
+      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+    } else {
+      st.lru.splice(st.lru.begin(), st.lru, i->second.lru_pos);
+    }
+    i->second.last_used = std::chrono::steady_clock::now();
+    auto dest = i->second.actor;
+    detail::enforce_limit(self, *stats, cfg.max_alive);
+    return dest;
+  };
+  // A passivated actor is down: the commands held for its aggregate go to
+  // a new actor, in the order they came.
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto i = st.stopping_ids.find(msg.source);
+    if (i == st.stopping_ids.end())
+      return;
+    auto id = std::move(i->second);
+    st.stopping_ids.erase(i);
+    auto j = st.stopping.find(id);
+    if (j == st.stopping.end())
+      return;
+    auto held = std::move(j->second.held);
+    st.stopping.erase(j);
+    for (auto& [cmd, rp] : held) {
+      auto dest = actor_for(cmd);
+      rp.delegate(dest, command_atom::value, std::move(cmd));
+    }
+  });
   return {
     [=](command_atom, command_envelope& cmd)
       -> caf::result<command_result> {
@@ -104,29 +154,17 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
                           "command " + cmd.type + " is for aggregate type '"
                             + cmd.aggregate_type + "', this router serves '"
                             + aggregate_type + "'");
-      auto stream = cmd.stream_id();
-      if (auto err = validate_stream_id(stream))
+      if (auto err = validate_stream_id(cmd.stream_id()))
         return err;
+      auto rp = self->make_response_promise();
       auto& st = self->state;
-      auto i = st.alive.find(cmd.aggregate_id);
-      if (i == st.alive.end()) {
-        router_state::entry e;
-        e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
-                                                    stream, ctx);
-        st.lru.push_front(cmd.aggregate_id);
-        e.lru_pos = st.lru.begin();
-        i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
-        stats->spawned.fetch_add(1, std::memory_order_relaxed);
-        stats->alive.store(st.alive.size(), std::memory_order_relaxed);
-      } else {
-        st.lru.splice(st.lru.begin(), st.lru, i->second.lru_pos);
+      if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
+        s->second.held.emplace_back(std::move(cmd), rp);
+        return rp;
       }
-      i->second.last_used = std::chrono::steady_clock::now();
       // The aggregate answers the sender directly: no second hop through
       // the router, which every command of the type passes.
-      auto dest = i->second.actor;
-      detail::enforce_limit(self, *stats, cfg.max_alive);
-      auto rp = self->make_response_promise();
+      auto dest = actor_for(cmd);
       rp.delegate(dest, command_atom::value, std::move(cmd));
       return rp;
     },

@@ -74,17 +74,18 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
       continue;
     }
     auto& positions = st.streams[x.stream_id];
-    for (auto& ev : x.events) {
+    // Copies: the caller keeps the prepared appends (the persistence actor
+    // publishes their events to the feed after the call).
+    for (const auto& ev : x.events) {
       recorded_event rec;
-      rec.event_id = std::move(ev.event_id);
+      rec.event_id = ev.event_id;
       rec.stream_id = x.stream_id;
       rec.stream_version = ++current;
       rec.global_position = static_cast<int64_t>(st.log.size()) + 1;
-      rec.type = std::move(ev.type);
+      rec.type = ev.type;
       rec.schema_version = ev.schema_version;
-      rec.data = std::move(ev.data);
-      // The metadata was validated when the batch was prepared.
-      rec.meta = metadata_from_json(ev.metadata_json).value();
+      rec.data = ev.data;
+      rec.meta = ev.meta;
       rec.timestamp_us = timestamp;
       st.event_ids.insert(rec.event_id);
       positions.push_back(rec.global_position);

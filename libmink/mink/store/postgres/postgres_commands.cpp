@@ -34,15 +34,19 @@ void postgres_event_store::prepare_command_sql() {
       + micros + " FROM " + commands + " WHERE command_id = $1::uuid LIMIT 1";
   const std::string before = "timestamptz 'epoch' + $1::bigint * interval "
                              "'1 microsecond'";
+  sql_read_purge_mark_ = "SELECT commands_purged_through, last FROM "
+                         + positions + " WHERE id = 1";
   // The position lock orders purges with appends.
   sql_lock_purge_mark_ = "SELECT commands_purged_through FROM " + positions
                          + " WHERE id = 1 FOR UPDATE";
-  // Positions and write times grow together (the time is taken under the
-  // position lock), so the records before a time are those up to the last
-  // event written before it. The backward scan stops there.
+  // The first event at or after the limit, from the old mark on: the new
+  // mark goes just before it, so every event-borne record it frees was
+  // written before the limit, even where write times do not grow with the
+  // position (imported events, a clock set back). The scan reads what the
+  // purge frees, and stops at the first young event.
   sql_purge_mark_at_ = "SELECT position FROM " + events
-                       + " WHERE created_at < " + before
-                       + " ORDER BY position DESC LIMIT 1";
+                       + " WHERE position > $2 AND created_at >= " + before
+                       + " ORDER BY position LIMIT 1";
   sql_count_event_records_ = "SELECT count(*) FROM " + events
                              + " WHERE position > $1 AND position <= $2"
                                " AND command_id IS NOT NULL";
@@ -87,16 +91,24 @@ postgres_event_store::do_purge_commands(int64_t older_than_us) {
   constexpr int64_t bound = int64_t{1} << 53;
   auto limit = std::to_string(std::clamp(older_than_us, -bound, bound));
   auto run = [&]() -> caf::expected<size_t> {
+    // The new mark is found before the lock, so that appends do not wait
+    // for the scan; events at or below it are committed and stay as they
+    // are.
+    auto seen = pg::exec(conn, sql_read_purge_mark_);
+    if (!seen)
+      return std::move(seen.error());
+    auto at = pg::exec(conn, sql_purge_mark_at_,
+                       {limit, std::to_string(seen->int64(0, 0))});
+    if (!at)
+      return std::move(at.error());
+    auto candidate = at->rows() > 0 ? at->int64(0, 0) - 1 : seen->int64(0, 1);
     auto mark = pg::exec(conn, sql_lock_purge_mark_);
     if (!mark)
       return std::move(mark.error());
     auto old_mark = mark->int64(0, 0);
-    auto at = pg::exec(conn, sql_purge_mark_at_, {limit});
-    if (!at)
-      return std::move(at.error());
     size_t purged = 0;
-    if (at->rows() > 0 && at->int64(0, 0) > old_mark) {
-      auto new_mark = std::to_string(at->int64(0, 0));
+    if (candidate > old_mark) {
+      auto new_mark = std::to_string(candidate);
       auto count = pg::exec(conn, sql_count_event_records_,
                             {std::to_string(old_mark), new_mark});
       if (!count)

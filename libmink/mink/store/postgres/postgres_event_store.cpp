@@ -543,12 +543,13 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     if (!set_res)
       return fail_all(set_res.error());
   }
-  auto commit = pg::send(conn, "COMMIT");
-  // While the server flushes the commit: what to remember once it holds.
+  // What to remember once the commit holds; built before COMMIT goes out,
+  // since nothing may throw between sending it and reading its result.
   std::vector<std::pair<std::string, int64_t>> committed;
   committed.reserve(accepted.size());
   for (auto& acc : accepted)
     committed.emplace_back(acc.x->stream_id, acc.result.version);
+  auto commit = pg::send(conn, "COMMIT");
   if (!commit) {
     if (auto res = pg::receive(conn, "COMMIT"); !res)
       commit = std::move(res.error());

@@ -132,6 +132,7 @@ private:
   std::string sql_mark_command_rows_;
   // Command records outside appends (postgres_commands.cpp).
   std::string sql_find_command_;
+  std::string sql_read_purge_mark_;
   std::string sql_lock_purge_mark_;
   std::string sql_purge_mark_at_;
   std::string sql_count_event_records_;
