@@ -2,6 +2,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "actor_fixture.hpp"
 
 using namespace mink;
@@ -20,9 +23,66 @@ stream_append one_event(const std::string& stream, expected_version ev) {
   return sa;
 }
 
+/// A memory store whose appends take 300 ms, so that a test can stop the
+/// persistence actor while a batch is at the store and others wait.
+class slow_store : public memory_event_store {
+protected:
+  void do_append(std::vector<prepared_append>& prepared,
+                 append_results& out) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    memory_event_store::do_append(prepared, out);
+  }
+};
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
+
+BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
+  auto slow = std::make_shared<slow_store>();
+  auto writer = spawn_persistence(*sys, slow);
+  caf::scoped_actor self{*sys};
+  // The first append goes to the committer alone; the rest wait for it.
+  BOOST_REQUIRE(writer.try_reserve());
+  self->send(writer.actor, append_atom::value,
+             one_event("slow-0", expected_version::any()));
+  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  constexpr size_t waiting = 20;
+  for (size_t i = 1; i <= waiting; ++i) {
+    BOOST_REQUIRE(writer.try_reserve());
+    self->send(writer.actor, append_atom::value,
+               one_event("slow-" + std::to_string(i), expected_version::any()));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+  // Every append is answered: none was written but the first, which may
+  // or may not have committed; the answers say which is which.
+  size_t not_written = 0;
+  size_t maybe = 0;
+  size_t i = 0;
+  self->receive_for(i, waiting + 1)(
+    [&](append_result&) { ++maybe; },
+    [&](caf::error& err) {
+      BOOST_TEST(code_of(err) == errc::storage_failure);
+      auto text = to_text(err);
+      if (text.find("was not written") != std::string::npos)
+        ++not_written;
+      else if (text.find("may have committed") != std::string::npos)
+        ++maybe;
+      else
+        BOOST_ERROR("unexpected answer: " << text);
+    },
+    caf::after(std::chrono::seconds{10}) >> [&] {
+      BOOST_ERROR("an append was never answered");
+      i = waiting; // the loop counts this one and ends
+    });
+  BOOST_TEST(not_written == waiting);
+  BOOST_TEST(maybe == 1u);
+  // Every reserved slot was given back.
+  BOOST_TEST(writer.stats->queued.load() == 0u);
+  // The waiting ones were never written.
+  BOOST_TEST(*slow->last_position() <= 1);
+}
 
 BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   constexpr size_t n = 2000;

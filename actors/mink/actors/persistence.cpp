@@ -94,15 +94,20 @@ void publish(persistence_actor* self, const caf::actor& feed,
 
 void start_commit(persistence_actor* self);
 
-/// Answers appends that will never commit, giving back their slots. The
-/// answer is a store error, not CAF's `system` category: senders give a
-/// slot back themselves only for appends this actor never saw.
+/// Answers appends whose outcome this actor will not learn, giving back
+/// their slots. The answer is a store error, not CAF's `system` category:
+/// senders give a slot back themselves only for appends this actor never
+/// saw. Appends that reached the committer may have committed; a retry
+/// with the same command id finds out.
 void fail_all(persistence_actor* self,
               std::vector<caf::typed_response_promise<append_result>>& rps,
-              const caf::error& why) {
+              const caf::error& why, bool reached_committer) {
   self->state.stats->queued.fetch_sub(rps.size(), std::memory_order_relaxed);
   auto err = make_error(errc::storage_failure,
-                        "the persistence actor's committer stopped: "
+                        std::string{reached_committer
+                                      ? "the append may have committed; "
+                                      : "the append was not written; "}
+                          + "the persistence actor stopped: "
                           + to_text(why));
   for (auto& rp : rps)
     rp.deliver(err);
@@ -189,7 +194,7 @@ void start_commit(persistence_actor* self) {
             auto rps = std::move(self->state.inflight);
             self->state.inflight.clear();
             self->state.committing = false;
-            fail_all(self, rps, err);
+            fail_all(self, rps, err, true);
             start_commit(self);
           });
 }
@@ -231,8 +236,8 @@ caf::behavior persistence_impl(persistence_actor* self,
     auto& st = self->state;
     auto why = msg.reason ? msg.reason
                           : make_error(errc::storage_failure, "stopped");
-    fail_all(self, st.inflight, why);
-    fail_all(self, st.promises, why);
+    fail_all(self, st.inflight, why, true);
+    fail_all(self, st.promises, why, false);
     st.pending.clear();
     st.pending_events = 0;
     st.committing = false;
