@@ -103,8 +103,16 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
         stats->alive.store(st.alive.size(), std::memory_order_relaxed);
         return;
       }
-    if (msg.reason)
+    if (msg.reason) {
+      // Commands held for stopping actors would go unanswered.
+      for (auto& [id, entry] : st.stopping)
+        for (auto& held : entry.held)
+          held.second.deliver(make_error(errc::storage_failure,
+                                         "not run: the router of aggregate type '"
+                                           + aggregate_type + "' stopped"));
+      st.stopping.clear();
       self->quit(msg.reason);
+    }
   });
   // Finds or spawns the actor of an aggregate that is not stopping.
   auto actor_for = [=](const command_envelope& cmd) {
