@@ -16,6 +16,20 @@
 
 namespace mink {
 
+namespace detail {
+
+/// Commits appends the persistence actor made with
+/// `event_store::prepare_append` and did not change since.
+class prepared_commit {
+public:
+  static append_results run(event_store& store,
+                            std::vector<prepared_append>& prepared) {
+    return store.append_prepared(prepared);
+  }
+};
+
+} // namespace detail
+
 namespace {
 
 /// A batch on its way to the committer and back: the appends (kept for the
@@ -206,7 +220,7 @@ caf::behavior committer_impl(caf::event_based_actor*,
     [store](commit_atom, commit_batch& batch) {
       auto started = std::chrono::steady_clock::now();
       try {
-        batch.results = store->append_prepared(batch.appends);
+        batch.results = detail::prepared_commit::run(*store, batch.appends);
       } catch (const std::exception& ex) {
         // Out of memory before the store call: nothing was written.
         batch.results.assign(batch.appends.size(),

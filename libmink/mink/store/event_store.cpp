@@ -134,40 +134,42 @@ event_store::append_prepared(std::vector<prepared_append>& prepared) {
     prepared[i].index = i;
     results.emplace_back(make_error(errc::storage_failure, "not attempted"));
   }
+  commit_prepared(prepared, results);
+  return results;
+}
+
+void event_store::commit_prepared(std::vector<prepared_append>& prepared,
+                                  append_results& results) {
   if (prepared.empty())
-    return results;
+    return;
   try {
     do_append(prepared, results);
   } catch (const std::exception& ex) {
     // Adapters roll back before they throw; what they did not report is
     // unknown to us, so no stream may be told it succeeded.
-    for (auto& r : results)
-      r = make_error(errc::storage_failure,
-                     std::string{"append failed: "} + ex.what());
+    for (auto& x : prepared)
+      results[x.index] = make_error(errc::storage_failure,
+                                    std::string{"append failed: "}
+                                      + ex.what());
   }
-  return results;
 }
 
 append_results event_store::append(std::vector<stream_append> batch) {
   append_results results;
   results.reserve(batch.size());
   std::vector<prepared_append> prepared;
-  std::vector<size_t> where; // index in `batch` of each prepared append
   prepared.reserve(batch.size());
-  where.reserve(batch.size());
   for (size_t index = 0; index < batch.size(); ++index) {
     auto x = prepare_append(std::move(batch[index]));
+    results.emplace_back(make_error(errc::storage_failure, "not attempted"));
     if (x) {
+      x->index = index;
       prepared.emplace_back(std::move(*x));
-      where.push_back(index);
-      results.emplace_back(make_error(errc::storage_failure, "not attempted"));
     } else {
-      results.emplace_back(std::move(x.error()));
+      results.back() = std::move(x.error());
     }
   }
-  auto committed = append_prepared(prepared);
-  for (size_t i = 0; i < committed.size(); ++i)
-    results[where[i]] = std::move(committed[i]);
+  commit_prepared(prepared, results);
   return results;
 }
 
