@@ -336,16 +336,23 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   // Ids on events at or below the purge mark: free, but the index still
   // holds them, so their new records go to the commands table.
   std::unordered_set<std::string> purged_commands;
+  // Sorts `ids` into recorded ones (`live`) and purged ones still on an
+  // event (`purged`), in one statement.
+  auto find_homes = [&](const std::vector<std::string>& ids,
+                        std::unordered_set<std::string>& live,
+                        std::unordered_set<std::string>& purged) {
+    auto res = pg::exec(conn, sql_command_homes_,
+                        {pg::text_array(ids), std::to_string(purged_through)});
+    if (!res)
+      return std::move(res.error());
+    for (int i = 0; i < res->rows(); ++i)
+      (res->text(i, 1) == "t" ? live : purged).insert(res->str(i, 0));
+    return caf::error{};
+  };
   auto& homes_for = check_ids ? command_ids : unindexed_ids;
   if (!homes_for.empty()) {
-    auto res = pg::exec(conn, sql_command_homes_,
-                        {pg::text_array(homes_for),
-                         std::to_string(purged_through)});
-    if (!res)
-      return fail_all(res.error());
-    for (int i = 0; i < res->rows(); ++i)
-      (res->text(i, 1) == "t" ? known_commands : purged_commands)
-        .insert(res->str(i, 0));
+    if (auto err = find_homes(homes_for, known_commands, purged_commands))
+      return fail_all(err);
   }
   if (!check_ids && command_rows && command_ids.size() > unindexed_ids.size()) {
     auto res = pg::exec(conn, sql_commands_table_ids_,
@@ -413,14 +420,10 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     std::vector<std::string> ids;
     for (auto* x : stale_with_command)
       ids.push_back(x->command_id);
-    auto res = pg::exec(conn, sql_command_homes_,
-                        {pg::text_array(ids), std::to_string(purged_through)});
-    if (!res)
-      return fail_all(res.error());
     std::unordered_set<std::string> stored;
-    for (int i = 0; i < res->rows(); ++i)
-      if (res->text(i, 1) == "t")
-        stored.insert(res->str(i, 0));
+    std::unordered_set<std::string> free_again;
+    if (auto err = find_homes(ids, stored, free_again))
+      return fail_all(err);
     for (auto* x : stale_with_command)
       if (stored.count(x->command_id) != 0)
         out[x->index] = duplicate_command_error(*x);
