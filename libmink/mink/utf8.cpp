@@ -42,4 +42,18 @@ bool is_valid_utf8(std::string_view str) noexcept {
   return true;
 }
 
+bool has_control_chars(std::string_view str) noexcept {
+  for (size_t i = 0; i < str.size(); ++i) {
+    auto c = static_cast<unsigned char>(str[i]);
+    if (c < 0x20 || c == 0x7f)
+      return true;
+    // U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8.
+    if (c == 0xc2 && i + 1 < str.size()
+        && static_cast<unsigned char>(str[i + 1]) <= 0x9f
+        && static_cast<unsigned char>(str[i + 1]) >= 0x80)
+      return true;
+  }
+  return false;
+}
+
 } // namespace mink

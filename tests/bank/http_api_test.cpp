@@ -144,6 +144,7 @@ BOOST_AUTO_TEST_CASE(every_client_error_status) {
   // 404: unknown routes and unknown accounts.
   check(c.get("/nowhere"), 404, "not_found");
   check(c.post("/accounts/" + a + "/explode", "{}"), 404, "not_found");
+  check(c.post("/total", "{}"), 405, "method_not_allowed");
   check(c.get("/accounts/nobody"), 404, "account_not_found");
   check(c.post("/accounts/nobody/deposit", deposit_body(1)), 404, "account_not_found");
   check(c.get("/transfers/none"), 404, "transfer_not_found");
@@ -164,8 +165,15 @@ BOOST_AUTO_TEST_CASE(every_client_error_status) {
   check(c.post("/transfers", R"({"from":")" + a + R"(","to":")" + a
                                + R"(","amount":1})"),
         422, "same_account");
-  // 504: the read model does not reach the position in time.
-  check(c.get("/accounts/" + a + "?position=999999999"), 504, "timeout");
+  check(c.post("/accounts", std::string{R"({"owner":"ann)"} + "\\u0000evil\"}"),
+        422, "invalid_owner");
+  check(c.post("/accounts", R"({"owner":"ann\nevil"})"), 422, "invalid_owner");
+  // A key given twice: which one would count is not obvious.
+  check(c.post("/accounts/" + a + "/deposit", R"({"amount":1,"amount":-1})"),
+        400, "malformed_json");
+  // A position the store has not reached: refused at once, not waited for.
+  check(c.get("/accounts/" + a + "?position=999999999"), 400,
+        "position_beyond_head");
 }
 
 BOOST_AUTO_TEST_CASE(garbage_never_crashes_the_service) {

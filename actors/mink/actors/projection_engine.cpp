@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "mink/actors/read_waits.hpp"
 #include "mink/errc.hpp"
 
 namespace mink {
@@ -33,6 +34,7 @@ projection_engine::projection_engine(caf::actor_system& sys,
     cfg_(std::move(cfg)) {
   if (cfg_.runner_id.empty())
     cfg_.runner_id = default_runner_id();
+  waits_ = detail::spawn_read_waits(sys_, checkpoints_);
 }
 
 projection_engine::~projection_engine() {
@@ -63,6 +65,17 @@ caf::error projection_engine::start(std::unique_ptr<projection_target> target,
                                     const std::string& name) {
   if (auto problem = projection_name_problem(name); !problem.empty())
     return make_error(errc::invalid_argument, problem);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (statuses_.count(name) != 0)
+      return make_error(errc::invalid_argument,
+                        "a projection named " + name + " already runs here");
+  }
+  // The read model's schema exists before add() returns, so a service can
+  // answer queries from the moment it serves them (the runner repeats the
+  // setup when it takes the lead; setups are idempotent).
+  if (auto err = target->setup())
+    return err;
   std::lock_guard<std::mutex> guard{mtx_};
   if (statuses_.count(name) != 0)
     return make_error(errc::invalid_argument,
@@ -126,7 +139,29 @@ caf::error projection_engine::wait_for(const std::string& name,
                       + std::to_string(timeout.count()) + " ms");
 }
 
+void projection_engine::when_reached(const std::string& name,
+                                     int64_t position,
+                                     std::chrono::milliseconds timeout,
+                                     std::function<void(caf::error)> done) {
+  auto st = status(name);
+  if (!st)
+    return done(make_error(errc::projection_not_found,
+                           "no projection named " + name + " runs here"));
+  if (st->position() >= position)
+    return done({});
+  auto w = std::make_shared<detail::read_wait>();
+  w->status = std::move(st);
+  w->position = position;
+  w->timeout = timeout;
+  w->done = std::move(done);
+  caf::anon_send(waits_, std::move(w));
+}
+
 void projection_engine::stop() {
+  if (waits_) {
+    caf::anon_send_exit(waits_, caf::exit_reason::user_shutdown);
+    waits_ = caf::actor{};
+  }
   std::vector<caf::actor> runners;
   {
     std::lock_guard<std::mutex> guard{mtx_};

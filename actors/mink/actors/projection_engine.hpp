@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,7 +43,8 @@ public:
   [[nodiscard]] caf::error add(std::shared_ptr<async_projection> p);
 
   /// Starts running `p`, whose read model lives in the checkpoint store's
-  /// database. Fails with `invalid_argument` when the checkpoint store is
+  /// database. Runs `p->setup` before it returns (its error is returned),
+  /// so the read model's tables exist from then on. Fails with `invalid_argument` when the checkpoint store is
   /// not a `sql_checkpoint_store`, or for an invalid or taken name.
   [[nodiscard]] caf::error add(std::shared_ptr<sql_projection> p);
 
@@ -62,6 +64,16 @@ public:
   [[nodiscard]] caf::error wait_for(const std::string& name, int64_t position,
                                     std::chrono::milliseconds timeout);
 
+  /// Like `wait_for`, without holding the caller's thread: `done` runs
+  /// once, with no error when the projection has applied `position`, or
+  /// with the error (`timeout`, `projection_not_found`, `store_unavailable`
+  /// when the engine stops first). It runs on the caller's thread when the
+  /// answer is known at once, else on a runner's or CAF's thread: it must
+  /// not block.
+  void when_reached(const std::string& name, int64_t position,
+                    std::chrono::milliseconds timeout,
+                    std::function<void(caf::error)> done);
+
   /// Stops every runner and waits for them: each reports `stopped` and
   /// gives its lease up, so another process can take over at once.
   void stop();
@@ -78,6 +90,7 @@ private:
   mutable std::mutex mtx_;
   std::map<std::string, std::shared_ptr<projection_status>> statuses_;
   std::vector<caf::actor> runners_;
+  caf::actor waits_;
 };
 
 } // namespace mink

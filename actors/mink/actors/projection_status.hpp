@@ -1,11 +1,15 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "mink/projection/projection_state.hpp"
 
@@ -58,14 +62,54 @@ public:
                         [&] { return position_.load() >= position; });
   }
 
+  /// Someone who waits for a position without holding a thread.
+  class waiter {
+  public:
+    virtual ~waiter() = default;
+    /// The position was reached: called once, on the runner's thread
+    /// (must not block) or on the thread of `notify_at`.
+    virtual void reached() = 0;
+    /// Whether the wait ended otherwise (timed out): then it is dropped.
+    [[nodiscard]] virtual bool finished() const = 0;
+  };
+
+  /// Calls `w->reached()` once the position reaches `position` (at once
+  /// when it has already).
+  void notify_at(int64_t position, std::shared_ptr<waiter> w) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (position_.load() < position) {
+        // Drop waits that ended otherwise, so they cannot pile up.
+        waiters_.erase(std::remove_if(waiters_.begin(), waiters_.end(),
+                                      [](const auto& x) {
+                                        return x.second->finished();
+                                      }),
+                       waiters_.end());
+        waiters_.emplace_back(position, std::move(w));
+        return;
+      }
+    }
+    w->reached();
+  }
+
   // -- written by the runner -------------------------------------------------
 
   void set_position(int64_t x) {
+    std::vector<std::shared_ptr<waiter>> due;
     {
       std::lock_guard<std::mutex> guard{mtx_};
       position_.store(x);
+      if (!waiters_.empty()) {
+        auto keep = std::partition(waiters_.begin(), waiters_.end(),
+                                   [x](const auto& w) { return w.first > x; });
+        for (auto i = keep; i != waiters_.end(); ++i)
+          due.push_back(std::move(i->second));
+        waiters_.erase(keep, waiters_.end());
+      }
     }
     cv_.notify_all();
+    for (auto& w : due)
+      w->reached();
   }
 
   void set_head(int64_t x) noexcept {
@@ -103,6 +147,7 @@ private:
   mutable std::mutex mtx_;
   mutable std::condition_variable cv_;
   std::string last_error_;
+  std::vector<std::pair<int64_t, std::shared_ptr<waiter>>> waiters_;
 };
 
 } // namespace mink

@@ -5,6 +5,7 @@
 #include "bank/errors.hpp"
 #include "bank/overload.hpp"
 #include "mink/errc.hpp"
+#include "mink/utf8.hpp"
 
 namespace bank {
 
@@ -69,9 +70,8 @@ result account_decider::decide(const account_state& st,
   return std::visit(
     overload{
       [&](const open_account& x) -> result {
-        if (x.owner.empty() || x.owner.size() > 200)
-          return make_error(bank_errc::invalid_owner,
-                            "owner must be 1 to 200 bytes");
+        if (auto problem = owner_problem(x.owner); !problem.empty())
+          return make_error(bank_errc::invalid_owner, problem);
         switch (st.status) {
           case account_status::unopened:
             return one(account_opened{x.owner});
@@ -197,6 +197,17 @@ account_decider::decode_state(const rapidjson::Value& v) {
                        std::string{v["owner"].GetString(),
                                    v["owner"].GetStringLength()},
                        v["balance"].GetInt64()};
+}
+
+std::string owner_problem(const std::string& owner) {
+  if (owner.empty() || owner.size() > 200)
+    return "owner must be 1 to 200 bytes";
+  if (!mink::is_valid_utf8(owner))
+    return "owner must be valid UTF-8";
+  if (mink::has_control_chars(owner))
+    return "owner must not contain control characters (such as NUL or "
+           "line breaks)";
+  return {};
 }
 
 } // namespace bank

@@ -142,4 +142,8 @@ using account = mink::aggregate<account_decider>;
 /// The balance change of one account event (0 for open and close).
 int64_t balance_delta(const account_event& ev);
 
+/// Why `owner` cannot name an account owner, or empty when it can: 1 to
+/// 200 bytes of UTF-8 without control characters (NUL included).
+std::string owner_problem(const std::string& owner);
+
 } // namespace bank

@@ -104,6 +104,34 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.http_threads, 1, 1024);
      }},
+    {"query_threads",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.query_threads, 1, 1024);
+     }},
+    {"max_queued_queries",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_queued_queries, 1, 10000000);
+     }},
+    {"max_connections",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_connections, 1, 1000000);
+     }},
+    {"header_timeout_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.header_timeout_ms, 1, 3600000);
+     }},
+    {"idle_timeout_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.idle_timeout_ms, 1, 3600000);
+     }},
+    {"max_header_bytes",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_header_bytes, 256, 1024 * 1024);
+     }},
+    {"max_header_count",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_size(k, v, c.max_header_count, 1, 10000);
+     }},
     {"command_timeout_ms",
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_int<int64_t>(k, v, c.command_timeout_ms, 1, 3600000);

@@ -38,8 +38,29 @@ struct service_config {
   int port = 8080;
   /// Request bodies above this many bytes get 413. Key `body_limit`.
   size_t body_limit = 64 * 1024;
-  /// Threads serving HTTP requests. Key `http_threads`.
-  size_t http_threads = 8;
+  /// Threads running the HTTP server's I/O (requests never block them).
+  /// Key `http_threads`.
+  size_t http_threads = 1;
+  /// Threads running read-model queries and store reads for HTTP requests.
+  /// Key `query_threads`.
+  size_t query_threads = 4;
+  /// Queries waiting for a query thread at most; more get 503. Key
+  /// `max_queued_queries`.
+  size_t max_queued_queries = 4096;
+  /// Open HTTP connections at most; more are answered 503 and closed. Key
+  /// `max_connections`.
+  size_t max_connections = 1024;
+  /// A request head must arrive within this time (slow senders are
+  /// closed). Key `header_timeout_ms`.
+  int64_t header_timeout_ms = 10000;
+  /// An idle keep-alive connection is closed after this. Key
+  /// `idle_timeout_ms`.
+  int64_t idle_timeout_ms = 60000;
+  /// Bytes of a request head at most (431 above). Key `max_header_bytes`.
+  size_t max_header_bytes = 16 * 1024;
+  /// Header fields of a request at most (431 above). Key
+  /// `max_header_count`.
+  size_t max_header_count = 100;
   /// How long a command may take before the caller gets 503. Key
   /// `command_timeout_ms`.
   int64_t command_timeout_ms = 10000;

@@ -1,11 +1,11 @@
 // The HTTP API's command routes (POST): open an account, deposit,
-// withdraw, close, start a transfer.
+// withdraw, close, start a transfer. Each answers from the command's reply;
+// no thread waits for it.
 
 #include <cstdint>
 #include <string>
 #include <utility>
 
-#include <httplib.h>
 #include <rapidjson/document.h>
 
 #include "bank/commands.hpp"
@@ -14,70 +14,84 @@
 
 namespace bank::detail {
 
-/// The command metadata and id of a request; false (with the answer
-/// sent) when its Idempotency-Key is not a UUID.
-bool api::command_meta(const httplib::Request& req, httplib::Response& res,
-                       mink::metadata& meta, std::string& command_id) {
-  meta.correlation_id = current().correlation_id;
-  command_id = req.get_header_value("Idempotency-Key");
-  if (command_id.empty()) {
+std::optional<http_error> api::command_meta(const request& req,
+                                            mink::metadata& meta,
+                                            std::string& command_id) {
+  meta.correlation_id = req.correlation_id;
+  auto key = req.header("idempotency-key");
+  if (!key) {
     command_id = mink::make_uuid();
-  } else if (!mink::is_uuid(command_id)) {
-    bad_request(res, "invalid_header", "Idempotency-Key must be a UUID");
-    return false;
+    return std::nullopt;
   }
-  return true;
+  if (!mink::is_uuid(*key))
+    return http_error{400, "invalid_header", "Idempotency-Key must be a UUID"};
+  command_id = *key;
+  return std::nullopt;
 }
 
-void api::command(httplib::Response& res, mink::command_envelope env,
-                  int status, const std::string& id) {
-  auto result = ctx_->commands->send(std::move(env));
-  if (!result) {
-    send_error(res, result.error());
-    return;
-  }
-  send_object(res, status, [&](writer_t& w) {
-    put(w, "id", id);
-    put(w, "version", result->version);
-    put(w, "position", result->position);
-  });
+void api::command(responder reply, mink::command_envelope env, int status,
+                  std::string id, std::string status_text) {
+  auto ctx = ctx_;
+  ctx_->commands->send(
+    std::move(env),
+    [reply = std::move(reply), ctx, status, id = std::move(id),
+     status_text = std::move(status_text)](
+      caf::expected<mink::command_result> result) {
+      if (!result)
+        return send_error(reply, result.error());
+      // A position the store has: `?position=` up to it needs no check.
+      auto known = ctx->known_head.load();
+      while (result->position > known
+             && !ctx->known_head.compare_exchange_weak(known, result->position))
+        ; // retry
+      reply(object(status, [&](writer_t& w) {
+        put(w, "id", id);
+        if (!status_text.empty())
+          put(w, "status", status_text);
+        put(w, "version", result->version);
+        put(w, "position", result->position);
+      }));
+    });
 }
 
-void api::post_account(const httplib::Request& req, httplib::Response& res) {
+// Without an `id` in the body, a new aggregate's id is the Idempotency-Key
+// when one is given: a repeat then reaches the same aggregate and gets the
+// first answer (a made-up id would make the repeat a second command).
+void api::post_account(const request& req, responder reply) {
   rapidjson::Document doc;
   std::string owner;
   std::string id;
-  if (auto err = parse_object(req.body, doc))
-    return send_error(res, *err);
-  if (auto err = get_string(doc, "owner", owner))
-    return send_error(res, *err);
-  if (auto err = get_id(doc, "id", id, false))
-    return send_error(res, *err);
-  if (id.empty())
-    id = mink::make_uuid();
   mink::metadata meta;
   std::string cid;
-  if (!command_meta(req, res, meta, cid))
-    return;
-  command(res, make_command(id, bank::open_account{owner}, cid, meta), 201, id);
+  if (auto err = parse_object(req.body, doc))
+    return send_error(reply, *err);
+  if (auto err = get_string(doc, "owner", owner))
+    return send_error(reply, *err);
+  if (auto err = get_id(doc, "id", id, false))
+    return send_error(reply, *err);
+  if (auto err = command_meta(req, meta, cid))
+    return send_error(reply, *err);
+  if (id.empty())
+    id = cid;
+  auto env = make_command(id, bank::open_account{owner}, cid, meta);
+  command(std::move(reply), std::move(env), 201, std::move(id));
 }
 
-/// deposit, withdraw and close.
-void api::account_command(const httplib::Request& req, httplib::Response& res,
+void api::account_command(const request& req, responder reply,
                           const std::string& what) {
   std::string id;
-  if (!path_id(req, res, "account", id))
-    return;
+  if (auto err = path_id(req, "account", id))
+    return send_error(reply, *err);
   rapidjson::Document doc;
   if (auto err = parse_object(req.body, doc, what == "close"))
-    return send_error(res, *err);
-  account_command_t cmd;
+    return send_error(reply, *err);
+  bank::account_command cmd;
   if (what == "close") {
     cmd = close_account{};
   } else {
     int64_t amount = 0;
     if (auto err = get_amount(doc, amount))
-      return send_error(res, *err);
+      return send_error(reply, *err);
     if (what == "deposit")
       cmd = deposit{amount};
     else
@@ -85,43 +99,36 @@ void api::account_command(const httplib::Request& req, httplib::Response& res,
   }
   mink::metadata meta;
   std::string cid;
-  if (!command_meta(req, res, meta, cid))
-    return;
-  command(res, make_command(id, std::move(cmd), cid, meta), 200, id);
+  if (auto err = command_meta(req, meta, cid))
+    return send_error(reply, *err);
+  auto env = make_command(id, std::move(cmd), cid, meta);
+  command(std::move(reply), std::move(env), 200, std::move(id));
 }
 
-void api::start_transfer(const httplib::Request& req, httplib::Response& res) {
+void api::start_transfer(const request& req, responder reply) {
   rapidjson::Document doc;
   std::string from;
   std::string to;
   std::string id;
   int64_t amount = 0;
-  if (auto err = parse_object(req.body, doc))
-    return send_error(res, *err);
-  if (auto err = get_id(doc, "from", from))
-    return send_error(res, *err);
-  if (auto err = get_id(doc, "to", to))
-    return send_error(res, *err);
-  if (auto err = get_amount(doc, amount))
-    return send_error(res, *err);
-  if (auto err = get_id(doc, "id", id, false))
-    return send_error(res, *err);
-  if (id.empty())
-    id = mink::make_uuid();
   mink::metadata meta;
   std::string cid;
-  if (!command_meta(req, res, meta, cid))
-    return;
-  auto result = ctx_->commands->send(
-    make_command(id, initiate_transfer{from, to, amount}, cid, meta));
-  if (!result)
-    return send_error(res, result.error());
-  send_object(res, 202, [&](writer_t& w) {
-    put(w, "id", id);
-    put(w, "status", std::string{"initiated"});
-    put(w, "version", result->version);
-    put(w, "position", result->position);
-  });
+  if (auto err = parse_object(req.body, doc))
+    return send_error(reply, *err);
+  if (auto err = get_id(doc, "from", from))
+    return send_error(reply, *err);
+  if (auto err = get_id(doc, "to", to))
+    return send_error(reply, *err);
+  if (auto err = get_amount(doc, amount))
+    return send_error(reply, *err);
+  if (auto err = get_id(doc, "id", id, false))
+    return send_error(reply, *err);
+  if (auto err = command_meta(req, meta, cid))
+    return send_error(reply, *err);
+  if (id.empty())
+    id = cid;
+  auto env = make_command(id, initiate_transfer{from, to, amount}, cid, meta);
+  command(std::move(reply), std::move(env), 202, std::move(id), "initiated");
 }
 
 } // namespace bank::detail

@@ -1,18 +1,17 @@
 #pragma once
 
-// Internal to the HTTP API (http_api*.cpp): the request scope, the request
-// and answer helpers, and the handlers that the routes call.
+// Internal to the HTTP API (http_api*.cpp): the request and answer helpers
+// and the handlers that the routes call.
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <caf/error.hpp>
-#include <httplib.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -22,65 +21,59 @@
 #include "bank/http_api.hpp"
 #include "bank/http_errors.hpp"
 #include "mink/command/command.hpp"
+#include "mink/http/message.hpp"
+#include "mink/http/responder.hpp"
 #include "mink/metadata.hpp"
 
 namespace bank::detail {
 
+using mink::http::request;
+using mink::http::responder;
+using mink::http::response;
 using writer_t = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// -- the request scope (http_api_support.cpp) ---------------------------------
+/// What a read-model query answers: a response, or an error answer (which
+/// gets the request's correlation id).
+using query_answer = std::variant<response, http_error>;
 
-/// What one request carries through the handlers on its thread (httplib
-/// serves a request on one thread from start to end).
-struct request_scope {
-  bool started = false;
-  std::chrono::steady_clock::time_point t0;
-  std::string correlation_id;
-  std::string route = "unmatched";
-};
-
-extern thread_local request_scope scope;
-
-/// The scope of the request on this thread, started on first use.
-const request_scope& current();
-
-bool valid_correlation_id(const std::string& x);
+/// A read-model query; runs on the blocking pool.
+using query_fn = std::function<query_answer(soci::session&)>;
 
 // -- answers (http_api_support.cpp) -------------------------------------------
 
-void send_json(httplib::Response& res, int status, const std::string& body);
+/// A JSON answer.
+response json(int status, std::string body);
 
-void send_error(httplib::Response& res, const http_error& err);
+/// An error answer of `err` for the request of `reply`.
+void send_error(const responder& reply, const http_error& err);
 
-void send_error(httplib::Response& res, const caf::error& err);
+void send_error(const responder& reply, const caf::error& err);
 
-void bad_request(httplib::Response& res, std::string code, std::string msg);
-
-/// Reads the id in the request path into `id`. Answers 400 `invalid_id`
-/// and returns false when it is not 1 to 64 characters of [A-Za-z0-9_-];
-/// `what` names the kind of id (`account`, `transfer`).
-bool path_id(const httplib::Request& req, httplib::Response& res,
-             const std::string& what, std::string& id);
-
-/// Starts a JSON object answer; `f` writes its members.
+/// A JSON object answer; `f` writes its members.
 template <class F>
-void send_object(httplib::Response& res, int status, F f) {
+response object(int status, F f) {
   rapidjson::StringBuffer buf;
   writer_t w{buf};
   w.StartObject();
   f(w);
   w.EndObject();
-  send_json(res, status, std::string{buf.GetString(), buf.GetSize()});
+  return json(status, std::string{buf.GetString(), buf.GetSize()});
 }
 
 void put(writer_t& w, const char* key, const std::string& x);
 
 void put(writer_t& w, const char* key, int64_t x);
 
-// -- request bodies (http_api_support.cpp) ------------------------------------
+// -- requests (http_api_support.cpp) ------------------------------------------
+
+/// The id in the path (the route's first `{id}`): 400 `invalid_id` when it
+/// is not 1 to 64 characters of [A-Za-z0-9_-]; `what` names the kind of id.
+std::optional<http_error> path_id(const request& req, const std::string& what,
+                                  std::string& id);
 
 /// Parses `body` as a JSON object into `doc`; an empty body is `{}` when
 /// `allow_empty`. Iterative parsing: deep nesting cannot exhaust the stack.
+/// A key given twice is refused (which one would count is not obvious).
 std::optional<http_error> parse_object(const std::string& body,
                                        rapidjson::Document& doc,
                                        bool allow_empty = false);
@@ -101,54 +94,67 @@ std::optional<int64_t> parse_int(const std::string& x);
 // -- the handlers -------------------------------------------------------------
 
 /// The handlers of the routes: commands in http_api_commands.cpp, queries,
-/// health and metrics in http_api_queries.cpp.
+/// health and metrics in http_api_queries.cpp. None of them blocks: commands
+/// answer from the command's reply, queries run on the blocking pool.
 class api {
 public:
   explicit api(std::shared_ptr<api_context> ctx) : ctx_(std::move(ctx)) {}
 
   // -- commands ---------------------------------------------------------------
 
-  /// The command metadata and id of a request; false (with the answer
-  /// sent) when its Idempotency-Key is not a UUID.
-  bool command_meta(const httplib::Request& req, httplib::Response& res,
-                    mink::metadata& meta, std::string& command_id);
+  /// The command metadata and id of a request: the Idempotency-Key when it
+  /// is given (it must be a UUID), else a new UUID.
+  std::optional<http_error> command_meta(const request& req,
+                                         mink::metadata& meta,
+                                         std::string& command_id);
 
-  void command(httplib::Response& res, mink::command_envelope env,
-               int status, const std::string& id);
+  /// Sends `env` and answers `{id, version, position}` (and `extra`) with
+  /// `status` once the command's answer arrives.
+  void command(responder reply, mink::command_envelope env, int status,
+               std::string id, std::string status_text = {});
 
-  void post_account(const httplib::Request& req, httplib::Response& res);
+  void post_account(const request& req, responder reply);
 
   /// deposit, withdraw and close.
-  void account_command(const httplib::Request& req, httplib::Response& res,
+  void account_command(const request& req, responder reply,
                        const std::string& what);
 
-  void start_transfer(const httplib::Request& req, httplib::Response& res);
+  void start_transfer(const request& req, responder reply);
 
   // -- queries ----------------------------------------------------------------
 
-  /// Waits for the read models in `names` to reach `?position=N`; false
-  /// (with the answer sent) on a bad parameter or a timeout.
-  bool await(const httplib::Request& req, httplib::Response& res,
-             std::initializer_list<const char*> names);
+  /// A query on read models: waits (without a thread) for the read models
+  /// in `names` to reach `?position=N` when it is given, then runs `query`
+  /// on the blocking pool and answers what it returns.
+  void read(const request& req, responder reply,
+            std::initializer_list<const char*> names,
+            query_fn query);
 
-  /// Runs a read-model query; false (with the answer sent) on failure.
-  bool query(httplib::Response& res,
-             const std::function<void(soci::session&)>& f);
+  void get_account(const request& req, responder reply);
 
-  void get_account(const httplib::Request& req, httplib::Response& res);
+  void get_history(const request& req, responder reply);
 
-  void get_history(const httplib::Request& req, httplib::Response& res);
+  void get_total(const request& req, responder reply);
 
-  void get_total(const httplib::Request& req, httplib::Response& res);
+  void get_transfer(const request& req, responder reply);
 
-  void get_transfer(const httplib::Request& req, httplib::Response& res);
+  void health(const request& req, responder reply);
 
-  void health(const httplib::Request&, httplib::Response& res);
-
-  void metrics(const httplib::Request&, httplib::Response& res);
+  void metrics(const request& req, responder reply);
 
 private:
-  using account_command_t = bank::account_command;
+  /// Runs `job` on the blocking pool, or answers 503 when it is full.
+  void blocking(const responder& reply, std::function<void()> job);
+
+  /// Checks `position` against the store's head (reading it when it is
+  /// beyond the known head), then waits for each of `names` in turn.
+  void await(responder reply, int64_t position,
+             std::shared_ptr<std::vector<std::string>> names, size_t next,
+             std::function<void()> then);
+
+  /// Runs `query` on the pool and answers.
+  void run_query(responder reply,
+                 query_fn query);
 
   std::shared_ptr<api_context> ctx_;
 };

@@ -1,72 +1,43 @@
-// The HTTP API's shared helpers: the request scope, answers and the
-// parsing of request bodies and parameters.
+// The HTTP API's shared helpers: answers and the parsing of request bodies
+// and parameters.
 
 #include <charconv>
-#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
-#include <httplib.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "bank/http_api_detail.hpp"
 #include "bank/http_errors.hpp"
-#include "mink/uuid.hpp"
 
 namespace bank::detail {
 
-thread_local request_scope scope;
-
-const request_scope& current() {
-  if (!scope.started) {
-    scope.started = true;
-    scope.t0 = std::chrono::steady_clock::now();
-    scope.correlation_id = mink::make_uuid();
-  }
-  return scope;
-}
-
-bool valid_correlation_id(const std::string& x) {
-  if (x.empty() || x.size() > 128)
-    return false;
-  for (unsigned char c : x)
-    if (c < 0x21 || c > 0x7e)
-      return false;
-  return true;
-}
-
-void send_json(httplib::Response& res, int status, const std::string& body) {
+response json(int status, std::string body) {
+  response res;
   res.status = status;
-  res.set_content(body, "application/json");
+  res.body = std::move(body);
+  return res;
 }
 
-void send_error(httplib::Response& res, const http_error& err) {
-  send_json(res, err.status, error_json(err, current().correlation_id));
+void send_error(const responder& reply, const http_error& err) {
+  reply.error(err.status, err.code, err.message);
 }
 
-void send_error(httplib::Response& res, const caf::error& err) {
-  send_error(res, to_http_error(err));
+void send_error(const responder& reply, const caf::error& err) {
+  send_error(reply, to_http_error(err));
 }
 
-void bad_request(httplib::Response& res, std::string code, std::string msg) {
-  send_error(res, http_error{400, std::move(code), std::move(msg)});
-}
-
-/// Reads the id in the request path into `id`. Answers 400 `invalid_id`
-/// and returns false when it is not 1 to 64 characters of [A-Za-z0-9_-];
-/// `what` names the kind of id (`account`, `transfer`).
-bool path_id(const httplib::Request& req, httplib::Response& res,
-             const std::string& what, std::string& id) {
-  id = req.matches[1].str();
+std::optional<http_error> path_id(const request& req, const std::string& what,
+                                  std::string& id) {
+  id = req.params.empty() ? std::string{} : req.params.front();
   if (valid_id(id))
-    return true;
-  bad_request(res, "invalid_id",
-              what + " ids are 1 to 64 characters of [A-Za-z0-9_-]");
-  return false;
+    return std::nullopt;
+  return http_error{400, "invalid_id",
+                    what + " ids are 1 to 64 characters of [A-Za-z0-9_-]"};
 }
 
 void put(writer_t& w, const char* key, const std::string& x) {
@@ -81,8 +52,6 @@ void put(writer_t& w, const char* key, int64_t x) {
 
 // -- request bodies -----------------------------------------------------------
 
-/// Parses `body` as a JSON object into `doc`; an empty body is `{}` when
-/// `allow_empty`. Iterative parsing: deep nesting cannot exhaust the stack.
 std::optional<http_error> parse_object(const std::string& body,
                                        rapidjson::Document& doc,
                                        bool allow_empty) {
@@ -99,6 +68,14 @@ std::optional<http_error> parse_object(const std::string& body,
                         + " at offset " + std::to_string(doc.GetErrorOffset())};
   if (!doc.IsObject())
     return http_error{400, "malformed_json", "the body must be a JSON object"};
+  std::unordered_set<std::string_view> keys;
+  for (const auto& m : doc.GetObject())
+    if (!keys.emplace(m.name.GetString(), m.name.GetStringLength()).second)
+      return http_error{400, "malformed_json",
+                        "the body has the key '"
+                          + std::string{m.name.GetString(),
+                                        m.name.GetStringLength()}
+                          + "' twice"};
   return std::nullopt;
 }
 

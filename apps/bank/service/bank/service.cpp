@@ -3,7 +3,6 @@
 #include <thread>
 
 #include <caf/all.hpp>
-#include <httplib.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -15,6 +14,7 @@
 #include "bank/transfer.hpp"
 #include "bank/transfer_saga.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/actors/command_client.hpp"
 #include "mink/actors/feed.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/snapshot_writer.hpp"
@@ -24,6 +24,8 @@
 #include "mink/command/middleware/metrics.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
+#include "mink/http/server.hpp"
+#include "mink/http/worker_pool.hpp"
 #include "mink/projection/postgres_checkpoint_store.hpp"
 #include "mink/projection/sqlite_checkpoint_store.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
@@ -45,9 +47,8 @@ struct service::impl {
   std::unique_ptr<caf::actor_system> sys;
   std::vector<caf::actor> actors; // stopped in this order
   std::unique_ptr<mink::projection_engine> engine;
-  std::unique_ptr<httplib::Server> http;
-  std::thread http_thread;
-  int port = 0;
+  std::shared_ptr<mink::http::worker_pool> blocking;
+  std::unique_ptr<mink::http::server> http;
   bool stopped = false;
 };
 
@@ -166,7 +167,7 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   auto bus = mink::spawn_command_bus(sys, bus_cfg);
   x->actors = {accounts, transfers, bus, ctx.snapshot_writer, ctx.reader,
                ctx.writer.actor, feed};
-  auto commands = std::make_shared<command_client>(
+  auto commands = std::make_shared<mink::command_client>(
     sys, bus, std::chrono::milliseconds{x->cfg.command_timeout_ms + 1000});
   // -- projections and the saga -----------------------------------------------
   x->engine = std::make_unique<mink::projection_engine>(sys, x->store,
@@ -202,25 +203,20 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   api->store = x->store;
   api->metrics = x->metrics;
   api->log = x->log;
-  x->http = std::make_unique<httplib::Server>();
-  auto n = x->cfg.http_threads;
-  x->http->new_task_queue = [n] { return new httplib::ThreadPool(n); };
-  install_routes(*x->http, api);
-  if (x->cfg.port == 0) {
-    x->port = x->http->bind_to_any_port(x->cfg.listen_address);
-  } else if (x->http->bind_to_port(x->cfg.listen_address, x->cfg.port)) {
-    x->port = x->cfg.port;
-  } else {
-    x->port = -1;
-  }
+  x->blocking = std::make_shared<mink::http::worker_pool>(
+    x->cfg.query_threads, x->cfg.max_queued_queries);
+  api->blocking = x->blocking;
+  if (auto head = x->store->last_position())
+    api->known_head = *head;
+  auto server_cfg = make_server_config(api);
+  auto routes = make_routes(api);
+  // From here on, a failure stops what runs (the service's destructor).
   std::unique_ptr<service> result{new service(std::move(x))};
-  if (result->impl_->port <= 0)
-    return mink::make_error(mink::errc::invalid_argument,
-                            "cannot listen on "
-                              + result->impl_->cfg.listen_address + ":"
-                              + std::to_string(result->impl_->cfg.port));
-  auto* srv = result->impl_->http.get();
-  result->impl_->http_thread = std::thread{[srv] { srv->listen_after_bind(); }};
+  auto http = mink::http::server::start(std::move(server_cfg),
+                                        std::move(routes));
+  if (!http)
+    return std::move(http.error());
+  result->impl_->http = std::move(*http);
   result->impl_->log->info("listening on {}", result->base_url());
   return result;
 }
@@ -234,12 +230,12 @@ service::~service() {
 }
 
 int service::port() const noexcept {
-  return impl_->port;
+  return impl_->http ? impl_->http->port() : 0;
 }
 
 std::string service::base_url() const {
   return "http://" + impl_->cfg.listen_address + ":"
-         + std::to_string(impl_->port);
+         + std::to_string(port());
 }
 
 void service::stop() {
@@ -249,11 +245,10 @@ void service::stop() {
   x.stopped = true;
   if (x.log)
     x.log->info("stopping: no new requests, finishing those in flight");
-  if (x.http) {
+  if (x.http)
     x.http->stop();
-    if (x.http_thread.joinable())
-      x.http_thread.join();
-  }
+  // Queries in the pool finish before the stores close.
+  x.blocking.reset();
   if (x.engine) {
     x.engine->stop();
     x.engine.reset();

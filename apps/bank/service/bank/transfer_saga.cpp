@@ -17,7 +17,7 @@ namespace bank {
 
 transfer_saga::transfer_saga(std::shared_ptr<mink::event_store> store,
                              std::shared_ptr<const mink::event_registry> registry,
-                             std::shared_ptr<command_client> commands,
+                             std::shared_ptr<mink::command_client> commands,
                              std::shared_ptr<saga_stats> stats)
   : store_(std::move(store)),
     registry_(std::move(registry)),

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "bank/command_client.hpp"
+#include "mink/actors/command_client.hpp"
 #include "bank/saga.hpp"
 #include "mink/projection/projection.hpp"
 #include "mink/serialization/event_registry.hpp"
@@ -40,7 +40,7 @@ class transfer_saga : public mink::async_projection {
 public:
   transfer_saga(std::shared_ptr<mink::event_store> store,
                 std::shared_ptr<const mink::event_registry> registry,
-                std::shared_ptr<command_client> commands,
+                std::shared_ptr<mink::command_client> commands,
                 std::shared_ptr<saga_stats> stats);
 
   std::string name() const override;
@@ -60,7 +60,7 @@ private:
 
   std::shared_ptr<mink::event_store> store_;
   std::shared_ptr<const mink::event_registry> registry_;
-  std::shared_ptr<command_client> commands_;
+  std::shared_ptr<mink::command_client> commands_;
   std::shared_ptr<saga_stats> stats_;
   std::string exit_after_;
 };

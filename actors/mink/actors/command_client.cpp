@@ -1,0 +1,101 @@
+#include "mink/actors/command_client.hpp"
+
+#include <memory>
+
+#include <caf/all.hpp>
+
+#include "mink/actors/atoms.hpp"
+#include "mink/actors/message_types.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+namespace {
+
+caf::error map_error(caf::error err) {
+  if (err == caf::sec::request_timeout)
+    return make_error(errc::timeout, "the command got no answer in time");
+  if (err.category() == caf::atom("system")
+      || err.category() == caf::atom("exit"))
+    return make_error(errc::store_unavailable,
+                      "the service is shutting down: " + caf::to_string(err));
+  return err;
+}
+
+/// A callback as a message (it never leaves the process).
+struct pending_command {
+  command_envelope cmd;
+  command_client::callback done;
+};
+
+} // namespace
+
+} // namespace mink
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<mink::pending_command>)
+
+namespace mink {
+
+namespace {
+
+// Turns a foreign thread's `send` into an actor-to-actor request, the fast
+// path of CAF (a blocking request from outside is 50 times slower).
+caf::behavior bridge(caf::event_based_actor* self, caf::actor bus,
+                     std::chrono::milliseconds timeout) {
+  // Linked: the bridge goes when the bus goes (at shutdown).
+  self->link_to(bus);
+  return {
+    [=](const std::shared_ptr<pending_command>& p) {
+      self->request(bus, timeout, command_atom::value, std::move(p->cmd))
+        .then([p](command_result& r) { p->done(std::move(r)); },
+              [p](caf::error& err) { p->done(map_error(std::move(err))); });
+    },
+  };
+}
+
+} // namespace
+
+command_client::command_client(caf::actor_system& sys, caf::actor bus,
+                               std::chrono::milliseconds timeout)
+  : sys_(sys), bus_(std::move(bus)), timeout_(timeout) {
+  bridge_ = sys.spawn(bridge, bus_, timeout_);
+}
+
+void command_client::send(command_envelope cmd, callback done) const {
+  auto p = std::make_shared<pending_command>();
+  p->cmd = std::move(cmd);
+  p->done = std::move(done);
+  caf::anon_send(bridge_, std::move(p));
+}
+
+caf::expected<command_result>
+command_client::send_wait(command_envelope cmd) const {
+  std::vector<command_envelope> one;
+  one.push_back(std::move(cmd));
+  return std::move(send_all(std::move(one)).front());
+}
+
+std::vector<caf::expected<command_result>>
+command_client::send_all(std::vector<command_envelope> cmds) const {
+  std::vector<caf::expected<command_result>> out;
+  out.reserve(cmds.size());
+  if (cmds.empty())
+    return out;
+  caf::scoped_actor self{sys_};
+  using handle_t = decltype(self->request(bus_, timeout_, command_atom::value,
+                                          std::move(cmds.front())));
+  std::vector<handle_t> handles;
+  handles.reserve(cmds.size());
+  for (auto& cmd : cmds)
+    handles.push_back(
+      self->request(bus_, timeout_, command_atom::value, std::move(cmd)));
+  for (auto& h : handles) {
+    caf::expected<command_result> res{caf::error{}};
+    h.receive([&](command_result& r) { res = r; },
+              [&](caf::error& err) { res = map_error(std::move(err)); });
+    out.push_back(std::move(res));
+  }
+  return out;
+}
+
+} // namespace mink

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+
+#include "mink/command/command.hpp"
+
+namespace mink {
+
+/// Sends commands to the command bus from code outside CAF: HTTP handlers
+/// (asynchronously: `send` with a callback) and threads that may block,
+/// such as projection runners (`send_wait`, `send_all`). Thread-safe.
+///
+/// Errors: `errc::timeout` when the bus does not answer within the
+/// timeout (the command may still complete: repeat it with the same
+/// command id to learn its outcome); `store_unavailable` while the actor
+/// system shuts down; otherwise the command's own error.
+class command_client {
+public:
+  using callback = std::function<void(caf::expected<command_result>)>;
+
+  /// `bus` answers `(command_atom, command_envelope)`; `timeout` bounds
+  /// each command (make it longer than the bus's own timeout, so the bus
+  /// answers first).
+  command_client(caf::actor_system& sys, caf::actor bus,
+                 std::chrono::milliseconds timeout);
+
+  /// Sends `cmd`; `done` runs once with the answer, on a thread of CAF's
+  /// scheduler (it must not block). The caller's thread does not wait.
+  void send(command_envelope cmd, callback done) const;
+
+  /// Sends `cmd` and waits for its answer.
+  [[nodiscard]] caf::expected<command_result>
+  send_wait(command_envelope cmd) const;
+
+  /// Sends all of `cmds` at once and waits for every answer, in order.
+  [[nodiscard]] std::vector<caf::expected<command_result>>
+  send_all(std::vector<command_envelope> cmds) const;
+
+private:
+  caf::actor_system& sys_;
+  caf::actor bus_;
+  caf::actor bridge_;
+  std::chrono::milliseconds timeout_;
+};
+
+} // namespace mink

@@ -1,0 +1,350 @@
+// One HTTP connection of the server: read, check, dispatch, answer.
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "mink/http/detail/server_impl.hpp"
+#include "mink/uuid.hpp"
+
+namespace mink::http {
+
+namespace {
+
+bool valid_correlation_id(std::string_view x) {
+  if (x.empty() || x.size() > 128)
+    return false;
+  return std::all_of(x.begin(), x.end(), [](unsigned char c) {
+    return c >= 0x21 && c <= 0x7e;
+  });
+}
+
+std::string str(beast::string_view x) {
+  return std::string{x.data(), x.size()};
+}
+
+std::string lower(beast::string_view x) {
+  std::string out{x};
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Splits `target` into its path and decoded query; false on a malformed
+// query escape.
+bool split_target(std::string_view target, request& req) {
+  auto q = target.find('?');
+  req.path = std::string{target.substr(0, q)};
+  if (q == std::string_view::npos)
+    return true;
+  auto rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto part = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{}
+                                         : rest.substr(amp + 1);
+    if (part.empty())
+      continue;
+    auto eq = part.find('=');
+    std::string key;
+    std::string value;
+    if (!percent_decode(part.substr(0, eq), key))
+      return false;
+    if (eq != std::string_view::npos
+        && !percent_decode(part.substr(eq + 1), value))
+      return false;
+    req.query.emplace_back(std::move(key), std::move(value));
+  }
+  return true;
+}
+
+} // namespace
+
+session::session(std::shared_ptr<server::impl> srv, tcp::socket sock,
+                 uint64_t id)
+  : srv_(std::move(srv)), stream_(std::move(sock)), id_(id) {
+  // nop
+}
+
+session::~session() {
+  if (counted_)
+    srv_->connections.fetch_sub(1);
+  std::lock_guard<std::mutex> guard{srv_->mtx};
+  srv_->sessions.erase(id_);
+}
+
+void session::start(bool refuse) {
+  beast::error_code ec;
+  stream_.socket().set_option(tcp::no_delay{true}, ec);
+  if (refuse) {
+    keep_alive_ = false;
+    req_.correlation_id = make_uuid();
+    write(error_response(503, "too_many_connections",
+                         "the server has its maximum of open connections",
+                         req_.correlation_id));
+    return;
+  }
+  counted_ = true;
+  wait_for_request();
+}
+
+void session::close_if_idle() {
+  if (!busy_)
+    close();
+}
+
+void session::close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+void session::post_answer(response res) {
+  std::lock_guard<std::mutex> guard{srv_->mtx};
+  if (srv_->closed)
+    return;
+  asio::post(stream_.get_executor(),
+             [self = shared_from_this(), res = std::move(res)]() mutable {
+               self->write(std::move(res));
+             });
+}
+
+// Waits for the first byte of a request: an idle keep-alive connection is
+// closed after `idle_timeout`, a new one after `header_timeout`.
+void session::wait_for_request() {
+  if (srv_->stopping.load())
+    return close();
+  if (buffer_.size() > 0)
+    return read_head();
+  stream_.expires_after(first_ ? srv_->cfg.header_timeout
+                               : srv_->cfg.idle_timeout);
+  stream_.async_read_some(
+    buffer_.prepare(4096),
+    [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec)
+        return self->close();
+      self->buffer_.commit(n);
+      self->read_head();
+    });
+}
+
+void session::read_head() {
+  first_ = false;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(srv_->cfg.max_header_bytes));
+  parser_->body_limit(srv_->cfg.body_limit);
+  req_ = request{};
+  stream_.expires_after(srv_->cfg.header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec,
+                                                       size_t) {
+                             self->on_head(ec);
+                           });
+}
+
+void session::on_head(beast::error_code ec) {
+  req_.received = std::chrono::steady_clock::now();
+  // A timeout has closed the socket already: nothing can be answered.
+  if (ec == beast::error::timeout)
+    return close();
+  if (ec == bhttp::error::header_limit)
+    return fail(431, "headers_too_large",
+                "the request head is larger than "
+                  + std::to_string(srv_->cfg.max_header_bytes) + " bytes");
+  if (ec == bhttp::error::body_limit)
+    return fail(413, "payload_too_large",
+                "the body is larger than "
+                  + std::to_string(srv_->cfg.body_limit) + " bytes");
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof
+      || ec == asio::error::connection_reset
+      || ec == asio::error::operation_aborted)
+    return close();
+  if (ec)
+    return fail(400, "bad_request",
+                "the HTTP request is malformed: " + ec.message());
+  if (check_head())
+    read_body();
+}
+
+// The checks Beast leaves to us. True when the request may go on.
+bool session::check_head() {
+  const auto& head = parser_->get();
+  size_t count = 0;
+  size_t lengths = 0;
+  bool has_te = false;
+  for (const auto& f : head) {
+    ++count;
+    if (f.name() == bhttp::field::content_length)
+      ++lengths;
+    else if (f.name() == bhttp::field::transfer_encoding)
+      has_te = true;
+  }
+  if (count > srv_->cfg.max_header_count) {
+    fail(431, "too_many_headers",
+         "the request has more than "
+           + std::to_string(srv_->cfg.max_header_count) + " header fields");
+    return false;
+  }
+  if (lengths > 1) {
+    fail(400, "bad_request", "the request has more than one Content-Length");
+    return false;
+  }
+  if (lengths == 1 && has_te) {
+    fail(400, "bad_request",
+         "the request has both Content-Length and Transfer-Encoding");
+    return false;
+  }
+  for (const auto& f : head)
+    req_.headers.emplace_back(lower(f.name_string()), str(f.value()));
+  auto cid = req_.header(lower(beast::string_view{srv_->cfg.correlation_header}));
+  req_.correlation_id = cid && valid_correlation_id(*cid) ? *cid
+                                                          : make_uuid();
+  return true;
+}
+
+void session::read_body() {
+  auto& head = parser_->get();
+  auto expect = head[bhttp::field::expect];
+  if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+    static const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(srv_->cfg.write_timeout);
+    asio::async_write(stream_, asio::buffer(cont),
+                      [self = shared_from_this()](beast::error_code ec,
+                                                  size_t) {
+                        if (ec)
+                          return self->close();
+                        self->stream_.expires_after(
+                          self->srv_->cfg.body_timeout);
+                        bhttp::async_read(self->stream_, self->buffer_,
+                                          *self->parser_,
+                                          [self](beast::error_code ec2,
+                                                 size_t) {
+                                            self->on_body(ec2);
+                                          });
+                      });
+    return;
+  }
+  stream_.expires_after(srv_->cfg.body_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->on_body(ec);
+                    });
+}
+
+void session::on_body(beast::error_code ec) {
+  if (ec == beast::error::timeout)
+    return close();
+  if (ec == bhttp::error::body_limit)
+    return fail(413, "payload_too_large",
+                "the body is larger than "
+                  + std::to_string(srv_->cfg.body_limit) + " bytes");
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof
+      || ec == asio::error::connection_reset
+      || ec == asio::error::operation_aborted)
+    return close();
+  if (ec)
+    return fail(400, "bad_request",
+                "the HTTP request is malformed: " + ec.message());
+  dispatch();
+}
+
+void session::dispatch() {
+  auto msg = parser_->release();
+  parser_.reset();
+  stream_.expires_never();
+  keep_alive_ = msg.keep_alive();
+  req_.method = str(msg.method_string());
+  req_.target = str(msg.target());
+  req_.body = std::move(msg.body());
+  if (!split_target(req_.target, req_))
+    return fail(400, "bad_request", "the query string has a malformed escape");
+  auto found = srv_->routes.find(req_.method, req_.path);
+  req_.route = found.route;
+  req_.params = std::move(found.params);
+  if (!found.fn) {
+    response res;
+    if (found.path_known) {
+      res = error_response(405, "method_not_allowed",
+                           req_.method + " is not allowed on " + req_.path,
+                           req_.correlation_id);
+      res.headers.emplace_back("Allow", found.allow);
+    } else {
+      res = error_response(404, "not_found",
+                           "no route for " + req_.method + " " + req_.path,
+                           req_.correlation_id);
+    }
+    return write(std::move(res));
+  }
+  busy_ = true;
+  srv_->begin_request();
+  responder reply{[self = shared_from_this()](response res) {
+                    self->post_answer(std::move(res));
+                  },
+                  req_.correlation_id};
+  try {
+    (*found.fn)(req_, reply);
+  } catch (const std::exception& ex) {
+    reply.error(500, "internal_error",
+                std::string{"the handler failed: "} + ex.what());
+  } catch (...) {
+    reply.error(500, "internal_error", "the handler failed");
+  }
+}
+
+// Answers a request that cannot go on, then closes the connection (the
+// rest of what the client sent cannot be trusted to start a request).
+void session::fail(int status, std::string_view code,
+                   std::string_view message) {
+  keep_alive_ = false;
+  if (req_.correlation_id.empty())
+    req_.correlation_id = make_uuid();
+  write(error_response(status, code, message, req_.correlation_id));
+}
+
+void session::write(response res) {
+  out_ = {};
+  out_.version(11);
+  out_.result(static_cast<unsigned>(res.status));
+  out_.set(bhttp::field::content_type, res.content_type);
+  out_.set(srv_->cfg.correlation_header, req_.correlation_id);
+  for (const auto& [k, v] : res.headers)
+    out_.set(k, v);
+  if (res.close || srv_->stopping.load())
+    keep_alive_ = false;
+  out_.keep_alive(keep_alive_);
+  out_.body() = std::move(res.body);
+  out_.prepare_payload();
+  stream_.expires_after(srv_->cfg.write_timeout);
+  bhttp::async_write(stream_, out_,
+                     [self = shared_from_this(), res = std::move(res)](
+                       beast::error_code ec, size_t) mutable {
+                       self->on_written(ec, std::move(res));
+                     });
+}
+
+void session::on_written(beast::error_code ec, response res) {
+  if (busy_) {
+    busy_ = false;
+    srv_->end_request();
+  }
+  if (srv_->cfg.on_answer && !req_.method.empty()) {
+    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                              - req_.received)
+                  .count();
+    srv_->cfg.on_answer(req_, res, secs);
+  }
+  if (ec || !keep_alive_) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    return close();
+  }
+  wait_for_request();
+}
+
+} // namespace mink::http

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mink::http {
+
+/// A few threads for the blocking part of a request (a read-model query
+/// through a database driver that has no asynchronous calls), so the
+/// server's I/O threads never block. The queue is bounded: when it is
+/// full, `post` refuses and the request should get 503.
+class worker_pool {
+public:
+  /// Starts `threads` threads (at least one); at most `max_queued` jobs
+  /// wait for them.
+  worker_pool(size_t threads, size_t max_queued);
+
+  /// Runs what is queued, then joins the threads.
+  ~worker_pool();
+
+  worker_pool(const worker_pool&) = delete;
+  worker_pool& operator=(const worker_pool&) = delete;
+
+  /// Queues `job`; false when the queue is full or the pool stops.
+  [[nodiscard]] bool post(std::function<void()> job);
+
+  /// Jobs waiting now.
+  [[nodiscard]] size_t queued() const;
+
+private:
+  void run();
+
+  size_t max_queued_;
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+} // namespace mink::http
