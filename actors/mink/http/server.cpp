@@ -67,9 +67,15 @@ void server::impl::shut_down() {
 
 caf::expected<std::unique_ptr<server>> server::start(server_config cfg,
                                                      router routes) {
+  auto srv = listen(std::move(cfg));
+  if (srv)
+    (*srv)->serve(std::move(routes));
+  return srv;
+}
+
+caf::expected<std::unique_ptr<server>> server::listen(server_config cfg) {
   auto x = std::make_shared<impl>();
   x->cfg = std::move(cfg);
-  x->routes = std::move(routes);
   if (x->cfg.threads == 0)
     x->cfg.threads = 1;
   auto where = x->cfg.address + ":" + std::to_string(x->cfg.port);
@@ -91,11 +97,18 @@ caf::expected<std::unique_ptr<server>> server::start(server_config cfg,
     return make_error(errc::invalid_argument,
                       "cannot listen on " + where + ": " + ec.message());
   x->port = x->acceptor->local_endpoint().port();
-  x->work.emplace(x->ioc.get_executor());
-  x->accept();
-  for (size_t i = 0; i < x->cfg.threads; ++i)
-    x->threads.emplace_back([ioc = &x->ioc] { ioc->run(); });
   return std::unique_ptr<server>{new server(std::move(x))};
+}
+
+void server::serve(router routes) {
+  auto& x = *impl_;
+  if (!x.threads.empty() || x.stopping.load())
+    return;
+  x.routes = std::move(routes);
+  x.work.emplace(x.ioc.get_executor());
+  x.accept();
+  for (size_t i = 0; i < x.cfg.threads; ++i)
+    x.threads.emplace_back([ioc = &x.ioc] { ioc->run(); });
 }
 
 server::server(std::shared_ptr<impl> ptr) : impl_(std::move(ptr)) {

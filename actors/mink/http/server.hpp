@@ -27,6 +27,15 @@ public:
   [[nodiscard]] static caf::expected<std::unique_ptr<server>>
   start(server_config cfg, router routes);
 
+  /// Binds without serving yet: a service binds first, so that a port in
+  /// use stops it before it opens anything else. Connections wait in the
+  /// listen queue until `serve`.
+  [[nodiscard]] static caf::expected<std::unique_ptr<server>>
+  listen(server_config cfg);
+
+  /// Starts serving `routes` (once, after `listen`).
+  void serve(router routes);
+
   /// Stops (see `stop`).
   ~server();
 

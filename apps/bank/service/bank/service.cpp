@@ -50,6 +50,12 @@ struct service::impl {
   std::shared_ptr<mink::http::worker_pool> blocking;
   std::unique_ptr<mink::http::server> http;
   bool stopped = false;
+
+  /// See `service::stop`; also runs when a start fails half way, so that
+  /// what was started stops.
+  void stop();
+
+  ~impl() { stop(); }
 };
 
 namespace {
@@ -111,6 +117,13 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   x->log = make_logger(x->cfg.log_level);
   x->log->info("starting: store={} listen={}:{}", x->cfg.describe_store(),
                x->cfg.listen_address, x->cfg.port);
+  // Bound first: a port in use stops the start before anything is opened.
+  auto api = std::make_shared<api_context>();
+  api->cfg = x->cfg;
+  auto http = mink::http::server::listen(make_server_config(api));
+  if (!http)
+    return std::move(http.error());
+  x->http = std::move(*http);
   auto registry = std::make_shared<mink::event_registry>();
   if (auto err = register_events(*registry))
     return err;
@@ -194,8 +207,6 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   src.engine = x->engine.get();
   x->metrics->set_sources(std::move(src));
   // -- HTTP -------------------------------------------------------------------
-  auto api = std::make_shared<api_context>();
-  api->cfg = x->cfg;
   api->commands = commands;
   api->engine = x->engine.get();
   api->reads = x->checkpoints;
@@ -208,15 +219,8 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   api->blocking = x->blocking;
   if (auto head = x->store->last_position())
     api->known_head = *head;
-  auto server_cfg = make_server_config(api);
-  auto routes = make_routes(api);
-  // From here on, a failure stops what runs (the service's destructor).
+  x->http->serve(make_routes(api));
   std::unique_ptr<service> result{new service(std::move(x))};
-  auto http = mink::http::server::start(std::move(server_cfg),
-                                        std::move(routes));
-  if (!http)
-    return std::move(http.error());
-  result->impl_->http = std::move(*http);
   result->impl_->log->info("listening on {}", result->base_url());
   return result;
 }
@@ -239,32 +243,35 @@ std::string service::base_url() const {
 }
 
 void service::stop() {
-  auto& x = *impl_;
-  if (x.stopped)
+  impl_->stop();
+}
+
+void service::impl::stop() {
+  if (stopped)
     return;
-  x.stopped = true;
-  if (x.log)
-    x.log->info("stopping: no new requests, finishing those in flight");
-  if (x.http)
-    x.http->stop();
+  stopped = true;
+  if (log)
+    log->info("stopping: no new requests, finishing those in flight");
+  if (http)
+    http->stop();
   // Queries in the pool finish before the stores close.
-  x.blocking.reset();
-  if (x.engine) {
-    x.engine->stop();
-    x.engine.reset();
+  blocking.reset();
+  if (engine) {
+    engine->stop();
+    engine.reset();
   }
-  if (x.sys) {
-    for (auto& a : x.actors)
+  if (sys) {
+    for (auto& a : actors)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    x.actors.clear();
-    x.sys->await_all_actors_done();
-    x.sys.reset();
+    actors.clear();
+    sys->await_all_actors_done();
+    sys.reset();
   }
-  x.checkpoints.reset();
-  x.snapshots.reset();
-  x.store.reset();
-  if (x.log)
-    x.log->info("stopped");
+  checkpoints.reset();
+  snapshots.reset();
+  store.reset();
+  if (log)
+    log->info("stopped");
 }
 
 } // namespace bank
