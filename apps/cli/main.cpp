@@ -76,6 +76,18 @@ int main(int argc, char** argv) {
     // CLI11 prints a subcommand's help for --help through app.exit.
     if (e.get_exit_code() == 0)
       return app.exit(e);
+    // CLI11 says "A subcommand is required" for `mink frobnicate`: name
+    // the word it did not know instead.
+    auto rest = app.remaining();
+    if (app.get_subcommands().empty() && !rest.empty()) {
+      std::string known;
+      for (auto* sub : app.get_subcommands({}))
+        known += (known.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "mink: unknown command '" << rest.front()
+                << "' (commands: " << known
+                << ")\nRun with --help for more information.\n";
+      return exit_usage;
+    }
     std::cerr << "mink: " << e.what() << "\nRun with --help for more "
                                          "information.\n";
     return exit_usage;

@@ -147,7 +147,8 @@ void add_streams(CLI::App& app, context& ctx) {
   show->add_option("--from", sa.from, "From this version (default: first, or "
                                       "last with --backward)")
     ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
-  show->add_option("-n,--limit", sa.limit, "At most this many (default 1000)");
+  show->add_option("-n,--limit", sa.limit, "At most this many (default 1000)")
+    ->check(CLI::Range(size_t{1}, size_t{1} << 40));
   show->add_flag("--backward", sa.backward, "Newest first");
   show->add_flag("--json", sa.json, "NDJSON, as mink export writes it");
   show->callback([&ctx] { show_stream(ctx, sa); });
@@ -162,7 +163,8 @@ void add_events(CLI::App& app, context& ctx) {
     ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
   auto limit = cmd->add_option("-n,--limit", ea.limit,
                                "At most this many (default 100; none with "
-                               "--follow)");
+                               "--follow)")
+                 ->check(CLI::Range(size_t{1}, size_t{1} << 40));
   cmd->add_flag("--all", ea.all, "No limit")->excludes(limit);
   cmd->add_flag("-f,--follow", ea.follow,
                 "Keep printing new events until SIGINT/SIGTERM");

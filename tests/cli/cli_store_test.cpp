@@ -68,7 +68,10 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
     {"--store", "sqlite:", "streams", "list"},
     {"--sqlite", "a.db", "--pg", "host=x", "streams", "list"},
     {"export", "--batch", "0"},
-    {"--unknown-option", "diagnose"}};
+    {"--unknown-option", "diagnose"},
+    {"events", "--limit", "-5"},
+    {"events", "--limit", "0"},
+    {"streams", "show", "s-1", "--limit", "-5"}};
   for (const auto& args : bad) {
     std::string joined;
     for (const auto& a : args)
@@ -79,6 +82,13 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
       BOOST_TEST(contains(res.err, "mink: "));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_command_is_named) {
+  auto res = run({"frobnicate"});
+  CLI_CHECK_EXIT(res, 2);
+  BOOST_TEST(contains(res.err, "unknown command 'frobnicate'"));
+  BOOST_TEST(contains(res.err, "events"));
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_database_is_an_error_not_a_new_file) {
