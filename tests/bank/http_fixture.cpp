@@ -90,6 +90,11 @@ answer client::get(const std::string& path) {
   return to_answer(cli_.Get(path));
 }
 
+answer client::get_with(const std::string& path,
+                        const httplib::Headers& headers) {
+  return to_answer(cli_.Get(path, headers));
+}
+
 answer client::post(const std::string& path, const std::string& body,
                     const httplib::Headers& headers) {
   return to_answer(cli_.Post(path, headers, body, "application/json"));

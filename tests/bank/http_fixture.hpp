@@ -45,6 +45,7 @@ class client {
 public:
   client(std::string host, int port);
   answer get(const std::string& path);
+  answer get_with(const std::string& path, const httplib::Headers& headers);
   answer post(const std::string& path, const std::string& body,
               const httplib::Headers& headers = {});
 

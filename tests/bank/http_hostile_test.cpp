@@ -170,3 +170,67 @@ BOOST_AUTO_TEST_CASE(slow_clients_and_far_future_waits_starve_nobody) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(http_admin)
+
+BOOST_AUTO_TEST_CASE(admin_routes_need_the_token) {
+  service_fixture f{"admin", [](bank::service_config& cfg) {
+                      cfg.admin_token = "s3cret-admin-token-0123";
+                    }};
+  auto& c = *f.http;
+  auto acc = c.open("Ann");
+  BOOST_CHECK_EQUAL(c.get("/admin/projections").status, 401);
+  httplib::Headers wrong{{"Authorization", "Bearer s3cret-admin-token-0124"}};
+  httplib::Headers right{{"Authorization", "Bearer s3cret-admin-token-0123"}};
+  BOOST_CHECK_EQUAL(c.post("/admin/projections/bank_accounts/pause", "", wrong)
+                      .status,
+                    403);
+  auto list = c.get_with("/admin/projections", right);
+  BOOST_CHECK_EQUAL(list.status, 200);
+  BOOST_CHECK(list.body.find("bank_accounts") != std::string::npos);
+  // Pause: the projection stops applying; resume: it catches up.
+  BOOST_REQUIRE_EQUAL(c.post("/admin/projections/bank_accounts/pause", "", right)
+                        .status,
+                      202);
+  BOOST_CHECK_EQUAL(c.post("/admin/projections/nope/pause", "", right).status,
+                    404);
+  BOOST_CHECK_EQUAL(c.post("/admin/projections/bank_accounts/reset",
+                           R"({"to":-1})", right)
+                      .status,
+                    400);
+  bool paused = false;
+  for (int i = 0; i < 1500 && !paused; ++i) {
+    paused = c.get("/health").body.find("\"state\":\"paused\"")
+             != std::string::npos;
+    if (!paused)
+      std::this_thread::sleep_for(20ms);
+  }
+  BOOST_REQUIRE_MESSAGE(paused, "the projection never reported paused");
+  auto dep = c.post("/accounts/" + acc + "/deposit", R"({"amount":7})");
+  BOOST_REQUIRE_EQUAL(dep.status, 200);
+  BOOST_REQUIRE_EQUAL(c.post("/admin/projections/bank_accounts/resume", "", right)
+                        .status,
+                      202);
+  auto read = c.get("/accounts/" + acc
+                    + "?position=" + std::to_string(dep.num("position")));
+  BOOST_CHECK_EQUAL(read.status, 200);
+  BOOST_CHECK_EQUAL(read.num("balance"), 7);
+  BOOST_CHECK_EQUAL(c.get_with("/admin/projections/bank_accounts/dead-letters",
+                               right)
+                      .status,
+                    200);
+  auto purge = c.post("/admin/snapshots/purge", "", right);
+  BOOST_CHECK_EQUAL(purge.status, 200);
+  BOOST_CHECK_GE(purge.num("purged"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(admin_routes_are_off_without_a_token) {
+  service_fixture f{"noadmin"};
+  auto& c = *f.http;
+  httplib::Headers any{{"Authorization", "Bearer anything-at-all-here"}};
+  auto res = c.post("/admin/projections/bank_accounts/pause", "", any);
+  BOOST_CHECK_EQUAL(res.status, 403);
+  BOOST_CHECK_EQUAL(res.str("error"), "admin_disabled");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -132,6 +132,17 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.max_header_count, 1, 10000);
      }},
+    {"admin_token",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       // The value is a secret: errors name the rule, never the value.
+       if (!v.empty() && v.size() < 16)
+         return bad_value(k, "at least 16 characters (or empty: off)");
+       for (unsigned char ch : v)
+         if (ch < 0x21 || ch > 0x7e)
+           return bad_value(k, "printable ASCII without spaces only");
+       c.admin_token = v;
+       return caf::error{};
+     }},
     {"command_timeout_ms",
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_int<int64_t>(k, v, c.command_timeout_ms, 1, 3600000);

@@ -68,6 +68,11 @@ struct service_config {
   /// 504. Key `read_timeout_ms`.
   int64_t read_timeout_ms = 5000;
 
+  /// The token of the administrative routes (`/admin/...`, sent as
+  /// `Authorization: Bearer <token>`); empty turns them off. At least 16
+  /// characters. A secret: never logged. Key `admin_token`.
+  std::string admin_token;
+
   // -- actors -----------------------------------------------------------------
 
   /// Snapshot an aggregate every this many events (0 = never). Key

@@ -36,6 +36,16 @@ mink::http::router make_routes(std::shared_ptr<api_context> ctx) {
   route("GET", "/transfers/{id}", &api::get_transfer);
   route("GET", "/health", &api::health);
   route("GET", "/metrics", &api::metrics);
+  route("GET", "/admin/projections", &api::admin_projections);
+  for (const char* what : {"pause", "resume", "reset", "rebuild"})
+    r.add("POST", std::string{"/admin/projections/{name}/"} + what,
+          [a, w = std::string{what}](const request& req, responder reply) {
+            a->admin_projection(req, std::move(reply), w);
+          });
+  route("GET", "/admin/projections/{name}/dead-letters", &api::admin_dead_letters);
+  route("POST", "/admin/projections/{name}/dead-letters/{position}/replay",
+        &api::admin_replay);
+  route("POST", "/admin/snapshots/purge", &api::admin_purge_snapshots);
   return r;
 }
 

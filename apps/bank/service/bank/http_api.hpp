@@ -16,6 +16,7 @@
 #include "mink/http/worker_pool.hpp"
 #include "mink/projection/sql_checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
+#include "mink/store/snapshot_store.hpp"
 
 namespace bank {
 
@@ -33,6 +34,8 @@ struct api_context {
   std::string prefix;
   /// For health checks and the head of `?position=N`.
   std::shared_ptr<mink::event_store> store;
+  /// For the snapshot purge of the admin routes.
+  std::shared_ptr<mink::snapshot_store> snapshots;
   std::shared_ptr<service_metrics> metrics;
   std::shared_ptr<spdlog::logger> log;
   /// The highest position known to exist in the store (from command

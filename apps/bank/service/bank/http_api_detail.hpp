@@ -142,6 +142,25 @@ public:
 
   void metrics(const request& req, responder reply);
 
+  // -- administration (http_api_admin.cpp) ------------------------------------
+
+  /// Runs `fn` on the blocking pool when the request carries the admin
+  /// token; otherwise answers 401/403.
+  void admin(const request& req, responder reply,
+             std::function<query_answer()> fn);
+
+  void admin_projections(const request& req, responder reply);
+
+  /// pause, resume, reset (`{"to": N}`), rebuild.
+  void admin_projection(const request& req, responder reply,
+                        const std::string& what);
+
+  void admin_dead_letters(const request& req, responder reply);
+
+  void admin_replay(const request& req, responder reply);
+
+  void admin_purge_snapshots(const request& req, responder reply);
+
 private:
   /// Runs `job` on the blocking pool, or answers 503 when it is full.
   void blocking(const responder& reply, std::function<void()> job);

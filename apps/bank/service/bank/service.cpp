@@ -212,6 +212,7 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   api->reads = x->checkpoints;
   api->prefix = x->prefix;
   api->store = x->store;
+  api->snapshots = x->snapshots;
   api->metrics = x->metrics;
   api->log = x->log;
   x->blocking = std::make_shared<mink::http::worker_pool>(
