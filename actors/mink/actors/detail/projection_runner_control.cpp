@@ -165,8 +165,10 @@ bool lead(runner_actor* self) {
                  s.name, to_text(lease.error()));
     return false;
   }
-  if (!*lease)
+  if (!*lease) {
+    s.status->add_lease_refusal();
     return false;
+  }
   // The record as it is now that no one else can move it.
   rec = s.checkpoints->ensure(s.name);
   if (!rec) {
