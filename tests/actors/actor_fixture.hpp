@@ -1,8 +1,11 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
@@ -26,6 +29,21 @@ inline std::ostream& operator<<(std::ostream& out, errc x) {
 } // namespace mink
 
 namespace mink::testing {
+
+/// Polls `pred` every 5 ms until it holds or `timeout` passes; returns
+/// whether it held. The bound is generous: a loaded machine is slow, and a
+/// passing test never waits for it.
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds timeout
+                       = std::chrono::seconds{30}) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return pred();
+}
 
 /// An actor system with two scheduler threads (the machine's cores), a
 /// memory store, and the persistence and reader actors on it.

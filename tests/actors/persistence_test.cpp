@@ -3,9 +3,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
-#include <thread>
+#include <vector>
 
 #include "actor_fixture.hpp"
+#include "gated_store.hpp"
 
 using namespace mink;
 using namespace mink::testing;
@@ -23,40 +24,34 @@ stream_append one_event(const std::string& stream, expected_version ev) {
   return sa;
 }
 
-/// A memory store whose appends take 300 ms, so that a test can stop the
-/// persistence actor while a batch is at the store and others wait.
-class slow_store : public memory_event_store {
-protected:
-  void do_append(std::vector<prepared_append>& prepared,
-                 append_results& out) override {
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
-    memory_event_store::do_append(prepared, out);
-  }
-};
-
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
 
 BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
-  auto slow = std::make_shared<slow_store>();
-  auto writer = spawn_persistence(*sys, slow);
+  auto gated = std::make_shared<gated_store>();
+  gate_opener opener{*gated};
+  auto writer = spawn_persistence(*sys, gated);
+  actor_stopper stopper{writer.actor};
   caf::scoped_actor self{*sys};
-  // The first append goes to the committer alone; the rest wait for it.
+  // The first append goes to the committer alone and stays at the store;
+  // the rest wait for it.
   BOOST_REQUIRE(writer.try_reserve());
   self->send(writer.actor, append_atom::value,
              one_event("slow-0", expected_version::any()));
-  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  BOOST_REQUIRE(gated->wait_entered(1, std::chrono::seconds{30}));
   constexpr size_t waiting = 20;
   for (size_t i = 1; i <= waiting; ++i) {
     BOOST_REQUIRE(writer.try_reserve());
     self->send(writer.actor, append_atom::value,
                one_event("slow-" + std::to_string(i), expected_version::any()));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  // Queued behind the appends (one mailbox, in order): the actor holds all
+  // of them when it stops.
   caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
-  // Every append is answered: none was written but the first, which may
-  // or may not have committed; the answers say which is which.
+  // Every append is answered, while the first is still at the store: none
+  // was written but the first, which may or may not have committed; the
+  // answers say which is which.
   size_t not_written = 0;
   size_t maybe = 0;
   size_t i = 0;
@@ -72,7 +67,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
       else
         BOOST_ERROR("unexpected answer: " << text);
     },
-    caf::after(std::chrono::seconds{10}) >> [&] {
+    caf::after(std::chrono::seconds{30}) >> [&] {
       BOOST_ERROR("an append was never answered");
       i = waiting; // the loop counts this one and ends
     });
@@ -80,19 +75,42 @@ BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
   BOOST_TEST(maybe == 1u);
   // Every reserved slot was given back.
   BOOST_TEST(writer.stats->queued.load() == 0u);
-  // The waiting ones were never written.
-  BOOST_TEST(*slow->last_position() <= 1);
+  // Only the first batch, of one append, reached the store.
+  gated->open();
+  BOOST_TEST(gated->batches() == std::vector<size_t>{1},
+             boost::test_tools::per_element());
+  BOOST_TEST(*gated->last_position() <= 1);
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   constexpr size_t n = 2000;
+  // The store holds the first batch while the rest arrive.
+  auto gated = std::make_shared<gated_store>();
+  gate_opener opener{*gated};
+  auto writer = spawn_persistence(*sys, gated);
+  actor_stopper stopper{writer.actor};
   caf::scoped_actor self{*sys};
   for (size_t i = 0; i < n; ++i) {
-    BOOST_REQUIRE(ctx.writer.try_reserve());
-    self->send(ctx.writer.actor, append_atom::value,
+    BOOST_REQUIRE(writer.try_reserve());
+    self->send(writer.actor, append_atom::value,
                one_event("note-" + std::to_string(i % 100),
                          expected_version::any()));
   }
+  // An append the actor refuses at once (no stream id), sent last: its
+  // answer means the actor took in every append before it.
+  BOOST_REQUIRE(writer.try_reserve());
+  self->send(writer.actor, append_atom::value,
+             one_event("", expected_version::any()));
+  self->receive(
+    [&](append_result&) { BOOST_FAIL("an append passed the closed gate"); },
+    [&](caf::error& err) {
+      BOOST_REQUIRE_EQUAL(code_of(err), errc::invalid_argument);
+    },
+    caf::after(std::chrono::seconds{30}) >> [&] {
+      BOOST_FAIL("the bad append was not refused");
+    });
+  BOOST_REQUIRE(gated->wait_entered(1, std::chrono::seconds{30}));
+  gated->open();
   size_t ok = 0;
   size_t i = 0;
   self->receive_for(i, n)([&](append_result&) { ++ok; },
@@ -100,7 +118,7 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
                             BOOST_ERROR("append failed: " << to_text(err));
                           });
   BOOST_TEST(ok == n);
-  auto& stats = *ctx.writer.stats;
+  auto& stats = *writer.stats;
   BOOST_TEST(stats.appends.load() == n);
   BOOST_TEST(stats.queued.load() == 0u);
   // Appends that arrived during a commit went into one later commit.
@@ -109,7 +127,7 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   BOOST_TEST_MESSAGE(n << " appends in " << stats.batches.load()
                        << " transactions, largest "
                        << stats.max_batch_appends.load());
-  BOOST_TEST(*store->last_position() == static_cast<int64_t>(n));
+  BOOST_TEST(*gated->last_position() == static_cast<int64_t>(n));
 }
 
 BOOST_AUTO_TEST_CASE(a_conflict_fails_only_its_append) {

@@ -86,19 +86,6 @@ inline bool is_dense_from_one(const std::vector<int64_t>& xs, int64_t n) {
   return true;
 }
 
-/// Polls `pred` every 5 ms until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout
-                       = std::chrono::seconds{10}) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
-  return pred();
-}
-
 struct projection_fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;

@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <thread>
+#include <vector>
 
 #include "actor_fixture.hpp"
 
@@ -11,6 +11,27 @@ using namespace mink;
 using namespace mink::testing;
 
 namespace {
+
+using seen_atom = caf::atom_constant<caf::atom("t_seen")>;
+
+/// Stands between the aggregate actors and the snapshot writer: keeps the
+/// version of each snapshot sent and passes it on. `seen_atom` answers the
+/// versions so far. Linked to the writer, which stops with it.
+struct recorder_state {
+  std::vector<int64_t> versions;
+};
+
+caf::behavior
+snapshot_recorder(caf::stateful_actor<recorder_state>* self, caf::actor writer) {
+  self->link_to(writer);
+  return {
+    [=](snapshot_atom atom, snapshot& snap) {
+      self->state.versions.push_back(snap.version);
+      self->send(writer, atom, std::move(snap));
+    },
+    [=](seen_atom) { return self->state.versions; },
+  };
+}
 
 struct snapshot_fixture : actor_fixture {
   std::vector<caf::actor> routers;
@@ -37,11 +58,17 @@ struct snapshot_fixture : actor_fixture {
     return result;
   }
 
-  /// Waits until the snapshot writer saved `n` snapshots (it runs on its
-  /// own; nobody waits for it on the command path).
-  void await_written(uint64_t n) {
-    for (int i = 0; i < 500 && ctx.snapshot_counters->written.load() < n; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  /// Waits (at most `timeout`) until the store's snapshot of `stream` is
+  /// at `version`: the writer runs on its own, nobody waits for it on the
+  /// command path.
+  bool await_snapshot(const std::string& stream, int64_t version,
+                      std::chrono::seconds timeout = std::chrono::seconds{30}) {
+    return eventually(
+      [&] {
+        auto snap = snapshots->load(stream);
+        return snap && snap->has_value() && (*snap)->version == version;
+      },
+      timeout);
   }
 
   snapshot make_snapshot(const std::string& stream, int64_t version,
@@ -63,17 +90,28 @@ BOOST_FIXTURE_TEST_SUITE(snapshots, snapshot_fixture)
 
 BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
   ctx.snapshots.every_events = 10;
+  ctx.snapshot_writer = sys->spawn(snapshot_recorder, ctx.snapshot_writer);
   auto router = make_router();
   BOOST_REQUIRE(call(router, make_command("s1", bank::open_account{"S"})));
   for (int i = 1; i <= 24; ++i)
     BOOST_REQUIRE(call(router, make_command("s1", bank::deposit{i})));
-  // Versions 10 and 20 crossed a multiple of 10.
-  await_written(2);
-  BOOST_TEST(ctx.snapshot_counters->written.load() == 2u);
+  // A refused command: its answer leaves the actor after it handled the
+  // last deposit, snapshot included, so the recorder holds every snapshot
+  // the deposits caused when it answers.
+  BOOST_REQUIRE(!call(router, make_command("s1", bank::withdraw{1000000})));
+  std::vector<int64_t> sent;
+  caf::scoped_actor self{*sys};
+  self->request(ctx.snapshot_writer, caf::infinite, seen_atom::value)
+    .receive([&](std::vector<int64_t>& xs) { sent = std::move(xs); },
+             [&](caf::error& err) { BOOST_FAIL(to_text(err)); });
+  // Versions 10 and 20 crossed a multiple of 10; nothing else did.
+  BOOST_TEST(sent == (std::vector<int64_t>{10, 20}),
+             boost::test_tools::per_element());
+  // And the writer stored the latest.
+  BOOST_REQUIRE(await_snapshot("account-s1", 20));
   auto snap = snapshots->load("account-s1");
   BOOST_REQUIRE(snap);
   BOOST_REQUIRE(snap->has_value());
-  BOOST_TEST((*snap)->version == 20);
   BOOST_TEST((*snap)->data.find("\"balance\":190") != std::string::npos);
 }
 

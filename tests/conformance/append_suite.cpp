@@ -160,6 +160,33 @@ BOOST_AUTO_TEST_CASE(versions_and_positions_are_dense) {
   BOOST_TEST(last_position() == 7);
 }
 
+BOOST_AUTO_TEST_CASE(the_result_carries_the_timestamp_that_reads_return) {
+  // What an append answers is what is passed on live (the persistence
+  // actor publishes events with it): it must equal what reads return.
+  std::vector<stream_append> batch;
+  batch.push_back(stream_append{"acct-a", ev::any(), make_events(2)});
+  batch.push_back(stream_append{"acct-b", ev::any(), make_events(1)});
+  auto results = store->append(std::move(batch));
+  BOOST_REQUIRE_EQUAL(results.size(), 2u);
+  auto later = store->append("acct-a", ev::any(), make_events(1));
+  MINK_REQUIRE_OK(later);
+  auto all = store->read_all(1, 10);
+  MINK_REQUIRE_OK(all);
+  BOOST_REQUIRE_EQUAL(all->size(), 4u);
+  std::vector<int64_t> answered;
+  for (auto& r : results) {
+    MINK_REQUIRE_OK(r);
+    BOOST_TEST(r->timestamp_us > 0);
+    for (size_t i = 0; i < r->positions.size(); ++i)
+      answered.push_back(r->timestamp_us);
+  }
+  answered.push_back(later->timestamp_us);
+  for (size_t i = 0; i < all->size(); ++i)
+    BOOST_TEST((*all)[i].timestamp_us == answered[i], "event " << i);
+  // Times grow with positions.
+  BOOST_TEST(later->timestamp_us >= results.front()->timestamp_us);
+}
+
 BOOST_AUTO_TEST_CASE(events_keep_their_order) {
   append_ok("acct-x", make_events(4, "test_event", 10));
   auto events = read_stream_all("acct-x");

@@ -190,6 +190,18 @@ struct pg_projection_fixture {
     }
   }
 
+  /// Polls `pred` until it holds, at most `timeout`; returns whether it did.
+  static bool wait_for(const std::function<bool()>& pred,
+                       std::chrono::seconds timeout = 30s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred())
+        return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return pred();
+  }
+
   /// Waits until the stored record of `name` satisfies `pred`.
   bool wait_record(const std::string& name,
                    const std::function<bool(const projection_record&)>& pred,
@@ -285,11 +297,17 @@ BOOST_AUTO_TEST_CASE(exactly_once_with_two_writers_and_a_runner_killed_mid_batch
   // Writers go (a byte each: the runner holds the pipe open too).
   BOOST_REQUIRE(write(start_pipe[1], "gg", 2) == 2);
   close(start_pipe[1]);
-  // Kill it once it committed a batch, while it works on the next.
+  // Kill it once it committed a batch, while it works on the next: its
+  // rows are written and its transaction waits (the projection's sleep).
   BOOST_REQUIRE(wait_record("counts", [](const projection_record& r) {
     return r.position > 0;
   }));
-  std::this_thread::sleep_for(150ms);
+  BOOST_REQUIRE(wait_for([&] {
+    return query_int("SELECT count(*) FROM pg_stat_activity WHERE state = "
+                     "'idle in transaction' AND query LIKE 'INSERT INTO "
+                     + schema + ".seen_counts %'")
+           > 0;
+  }));
   kill_and_reap(runner);
   auto at_kill = query_int("SELECT position FROM " + schema
                            + ".projections WHERE name = 'counts'");
@@ -344,8 +362,11 @@ BOOST_AUTO_TEST_CASE(controls_from_another_process_and_takeover) {
   BOOST_REQUIRE(wait_record("ctl", [](const projection_record& r) {
     return r.state == projection_state::paused;
   }));
+  // The paused runner sees them (it reports the lag) and leaves them.
   auto more = append(500);
-  std::this_thread::sleep_for(400ms);
+  BOOST_REQUIRE(wait_record("ctl", [&](const projection_record& r) {
+    return r.state == projection_state::paused && r.lag_events == more - last;
+  }));
   BOOST_CHECK_EQUAL(query_int("SELECT count(*) FROM " + table), last);
   // Resume.
   BOOST_REQUIRE(!ctl.set_desired("ctl", projection_desired::running));
@@ -380,8 +401,10 @@ BOOST_AUTO_TEST_CASE(controls_from_another_process_and_takeover) {
     std::shared_ptr<checkpoint_store> cs{std::move(*ck2)};
     projection_engine standby{sys, es, cs, {}, rcfg};
     BOOST_REQUIRE(!standby.add(make()));
-    std::this_thread::sleep_for(300ms);
-    BOOST_CHECK(!standby.status("ctl")->leader());
+    // It asked for the lease, twice, and was refused: the runner has it.
+    auto st = standby.status("ctl");
+    BOOST_REQUIRE(wait_for([&] { return st->lease_refusals() >= 2; }));
+    BOOST_CHECK(!st->leader());
     kill_and_reap(runner);
     auto after = append(200);
     BOOST_REQUIRE(!standby.wait_for("ctl", after, 30s));

@@ -11,7 +11,6 @@
 
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
-#include "mink/clock.hpp"
 #include "mink/errc.hpp"
 
 namespace mink {
@@ -77,9 +76,6 @@ using persistence_actor = caf::stateful_actor<persistence_state>;
 void publish(persistence_actor* self, const caf::actor& feed,
              commit_batch& done) {
   std::vector<recorded_event> out;
-  // The commit time as this process saw it; the store's own timestamp is
-  // a few microseconds earlier.
-  auto now = now_us();
   for (size_t i = 0; i < done.results.size(); ++i) {
     if (!done.results[i])
       continue;
@@ -98,7 +94,9 @@ void publish(persistence_actor* self, const caf::actor& feed,
       rec.schema_version = ev.schema_version;
       rec.data = std::move(ev.data);
       rec.meta = std::move(ev.meta);
-      rec.timestamp_us = now;
+      // The time the store wrote, not the time of publishing: a read
+      // model built from the feed equals one rebuilt from the store.
+      rec.timestamp_us = done.results[i]->timestamp_us;
       out.push_back(std::move(rec));
     }
   }

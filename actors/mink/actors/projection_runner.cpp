@@ -27,6 +27,7 @@ using detail::report;
 using detail::runner_actor;
 using detail::set_error;
 using detail::set_state;
+using detail::watch_head;
 
 void schedule(runner_actor* self,
               std::chrono::milliseconds delay = std::chrono::milliseconds{0}) {
@@ -59,6 +60,9 @@ void step(runner_actor* self) {
   if (!lead(self))
     return schedule(self, s.cfg.lead_retry);
   if (!obey_controls(self)) {
+    // Paused or faulted: it applies nothing, but still tells how far
+    // behind it is, so that lag alerts fire.
+    watch_head(self);
     report(self);
     return schedule(self, s.cfg.control_interval);
   }

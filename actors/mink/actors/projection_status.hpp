@@ -49,6 +49,10 @@ public:
   uint64_t dead_letters() const noexcept { return parked_.load(); }
   uint64_t retries() const noexcept { return retries_.load(); }
 
+  /// How often this process asked for the projection's lease and found
+  /// another runner holding it (a standby's count).
+  uint64_t lease_refusals() const noexcept { return lease_refusals_.load(); }
+
   std::string last_error() const {
     std::lock_guard<std::mutex> guard{mtx_};
     return last_error_;
@@ -128,6 +132,7 @@ public:
   void add_applied(uint64_t n) noexcept { applied_.fetch_add(n); }
   void add_parked() noexcept { parked_.fetch_add(1); }
   void add_retry() noexcept { retries_.fetch_add(1); }
+  void add_lease_refusal() noexcept { lease_refusals_.fetch_add(1); }
 
   void set_last_error(std::string x) {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -144,6 +149,7 @@ private:
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> parked_{0};
   std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> lease_refusals_{0};
   mutable std::mutex mtx_;
   mutable std::condition_variable cv_;
   std::string last_error_;

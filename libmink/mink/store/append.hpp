@@ -29,6 +29,11 @@ struct append_result {
   int64_t version = 0;
   /// The global positions of the appended events, in order.
   std::vector<int64_t> positions;
+  /// When the store wrote the events, in microseconds since the epoch: the
+  /// `timestamp_us` that reads return for each of them. Chosen once per
+  /// transaction, before the rows are written, so that events passed on
+  /// live (the feed, inline projections) carry the stored value.
+  int64_t timestamp_us = 0;
 };
 
 /// One event checked and encoded for storage; adapters write these.

@@ -1,12 +1,14 @@
 // The projection runner's control side: its state and reports, taking and
 // giving up the lease, and obeying the stored controls.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "mink/actors/detail/projection_runner_state.hpp"
+#include "mink/clock.hpp"
 #include "mink/errc.hpp"
 
 namespace mink::detail {
@@ -56,6 +58,26 @@ void set_position(runner_actor* self, int64_t x) {
   s.status->set_position(x);
 }
 
+void watch_head(runner_actor* self) {
+  auto& s = self->state;
+  // The store's head, not the feed's: other processes write too.
+  auto head = s.store->last_position();
+  if (!head) {
+    spdlog::debug("mink projection {}: cannot read the head: {}", s.name,
+                  to_text(head.error()));
+    return;
+  }
+  s.status->set_head(*head);
+  if (*head <= s.position) {
+    s.status->set_lag_seconds(0);
+    return;
+  }
+  auto oldest = s.store->read_all(s.position + 1, 1);
+  if (oldest && !oldest->empty())
+    s.status->set_lag_seconds(std::max(
+      0.0, static_cast<double>(now_us() - oldest->front().timestamp_us) / 1e6));
+}
+
 // -- leadership and controls --------------------------------------------------
 
 /// Gives the projection up: another runner moved its checkpoint.
@@ -74,7 +96,8 @@ bool obey_controls(runner_actor* self) {
   auto& s = self->state;
   auto now = clock_type::now();
   if (now < s.next_control)
-    return true;
+    return s.state != projection_state::faulted
+           && s.desired != projection_desired::paused;
   s.next_control = now + s.cfg.control_interval;
   auto rec = s.checkpoints->load(s.name);
   if (!rec || !*rec) {
@@ -165,8 +188,10 @@ bool lead(runner_actor* self) {
                  s.name, to_text(lease.error()));
     return false;
   }
-  if (!*lease)
+  if (!*lease) {
+    s.status->add_lease_refusal();
     return false;
+  }
   // The record as it is now that no one else can move it.
   rec = s.checkpoints->ensure(s.name);
   if (!rec) {

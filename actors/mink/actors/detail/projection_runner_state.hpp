@@ -89,6 +89,11 @@ void set_error(runner_actor* self, std::string what);
 
 void set_position(runner_actor* self, int64_t x);
 
+/// Reads the store's head and the time of the oldest event not applied
+/// into `status`, for a runner that applies nothing now (paused, faulted):
+/// its lag keeps growing where everyone looks (status, reports, metrics).
+void watch_head(runner_actor* self);
+
 // -- leadership and controls (projection_runner_control.cpp) ------------------
 
 /// Gives the projection up: another runner moved its checkpoint.

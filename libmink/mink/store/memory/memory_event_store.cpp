@@ -54,6 +54,7 @@ void memory_event_store::do_append(std::vector<prepared_append>& prepared,
     }
     append_result result;
     result.version = current;
+    result.timestamp_us = timestamp;
     auto record = [&] {
       if (x.command_id.empty())
         return;

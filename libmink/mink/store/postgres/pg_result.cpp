@@ -1,6 +1,9 @@
 #include "mink/store/postgres/pg_result.hpp"
 
+#include <time.h>
+
 #include <charconv>
+#include <cstdio>
 
 #include "mink/errc.hpp"
 
@@ -11,6 +14,18 @@ int64_t result::int64(int row, int col) const {
   int64_t value = 0;
   std::from_chars(txt.data(), txt.data() + txt.size(), value);
   return value;
+}
+
+std::string timestamptz_literal(int64_t us) {
+  auto secs = static_cast<time_t>(us / 1000000);
+  auto frac = static_cast<long>(us % 1000000);
+  struct tm t;
+  gmtime_r(&secs, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06ld+00",
+                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+                t.tm_min, t.tm_sec, frac);
+  return buf;
 }
 
 std::string sqlstate(const PGresult* res) {

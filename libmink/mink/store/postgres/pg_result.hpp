@@ -75,6 +75,11 @@ std::string text_array(const std::vector<std::string>& xs);
 /// specially (backslash, tab, newline, carriage return).
 void put_copy_field(std::string& buf, std::string_view x);
 
+/// Formats microseconds since the epoch (0 to the year 9999) as a
+/// timestamptz literal in UTC with all six fractional digits, which
+/// PostgreSQL stores exactly.
+std::string timestamptz_literal(int64_t us);
+
 /// Double-quotes an identifier for SQL (after it was validated).
 std::string quote_ident(std::string_view id);
 

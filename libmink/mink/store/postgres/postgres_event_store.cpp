@@ -18,10 +18,12 @@ namespace mink {
 
 namespace {
 
-/// One events row; `carries_record` for the last event of an append whose
-/// command is recorded on it.
+/// One events row, written at `created_at` (a timestamptz literal);
+/// `carries_record` for the last event of an append whose command is
+/// recorded on it.
 void put_row(std::string& buf, int64_t position, const prepared_append& x,
-             int64_t version, const prepared_event& ev, bool carries_record) {
+             int64_t version, const prepared_event& ev,
+             const std::string& created_at, bool carries_record) {
   buf += std::to_string(position);
   buf += '\t';
   pg::put_copy_field(buf, x.stream_id);
@@ -39,6 +41,8 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   pg::put_copy_field(buf, ev.data);
   buf += '\t';
   pg::put_copy_field(buf, ev.metadata_json);
+  buf += '\t';
+  buf += created_at; // formatted here
   if (carries_record) {
     buf += '\t';
     buf += x.command_id; // a validated UUID
@@ -188,7 +192,8 @@ void postgres_event_store::prepare_sql() {
   auto select = std::string{"SELECT "} + event_columns + " FROM " + events;
   sql_reserve_ = "UPDATE " + positions
                  + " SET last = last + $n WHERE id = 1"
-                   " RETURNING last - $n, command_rows, commands_purged_through";
+                   " RETURNING last - $n, command_rows, commands_purged_through,"
+                   " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
   sql_versions_ = "SELECT s.id, (SELECT max(version) FROM " + events
                   + " e WHERE e.stream_id = s.id) FROM unnest($1::text[]) "
                     "AS s(id)";
@@ -196,7 +201,8 @@ void postgres_event_store::prepare_sql() {
                    + " WHERE event_id = ANY($1::uuid[])";
   sql_copy_ = "COPY " + events
               + " (position, stream_id, version, category, event_id, type, "
-                "schema_version, data, metadata, command_id, command_events)"
+                "schema_version, data, metadata, created_at, command_id, "
+                "command_events)"
                 " FROM STDIN";
   sql_set_last_ = "UPDATE " + positions + " SET last = $1 WHERE id = 1";
   sql_read_forward_ = select
@@ -297,6 +303,13 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   auto base = base_res->int64(0, 0);
   auto command_rows = base_res->text(0, 1) == "t";
   auto purged_through = base_res->int64(0, 2);
+  // The write time of every event of this call: the server's clock once
+  // the position lock is ours, so it grows with the position across all
+  // writers. Chosen before the rows are written and returned with the
+  // results, so that what is passed on live (the feed, inline projections)
+  // equals what reads return: microseconds, which timestamptz keeps.
+  auto timestamp = base_res->int64(0, 3);
+  auto created_at = pg::timestamptz_literal(timestamp);
   if (!ids.empty()) {
     auto ver_res = pg::exec(conn, sql_versions_, {pg::text_array(ids)});
     if (!ver_res)
@@ -404,7 +417,9 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       for (auto& ev : x.events)
         known.insert(ev.event_id);
     }
-    accepted_append acc{&x, current + 1, next + 1, {},
+    append_result init;
+    init.timestamp_us = timestamp;
+    accepted_append acc{&x, current + 1, next + 1, std::move(init),
                         !x.command_id.empty() && !x.events.empty()
                           && purged_commands.count(x.command_id) == 0};
     for (size_t i = 0; i < x.events.size(); ++i)
@@ -436,7 +451,7 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     cs.reserve(accepted.size());
     for (auto& acc : accepted)
       cs.push_back({acc.x, acc.first_version, acc.first_position, {}});
-    auto used = pg::run_inline(conn, sql, *inline_list, cs, base, now_us());
+    auto used = pg::run_inline(conn, sql, *inline_list, cs, base, timestamp);
     if (!used)
       return fail_all(used.error());
     std::vector<accepted_append> kept;
@@ -465,7 +480,7 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
       const auto& evs = acc.x->events;
       for (size_t i = 0; i < evs.size(); ++i) {
         put_row(copy.buffer(), position++, *acc.x, version++, evs[i],
-                acc.record_on_event && i + 1 == evs.size());
+                created_at, acc.record_on_event && i + 1 == evs.size());
         if (auto err = copy.flush_if_full())
           return fail_all(err);
       }

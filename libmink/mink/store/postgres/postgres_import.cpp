@@ -3,9 +3,6 @@
 
 #include "mink/store/postgres/postgres_event_store.hpp"
 
-#include <time.h>
-
-#include <cstdio>
 #include <string_view>
 #include <unordered_map>
 
@@ -16,20 +13,6 @@
 namespace mink {
 
 namespace {
-
-/// Formats microseconds since the epoch (0 to the year 9999, checked by the
-/// port) as a timestamptz literal in UTC.
-std::string to_timestamptz(int64_t us) {
-  auto secs = static_cast<time_t>(us / 1000000);
-  auto frac = static_cast<long>(us % 1000000);
-  struct tm t;
-  gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06ld+00",
-                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
-                t.tm_min, t.tm_sec, frac);
-  return buf;
-}
 
 void put_import_row(std::string& buf, const import_event& x) {
   buf += std::to_string(x.position);
@@ -50,7 +33,7 @@ void put_import_row(std::string& buf, const import_event& x) {
   buf += '\t';
   pg::put_copy_field(buf, x.ev.metadata_json);
   buf += '\t';
-  buf += to_timestamptz(x.timestamp_us);
+  buf += pg::timestamptz_literal(x.timestamp_us);
   buf += '\n';
 }
 

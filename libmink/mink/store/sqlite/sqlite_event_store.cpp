@@ -238,6 +238,7 @@ struct sqlite_event_store::impl {
       }
       append_result res;
       res.version = current;
+      res.timestamp_us = timestamp;
       if (x.events.empty()) {
         // One statement: a failure undoes nothing else.
         if (!x.command_id.empty())
