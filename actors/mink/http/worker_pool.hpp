@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -20,8 +21,12 @@ public:
   /// wait for them.
   worker_pool(size_t threads, size_t max_queued);
 
-  /// Runs what is queued, then joins the threads.
+  /// Stops (see `stop`).
   ~worker_pool();
+
+  /// Refuses new jobs, runs what is queued, then joins the threads (a
+  /// thread of the pool that calls it is left to finish alone). Idempotent.
+  void stop();
 
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
@@ -33,13 +38,20 @@ public:
   [[nodiscard]] size_t queued() const;
 
 private:
-  void run();
+  // Shared with the threads: a thread left to finish alone (see `stop`)
+  // outlives the pool.
+  struct state {
+    size_t max_queued = 0;
+    std::mutex mtx;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> jobs;
+    bool stopping = false;
+  };
 
-  size_t max_queued_;
-  mutable std::mutex mtx_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
+  static void run(std::shared_ptr<state> st);
+
+  std::shared_ptr<state> state_;
+  std::mutex threads_mtx_;
   std::vector<std::thread> threads_;
 };
 

@@ -255,7 +255,10 @@ void service::impl::stop() {
     log->info("stopping: no new requests, finishing those in flight");
   if (http)
     http->stop();
-  // Queries in the pool finish before the stores close.
+  // Queries in the pool finish before the stores close; later ones (a
+  // read-model wait ending after the drain) are refused.
+  if (blocking)
+    blocking->stop();
   blocking.reset();
   if (engine) {
     engine->stop();
