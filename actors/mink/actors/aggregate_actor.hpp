@@ -123,6 +123,15 @@ void finish(aggregate_self<Decider>* self, const aggregate_context& ctx,
 }
 
 template <class Decider>
+void finish_with(aggregate_self<Decider>* self, const aggregate_context& ctx,
+                 caf::expected<command_result> answer) {
+  if (answer)
+    finish<Decider>(self, ctx, *answer);
+  else
+    finish<Decider>(self, ctx, std::move(answer.error()));
+}
+
+template <class Decider>
 void decide_and_append(aggregate_self<Decider>* self,
                        const aggregate_context& ctx);
 
@@ -305,7 +314,7 @@ void answer_unless_recorded(aggregate_self<Decider>* self,
                             caf::expected<command_result> answer) {
   auto& st = self->state;
   if (st.current.cmd.command_id.empty()) {
-    finish<Decider>(self, ctx, std::move(answer));
+    finish_with(self, ctx, std::move(answer));
     return;
   }
   self->request(ctx.reader, caf::infinite, find_atom::value,
@@ -316,10 +325,7 @@ void answer_unless_recorded(aggregate_self<Decider>* self,
         auto& st = self->state;
         if (!rec) {
           // Never recorded (or purged): the decision stands.
-          if (answer)
-            finish<Decider>(self, ctx, *answer);
-          else
-            finish<Decider>(self, ctx, std::move(answer.error()));
+          finish_with(self, ctx, std::move(answer));
           return;
         }
         if (rec->stream_id != st.stream_id) {

@@ -48,6 +48,19 @@ void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
   }
 }
 
+bool try_hold(router_state& st, const router_config& cfg,
+              router_state::stopping_entry& s, command_envelope& cmd,
+              caf::response_promise& rp) {
+  auto bytes = footprint(cmd);
+  if (st.held_commands >= cfg.max_held_commands
+      || st.held_bytes + bytes > cfg.max_held_bytes)
+    return false;
+  st.held_commands += 1;
+  st.held_bytes += bytes;
+  s.held.emplace_back(std::move(cmd), rp);
+  return true;
+}
+
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout) {
   auto& st = self->state;

@@ -106,6 +106,12 @@ void touch(router_state& st, router_state::entry& e,
 void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
                    std::chrono::milliseconds min_idle);
 
+/// Holds `cmd` for the stopping actor `s` unless that would exceed
+/// `max_held_commands` or `max_held_bytes`; returns whether it did.
+bool try_hold(router_state& st, const router_config& cfg,
+              router_state::stopping_entry& s, command_envelope& cmd,
+              caf::response_promise& rp);
+
 /// Passivates actors idle longer than `idle_timeout` (busy ones stay).
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout);
@@ -213,19 +219,13 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
       auto rp = self->make_response_promise();
       auto& st = self->state;
       if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
-        auto bytes = footprint(cmd);
-        if (st.held_commands >= cfg.max_held_commands
-            || st.held_bytes + bytes > cfg.max_held_bytes) {
+        if (!detail::try_hold(st, cfg, s->second, cmd, rp)) {
           stats->held_refused.fetch_add(1, std::memory_order_relaxed);
           rp.deliver(make_error(errc::overloaded,
                                 "too many commands wait for stopping "
                                 "aggregates of type '"
                                   + aggregate_type + "'"));
-          return rp;
         }
-        st.held_commands += 1;
-        st.held_bytes += bytes;
-        s->second.held.emplace_back(std::move(cmd), rp);
         return rp;
       }
       // The aggregate answers the sender directly: no second hop through
