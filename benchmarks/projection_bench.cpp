@@ -103,7 +103,8 @@ void send_deposit(load_actor* self, const persistence& writer,
   sa.expected = expected_version::any();
   sa.events.push_back(make_deposit(static_cast<int64_t>(1 + st.rng() % 1000)));
   ++st.sent;
-  if (!writer.try_reserve()) {
+  auto reserved = writer.try_reserve(std::move(sa));
+  if (!reserved) {
     ++st.answered;
     if (st.summary.failed++ == 0)
       st.summary.first_error = "overloaded";
@@ -117,7 +118,8 @@ void send_deposit(load_actor* self, const persistence& writer,
     refill(self, writer, spec);
     finish_if_done(self);
   };
-  self->request(writer.actor, caf::infinite, append_atom::value, std::move(sa))
+  self->request(writer.actor, caf::infinite, append_atom::value,
+                std::move(*reserved))
     .then([=](append_result&) { answered(nullptr); },
           [=](caf::error& err) { answered(&err); });
 }

@@ -157,6 +157,7 @@ BOOST_AUTO_TEST_CASE(a_conflict_with_another_writer_is_retried) {
 BOOST_AUTO_TEST_CASE(passivated_aggregates_come_back_with_their_state) {
   router_config rcfg;
   rcfg.max_alive = 10;
+  rcfg.min_idle_to_evict = std::chrono::milliseconds{0}; // strict LRU
   auto router = make_router(rcfg);
   for (int a = 0; a < 50; ++a) {
     auto id = "p" + std::to_string(a);
@@ -182,6 +183,7 @@ BOOST_AUTO_TEST_CASE(commands_keep_their_order_across_passivation) {
   // account's commands run in the order they were sent.
   router_config rcfg;
   rcfg.max_alive = 2;
+  rcfg.min_idle_to_evict = std::chrono::milliseconds{0}; // strict LRU
   auto router = make_router(rcfg);
   constexpr int accounts = 6;
   constexpr int rounds = 40;
@@ -275,6 +277,58 @@ BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
   BOOST_REQUIRE(record);
   BOOST_REQUIRE(record->has_value());
   BOOST_TEST((*record)->version == first->version);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeat_after_100_later_commands_gets_the_first_answer) {
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("w1", bank::open_account{"W"})));
+  BOOST_REQUIRE(call(router, make_command("w1", bank::deposit{100})));
+  auto withdrawal = make_command("w1", bank::withdraw{100});
+  auto first = call(router, withdrawal);
+  BOOST_REQUIRE_MESSAGE(first, why(first));
+  // 100 later commands that write: the actor no longer remembers the
+  // withdrawal, and the balance (0) would refuse it if it were decided
+  // again (insufficient_funds, as the old code answered).
+  for (int i = 0; i < 50; ++i) {
+    BOOST_REQUIRE(call(router, make_command("w1", bank::deposit{1})));
+    BOOST_REQUIRE(call(router, make_command("w1", bank::withdraw{1})));
+  }
+  auto before = *store->last_position();
+  // To the live actor, then to a fresh one that rehydrates.
+  for (auto r : {router, make_router()}) {
+    auto again = call(r, withdrawal);
+    BOOST_REQUIRE_MESSAGE(again, why(again));
+    BOOST_TEST(again->version == first->version);
+    BOOST_TEST(again->position == first->position);
+  }
+  BOOST_TEST(*store->last_position() == before);
+  BOOST_TEST(load("w1").state().balance == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_command_leaves_no_record_and_is_decided_again) {
+  // docs/commands.md: only commands that wrote events are recorded. A
+  // repeat of a refused one is decided again, on the state it finds.
+  auto router = make_router();
+  BOOST_REQUIRE(call(router, make_command("w2", bank::open_account{"W"})));
+  auto withdrawal = make_command("w2", bank::withdraw{10});
+  auto refused = call(router, withdrawal);
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(is_business_error(refused.error()));
+  auto record = store->find_command(withdrawal.command_id);
+  BOOST_REQUIRE(record);
+  BOOST_TEST(!record->has_value());
+  BOOST_REQUIRE(call(router, make_command("w2", bank::deposit{10})));
+  auto again = call(router, withdrawal);
+  BOOST_REQUIRE_MESSAGE(again, why(again));
+  BOOST_TEST(again->version == 3);
+  // From then on it is a command that wrote: its repeats get this answer.
+  for (int i = 0; i < 70; ++i)
+    BOOST_REQUIRE(call(router, make_command("w2", bank::deposit{1})));
+  auto third = call(router, withdrawal);
+  BOOST_REQUIRE_MESSAGE(third, why(third));
+  BOOST_TEST(third->version == again->version);
+  BOOST_TEST(third->position == again->position);
+  BOOST_TEST(load("w2").state().balance == 70);
 }
 
 BOOST_AUTO_TEST_CASE(commands_for_another_aggregate_type_are_refused) {

@@ -146,10 +146,11 @@ inline void check_live_events_equal_stored(std::shared_ptr<event_store> store,
   for (int round = 0; round < 4; ++round) {
     constexpr int appends = 60;
     for (int i = 0; i < appends; ++i) {
-      BOOST_REQUIRE(writer.try_reserve());
       auto sa = varied_append(round * appends + i);
       total += static_cast<int64_t>(sa.events.size());
-      self->send(writer.actor, append_atom::value, std::move(sa));
+      auto reserved = writer.try_reserve(std::move(sa));
+      BOOST_REQUIRE(reserved);
+      self->send(writer.actor, append_atom::value, std::move(*reserved));
     }
     int n = 0;
     self->receive_for(n, appends)(

@@ -24,6 +24,14 @@ stream_append one_event(const std::string& stream, expected_version ev) {
   return sa;
 }
 
+/// Reserves a slot for `sa` (required) and sends it to `writer`.
+void send_append(caf::scoped_actor& self, const persistence& writer,
+                 stream_append sa) {
+  auto reserved = writer.try_reserve(std::move(sa));
+  BOOST_REQUIRE(reserved);
+  self->send(writer.actor, append_atom::value, std::move(*reserved));
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
@@ -36,15 +44,12 @@ BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
   caf::scoped_actor self{*sys};
   // The first append goes to the committer alone and stays at the store;
   // the rest wait for it.
-  BOOST_REQUIRE(writer.try_reserve());
-  self->send(writer.actor, append_atom::value,
-             one_event("slow-0", expected_version::any()));
+  send_append(self, writer, one_event("slow-0", expected_version::any()));
   BOOST_REQUIRE(gated->wait_entered(1, std::chrono::seconds{30}));
   constexpr size_t waiting = 20;
   for (size_t i = 1; i <= waiting; ++i) {
-    BOOST_REQUIRE(writer.try_reserve());
-    self->send(writer.actor, append_atom::value,
-               one_event("slow-" + std::to_string(i), expected_version::any()));
+    send_append(self, writer,
+                one_event("slow-" + std::to_string(i), expected_version::any()));
   }
   // Queued behind the appends (one mailbox, in order): the actor holds all
   // of them when it stops.
@@ -91,16 +96,13 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   actor_stopper stopper{writer.actor};
   caf::scoped_actor self{*sys};
   for (size_t i = 0; i < n; ++i) {
-    BOOST_REQUIRE(writer.try_reserve());
-    self->send(writer.actor, append_atom::value,
-               one_event("note-" + std::to_string(i % 100),
-                         expected_version::any()));
+    send_append(self, writer,
+                one_event("note-" + std::to_string(i % 100),
+                          expected_version::any()));
   }
   // An append the actor refuses at once (no stream id), sent last: its
   // answer means the actor took in every append before it.
-  BOOST_REQUIRE(writer.try_reserve());
-  self->send(writer.actor, append_atom::value,
-             one_event("", expected_version::any()));
+  send_append(self, writer, one_event("", expected_version::any()));
   self->receive(
     [&](append_result&) { BOOST_FAIL("an append passed the closed gate"); },
     [&](caf::error& err) {
@@ -139,8 +141,7 @@ BOOST_AUTO_TEST_CASE(a_conflict_fails_only_its_append) {
   // stale one must fail alone either way.
   for (auto ev : {expected_version::any(), expected_version::exact(0),
                   expected_version::any()}) {
-    BOOST_REQUIRE(ctx.writer.try_reserve());
-    self->send(ctx.writer.actor, append_atom::value, one_event("note-x", ev));
+    send_append(self, ctx.writer, one_event("note-x", ev));
   }
   std::vector<std::string> outcomes;
   size_t i = 0;
@@ -155,11 +156,60 @@ BOOST_AUTO_TEST_CASE(a_full_queue_refuses_reservations) {
   persistence_config pcfg;
   pcfg.max_queued_appends = 2;
   auto writer = spawn_persistence(*sys, store, pcfg);
-  BOOST_TEST(writer.try_reserve());
-  BOOST_TEST(writer.try_reserve());
-  BOOST_TEST(!writer.try_reserve());
+  auto a = writer.try_reserve(one_event("full-1", expected_version::any()));
+  auto b = writer.try_reserve(one_event("full-2", expected_version::any()));
+  BOOST_TEST(a.has_value());
+  BOOST_TEST(b.has_value());
+  BOOST_TEST(!writer.try_reserve(one_event("full-3", expected_version::any())));
   BOOST_TEST(writer.stats->queued.load() == 2u);
+  // Slots that are never sent go back with their appends.
+  a.reset();
+  BOOST_TEST(writer.stats->queued.load() == 1u);
+  b.reset();
+  BOOST_TEST(writer.stats->queued.load() == 0u);
   caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(an_append_without_a_slot_cannot_break_the_count) {
+  caf::scoped_actor self{*sys};
+  auto& writer = ctx.writer;
+  // Before slots travelled with appends, this append was taken and its
+  // answer lowered a count nobody had raised: the count wrapped around
+  // and every later append was refused as overloaded.
+  self->request(writer.actor, caf::infinite, append_atom::value,
+                one_event("bare-1", expected_version::any()))
+    .receive([&](append_result&) { BOOST_ERROR("an unreserved append ran"); },
+             [&](caf::error&) { /* refused: expected */ });
+  BOOST_TEST(writer.stats->queued.load() == 0u);
+  // An append sent twice with one slot: the copy is refused.
+  auto reserved = writer.try_reserve(
+    one_event("twice-1", expected_version::any()));
+  BOOST_REQUIRE(reserved);
+  std::vector<std::string> outcomes;
+  for (int i = 0; i < 2; ++i)
+    self->request(writer.actor, caf::infinite, append_atom::value, *reserved)
+      .receive([&](append_result&) { outcomes.push_back("ok"); },
+               [&](caf::error& err) {
+                 outcomes.push_back(to_string(code_of(err)));
+               });
+  reserved.reset();
+  std::vector<std::string> expected{"ok", "invalid_argument"};
+  BOOST_TEST(outcomes == expected, boost::test_tools::per_element());
+  BOOST_TEST(writer.stats->queued.load() == 0u);
+  // An append to a persistence actor that is down gives its slot back.
+  auto gone = spawn_persistence(*sys, store);
+  caf::anon_send_exit(gone.actor, caf::exit_reason::user_shutdown);
+  self->wait_for(gone.actor);
+  auto late = gone.try_reserve(one_event("late-1", expected_version::any()));
+  BOOST_REQUIRE(late);
+  self->request(gone.actor, caf::infinite, append_atom::value, std::move(*late))
+    .receive([&](append_result&) { BOOST_ERROR("a stopped actor answered"); },
+             [&](caf::error&) { /* the actor is down: expected */ });
+  BOOST_TEST(gone.stats->queued.load() == 0u);
+  // And the writer still takes appends.
+  send_append(self, writer, one_event("after-1", expected_version::any()));
+  self->receive([&](append_result& r) { BOOST_TEST(r.version == 1); },
+                [&](caf::error& err) { BOOST_ERROR(to_text(err)); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -133,9 +133,10 @@ struct projection_fixture {
   int64_t append_via_writer(int count, int streams = 10) {
     caf::scoped_actor self{*sys};
     for (int i = 0; i < count; ++i) {
-      BOOST_REQUIRE(writer.try_reserve());
-      self->send(writer.actor, append_atom::value,
-                 events_for("note-" + std::to_string(i % streams), 1));
+      auto reserved = writer.try_reserve(
+        events_for("note-" + std::to_string(i % streams), 1));
+      BOOST_REQUIRE(reserved);
+      self->send(writer.actor, append_atom::value, std::move(*reserved));
     }
     int64_t last = 0;
     int i = 0;

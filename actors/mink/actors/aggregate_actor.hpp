@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <deque>
@@ -63,11 +64,21 @@ struct aggregate_actor_state {
   std::deque<recent_command> recent;
   /// Shared by all aggregate actors of a router.
   std::shared_ptr<const aggregate_context> ctx;
+  /// Commands sent to this actor and not yet answered: the router raises
+  /// it when it sends one, the actor lowers it when it answers. The router
+  /// never passivates an actor while it is above 0. May be null.
+  std::shared_ptr<std::atomic<int64_t>> in_flight;
 
   static inline const char* name = "mink.aggregate";
 
   /// How many command results `recent` keeps.
   static constexpr size_t max_recent = 64;
+
+  /// Counts `n` commands as answered (see `in_flight`).
+  void answered(size_t n = 1) {
+    if (in_flight)
+      in_flight->fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed);
+  }
 
   void remember(std::string command_id, command_result res) {
     if (command_id.empty())
@@ -106,8 +117,18 @@ void finish(aggregate_self<Decider>* self, const aggregate_context& ctx,
             T&& answer) {
   auto& st = self->state;
   st.current.rp.deliver(std::forward<T>(answer));
+  st.answered();
   st.busy = false;
   start_next(self, ctx);
+}
+
+template <class Decider>
+void finish_with(aggregate_self<Decider>* self, const aggregate_context& ctx,
+                 caf::expected<command_result> answer) {
+  if (answer)
+    finish<Decider>(self, ctx, *answer);
+  else
+    finish<Decider>(self, ctx, std::move(answer.error()));
 }
 
 template <class Decider>
@@ -281,6 +302,54 @@ void answer_from_record(aggregate_self<Decider>* self,
       });
 }
 
+/// The current command was decided without writing (refused, no events,
+/// or a throwing handler): answers `answer` unless the store recorded the
+/// command, which makes it a repeat of one that wrote, answered with its
+/// first result. One indexed lookup, on the reader's thread; commands that
+/// write need none, since the store refuses their append as
+/// `duplicate_command` when they are repeats (see `answer_from_record`).
+template <class Decider>
+void answer_unless_recorded(aggregate_self<Decider>* self,
+                            const aggregate_context& ctx,
+                            caf::expected<command_result> answer) {
+  auto& st = self->state;
+  if (st.current.cmd.command_id.empty()) {
+    finish_with(self, ctx, std::move(answer));
+    return;
+  }
+  self->request(ctx.reader, caf::infinite, find_atom::value,
+                st.current.cmd.command_id)
+    .then(
+      [self, &ctx, answer = std::move(answer)](
+        std::optional<command_record>& rec) mutable {
+        auto& st = self->state;
+        if (!rec) {
+          // Never recorded (or purged): the decision stands.
+          finish_with(self, ctx, std::move(answer));
+          return;
+        }
+        if (rec->stream_id != st.stream_id) {
+          finish<Decider>(self, ctx,
+                          make_error(errc::duplicate_command,
+                                     "command id " + rec->command_id
+                                       + " was used for " + rec->stream_id));
+          return;
+        }
+        // Recorded by another process after this actor read the stream:
+        // catch up before the next command.
+        if (rec->version > st.agg.version())
+          st.loaded = false;
+        command_result first{rec->version, rec->last_position};
+        st.remember(st.current.cmd.command_id, first);
+        finish<Decider>(self, ctx, first);
+      },
+      [self, &ctx](caf::error& err) {
+        // Whether this is a repeat is unknown: the decision cannot be
+        // trusted to be the first answer.
+        finish<Decider>(self, ctx, std::move(err));
+      });
+}
+
 template <class Decider>
 void decide_and_append(aggregate_self<Decider>* self,
                        const aggregate_context& ctx) {
@@ -310,17 +379,20 @@ void decide_and_append(aggregate_self<Decider>* self,
     decided = st.agg.decide(*cmd);
   } catch (const std::exception& ex) {
     // A throwing handler becomes an error reply; the actor lives on.
-    finish<Decider>(self, ctx,
-                    make_error(errc::handler_failed,
-                               "command " + env.type + " threw: " + ex.what()));
+    answer_unless_recorded(self, ctx,
+                           make_error(errc::handler_failed,
+                                      "command " + env.type
+                                        + " threw: " + ex.what()));
     return;
   }
+  // Not in memory, and deciding again wrote nothing: only the store can
+  // tell whether this is a repeat of a command that wrote.
   if (!decided) {
-    finish<Decider>(self, ctx, std::move(decided.error()));
+    answer_unless_recorded(self, ctx, std::move(decided.error()));
     return;
   }
   if (decided->empty()) {
-    finish<Decider>(self, ctx, command_result{st.agg.version(), 0});
+    answer_unless_recorded(self, ctx, command_result{st.agg.version(), 0});
     return;
   }
   // Every event carries the command's correlation, user and tenant ids, and
@@ -329,13 +401,7 @@ void decide_and_append(aggregate_self<Decider>* self,
   meta.causation_id = env.command_id;
   auto data = to_event_data(*ctx.registry, *decided, meta);
   if (!data) {
-    finish<Decider>(self, ctx, std::move(data.error()));
-    return;
-  }
-  if (!ctx.writer.try_reserve()) {
-    finish<Decider>(self, ctx,
-                    make_error(errc::overloaded,
-                               "too many appends waiting for the store"));
+    answer_unless_recorded(self, ctx, std::move(data.error()));
     return;
   }
   stream_append sa;
@@ -345,9 +411,16 @@ void decide_and_append(aggregate_self<Decider>* self,
   // Recorded in the same transaction as the events: a repeat that this
   // actor no longer remembers is refused by the store.
   sa.command_id = env.command_id;
+  auto reserved = ctx.writer.try_reserve(std::move(sa));
+  if (!reserved) {
+    finish<Decider>(self, ctx,
+                    make_error(errc::overloaded,
+                               "too many appends waiting for the store"));
+    return;
+  }
   auto events = std::move(*decided);
   self->request(ctx.writer.actor, caf::infinite, append_atom::value,
-                std::move(sa))
+                std::move(*reserved))
     .then(
       [self, &ctx, events = std::move(events)](append_result& res) {
         auto& st = self->state;
@@ -356,16 +429,13 @@ void decide_and_append(aggregate_self<Decider>* self,
         command_result result{res.version, res.positions.back()};
         st.remember(st.current.cmd.command_id, result);
         st.current.rp.deliver(result);
+        st.answered();
         maybe_snapshot(self, ctx, old_version);
         st.busy = false;
         start_next(self, ctx);
       },
       [self, &ctx](caf::error& err) {
         auto& st = self->state;
-        // The persistence actor never saw the append (it is down): give the
-        // reserved slot back here, since it cannot.
-        if (err.category() == caf::atom("system"))
-          ctx.writer.stats->queued.fetch_sub(1, std::memory_order_relaxed);
         if (code_of(err) == errc::duplicate_command) {
           answer_from_record(self, ctx);
           return;
@@ -407,11 +477,14 @@ void start_next(aggregate_self<Decider>* self, const aggregate_context& ctx) {
 template <class Decider>
 void fail_all(aggregate_self<Decider>* self, const caf::error& err) {
   auto& st = self->state;
-  if (st.busy)
+  if (st.busy) {
     st.current.rp.deliver(err);
+    st.answered();
+  }
   st.busy = false;
   for (auto& p : st.waiting)
     p.rp.deliver(err);
+  st.answered(st.waiting.size());
   st.waiting.clear();
 }
 
@@ -419,6 +492,8 @@ void fail_all(aggregate_self<Decider>* self, const caf::error& err) {
 
 /// The actor of one aggregate instance: answers
 /// `(command_atom, command_envelope)` with `command_result` or the error.
+/// `in_flight` (may be null) counts the commands sent to it and not yet
+/// answered: the sender raises it, the actor lowers it as it answers.
 ///
 /// It handles one command at a time; later commands wait in order. On its
 /// first command it rehydrates from the store (through `ctx.reader`). It
@@ -430,8 +505,10 @@ void fail_all(aggregate_self<Decider>* self, const caf::error& err) {
 template <class Decider>
 caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
                               std::string stream_id,
-                              std::shared_ptr<const aggregate_context> ctx) {
+                              std::shared_ptr<const aggregate_context> ctx,
+                              std::shared_ptr<std::atomic<int64_t>> in_flight) {
   self->state.stream_id = std::move(stream_id);
+  self->state.in_flight = std::move(in_flight);
   // Callbacks refer to the context through the state, which outlives them:
   // nothing is copied per message.
   self->state.ctx = std::move(ctx);
@@ -461,6 +538,7 @@ caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
         rp.deliver(make_error(errc::overloaded,
                               "too many commands waiting for aggregate "
                                 + st.stream_id));
+        st.answered();
         return rp;
       }
       st.waiting.push_back({std::move(cmd), rp});

@@ -11,6 +11,7 @@
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/errc.hpp"
+#include "mink/footprint.hpp"
 
 namespace mink {
 
@@ -27,6 +28,8 @@ struct parked_request {
 struct feed_state {
   /// Events `oldest` .. `head`, dense.
   std::deque<recorded_event> cache;
+  /// The `footprint` of the events in `cache`.
+  size_t cached_bytes = 0;
   /// The position of `cache.front()` when not empty; `head + 1` otherwise.
   int64_t oldest = 1;
   int64_t head = 0;
@@ -39,12 +42,18 @@ struct feed_state {
 
 using feed_actor = caf::stateful_actor<feed_state>;
 
-/// Appends `ev` to the cache (it must be `head + 1`) and trims the oldest.
-void push(feed_state& st, recorded_event ev, size_t max_cached) {
+/// Appends `ev` to the cache (it must be `head + 1`) and trims the oldest
+/// beyond `max_cached_events` and `max_cached_bytes`.
+void push(feed_state& st, recorded_event ev, const feed_config& cfg) {
   st.head = ev.global_position;
+  st.cached_bytes += footprint(ev);
   st.cache.push_back(std::move(ev));
-  while (st.cache.size() > max_cached)
+  while (!st.cache.empty()
+         && (st.cache.size() > cfg.max_cached_events
+             || st.cached_bytes > cfg.max_cached_bytes)) {
+    st.cached_bytes -= footprint(st.cache.front());
     st.cache.pop_front();
+  }
   st.oldest = st.cache.empty() ? st.head + 1
                                : st.cache.front().global_position;
 }
@@ -74,7 +83,7 @@ bool read_store(feed_actor* self, event_store& store, const feed_config& cfg,
                       ev.global_position, st.head);
         return false;
       }
-      push(st, std::move(ev), cfg.max_cached_events);
+      push(st, std::move(ev), cfg);
     }
     if (events->size() < limit)
       return until == 0 || st.head >= until;
@@ -146,7 +155,7 @@ caf::behavior feed_impl(feed_actor* self, std::shared_ptr<event_store> store,
             && !read_store(self, *store, cfg, ev.global_position - 1))
           // Keep the cache dense: the poll will read these too.
           return;
-        push(st, std::move(ev), cfg.max_cached_events);
+        push(st, std::move(ev), cfg);
       }
       serve_parked(self);
     },

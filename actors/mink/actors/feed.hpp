@@ -16,6 +16,9 @@ struct feed_config {
   /// Events kept in memory for subscribers; older ones are read from the
   /// store. Bounds the feed's memory whatever its subscribers do.
   size_t max_cached_events = 50000;
+  /// The same bound in bytes (`footprint` of the events): whichever is
+  /// reached first trims the oldest events.
+  size_t max_cached_bytes = size_t{64} << 20;
   /// How often the feed asks the store for events committed by other
   /// processes: the bound on their delay.
   std::chrono::milliseconds poll_interval{50};

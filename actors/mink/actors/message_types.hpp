@@ -9,6 +9,7 @@
 #include "mink/event.hpp"
 #include "mink/actors/feed_batch.hpp"
 #include "mink/actors/load_result.hpp"
+#include "mink/actors/persistence.hpp"
 #include "mink/store/append.hpp"
 #include "mink/store/command_record.hpp"
 #include "mink/store/snapshot_store.hpp"
@@ -16,6 +17,7 @@
 // mink's value types travel between actors of one process only; they are
 // never serialized, so CAF may pass them without an inspect() overload.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::stream_append)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::reserved_append)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::append_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_result)

@@ -256,11 +256,17 @@ caf::behavior persistence_impl(persistence_actor* self,
     self->quit(msg.reason);
   });
   return {
-    [self](append_atom, stream_append& x) -> caf::result<append_result> {
+    [self](append_atom, reserved_append& x) -> caf::result<append_result> {
       auto& st = self->state;
+      // From here on the slot is this actor's to give back (when it
+      // answers); without one, the append is not taken.
+      if (!x.slot || !x.slot->claim())
+        return make_error(errc::invalid_argument,
+                          "an append needs a queue slot of its own "
+                          "(persistence::try_reserve)");
       // Checked and encoded here, while the committer is busy with the
       // batch before, so that its thread only talks to the database.
-      auto prepared = event_store::prepare_append(std::move(x));
+      auto prepared = event_store::prepare_append(std::move(x.append));
       if (!prepared) {
         st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
         return std::move(prepared.error());
@@ -285,6 +291,11 @@ caf::behavior persistence_impl(persistence_actor* self,
 }
 
 } // namespace
+
+append_slot::~append_slot() {
+  if (!claimed_.load(std::memory_order_relaxed))
+    stats_->queued.fetch_sub(1, std::memory_order_relaxed);
+}
 
 persistence spawn_persistence(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -33,8 +35,8 @@ struct persistence_config {
 
 /// Counters of the persistence actor, readable from any thread.
 struct persistence_stats {
-  /// Appends sent and not yet answered; senders raise it, the actor lowers
-  /// it when it replies. Compared with `max_queued_appends` for overload.
+  /// Appends holding a slot (see `append_slot`): reserved and not yet
+  /// answered. Compared with `max_queued_appends` for overload.
   std::atomic<size_t> queued{0};
   std::atomic<uint64_t> appends{0};
   std::atomic<uint64_t> batches{0};
@@ -43,22 +45,67 @@ struct persistence_stats {
   std::atomic<uint64_t> max_batch_appends{0};
 };
 
+/// One slot of the persistence actor's queue (`persistence_stats::queued`),
+/// granted by `persistence::try_reserve` only. The append that carries it
+/// holds it until it is answered: the persistence actor claims it on
+/// receipt and gives it back when it answers. An append that never reaches
+/// the actor (it is down) gives its slot back when its message is
+/// destroyed. Whatever a sender does, the count stays right.
+class append_slot {
+public:
+  append_slot(const append_slot&) = delete;
+  append_slot& operator=(const append_slot&) = delete;
+
+  /// Gives the slot back unless the persistence actor claimed it.
+  ~append_slot();
+
+  /// Hands the slot to the persistence actor, which gives it back when it
+  /// answers; false when it was handed over already (a copy of the append
+  /// was sent before).
+  [[nodiscard]] bool claim() noexcept {
+    return !claimed_.exchange(true, std::memory_order_relaxed);
+  }
+
+private:
+  friend struct persistence;
+
+  explicit append_slot(std::shared_ptr<persistence_stats> stats)
+    : stats_(std::move(stats)) {
+    // nop
+  }
+
+  std::shared_ptr<persistence_stats> stats_;
+  std::atomic<bool> claimed_{false};
+};
+
+/// An append with its slot in the queue: the one message the persistence
+/// actor takes (`(append_atom, reserved_append)`). Made by
+/// `persistence::try_reserve`; an append without a slot, or with a slot
+/// that another append used, is refused with `invalid_argument`.
+struct reserved_append {
+  stream_append append;
+  std::shared_ptr<append_slot> slot;
+};
+
 /// A handle on a running persistence actor.
 struct persistence {
-  /// Accepts `(append_atom, stream_append)` and answers `append_result` or
-  /// the stream's error.
+  /// Accepts `(append_atom, reserved_append)` and answers `append_result`
+  /// or the stream's error.
   caf::actor actor;
   std::shared_ptr<persistence_stats> stats;
   persistence_config config;
 
-  /// Reserves a queue slot for one append; false when the queue is full
-  /// (then the caller answers `overloaded` and sends nothing).
-  bool try_reserve() const {
+  /// Takes a queue slot for `x`; none when `max_queued_appends` appends
+  /// hold one (then the caller answers `overloaded` and sends nothing).
+  [[nodiscard]] std::optional<reserved_append>
+  try_reserve(stream_append x) const {
     auto n = stats->queued.fetch_add(1, std::memory_order_relaxed);
-    if (n < config.max_queued_appends)
-      return true;
-    stats->queued.fetch_sub(1, std::memory_order_relaxed);
-    return false;
+    if (n >= config.max_queued_appends) {
+      stats->queued.fetch_sub(1, std::memory_order_relaxed);
+      return std::nullopt;
+    }
+    return reserved_append{std::move(x), std::shared_ptr<append_slot>{
+                                           new append_slot{stats}}};
   }
 };
 
@@ -76,8 +123,8 @@ struct persistence {
 /// them (up to `max_batch_events`) in one `event_store::append_prepared`
 /// call, which commits them together. The committer gets that batch before
 /// the answers of the last one go out, so the database never waits for
-/// them. A stream whose expected version fails is rejected alone. Every
-/// sender must call `try_reserve` first.
+/// them. A stream whose expected version fails is rejected alone. Appends
+/// come with a queue slot (`persistence::try_reserve`).
 persistence spawn_persistence(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               persistence_config cfg = {});

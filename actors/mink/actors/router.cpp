@@ -23,22 +23,58 @@ void passivate(router_self* self, router_stats& stats,
   stats.alive.store(st.alive.size(), std::memory_order_relaxed);
 }
 
-void enforce_limit(router_self* self, router_stats& stats, size_t max_alive) {
+void touch(router_state& st, router_state::entry& e,
+           std::chrono::steady_clock::time_point now) {
+  st.lru.splice(st.lru.begin(), st.lru, e.lru_pos);
+  e.last_used = now;
+}
+
+void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
+                   std::chrono::milliseconds min_idle) {
   auto& st = self->state;
-  while (st.alive.size() > std::max<size_t>(max_alive, 1))
-    passivate(self, stats, st.alive.find(st.lru.back()));
+  auto now = std::chrono::steady_clock::now();
+  auto recent = now - min_idle;
+  // Each actor is looked at once at most: busy ones go to the front.
+  for (auto n = st.alive.size();
+       n > 0 && st.alive.size() > std::max<size_t>(max_alive, 1); --n) {
+    auto i = st.alive.find(st.lru.back());
+    // Ordered by use: the first recent one ends the scan.
+    if (i->second.last_used > recent)
+      return;
+    if (i->second.busy())
+      touch(st, i->second, now);
+    else
+      passivate(self, stats, i);
+  }
+}
+
+bool try_hold(router_state& st, const router_config& cfg,
+              router_state::stopping_entry& s, command_envelope& cmd,
+              caf::response_promise& rp) {
+  auto bytes = footprint(cmd);
+  if (st.held_commands >= cfg.max_held_commands
+      || st.held_bytes + bytes > cfg.max_held_bytes)
+    return false;
+  st.held_commands += 1;
+  st.held_bytes += bytes;
+  s.held.emplace_back(std::move(cmd), rp);
+  return true;
 }
 
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout) {
   auto& st = self->state;
-  auto deadline = std::chrono::steady_clock::now() - idle_timeout;
-  while (!st.lru.empty()) {
+  auto now = std::chrono::steady_clock::now();
+  auto deadline = now - idle_timeout;
+  for (auto n = st.alive.size(); n > 0 && !st.lru.empty(); --n) {
     auto i = st.alive.find(st.lru.back());
     // The list is ordered by use, so the first recent one ends the scan.
     if (i->second.last_used > deadline)
       break;
-    passivate(self, stats, i);
+    if (i->second.busy())
+      touch(st, i->second, now); // a command outlasted the idle timeout
+    else
+      passivate(self, stats, i);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "mink/actors/aggregate_actor.hpp"
+#include "mink/footprint.hpp"
 #include "mink/stream_id.hpp"
 
 namespace mink {
@@ -22,17 +23,36 @@ struct router_config {
   /// rehydrates it from the store.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes{1}};
   /// At most this many actors stay alive; the least recently used idle ones
-  /// are passivated first.
+  /// are passivated first. A soft bound: actors with commands in flight, and
+  /// actors used within `min_idle_to_evict`, are never passivated to keep
+  /// it (see there).
   size_t max_alive = 100000;
+  /// An actor is passivated to keep `max_alive` only once it has had no
+  /// command for this long; until then more than `max_alive` may live (the
+  /// next tick or command passivates them once they are old enough). So a
+  /// hot set larger than `max_alive` is not passivated and rehydrated on
+  /// every command: each of its actors is passivated at most once per
+  /// `min_idle_to_evict`. 0 = a strict bound on idle actors.
+  std::chrono::milliseconds min_idle_to_evict{std::chrono::seconds{1}};
   /// How often idle actors are looked for.
   std::chrono::milliseconds tick_interval{std::chrono::seconds{1}};
+  /// Commands held for aggregates whose actor is stopping (see
+  /// `router_state::stopping`), in all, above which new ones for such an
+  /// aggregate are answered `overloaded` at once.
+  size_t max_held_commands = 10000;
+  /// The same bound in bytes (`footprint` of the envelopes; a payload
+  /// counts by its envelope's size only).
+  size_t max_held_bytes = size_t{16} << 20;
 };
 
 /// Counters of a router, readable from any thread.
 struct router_stats {
   std::atomic<size_t> alive{0};
+  /// Actors spawned: each one after an aggregate's first is a rehydration.
   std::atomic<uint64_t> spawned{0};
   std::atomic<uint64_t> passivated{0};
+  /// Commands refused because too many were held for stopping actors.
+  std::atomic<uint64_t> held_refused{0};
 };
 
 /// State of a router.
@@ -41,6 +61,13 @@ struct router_state {
     caf::actor actor;
     std::list<std::string>::iterator lru_pos;
     std::chrono::steady_clock::time_point last_used;
+    /// Commands sent to the actor and not yet answered (it lowers it).
+    std::shared_ptr<std::atomic<int64_t>> in_flight;
+
+    /// Whether the actor holds commands: then it is not passivated.
+    bool busy() const {
+      return in_flight->load(std::memory_order_relaxed) > 0;
+    }
   };
   std::unordered_map<std::string, entry> alive;
   /// Aggregate ids, most recently used first.
@@ -53,6 +80,10 @@ struct router_state {
     std::vector<std::pair<command_envelope, caf::response_promise>> held;
   };
   std::unordered_map<std::string, stopping_entry> stopping;
+  /// The commands in `stopping` and their `footprint`s, bounded by
+  /// `router_config::max_held_commands` and `max_held_bytes`.
+  size_t held_commands = 0;
+  size_t held_bytes = 0;
   /// The aggregate id of each stopping actor, for its down message.
   std::unordered_map<caf::actor_addr, std::string> stopping_ids;
   static inline const char* name = "mink.router";
@@ -65,11 +96,23 @@ using router_self = caf::stateful_actor<router_state>;
 void passivate(router_self* self, router_stats& stats,
                std::unordered_map<std::string, router_state::entry>::iterator i);
 
-/// Passivates actors from the least recently used end while more than
-/// `max_alive` live (never the most recently used one).
-void enforce_limit(router_self* self, router_stats& stats, size_t max_alive);
+/// Marks an alive actor as just used: front of the LRU list.
+void touch(router_state& st, router_state::entry& e,
+           std::chrono::steady_clock::time_point now);
 
-/// Passivates actors idle longer than `idle_timeout`.
+/// Passivates actors from the least recently used end while more than
+/// `max_alive` live, skipping busy ones and stopping at the first used
+/// within `min_idle` (never the most recently used one).
+void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
+                   std::chrono::milliseconds min_idle);
+
+/// Holds `cmd` for the stopping actor `s` unless that would exceed
+/// `max_held_commands` or `max_held_bytes`; returns whether it did.
+bool try_hold(router_state& st, const router_config& cfg,
+              router_state::stopping_entry& s, command_envelope& cmd,
+              caf::response_promise& rp);
+
+/// Passivates actors idle longer than `idle_timeout` (busy ones stay).
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout);
 
@@ -111,28 +154,35 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
                                          "not run: the router of aggregate type '"
                                            + aggregate_type + "' stopped"));
       st.stopping.clear();
+      st.held_commands = 0;
+      st.held_bytes = 0;
       self->quit(msg.reason);
     }
   });
-  // Finds or spawns the actor of an aggregate that is not stopping.
+  // Finds or spawns the actor of an aggregate that is not stopping, and
+  // counts the command that goes to it as in flight.
   auto actor_for = [=](const command_envelope& cmd) {
     auto& st = self->state;
+    auto now = std::chrono::steady_clock::now();
     auto i = st.alive.find(cmd.aggregate_id);
     if (i == st.alive.end()) {
       router_state::entry e;
+      e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
       e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
-                                                  cmd.stream_id(), ctx);
+                                                  cmd.stream_id(), ctx,
+                                                  e.in_flight);
       st.lru.push_front(cmd.aggregate_id);
       e.lru_pos = st.lru.begin();
+      e.last_used = now;
       i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
       stats->spawned.fetch_add(1, std::memory_order_relaxed);
       stats->alive.store(st.alive.size(), std::memory_order_relaxed);
     } else {
-      st.lru.splice(st.lru.begin(), st.lru, i->second.lru_pos);
+      detail::touch(st, i->second, now);
     }
-    i->second.last_used = std::chrono::steady_clock::now();
+    i->second.in_flight->fetch_add(1, std::memory_order_relaxed);
     auto dest = i->second.actor;
-    detail::enforce_limit(self, *stats, cfg.max_alive);
+    detail::enforce_limit(self, *stats, cfg.max_alive, cfg.min_idle_to_evict);
     return dest;
   };
   // A passivated actor is down: the commands held for its aggregate go to
@@ -150,6 +200,8 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
     auto held = std::move(j->second.held);
     st.stopping.erase(j);
     for (auto& [cmd, rp] : held) {
+      st.held_commands -= 1;
+      st.held_bytes -= footprint(cmd);
       auto dest = actor_for(cmd);
       rp.delegate(dest, command_atom::value, std::move(cmd));
     }
@@ -167,7 +219,13 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
       auto rp = self->make_response_promise();
       auto& st = self->state;
       if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
-        s->second.held.emplace_back(std::move(cmd), rp);
+        if (!detail::try_hold(st, cfg, s->second, cmd, rp)) {
+          stats->held_refused.fetch_add(1, std::memory_order_relaxed);
+          rp.deliver(make_error(errc::overloaded,
+                                "too many commands wait for stopping "
+                                "aggregates of type '"
+                                  + aggregate_type + "'"));
+        }
         return rp;
       }
       // The aggregate answers the sender directly: no second hop through
@@ -178,6 +236,9 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
     },
     [=](tick_atom) {
       detail::passivate_idle(self, *stats, cfg.idle_timeout);
+      // Actors kept over `max_alive` while they were busy or recent.
+      detail::enforce_limit(self, *stats, cfg.max_alive,
+                            cfg.min_idle_to_evict);
       self->delayed_send(self, cfg.tick_interval, tick_atom::value);
     },
   };

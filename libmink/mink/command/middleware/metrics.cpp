@@ -1,6 +1,11 @@
 #include "mink/command/middleware/metrics.hpp"
 
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "mink/business_error.hpp"
 #include "mink/errc.hpp"
@@ -19,9 +24,36 @@ std::string outcome_of(const command_reply& r) {
   return code == errc::none ? "other_error" : to_string(code);
 }
 
+/// Maps command types to their label, within `command_metrics_config`.
+class type_labels {
+public:
+  explicit type_labels(command_metrics_config cfg) : cfg_(std::move(cfg)) {
+    // nop
+  }
+
+  std::string operator()(const std::string& type) {
+    if (!cfg_.known_types.empty())
+      return cfg_.known_types.count(type) > 0 ? type : cfg_.other_label;
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (seen_.count(type) > 0)
+      return type;
+    if (seen_.size() < cfg_.max_types) {
+      seen_.insert(type);
+      return type;
+    }
+    return cfg_.other_label;
+  }
+
+private:
+  command_metrics_config cfg_;
+  std::mutex mtx_;
+  std::set<std::string> seen_;
+};
+
 } // namespace
 
-caf::expected<middleware> command_metrics(metrics::registry& reg) {
+caf::expected<middleware> command_metrics(metrics::registry& reg,
+                                          command_metrics_config cfg) {
   auto count = reg.add_counter("mink_commands_total",
                                "Commands answered, by type and outcome.",
                                {"type", "outcome"});
@@ -33,10 +65,12 @@ caf::expected<middleware> command_metrics(metrics::registry& reg) {
     return std::move(latency.error());
   auto counters = *count;
   auto histograms = *latency;
-  return middleware{[counters, histograms](command_envelope cmd, reply_fn reply,
-                                           const next_fn& next) {
+  auto labels = std::make_shared<type_labels>(std::move(cfg));
+  return middleware{[counters, histograms, labels](command_envelope cmd,
+                                                   reply_fn reply,
+                                                   const next_fn& next) {
     auto start = std::chrono::steady_clock::now();
-    auto type = cmd.type;
+    auto type = (*labels)(cmd.type);
     reply_fn counted = [=](command_reply r) {
       // Label values are valid UTF-8 here (validation ran first, or the
       // type is the caller's own); a refused label only skips the sample.

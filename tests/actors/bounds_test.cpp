@@ -1,0 +1,152 @@
+// Memory bounds by bytes: the feed's window and the snapshot writer's queue
+// (one snapshot per stream, the newest).
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "actor_fixture.hpp"
+#include "mink/actors/feed.hpp"
+
+using namespace mink;
+using namespace mink::testing;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Waits (up to 10 s) until `cond` holds; returns whether it did.
+template <class F>
+bool await(F cond) {
+  for (int i = 0; i < 5000 && !cond(); ++i)
+    std::this_thread::sleep_for(2ms);
+  return cond();
+}
+
+/// A memory snapshot store whose saves wait until the test opens the gate.
+class gate_snapshot_store : public memory_snapshot_store {
+public:
+  void open() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    open_ = true;
+    cv_.notify_all();
+  }
+
+  size_t blocked() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return blocked_;
+  }
+
+protected:
+  caf::error do_save(snapshot& s) override {
+    {
+      std::unique_lock<std::mutex> guard{mtx_};
+      ++blocked_;
+      cv_.wait(guard, [this] { return open_; });
+    }
+    return memory_snapshot_store::do_save(s);
+  }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  size_t blocked_ = 0;
+};
+
+snapshot make_snapshot(const std::string& stream, int64_t version,
+                       size_t size = 10) {
+  snapshot snap;
+  snap.stream_id = stream;
+  snap.version = version;
+  snap.state_type = "account";
+  snap.data = R"({"pad":")" + std::string(size, 'x') + R"("})";
+  return snap;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(bounds, actor_fixture)
+
+BOOST_AUTO_TEST_CASE(the_feed_window_is_bounded_by_bytes) {
+  feed_config fcfg;
+  fcfg.max_cached_events = 50000;
+  fcfg.max_cached_bytes = 64 * 1024;
+  fcfg.poll_interval = std::chrono::hours{1};
+  auto feed = spawn_feed(*sys, store, fcfg);
+  // 100 events of 10 KB each: the count bound alone would keep them all.
+  std::vector<event_data> events;
+  for (int i = 0; i < 100; ++i) {
+    event_data e;
+    e.type = "noted";
+    e.data = R"({"pad":")" + std::string(10 * 1024, 'x') + R"("})";
+    events.push_back(std::move(e));
+  }
+  BOOST_REQUIRE(store->append("big-1", expected_version::any(),
+                              std::move(events)));
+  auto stored = store->read_all(1, 1000);
+  BOOST_REQUIRE(stored);
+  caf::scoped_actor self{*sys};
+  self->send(feed, publish_atom::value, std::move(*stored));
+  self->request(feed, caf::infinite, next_atom::value, int64_t{1}, uint32_t{10})
+    .receive(
+      [&](feed_batch& b) {
+        BOOST_TEST(b.head == 100);
+        BOOST_TEST(b.behind);
+        BOOST_TEST_MESSAGE("window " << b.oldest << ".." << b.head);
+        // At most 64 KB of 10 KB events.
+        BOOST_TEST(b.head - b.oldest + 1 <= 6);
+        BOOST_TEST(b.head - b.oldest + 1 >= 1);
+      },
+      [&](caf::error& err) { BOOST_ERROR(to_text(err)); });
+  // The newest events are served from memory.
+  self->request(feed, caf::infinite, next_atom::value, int64_t{100},
+                uint32_t{10})
+    .receive([&](feed_batch& b) { BOOST_TEST(b.events.size() == 1u); },
+             [&](caf::error& err) { BOOST_ERROR(to_text(err)); });
+  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(the_snapshot_queue_keeps_the_newest_per_stream_and_is_bounded) {
+  auto gated = std::make_shared<gate_snapshot_store>();
+  auto stats = std::make_shared<snapshot_stats>();
+  snapshot_writer_config wcfg;
+  wcfg.max_pending = 2;
+  wcfg.max_pending_bytes = 64 * 1024;
+  auto writer = spawn_snapshot_writer(*sys, gated, stats, wcfg);
+  caf::scoped_actor self{*sys};
+  // s1 v10 goes to the saver, which waits at the gate.
+  self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 10));
+  BOOST_REQUIRE(await([&] { return gated->blocked() == 1; }));
+  // Waiting: s1 v20 is replaced by v30; s2 fits; s3 does not (2 streams).
+  self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 20));
+  self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 30));
+  self->send(writer, snapshot_atom::value, make_snapshot("account-s2", 10));
+  self->send(writer, snapshot_atom::value, make_snapshot("account-s3", 10));
+  // And by bytes: a 100 KB snapshot never fits in 64 KB.
+  self->send(writer, snapshot_atom::value,
+             make_snapshot("account-s2", 40, 100 * 1024));
+  BOOST_REQUIRE(await([&] {
+    return stats->coalesced.load() == 2u && stats->dropped.load() == 2u;
+  }));
+  gated->open();
+  BOOST_REQUIRE(await([&] { return stats->written.load() == 3u; }));
+  auto s1 = gated->load("account-s1");
+  BOOST_REQUIRE(s1);
+  BOOST_REQUIRE(s1->has_value());
+  BOOST_TEST((*s1)->version == 30);
+  auto s2 = gated->load("account-s2");
+  BOOST_REQUIRE(s2);
+  BOOST_REQUIRE(s2->has_value());
+  BOOST_TEST((*s2)->version == 10);
+  auto s3 = gated->load("account-s3");
+  BOOST_REQUIRE(s3);
+  BOOST_TEST(!s3->has_value());
+  BOOST_TEST(stats->failed.load() == 0u);
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
