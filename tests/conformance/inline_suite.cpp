@@ -213,6 +213,10 @@ BOOST_AUTO_TEST_CASE(a_projection_past_its_deadline_rejects_that_append_alone) {
   MINK_CHECK_ERRC(store->read_stream("acct-2", 1, 10), errc::stream_not_found);
   MINK_CHECK_ERRC(store->read_stream("acct-4", 1, 10), errc::stream_not_found);
   BOOST_CHECK((counts() == counts_t{{"acct-1", 1}, {"acct-3", 2}, {"acct-5", 1}}));
+  // An append alone past the deadline fails the same way.
+  auto alone = store->append("acct-6", expected_version::no_stream(),
+                             append_of("acct-6", {"endless"}).events);
+  MINK_CHECK_ERRC(alone, errc::projection_failed);
   // The connection is fine afterwards: the next append commits.
   auto next = store->append("acct-2", expected_version::no_stream(),
                             append_of("acct-2", {"a"}).events);

@@ -89,6 +89,11 @@ run_inline(PGconn* conn, soci::session& sql,
     return std::move(first.fatal);
   if (!first.rejected)
     return total;
+  if (cs.size() == 1) {
+    // That was the one stream's own attempt: no need to try it again.
+    cs.front().rejected = std::move(first.rejected);
+    return 0;
+  }
   // Find the streams that fail: one at a time, positions handed out anew.
   std::unordered_set<std::string> rejected_streams;
   auto next = base;
