@@ -141,7 +141,7 @@ caf::expected<pool::lease> pool::acquire(std::chrono::milliseconds timeout) {
     sessions_->give_back(pos);
     return err;
   }
-  lease result{this, pos, &s, conn, watchdog_->arm(pos, conn)};
+  lease result{this, pos, &s, conn, watchdog_->arm(pos, conn, fresh)};
   if (fresh)
     if (auto err = prepare_connection(conn))
       return err;

@@ -43,12 +43,18 @@ watchdog::~watchdog() {
   thread_.join();
 }
 
-void* watchdog::arm(size_t pos, PGconn* conn) {
+void* watchdog::arm(size_t pos, PGconn* conn, bool reconnected) {
   auto& s = slots_[pos];
   auto sock = PQsocket(conn);
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    s.fd = sock >= 0 ? ::dup(sock) : -1;
+    if (reconnected || sock != s.sock || s.fd < 0) {
+      // A new socket: the old duplicate would keep the old one open.
+      if (s.fd >= 0)
+        ::close(s.fd);
+      s.fd = sock >= 0 ? ::dup(sock) : -1;
+      s.sock = sock;
+    }
     s.fired.store(false, std::memory_order_relaxed);
     s.due.store(now_ns() + s.budget_ns, std::memory_order_relaxed);
   }
@@ -62,7 +68,8 @@ void watchdog::disarm(size_t pos, void* previous) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     s.due.store(0, std::memory_order_relaxed);
-    if (s.fd >= 0) {
+    if (s.fired.load(std::memory_order_relaxed) && s.fd >= 0) {
+      // The socket is shut down: the next lease reconnects.
       ::close(s.fd);
       s.fd = -1;
     }

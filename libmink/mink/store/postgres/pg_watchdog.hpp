@@ -26,9 +26,9 @@ namespace mink::pg {
 /// connection (`store_unavailable`), and the pool reconnects the
 /// connection on its next lease.
 ///
-/// Slots are fixed (one per pooled connection). Each armed slot holds a
-/// duplicate of the connection's socket, so that a socket libpq closed in
-/// the meantime is never confused with another file that reused its number.
+/// Slots are fixed (one per pooled connection). Each slot holds a duplicate
+/// of its connection's socket, so that a socket libpq closed in the meantime
+/// is never confused with another file that reused its number.
 class watchdog {
 public:
   /// Watches `slots` connections with `deadline` per statement.
@@ -41,8 +41,10 @@ public:
 
   /// Starts watching `conn` in slot `pos` and makes it this thread's
   /// current connection (see `touch`). Returns the previous current one,
-  /// to hand to `disarm`.
-  void* arm(size_t pos, PGconn* conn);
+  /// to hand to `disarm`. The slot keeps its duplicate of the socket from
+  /// lease to lease (dup and close cost microseconds); pass `reconnected`
+  /// when the connection got a new socket since the slot's last arm.
+  void* arm(size_t pos, PGconn* conn, bool reconnected = false);
 
   /// Stops watching slot `pos`; `previous` becomes this thread's current
   /// connection again.
@@ -68,8 +70,10 @@ private:
     std::atomic<int64_t> due{0};
     /// Set by the watchdog's thread when it shut the socket.
     std::atomic<bool> fired{false};
-    /// A duplicate of the socket, owned here; -1 when idle (under mtx_).
+    /// A duplicate of the socket, owned here; -1 when none (under mtx_).
     int fd = -1;
+    /// libpq's descriptor that `fd` duplicates.
+    int sock = -1;
     /// The deadline, for `touch`.
     int64_t budget_ns = 0;
   };
