@@ -294,10 +294,25 @@ BOOST_FIXTURE_TEST_CASE(a_stopped_server_fails_calls_in_bounded_time_and_recover
   for (auto& [kind, outs] : probe_all())
     for (auto& o : outs)
       BOOST_TEST(o.ok, "before: " << kind << " failed: " << to_string(o.code));
+  auto lease = cps->try_lead("stall_projection");
+  BOOST_REQUIRE(lease && *lease);
   BOOST_REQUIRE(server.freeze() > 1);
   expect_bounded_failures("SIGSTOP");
+  // A runner lease whose server does not answer is lost, in bounded time.
+  auto t0 = clock_type::now();
+  BOOST_TEST(!(*lease)->held());
+  BOOST_TEST(ms_since(t0) < bound_ms);
+  std::printf("SIGSTOP: lease found lost in %.0f ms\n", ms_since(t0));
   server.thaw();
   expect_recovery("SIGCONT", clock_type::now());
+  // The server dropped the lost lease's lock with its session.
+  lease->reset();
+  auto again = cps->try_lead("stall_projection");
+  for (auto until = clock_type::now() + recovery_bound;
+       again && !*again && clock_type::now() < until;
+       again = cps->try_lead("stall_projection"))
+    std::this_thread::sleep_for(50ms); // a poll interval, not a wait
+  BOOST_TEST((again && *again), "the lease was not free again");
   expect_nothing_lost();
 }
 
