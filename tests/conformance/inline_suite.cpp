@@ -4,6 +4,9 @@
 
 #include "checkpoint_fixture.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <soci/soci.h>
 
 #include "mink/projection/projection.hpp"
@@ -15,7 +18,10 @@ using namespace mink::conformance;
 namespace {
 
 /// Counts events per stream in `table (stream_id, n)`; fails on events of
-/// type `poison` (by error) and `bomb` (by exception).
+/// type `poison` (by error) and `bomb` (by exception). Events of type
+/// `endless` run a query that never ends, `endless_write` an insert that
+/// never ends; `slow` sleeps (in C++) for twice the stores' default inline
+/// deadline.
 class counting_projection : public sql_projection {
 public:
   explicit counting_projection(std::string table) : table_(std::move(table)) {
@@ -38,6 +44,19 @@ public:
                           "poison in " + ev.stream_id);
       if (ev.type == "bomb")
         throw std::runtime_error("bomb in " + ev.stream_id);
+      if (ev.type == "endless") {
+        long long n = 0;
+        sql << "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
+               " FROM c) SELECT count(*) FROM c",
+          soci::into(n);
+      }
+      if (ev.type == "endless_write")
+        sql << "INSERT INTO " + table_
+                 + " (stream_id, n) SELECT 'w' || x, x FROM (WITH RECURSIVE"
+                   " c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
+                   " SELECT x FROM c) AS s";
+      if (ev.type == "slow")
+        std::this_thread::sleep_for(std::chrono::milliseconds{1000});
       sql << "INSERT INTO " + table_
                + " (stream_id, n) VALUES (:s, 1) ON CONFLICT (stream_id) DO "
                  "UPDATE SET n = "
@@ -165,6 +184,65 @@ BOOST_AUTO_TEST_CASE(a_failing_projection_rejects_that_append_alone) {
   BOOST_CHECK_EQUAL(next->positions.front(), 7);
   BOOST_CHECK((counts()
                == counts_t{{"acct-1", 2}, {"acct-2", 1}, {"acct-3", 1}, {"acct-5", 3}}));
+}
+
+BOOST_AUTO_TEST_CASE(a_projection_past_its_deadline_rejects_that_append_alone) {
+  // The stores' default inline deadline is 500 ms: `endless` SQL is
+  // interrupted at it, `slow` C++ overruns it. Both reject their append;
+  // the rest of the batch commits with dense positions.
+  if (sql == nullptr)
+    return;
+  MINK_REQUIRE_NO_ERROR(
+    store->add_inline(std::make_shared<counting_projection>(table)));
+  std::vector<stream_append> batch;
+  batch.push_back(append_of("acct-1", {"a"}));
+  batch.push_back(append_of("acct-2", {"a", "endless"}));
+  batch.push_back(append_of("acct-3", {"a", "b"}));
+  batch.push_back(append_of("acct-4", {"slow"}));
+  batch.push_back(append_of("acct-5", {"a"}));
+  auto res = store->append(std::move(batch));
+  BOOST_REQUIRE(res[0]);
+  MINK_CHECK_ERRC(res[1], errc::projection_failed);
+  BOOST_REQUIRE(res[2]);
+  MINK_CHECK_ERRC(res[3], errc::projection_failed);
+  BOOST_CHECK(to_text(res[3].error()).find("deadline") != std::string::npos);
+  BOOST_REQUIRE(res[4]);
+  BOOST_CHECK((res[0]->positions == std::vector<int64_t>{1}));
+  BOOST_CHECK((res[2]->positions == std::vector<int64_t>{2, 3}));
+  BOOST_CHECK((res[4]->positions == std::vector<int64_t>{4}));
+  MINK_CHECK_ERRC(store->read_stream("acct-2", 1, 10), errc::stream_not_found);
+  MINK_CHECK_ERRC(store->read_stream("acct-4", 1, 10), errc::stream_not_found);
+  BOOST_CHECK((counts() == counts_t{{"acct-1", 1}, {"acct-3", 2}, {"acct-5", 1}}));
+  // An append alone past the deadline fails the same way.
+  auto alone = store->append("acct-6", expected_version::no_stream(),
+                             append_of("acct-6", {"endless"}).events);
+  MINK_CHECK_ERRC(alone, errc::projection_failed);
+  // The connection is fine afterwards: the next append commits.
+  auto next = store->append("acct-2", expected_version::no_stream(),
+                            append_of("acct-2", {"a"}).events);
+  BOOST_REQUIRE(next);
+  BOOST_CHECK_EQUAL(next->positions.front(), 5);
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_write_past_the_deadline_rejects_that_append_alone) {
+  // SQLite rolls the whole transaction back when it interrupts a write;
+  // the store then commits the batch without that stream.
+  if (sql == nullptr)
+    return;
+  MINK_REQUIRE_NO_ERROR(
+    store->add_inline(std::make_shared<counting_projection>(table)));
+  std::vector<stream_append> batch;
+  batch.push_back(append_of("acct-1", {"a"}));
+  batch.push_back(append_of("acct-2", {"a", "endless_write"}));
+  batch.push_back(append_of("acct-3", {"a", "b"}));
+  auto res = store->append(std::move(batch));
+  BOOST_REQUIRE(res[0]);
+  MINK_CHECK_ERRC(res[1], errc::projection_failed);
+  BOOST_REQUIRE(res[2]);
+  BOOST_CHECK((res[0]->positions == std::vector<int64_t>{1}));
+  BOOST_CHECK((res[2]->positions == std::vector<int64_t>{2, 3}));
+  MINK_CHECK_ERRC(store->read_stream("acct-2", 1, 10), errc::stream_not_found);
+  BOOST_CHECK((counts() == counts_t{{"acct-1", 1}, {"acct-3", 2}}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -74,13 +74,12 @@ int64_t affected_rows(const pg::result& res) {
 }
 
 /// Ends a failed transaction so that the connection goes back to the pool
-/// idle; a connection that cannot even do that is reset.
+/// idle; a connection that cannot even do that is reconnected by the pool
+/// when it is next leased.
 void rollback(PGconn* conn) noexcept {
   if (PQtransactionStatus(conn) == PQTRANS_IDLE)
     return;
   PQclear(PQexec(conn, "ROLLBACK"));
-  if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-    PQreset(conn);
 }
 
 /// Checks the transaction after the work ran: the work must neither end it
@@ -139,6 +138,7 @@ postgres_checkpoint_store::postgres_checkpoint_store(
   : schema_(cfg.schema),
     conninfo_(cfg.conninfo),
     acquire_timeout_(cfg.acquire_timeout),
+    statement_deadline_(cfg.statement_deadline),
     pool_(std::move(pool)) {
   prepare_sql();
 }
@@ -424,7 +424,8 @@ postgres_checkpoint_store::do_remove_dead_letter(const std::string& name,
 caf::expected<std::unique_ptr<runner_lease>>
 postgres_checkpoint_store::do_try_lead(const std::string& name) {
   return detail::try_advisory_lock(conninfo_,
-                                   "mink.projection." + schema_ + "." + name);
+                                   "mink.projection." + schema_ + "." + name,
+                                   statement_deadline_);
 }
 
 caf::error postgres_checkpoint_store::do_transact(const std::string& name,

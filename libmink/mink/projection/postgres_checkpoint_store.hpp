@@ -124,6 +124,8 @@ private:
   /// Opens lease connections; never logged.
   std::string conninfo_;
   std::chrono::milliseconds acquire_timeout_;
+  /// Bounds the statements of runner leases.
+  std::chrono::milliseconds statement_deadline_;
   std::unique_ptr<pg::pool> pool_;
   std::string sql_ensure_;
   std::string sql_load_;

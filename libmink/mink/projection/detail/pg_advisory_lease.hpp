@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,8 +19,13 @@ namespace mink::detail {
 /// The lease unlocks and closes its connection when destroyed; the server
 /// drops the lock by itself when the connection ends (the process died).
 /// TCP keepalives on the connection make a vanished peer noticed within
-/// about a minute. `held()` runs `SELECT 1` on the connection.
+/// about a minute. `held()` runs `SELECT 1` on the connection. Every
+/// statement waits at most `deadline` for the server (connecting: libpq's
+/// `connect_timeout`, whole seconds): a lease whose server does not answer
+/// in time is lost (`held()` is false from then on) and its connection
+/// shut down, so the server drops the lock once it runs again.
 [[nodiscard]] caf::expected<std::unique_ptr<runner_lease>>
-try_advisory_lock(const std::string& conninfo, const std::string& key);
+try_advisory_lock(const std::string& conninfo, const std::string& key,
+                  std::chrono::milliseconds deadline);
 
 } // namespace mink::detail

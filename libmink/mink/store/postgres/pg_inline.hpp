@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -35,10 +36,18 @@ struct inline_candidate {
 /// versions counted on the rejected events). Returns the number of
 /// positions used, or an error when a savepoint statement itself fails
 /// (then the transaction must be rolled back).
+///
+/// Each attempt has `deadline`: its SQL runs under that
+/// `statement_timeout`, and an attempt that takes longer (in SQL or C++)
+/// fails like a failing projection (`projection_failed`). So the position
+/// lock is held for the projections at most one deadline for the whole
+/// batch, then one per stream whose projections fail or are too slow (plus
+/// the time of fast streams, and of C++ code overrunning a deadline, which
+/// nothing can interrupt).
 [[nodiscard]] caf::expected<int64_t>
 run_inline(PGconn* conn, soci::session& sql,
            const inline_projections::list& ps,
            std::vector<inline_candidate>& cs, int64_t base,
-           int64_t timestamp_us);
+           int64_t timestamp_us, std::chrono::milliseconds deadline);
 
 } // namespace mink::pg

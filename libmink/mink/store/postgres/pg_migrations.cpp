@@ -191,7 +191,9 @@ caf::expected<std::unique_ptr<pool>>
 open_migrated_pool(const postgres_config& cfg) {
   if (auto err = validate_schema_name(cfg.schema))
     return err;
-  auto connections = pool::open(cfg.conninfo, cfg.pool_size);
+  auto connections = pool::open(
+    cfg.conninfo, cfg.pool_size,
+    pool_limits{cfg.statement_deadline, cfg.connect_timeout});
   if (!connections)
     return std::move(connections.error());
   {

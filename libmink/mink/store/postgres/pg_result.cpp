@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "mink/errc.hpp"
+#include "mink/store/postgres/pg_watchdog.hpp"
 
 namespace mink::pg {
 
@@ -47,6 +48,11 @@ caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what) {
     msg.pop_back();
   if (!state.empty())
     msg += " (SQLSTATE " + state + ")";
+  if (watchdog::fired())
+    return make_error(errc::store_unavailable,
+                      std::string{what} + ": no answer from PostgreSQL within "
+                        + std::to_string(watchdog::current_deadline().count())
+                        + " ms (statement deadline); connection closed");
   auto lost = PQstatus(conn) != CONNECTION_OK;
   if (lost || state.rfind("08", 0) == 0 || state == "57P01"
       || state == "57P03")
@@ -76,10 +82,12 @@ caf::expected<result> check(PGconn* conn, PGresult* raw,
 } // namespace
 
 caf::expected<result> exec(PGconn* conn, const std::string& sql) {
+  watchdog::touch();
   return check(conn, PQexec(conn, sql.c_str()), sql);
 }
 
 caf::error send(PGconn* conn, const std::string& sql) {
+  watchdog::touch();
   if (PQsendQuery(conn, sql.c_str()) != 1)
     return to_error(conn, nullptr, "PostgreSQL send");
   return {};
@@ -105,6 +113,7 @@ caf::expected<result> receive(PGconn* conn, const std::string& sql) {
 
 result exec_raw(PGconn* conn, const std::string& sql,
                 const std::vector<std::string>& params) {
+  watchdog::touch();
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params)
@@ -116,6 +125,7 @@ result exec_raw(PGconn* conn, const std::string& sql,
 
 caf::expected<result> exec(PGconn* conn, const std::string& sql,
                            const std::vector<std::string>& params) {
+  watchdog::touch();
   // Text-format parameters: libpq reads them up to their NUL and ignores
   // lengths (no parameter holds a NUL; the port rejects control characters).
   std::vector<const char*> values;

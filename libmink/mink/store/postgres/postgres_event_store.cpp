@@ -13,6 +13,7 @@
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_pool.hpp"
 #include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/postgres/pg_watchdog.hpp"
 
 namespace mink {
 
@@ -118,6 +119,9 @@ private:
   }
 
   caf::error flush() {
+    // Each chunk the server takes is progress: the statement deadline
+    // counts from the last one.
+    pg::watchdog::touch();
     // A single event may exceed the chunk size; send it in pieces.
     for (size_t offset = 0; offset < buf_.size(); offset += chunk_size) {
       auto len = std::min(chunk_size, buf_.size() - offset);
@@ -168,6 +172,9 @@ constexpr const char* event_columns
 
 caf::expected<std::unique_ptr<postgres_event_store>>
 postgres_event_store::open(const postgres_config& cfg) {
+  if (cfg.inline_deadline.count() <= 0)
+    return make_error(errc::invalid_argument,
+                      "inline_deadline must be positive");
   auto connections = pg::open_migrated_pool(cfg);
   if (!connections)
     return std::move(connections.error());
@@ -179,6 +186,7 @@ postgres_event_store::postgres_event_store(const postgres_config& cfg,
                                            std::unique_ptr<pg::pool> pool)
   : schema_(cfg.schema),
     acquire_timeout_(cfg.acquire_timeout),
+    inline_deadline_(cfg.inline_deadline),
     pool_(std::move(pool)) {
   prepare_sql();
 }
@@ -451,7 +459,8 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
     cs.reserve(accepted.size());
     for (auto& acc : accepted)
       cs.push_back({acc.x, acc.first_version, acc.first_position, {}});
-    auto used = pg::run_inline(conn, sql, *inline_list, cs, base, timestamp);
+    auto used = pg::run_inline(conn, sql, *inline_list, cs, base, timestamp,
+                               inline_deadline_);
     if (!used)
       return fail_all(used.error());
     std::vector<accepted_append> kept;

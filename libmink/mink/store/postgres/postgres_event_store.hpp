@@ -105,6 +105,8 @@ private:
 
   std::string schema_;
   std::chrono::milliseconds acquire_timeout_;
+  /// See `postgres_config::inline_deadline`.
+  std::chrono::milliseconds inline_deadline_;
   /// Versions that streams had when this store committed to them or looked
   /// them up: a lower bound of each stream's version, since versions only
   /// grow. An append whose exact expected version equals it skips the

@@ -80,6 +80,8 @@ struct sqlite_event_store::impl {
   sqlite_statement purge_commands;
   /// Run inside each stream's savepoint of an append.
   inline_projections inline_ps;
+  /// See `sqlite_config::inline_deadline`.
+  std::chrono::milliseconds inline_deadline{500};
   /// `read_all` statements with filters, by SQL text.
   std::unordered_map<std::string, sqlite_statement> filtered_reads;
 
@@ -202,6 +204,37 @@ struct sqlite_event_store::impl {
     return {};
   }
 
+  /// Thrown when a stream's failure ended the whole transaction.
+  struct batch_aborted {
+    size_t i;
+    caf::error err;
+  };
+
+  /// Runs the inline projections on one stream's events with the inline
+  /// deadline: a progress handler interrupts their SQL when it passes, and
+  /// taking longer (in C++ too) fails them.
+  caf::error run_inline_within(const inline_projections::list& ps,
+                               const std::vector<recorded_event>& events) {
+    using clock = std::chrono::steady_clock;
+    auto start = clock::now();
+    auto until = start + inline_deadline;
+    sqlite_api::sqlite3_progress_handler(
+      db, 1000,
+      [](void* arg) -> int {
+        return clock::now() > *static_cast<clock::time_point*>(arg) ? 1 : 0;
+      },
+      &until);
+    auto err = apply_inline(sql, ps, events);
+    sqlite_api::sqlite3_progress_handler(db, 0, nullptr, nullptr);
+    if (clock::now() - start > inline_deadline)
+      return make_error(errc::projection_failed,
+                        "inline projections took longer than their deadline"
+                        " of "
+                          + std::to_string(inline_deadline.count()) + " ms"
+                          + (err ? " (" + to_text(err) + ")" : ""));
+    return err;
+  }
+
   /// Runs one batch in one transaction. Writes rejections into `out` at
   /// once and successes after the commit; marks each written slot in
   /// `decided`. Throws when the batch as a whole fails.
@@ -219,6 +252,8 @@ struct sqlite_event_store::impl {
     staged.reserve(prepared.size());
     auto inline_list = inline_ps.get();
     for (size_t i = 0; i < prepared.size(); ++i) {
+      if (decided[i] != 0) // by an earlier try of this batch
+        continue;
       const auto& x = prepared[i];
       // Under the write lock: a recorded command id is final. Checked first,
       // so that a retried command never reports a version conflict. An
@@ -257,10 +292,14 @@ struct sqlite_event_store::impl {
       if (!err && !inline_list->empty()) {
         // Same connection, same transaction: the read model commits or
         // rolls back with this stream's events.
-        err = apply_inline(sql, *inline_list,
-                           to_recorded(x, current + 1, next_position,
-                                       timestamp));
+        err = run_inline_within(*inline_list,
+                                to_recorded(x, current + 1, next_position,
+                                            timestamp));
       }
+      if (err && sqlite_api::sqlite3_get_autocommit(db) != 0)
+        // An interrupted write (the inline deadline) made SQLite roll the
+        // whole transaction back: the batch is tried again without it.
+        throw batch_aborted{i, std::move(err)};
       if (err) {
         // Undo this stream only; its positions are not consumed.
         rollback_to_savepoint.run();
@@ -336,11 +375,15 @@ struct sqlite_event_store::impl {
 
 caf::expected<std::unique_ptr<sqlite_event_store>>
 sqlite_event_store::open(const sqlite_config& cfg) {
+  if (cfg.inline_deadline.count() <= 0)
+    return make_error(errc::invalid_argument,
+                      "inline_deadline must be positive");
   if (auto err = detail::prepare_sqlite_path(cfg.path))
     return err;
   auto where = "sqlite database " + cfg.path;
   try {
     auto st = std::make_unique<impl>(cfg.path);
+    st->inline_deadline = cfg.inline_deadline;
     detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
     st->db = detail::raw_connection(st->sql);
     // 16 MiB of page cache instead of 2: appends touch random pages of the
@@ -371,16 +414,25 @@ void sqlite_event_store::do_append(std::vector<prepared_append>& prepared,
                                    append_results& out) {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   std::vector<char> decided(prepared.size(), 0);
-  try {
-    impl_->append_batch(prepared, out, decided);
-  } catch (...) {
-    // The batch did not commit: every stream that was not rejected on its
-    // own gets the error.
-    auto err = detail::current_exception_error(impl_->context("append"));
-    impl_->rollback_if_open();
-    for (size_t i = 0; i < prepared.size(); ++i)
-      if (decided[i] == 0)
-        out[prepared[i].index] = err;
+  // Each try that ends in `batch_aborted` decides one more stream.
+  for (;;) {
+    try {
+      impl_->append_batch(prepared, out, decided);
+      return;
+    } catch (impl::batch_aborted& aborted) {
+      impl_->rollback_if_open();
+      out[prepared[aborted.i].index] = std::move(aborted.err);
+      decided[aborted.i] = 1;
+    } catch (...) {
+      // The batch did not commit: every stream that was not rejected on its
+      // own gets the error.
+      auto err = detail::current_exception_error(impl_->context("append"));
+      impl_->rollback_if_open();
+      for (size_t i = 0; i < prepared.size(); ++i)
+        if (decided[i] == 0)
+          out[prepared[i].index] = err;
+      return;
+    }
   }
 }
 

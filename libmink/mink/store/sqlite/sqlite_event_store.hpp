@@ -22,6 +22,11 @@ struct sqlite_config {
   /// (durable on process crash; the last commits may roll back on power
   /// loss) when false.
   bool synchronous_full = true;
+  /// The longest the inline projections may take for one stream of an
+  /// append, while they hold SQLite's write lock. Their SQL is interrupted
+  /// when it passes (a progress handler); a stream whose projections take
+  /// longer gets `projection_failed`, the rest of the batch commits.
+  std::chrono::milliseconds inline_deadline{500};
 };
 
 /// The embedded default event store: one SQLite database file in WAL mode.
