@@ -143,8 +143,9 @@ struct stall_fixture {
       ev.data = "{\"n\":1}";
       sa.events.push_back(std::move(ev));
       sent.insert(sa.stream_id);
-      BOOST_REQUIRE(writer.try_reserve());
-      self->send(writer.actor, append_atom::value, std::move(sa));
+      auto reserved = writer.try_reserve(std::move(sa));
+      BOOST_REQUIRE(reserved);
+      self->send(writer.actor, append_atom::value, std::move(*reserved));
     }
     size_t i = 0;
     self->receive_for(i, n)(

@@ -72,9 +72,11 @@ std::vector<hostile_case> http_cases(const std::string& acc) {
     for (const auto& path : posts)
       out.push_back({"POST " + path + ": " + name, post(path, body)});
   // Wrong types and values, field by field.
-  for (auto v : {"1", "true", "null", "[]", "{}", "\"\"", "\"\\u0000\"",
-                 "\"a\\nb\"", "\"" + std::string(300, 'x') + "\""})
-    out.push_back({std::string{"owner "} + v,
+  for (const std::string& v :
+       std::vector<std::string>{"1", "true", "null", "[]", "{}", "\"\"",
+                                "\"\\u0000\"", "\"a\\nb\"",
+                                "\"" + std::string(300, 'x') + "\""})
+    out.push_back({"owner " + v,
                    post("/accounts", std::string{"{\"owner\":"} + v + "}")});
   for (auto v : {"\"5\"", "1.5", "-1", "0", "null", "true", "[]", "{}",
                  "1e3", "-9223372036854775808", "9223372036854775807"})

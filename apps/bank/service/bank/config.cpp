@@ -85,6 +85,10 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.pool_size, 1, 256);
      }},
+    {"statement_deadline_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.statement_deadline_ms, 1, 3600000);
+     }},
     {"listen_address",
      [](service_config& c, const std::string& k, const std::string& v) {
        if (v.empty())

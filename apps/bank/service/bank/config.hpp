@@ -29,6 +29,10 @@ struct service_config {
   std::string postgres_schema = "bank";
   /// PostgreSQL connections per pool. Key `pool_size`.
   size_t pool_size = 4;
+  /// A PostgreSQL statement that has not answered after this long fails
+  /// with `store_unavailable` (503) and its connection is renewed: a
+  /// silent server cannot hang the service. Key `statement_deadline_ms`.
+  int64_t statement_deadline_ms = 5000;
 
   // -- HTTP -------------------------------------------------------------------
 

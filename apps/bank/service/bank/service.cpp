@@ -76,6 +76,7 @@ caf::error open_stores(service::impl& x) {
     pg.conninfo = x.cfg.postgres;
     pg.schema = x.cfg.postgres_schema;
     pg.pool_size = x.cfg.pool_size;
+    pg.statement_deadline = std::chrono::milliseconds{x.cfg.statement_deadline_ms};
     auto store = mink::postgres_event_store::open(pg);
     if (!store)
       return std::move(store.error());
@@ -168,7 +169,13 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
     bus_cfg.routes.emplace(name, accounts);
   for (const auto& name : transfer_command_names())
     bus_cfg.routes.emplace(name, transfers);
-  auto cmd_metrics = mink::command_metrics(x->metrics->registry());
+  // Metric labels only for the bank's own command types: any other name
+  // (a client's typo, an attack) shares the label `other`.
+  mink::command_metrics_config metrics_cfg;
+  for (const auto& [name, _] : bus_cfg.routes)
+    metrics_cfg.known_types.insert(name);
+  auto cmd_metrics = mink::command_metrics(x->metrics->registry(),
+                                           std::move(metrics_cfg));
   if (!cmd_metrics)
     return std::move(cmd_metrics.error());
   bus_cfg.pipeline.use(mink::exception_recovery())
