@@ -21,7 +21,7 @@ configure_and_build() {
 
 run_fuzzers() {
   export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:${ASAN_OPTIONS:-}"
-  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/sanitizers/ubsan.supp:${UBSAN_OPTIONS:-}"
   cd build-fuzz
   ctest --output-on-failure -L fuzz -j"${#targets[@]}"
 }
