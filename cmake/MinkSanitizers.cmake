@@ -86,6 +86,8 @@ function(mink_add_fuzzer name)
       -rss_limit_mb=2048 -print_final_stats=1
       -artifact_prefix=${work}/artifacts/
       ${work}/corpus ${arg_CORPUS})
-  set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz
-    TIMEOUT 600)
+  # A sanitizer report fails the run; RapidJSON's known report is
+  # suppressed (tests/sanitizers/ubsan.supp says why).
+  set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 600
+    ENVIRONMENT "ASAN_OPTIONS=halt_on_error=1:detect_leaks=1;UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/ubsan.supp")
 endfunction()
