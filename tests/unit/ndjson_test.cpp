@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <string>
 
@@ -42,10 +43,10 @@ BOOST_AUTO_TEST_CASE(timestamps_format_at_the_edges) {
 }
 
 BOOST_AUTO_TEST_CASE(times_outside_the_years_0000_to_9999_are_refused) {
-  for (auto us : {std::numeric_limits<int64_t>::min(),
-                  std::numeric_limits<int64_t>::max(),
-                  -62167219200LL * 1000000 - 1,
-                  253402300800LL * 1000000}) {
+  for (int64_t us : std::initializer_list<int64_t>{
+         std::numeric_limits<int64_t>::min(),
+         std::numeric_limits<int64_t>::max(), -62167219200LL * 1000000 - 1,
+         253402300800LL * 1000000}) {
     auto ev = cli::from_ndjson(line_with(R"("timestamp_us":)"
                                          + std::to_string(us)));
     BOOST_TEST_INFO("timestamp_us " << us);
@@ -53,8 +54,8 @@ BOOST_AUTO_TEST_CASE(times_outside_the_years_0000_to_9999_are_refused) {
     BOOST_CHECK(code_of(ev.error()) == errc::invalid_argument);
     BOOST_CHECK_NE(why(ev).find("timestamp_us"), std::string::npos);
   }
-  for (auto us : {-62167219200LL * 1000000, int64_t{-1},
-                  253402300799LL * 1000000 + 999999}) {
+  for (int64_t us : std::initializer_list<int64_t>{
+         -62167219200LL * 1000000, -1, 253402300799LL * 1000000 + 999999}) {
     auto ev = cli::from_ndjson(line_with(R"("timestamp_us":)"
                                          + std::to_string(us)));
     BOOST_TEST_INFO("timestamp_us " << us);
