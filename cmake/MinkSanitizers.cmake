@@ -29,17 +29,19 @@ if(NOT MINK_SANITIZE STREQUAL "")
   add_compile_options(-fsanitize=${mink_sanitize_flag} -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${mink_sanitize_flag})
   if("undefined" IN_LIST mink_sanitizers)
-    # A finding fails the program instead of printing and going on. One
-    # check stays recoverable, so that tests/sanitizers/ubsan.supp can
-    # suppress its report inside Debian's RapidJSON (UBSan cannot suppress
-    # an unrecoverable check); UBSAN_OPTIONS=halt_on_error=1, which the
-    # scripts set, makes its other reports fatal as well.
+    # A finding fails the program instead of printing and going on. Two
+    # checks stay recoverable, so that tests/sanitizers/ubsan.supp can
+    # suppress their reports inside Debian's RapidJSON and CAF headers
+    # (UBSan cannot suppress an unrecoverable check);
+    # UBSAN_OPTIONS=halt_on_error=1, which the scripts set, makes their
+    # other reports fatal as well.
     #
     # No vptr check: it needs the type_info of every polymorphic class
     # whose objects it sees, and Debian's SOCI does not export some (e.g.
     # soci::details::ref_counted_statement), so the tests would not link.
     add_compile_options(-fno-sanitize-recover=undefined
-                        -fsanitize-recover=pointer-overflow -fno-sanitize=vptr)
+                        -fsanitize-recover=pointer-overflow,null
+                        -fno-sanitize=vptr)
     add_link_options(-fno-sanitize=vptr)
   endif()
 endif()
