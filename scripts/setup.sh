@@ -5,6 +5,7 @@
 #   test:  also PostgreSQL 15, for the test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/phase.sh
 
 profile=${1:-build}
 shift || true
@@ -14,27 +15,36 @@ packages=(g++ cmake make libcaf-dev libsoci-dev libsoci-postgresql4.0
           libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
           libjemalloc-dev)
 if [[ $profile == test ]]; then
-  packages+=(postgresql-15)
+  # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh).
+  packages+=(postgresql-15 clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 fi
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
-done
-if ((${#missing[@]})); then
+install_missing() {
+  local missing=()
+  local p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
   echo "installing: ${missing[*]}"
-  sudo=""
+  local sudo=""
   [[ $(id -u) -eq 0 ]] || sudo=sudo
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+}
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-jobs=$(nproc 2>/dev/null || echo 2)
-if (($#)); then
-  cmake --build build -j"$jobs" --target "$@"
-else
-  cmake --build build -j"$jobs"
-fi
+build_main() {
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  local jobs
+  jobs=$(nproc 2>/dev/null || echo 2)
+  if (($#)); then
+    cmake --build build -j"$jobs" --target "$@"
+  else
+    cmake --build build -j"$jobs"
+  fi
+}
+
+phase install install_missing
+phase "build (build/)" build_main "$@"

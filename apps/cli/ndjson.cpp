@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "mink/errc.hpp"
+#include "mink/json_check.hpp"
 
 namespace mink::cli {
 
@@ -109,32 +110,55 @@ caf::error problem(std::string what) {
   return make_error(errc::invalid_argument, std::move(what));
 }
 
+/// The times that `format_timestamp` writes as RFC 3339 (years 0000 to
+/// 9999), in microseconds since the epoch.
+constexpr int64_t min_timestamp_us = -62167219200LL * 1000000;
+constexpr int64_t max_timestamp_us = 253402300799LL * 1000000 + 999999;
+
+/// Parses `YYYY-MM-DDThh:mm:ss.ffffffZ`, refusing anything but digits in
+/// the fields and dates that do not exist (February 30, hour 24).
 std::optional<int64_t> parse_timestamp(const std::string& x) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  long frac = 0;
-  char z = 0;
-  int n = 0;
-  if (std::sscanf(x.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6ld%c%n", &y, &mo, &d,
-                  &h, &mi, &sec, &frac, &z, &n)
-        != 8
-      || z != 'Z' || static_cast<size_t>(n) != x.size() || x.size() != 27)
+  constexpr std::string_view pattern = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+  if (x.size() != pattern.size())
     return std::nullopt;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (pattern[i] == 'd' ? (x[i] < '0' || x[i] > '9') : x[i] != pattern[i])
+      return std::nullopt;
+  auto num = [&](size_t pos, size_t len) {
+    int64_t v = 0;
+    for (size_t i = pos; i < pos + len; ++i)
+      v = v * 10 + (x[i] - '0');
+    return v;
+  };
   struct tm t = {};
-  t.tm_year = y - 1900;
-  t.tm_mon = mo - 1;
-  t.tm_mday = d;
-  t.tm_hour = h;
-  t.tm_min = mi;
-  t.tm_sec = sec;
+  t.tm_year = static_cast<int>(num(0, 4)) - 1900;
+  t.tm_mon = static_cast<int>(num(5, 2)) - 1;
+  t.tm_mday = static_cast<int>(num(8, 2));
+  t.tm_hour = static_cast<int>(num(11, 2));
+  t.tm_min = static_cast<int>(num(14, 2));
+  t.tm_sec = static_cast<int>(num(17, 2));
+  auto fields = t;
   auto secs = timegm(&t);
-  return static_cast<int64_t>(secs) * 1000000 + frac;
+  // timegm normalises (month 13 is January of the next year): a date
+  // that exists comes back unchanged.
+  if (t.tm_year != fields.tm_year || t.tm_mon != fields.tm_mon
+      || t.tm_mday != fields.tm_mday || t.tm_hour != fields.tm_hour
+      || t.tm_min != fields.tm_min || t.tm_sec != fields.tm_sec)
+    return std::nullopt;
+  return static_cast<int64_t>(secs) * 1000000 + num(20, 6);
 }
 
 } // namespace
 
 std::string format_timestamp(int64_t us) {
-  auto secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-  auto frac = us - secs * 1000000;
+  // Floor division without overflow (us - 999999 overflowed for the
+  // smallest values).
+  auto secs = us / 1000000;
+  auto frac = us % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    --secs;
+  }
   auto t_secs = static_cast<time_t>(secs);
   struct tm t = {};
   gmtime_r(&t_secs, &t);
@@ -229,13 +253,16 @@ caf::expected<recorded_event> from_ndjson(std::string_view line) {
   if (doc.HasMember("timestamp_us")) {
     if (auto err = int_field("timestamp_us", ev.timestamp_us, true))
       return err;
+    if (ev.timestamp_us < min_timestamp_us || ev.timestamp_us > max_timestamp_us)
+      return problem("\"timestamp_us\" is outside the years 0000 to 9999");
   } else {
     std::string ts;
     if (auto err = str_field("timestamp", ts))
       return problem("missing \"timestamp_us\" or \"timestamp\"");
     auto us = parse_timestamp(ts);
     if (!us)
-      return problem("\"timestamp\" is not YYYY-MM-DDThh:mm:ss.ffffffZ");
+      return problem("\"timestamp\" is not a date and time as "
+                     "YYYY-MM-DDThh:mm:ss.ffffffZ");
     ev.timestamp_us = *us;
   }
   if (doc.HasMember("metadata")) {
@@ -249,6 +276,7 @@ caf::expected<recorded_event> from_ndjson(std::string_view line) {
       return problem("\"metadata\": " + to_text(meta.error()));
     ev.meta = std::move(*meta);
   }
+  const char* data_key = "data";
   if (doc.HasMember("data")) {
     auto raw = raw_member(line, "data");
     if (!raw)
@@ -256,7 +284,15 @@ caf::expected<recorded_event> from_ndjson(std::string_view line) {
     ev.data = std::string{*raw};
   } else if (auto err = str_field("data_text", ev.data)) {
     return problem("missing \"data\" or \"data_text\"");
+  } else {
+    data_key = "data_text";
   }
+  // What the store would refuse, refused here with the line's number
+  // (data_text is a string that must hold JSON; data is parsed, but as
+  // part of the line, with RapidJSON's leniency).
+  if (auto what = check_json(ev.data); !what.empty())
+    return problem(std::string{"\""} + data_key + "\" is not JSON that can be "
+                   "stored: " + what);
   return ev;
 }
 

@@ -21,11 +21,15 @@ std::string to_ndjson(const recorded_event& ev);
 /// Decodes a line written by `to_ndjson`. Needs `position`, `stream_id`,
 /// `version`, `event_id`, `type`, `data` (or `data_text`), and
 /// `timestamp_us` (or `timestamp`); `schema_version` defaults to 1 and
-/// `metadata` to none. Fails with `invalid_argument` naming the problem
-/// (the caller adds the line number). Takes the data's exact bytes.
+/// `metadata` to none. The data must be JSON that the store accepts
+/// (`check_json`), also in `data_text`. The time must lie in the years 0000 to 9999 (what
+/// `timestamp` can express), and `timestamp` must be a date that exists.
+/// Fails with `invalid_argument` naming the problem (the caller adds the
+/// line number). Takes the data's exact bytes.
 caf::expected<recorded_event> from_ndjson(std::string_view line);
 
-/// Formats microseconds since the epoch as `2024-05-01T12:00:00.123456Z`.
+/// Formats microseconds since the epoch as `2024-05-01T12:00:00.123456Z`;
+/// defined for every value, meaningful for the years 0000 to 9999.
 std::string format_timestamp(int64_t us);
 
 } // namespace mink::cli

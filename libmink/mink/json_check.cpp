@@ -1,8 +1,12 @@
 #include "mink/json_check.hpp"
 
+#include <cmath>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
+
+#include "mink/utf8.hpp"
 
 namespace mink {
 
@@ -13,6 +17,8 @@ struct depth_handler
   : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, depth_handler> {
   size_t depth = 0;
   bool too_deep = false;
+  /// Why the handler stopped the parse (nullptr: it did not).
+  const char* refused = nullptr;
 
   bool Default() { return true; }
 
@@ -22,6 +28,33 @@ struct depth_handler
       return false;
     }
     return true;
+  }
+
+  /// The parser validates the input's bytes, not what escapes decode to:
+  /// an escaped lone low surrogate (`"\udc00"`) decodes to bytes that are
+  /// not UTF-8, and PostgreSQL refuses it.
+  bool String(const char* str, rapidjson::SizeType len, bool) {
+    return valid({str, len});
+  }
+  bool Key(const char* str, rapidjson::SizeType len, bool) {
+    return valid({str, len});
+  }
+  bool Double(double x) { return finite(x); }
+
+  bool valid(std::string_view decoded) {
+    if (is_valid_utf8(decoded))
+      return true;
+    refused = lone_surrogate_text;
+    return false;
+  }
+
+  /// RapidJSON turns a number beyond a double's range (2e308) into
+  /// infinity or NaN without an error; no writer can write that back.
+  bool finite(double x) {
+    if (std::isfinite(x))
+      return true;
+    refused = number_range_text;
+    return false;
   }
 
   bool StartObject() { return open(); }
@@ -52,6 +85,9 @@ std::string check_json(std::string_view json) {
                       stream, handler);
   if (handler.too_deep)
     return "JSON nested deeper than " + std::to_string(max_json_depth);
+  if (handler.refused != nullptr)
+    return "malformed JSON at byte " + std::to_string(result.Offset()) + ": "
+           + handler.refused;
   if (result.IsError())
     return std::string{"malformed JSON at byte "}
            + std::to_string(result.Offset()) + ": "

@@ -173,6 +173,26 @@ BOOST_AUTO_TEST_CASE(json_check) {
                    "{\"\xc0\xaf\":1}"s}) {
     BOOST_TEST(!check_json(bad).empty());
   }
+  // Escapes that decode to something other than UTF-8: a lone low
+  // surrogate, in a value or a key (PostgreSQL refuses both). Pairs and
+  // other escapes are fine. Found by tests/fuzz/event_codec_fuzzer.
+  for (auto bad : {R"("\udc00")"s, R"({"owner":"ann\ude00"})"s,
+                   R"({"\udfff":1})"s, R"(["\ud83d\ude00", "\udc00"])"s}) {
+    BOOST_TEST(contains(check_json(bad), "surrogate"), "accepted: " << bad);
+  }
+  for (auto good : {R"("\ud83d\ude00")"s, R"({"\u00fc\ud083":"\u0041"})"s}) {
+    BOOST_TEST(check_json(good).empty(), "rejected: " << good);
+  }
+  // Numbers beyond a double's range: RapidJSON parses them to infinity or
+  // NaN without an error, and the event could not be decoded and written
+  // again. Found by tests/fuzz/event_codec_fuzzer.
+  for (auto bad : {"2.5e308"s, "[-1.8e308]"s, R"({"x":17976931348623159e292})"s}) {
+    BOOST_TEST(contains(check_json(bad), "range"), "accepted: " << bad);
+  }
+  for (auto good : {"1.7976931348623157e308"s, "-2.2e-308"s, "1e-400"s,
+                    "18446744073709551615"s}) {
+    BOOST_TEST(check_json(good).empty(), "rejected: " << good);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(uuids) {

@@ -290,6 +290,74 @@ BOOST_AUTO_TEST_CASE(malformed_stored_json_is_decode_failed) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(escaped_lone_surrogate_is_decode_failed) {
+  // RapidJSON decodes "\ude00" into bytes that are not UTF-8; written out
+  // again (by an upcast or a re-encode), the JSON would not parse. Found by
+  // tests/fuzz/event_codec_fuzzer (corpus: lone_surrogate).
+  rapidjson::Document doc;
+  auto err = parse_json(R"({"owner":"\u0000ann\ud083d\ude00"})", doc);
+  BOOST_TEST(code(err) == "decode_failed");
+  BOOST_TEST(to_text(err).find("surrogate") != std::string::npos);
+  BOOST_TEST(doc.IsNull());
+  BOOST_TEST(code(parse_json(R"({"\udc00":1})", doc)) == "decode_failed");
+  auto decoded = reg.decode(raw("AccountClosed", 2, R"({"reason":"\udc00"})"));
+  BOOST_REQUIRE(!decoded);
+  BOOST_TEST(code(decoded.error()) == "decode_failed");
+  // A pair is a character: it parses and round-trips.
+  BOOST_REQUIRE(!parse_json(R"({"reason":"\ud83d\ude00"})", doc));
+  auto json = write_json(doc);
+  BOOST_REQUIRE(json);
+  BOOST_TEST(*json == "{\"reason\":\"\xf0\x9f\x98\x80\"}");
+}
+
+BOOST_AUTO_TEST_CASE(number_beyond_a_double_is_decode_failed) {
+  // RapidJSON parses 2.5e308 to NaN (full precision) without an error; the
+  // decoder would see NaN and write_json could not write it back. Found by
+  // tests/fuzz/event_codec_fuzzer (corpus: number_beyond_double).
+  rapidjson::Document doc;
+  for (auto json : {"2.5e308", R"({"amount":2.5e308})", "[-1.8e308]"}) {
+    auto err = parse_json(json, doc);
+    BOOST_TEST(code(err) == "decode_failed", json);
+    BOOST_TEST(to_text(err).find("range") != std::string::npos, json);
+  }
+  auto decoded = reg.decode(raw("AccountClosed", 2,
+                                R"({"reason":"x","z":2.5e308})"));
+  BOOST_REQUIRE(!decoded);
+  BOOST_TEST(code(decoded.error()) == "decode_failed");
+  BOOST_REQUIRE(!parse_json("1.7976931348623157e308", doc));
+  BOOST_TEST(*write_json(doc) == "1.7976931348623157e308");
+}
+
+BOOST_AUTO_TEST_CASE(numbers_are_read_exactly) {
+  // RapidJSON 1.1.0's full-precision reader made 0E77 1.26e263 and
+  // 0.000e308 -2.9e-70 (UBSan: __builtin_clzll(0) in DiyFp::Normalize).
+  // Found by tests/fuzz/upcaster_fuzzer (corpus: zero_with_exponent).
+  rapidjson::Document doc;
+  for (auto zero : {"0E77", "0.000e308", "-0.0e300", "1e-400"}) {
+    BOOST_REQUIRE_MESSAGE(!parse_json(zero, doc), zero);
+    BOOST_TEST(doc.IsDouble(), zero);
+    BOOST_TEST(doc.GetDouble() == 0.0, zero);
+  }
+  BOOST_REQUIRE(!parse_json("[4.9e-324, 0.1, 1e22, 2.2250738585072014e-308]", doc));
+  BOOST_TEST(doc[0].GetDouble() == 4.9e-324);
+  BOOST_TEST(doc[1].GetDouble() == 0.1);
+  BOOST_TEST(doc[2].GetDouble() == 1e22);
+  BOOST_TEST(doc[3].GetDouble() == 2.2250738585072014e-308);
+  // Integers keep their kinds: int64, uint64, a double beyond both.
+  BOOST_REQUIRE(!parse_json(
+    "[-9223372036854775808, 18446744073709551615, 18446744073709551616, -0]",
+    doc));
+  BOOST_TEST(doc[0].IsInt64());
+  BOOST_TEST(doc[0].GetInt64() == std::numeric_limits<int64_t>::min());
+  BOOST_TEST(doc[1].IsUint64());
+  BOOST_TEST(doc[1].GetUint64() == std::numeric_limits<uint64_t>::max());
+  BOOST_TEST(doc[2].IsDouble());
+  BOOST_TEST(doc[3].IsInt());
+  BOOST_TEST(*write_json(doc)
+             == "[-9223372036854775808,18446744073709551615,"
+                "18446744073709553000.0,0]");
+}
+
 BOOST_AUTO_TEST_CASE(stored_json_depth_is_limited) {
   auto nested = [](size_t depth) {
     return "{\"reason\":\"x\",\"deep\":" + std::string(depth - 1, '[')

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz with clang-14, ASan and UBSan
+# (build-fuzz/, MINK_FUZZ=ON) and runs each for MINK_FUZZ_SECONDS (default
+# 30) from its seed corpus, the targets in parallel. Findings go to
+# build-fuzz/tests/fuzz/<target>-work/artifacts/. For a long run of one
+# target: build-fuzz/tests/fuzz/<target> -runs=N <scratch dir> tests/fuzz/corpus/<target>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/phase.sh
+
+seconds=${MINK_FUZZ_SECONDS:-30}
+targets=(event_codec_fuzzer upcaster_fuzzer ndjson_fuzzer)
+
+configure_and_build() {
+  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINK_FUZZ=ON \
+    -DMINK_SANITIZE=address,undefined -DMINK_BUILD_TESTS=OFF \
+    -DMINK_BUILD_BENCHMARKS=OFF -DMINK_FUZZ_SECONDS="$seconds" >/dev/null
+  cmake --build build-fuzz -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}"
+}
+
+run_fuzzers() {
+  # The sanitizer options are the tests' own (mink_add_fuzzer).
+  cd build-fuzz
+  ctest --output-on-failure --no-tests=error -L fuzz -j"${#targets[@]}"
+}
+
+phase "fuzz: configure and build (build-fuzz/)" configure_and_build
+phase "fuzz: ${#targets[@]} targets, ${seconds} s each" run_fuzzers
