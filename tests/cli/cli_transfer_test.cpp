@@ -238,7 +238,8 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   CLI_CHECK_EXIT(imported, 0);
   BOOST_TEST(contains(imported.out, "imported 480 events; last position 480"));
   auto target = postgres_event_store::open(schema.config());
-  BOOST_REQUIRE(static_cast<bool>(target));
+  if (!target)
+    BOOST_FAIL("cannot open the store: " << to_text(target.error()));
   check_same_events(everything(**target), everything(*store));
   // The PostgreSQL store goes on from there.
   auto next = (*target)->append("acct-0", expected_version::exact(24),
