@@ -150,8 +150,18 @@ void session::read_head() {
 
 void session::on_head(beast::error_code ec) {
   req_.received = std::chrono::steady_clock::now();
+  if (ec)
+    return on_read_error(ec);
+  if (check_head())
+    read_body();
+}
+
+// Answers (or closes on) a failed read of a head or body.
+void session::on_read_error(beast::error_code ec) {
   // A timeout has closed the socket already: nothing can be answered.
-  if (ec == beast::error::timeout)
+  if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream
+      || ec == asio::error::eof || ec == asio::error::connection_reset
+      || ec == asio::error::operation_aborted)
     return close();
   if (ec == bhttp::error::header_limit)
     return fail(431, "headers_too_large",
@@ -161,15 +171,7 @@ void session::on_head(beast::error_code ec) {
     return fail(413, "payload_too_large",
                 "the body is larger than "
                   + std::to_string(srv_->cfg.body_limit) + " bytes");
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof
-      || ec == asio::error::connection_reset
-      || ec == asio::error::operation_aborted)
-    return close();
-  if (ec)
-    return fail(400, "bad_request",
-                "the HTTP request is malformed: " + ec.message());
-  if (check_head())
-    read_body();
+  fail(400, "bad_request", "the HTTP request is malformed: " + ec.message());
 }
 
 // The checks Beast leaves to us. True when the request may go on.
@@ -238,19 +240,8 @@ void session::read_body() {
 }
 
 void session::on_body(beast::error_code ec) {
-  if (ec == beast::error::timeout)
-    return close();
-  if (ec == bhttp::error::body_limit)
-    return fail(413, "payload_too_large",
-                "the body is larger than "
-                  + std::to_string(srv_->cfg.body_limit) + " bytes");
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof
-      || ec == asio::error::connection_reset
-      || ec == asio::error::operation_aborted)
-    return close();
   if (ec)
-    return fail(400, "bad_request",
-                "the HTTP request is malformed: " + ec.message());
+    return on_read_error(ec);
   dispatch();
 }
 

@@ -88,6 +88,7 @@ private:
   void wait_for_request();
   void read_head();
   void on_head(beast::error_code ec);
+  void on_read_error(beast::error_code ec);
   bool check_head();
   void read_body();
   void on_body(beast::error_code ec);

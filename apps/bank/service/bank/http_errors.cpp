@@ -1,10 +1,9 @@
 #include "bank/http_errors.hpp"
 
-#include <cstdio>
 
 #include "bank/errors.hpp"
 #include "mink/errc.hpp"
-#include "mink/utf8.hpp"
+#include "mink/http/message.hpp"
 
 namespace bank {
 
@@ -58,35 +57,14 @@ http_error to_http_error(const caf::error& err) {
   return {500, "internal_error", caf::to_string(err)};
 }
 
+// One JSON error format for the server's own answers and the service's.
 std::string json_escape(const std::string& raw) {
-  std::string str = mink::is_valid_utf8(raw) ? raw : std::string{"(invalid UTF-8)"};
-  std::string out;
-  out.reserve(str.size() + 8);
-  for (unsigned char c : str) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
+  return mink::http::json_escape(raw);
 }
 
 std::string error_json(const http_error& err,
                        const std::string& correlation_id) {
-  return "{\"error\":\"" + json_escape(err.code) + "\",\"message\":\""
-         + json_escape(err.message) + "\",\"correlation_id\":\""
-         + json_escape(correlation_id) + "\"}";
+  return mink::http::error_json(err.code, err.message, correlation_id);
 }
 
 } // namespace bank
