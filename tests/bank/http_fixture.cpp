@@ -19,7 +19,11 @@ std::string pg_conninfo() {
 }
 
 std::string pg_exec(const std::string& sql) {
-  auto conn = PQconnectdb(pg_conninfo().c_str());
+  return pg_exec_on(pg_conninfo(), sql);
+}
+
+std::string pg_exec_on(const std::string& conninfo, const std::string& sql) {
+  auto conn = PQconnectdb(conninfo.c_str());
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   auto res = PQexec(conn, sql.c_str());
   std::string out;
@@ -35,6 +39,23 @@ std::string pg_exec(const std::string& sql) {
 
 std::string unique_schema(const std::string& base) {
   return "bank_" + base + "_" + std::to_string(::getpid());
+}
+
+schema_guard::schema_guard(std::string n) : name(std::move(n)) {
+  pg_exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+}
+
+schema_guard::~schema_guard() {
+  pg_exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+}
+
+std::map<std::string, std::string> process_env(const std::string& schema,
+                                               const std::string& conninfo) {
+  return {{"BANK_POSTGRES", conninfo.empty() ? pg_conninfo() : conninfo},
+          {"BANK_POSTGRES_SCHEMA", schema},
+          {"BANK_PORT", "0"},
+          {"BANK_THREADS", "2"},
+          {"BANK_LOG_LEVEL", "warn"}};
 }
 
 bank::service_config pg_config(const std::string& schema) {

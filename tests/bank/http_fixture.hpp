@@ -23,6 +23,21 @@ std::string pg_conninfo();
 /// (or an empty string).
 std::string pg_exec(const std::string& sql);
 
+/// Runs `sql` on the server of `conninfo`, as `pg_exec`.
+std::string pg_exec_on(const std::string& conninfo, const std::string& sql);
+
+/// Drops schema `name` when made and when destroyed.
+struct schema_guard {
+  std::string name;
+  explicit schema_guard(std::string n);
+  ~schema_guard();
+};
+
+/// The environment of a bank process (bank_process.hpp) on PostgreSQL
+/// schema `schema` of `conninfo` (default: the test server), a free port.
+std::map<std::string, std::string>
+process_env(const std::string& schema, const std::string& conninfo = {});
+
 /// A schema name unique to this process and `base`.
 std::string unique_schema(const std::string& base);
 

@@ -89,6 +89,10 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_int<int64_t>(k, v, c.statement_deadline_ms, 1, 3600000);
      }},
+    {"connect_timeout_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.connect_timeout_ms, 1, 3600000);
+     }},
     {"listen_address",
      [](service_config& c, const std::string& k, const std::string& v) {
        if (v.empty())

@@ -33,6 +33,10 @@ struct service_config {
   /// with `store_unavailable` (503) and its connection is renewed: a
   /// silent server cannot hang the service. Key `statement_deadline_ms`.
   int64_t statement_deadline_ms = 5000;
+  /// The longest a lost PostgreSQL connection waits for the server while it
+  /// is re-established (a query or /health during an outage answers 503
+  /// after at most this). Key `connect_timeout_ms`.
+  int64_t connect_timeout_ms = 2000;
 
   // -- HTTP -------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ caf::error open_stores(service::impl& x) {
     pg.schema = x.cfg.postgres_schema;
     pg.pool_size = x.cfg.pool_size;
     pg.statement_deadline = std::chrono::milliseconds{x.cfg.statement_deadline_ms};
+    pg.connect_timeout = std::chrono::milliseconds{x.cfg.connect_timeout_ms};
     auto store = mink::postgres_event_store::open(pg);
     if (!store)
       return std::move(store.error());
