@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Deposits over the bank's HTTP API with wrk (closed loop, fresh
+# Idempotency-Key per request), beside the in-process command benchmark in
+# the same run, on a throwaway PostgreSQL (or MINK_TEST_PG). Needs `wrk`
+# (Debian) and a build (scripts/setup.sh).
+#   CONNECTIONS (64), SECONDS (15), ACCOUNTS (1000), COMMANDS (50000, in process)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+connections=${CONNECTIONS:-64}
+seconds=${SECONDS_RUN:-15}
+export ACCOUNTS=${ACCOUNTS:-1000}
+commands=${COMMANDS:-50000}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+source scripts/pg-throwaway.sh
+[[ -n ${MINK_TEST_PG:-} ]] || { pg_throwaway_start; trap pg_throwaway_stop EXIT; }
+schema=bank_http_bench_$$
+out=$(mktemp)
+BANK_POSTGRES=$MINK_TEST_PG BANK_POSTGRES_SCHEMA=$schema BANK_PORT=0 \
+  BANK_LOG_LEVEL=warn build/apps/bank/bank >"$out" 2>&1 &
+bank=$!
+cleanup_bank() {
+  kill "$bank" 2>/dev/null || true
+  wait "$bank" 2>/dev/null || true
+  psql "$MINK_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+}
+trap 'cleanup_bank; pg_throwaway_stop 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$out" | head -1)
+url=http://127.0.0.1:$port
+echo "bank on $url, opening $ACCOUNTS accounts"
+for ((i = 0; i < ACCOUNTS; i++)); do
+  ((i == 0)) || echo "next"
+  echo "url = \"$url/accounts\""
+  echo "data = \"{\\\"owner\\\":\\\"o\\\",\\\"id\\\":\\\"acc$i\\\"}\""
+  echo "header = \"Content-Type: application/json\""
+  echo "output = /dev/null"
+done >"$out.curl"
+curl -s -K "$out.curl"
+curl -s "$url/accounts/acc$((ACCOUNTS - 1))"; echo
+echo "== HTTP: wrk -t2 -c$connections -d${seconds}s (deposits)"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s benchmarks/http/deposit.lua "$url"
+cleanup_bank
+echo "== in process: command_bench --commands $commands"
+build/benchmarks/command_bench --pg "$MINK_TEST_PG" --commands "$commands"
+rm -f "$out" "$out.curl"
