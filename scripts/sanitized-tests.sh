@@ -4,6 +4,7 @@
 # suites in parallel (each PostgreSQL test case has a schema of its own).
 #   scripts/sanitized-tests.sh asan   # AddressSanitizer + UBSan, build-asan/
 #   scripts/sanitized-tests.sh tsan   # ThreadSanitizer, build-tsan/
+#   MINK_SANITIZED_STEP=build|run     only that step (default: both)
 # Uses MINK_TEST_PG when set, or starts a throwaway PostgreSQL. Extra
 # arguments go to ctest. Suppressions: tests/sanitizers/*.supp (each entry
 # says why). Prints the time of each phase (scripts/phase.sh).
@@ -46,7 +47,11 @@ run_suites() {
   ctest --output-on-failure --no-tests=error --timeout 900 -j2 -R "$regex" "$@"
 }
 
-phase "$kind: configure and build ($dir/)" configure_and_build
+step=${MINK_SANITIZED_STEP:-all}
+if [[ $step != run ]]; then
+  phase "$kind: configure and build ($dir/)" configure_and_build
+fi
+[[ $step != build ]] || exit 0
 if [[ -z ${MINK_TEST_PG:-} ]]; then
   source scripts/pg-throwaway.sh
   trap pg_throwaway_stop EXIT

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Quick start (2): install what is missing, build, start a throwaway
 # PostgreSQL on loopback, run every test, stop the server. Then the unit,
-# actor and conformance tests again under ASan+UBSan (build-asan/), and each
-# libFuzzer target for 30 s (build-fuzz/). Prints the time of each phase,
-# and all of them again at the end. Arguments go to the first ctest run.
+# actor and conformance tests again under ASan+UBSan (build-asan/, built at
+# a lower priority while the first tests run: they wait on PostgreSQL and on
+# processes much of the time), and each libFuzzer target for 30 s
+# (build-fuzz/). Prints the time of each phase, and all of them again at
+# the end. Arguments go to the first ctest run.
 #   MINK_TEST_SANITIZERS=0  skips the ASan+UBSan and fuzzing phases
 #   MINK_FUZZ_SECONDS=N     runs each fuzz target N s (default 30)
 set -euo pipefail
@@ -13,8 +15,12 @@ MINK_PHASE_LOG=$(mktemp /tmp/mink-phases.XXXXXX)
 export MINK_PHASE_LOG
 start=$EPOCHREALTIME
 
+background=()
 summary() {
   local rc=$?
+  # Each background job leads a process group of its own (setsid).
+  local pid
+  for pid in "${background[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
   pg_throwaway_stop
   echo "== phases"
   cat "$MINK_PHASE_LOG"
@@ -33,9 +39,24 @@ all_tests() {
   cd build
   ctest --output-on-failure --timeout 600 -j2 "$@"
 }
+sanitizers=${MINK_TEST_SANITIZERS:-1}
+asan_log=$(mktemp /tmp/mink-asan-build.XXXXXX)
+if [[ $sanitizers != 0 ]]; then
+  MINK_SANITIZED_STEP=build setsid nice -n 10 scripts/sanitized-tests.sh asan \
+    >"$asan_log" 2>&1 &
+  background+=($!)
+fi
 phase "tests (build/)" all_tests "$@"
 
-if [[ ${MINK_TEST_SANITIZERS:-1} != 0 ]]; then
-  scripts/sanitized-tests.sh asan
+if [[ $sanitizers != 0 ]]; then
+  echo "== ASan+UBSan build (ran beside the tests above)"
+  if ! wait "${background[0]}"; then
+    cat "$asan_log"
+    exit 1
+  fi
+  background=()
+  tail -n 3 "$asan_log"
+  MINK_SANITIZED_STEP=run scripts/sanitized-tests.sh asan
   scripts/fuzz.sh
 fi
+rm -f "$asan_log"
