@@ -15,6 +15,8 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
 
+#include "mink/errc.hpp"
+
 #include "actor_fixture.hpp" // operator<< for errc
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/feed.hpp"
@@ -44,8 +46,12 @@ public:
     if (delay.count() > 0)
       std::this_thread::sleep_for(delay);
     for (const auto& ev : events)
-      if (poisoned && poison && poison(ev))
+      if (poisoned && poison && poison(ev)) {
+        if (poison_error != errc::none)
+          return make_error(poison_error,
+                            "poison at " + std::to_string(ev.global_position));
         throw std::runtime_error("poison at " + std::to_string(ev.global_position));
+      }
     std::lock_guard<std::mutex> guard{mtx_};
     for (const auto& ev : events)
       positions_.push_back(ev.global_position);
@@ -66,6 +72,8 @@ public:
 
   std::function<bool(const recorded_event&)> poison;
   std::atomic<bool> poisoned{true};
+  /// Set: a poisoned event returns this error instead of throwing.
+  errc poison_error = errc::none;
   std::chrono::milliseconds delay{0};
   std::atomic<int> clears{0};
 

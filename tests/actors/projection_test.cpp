@@ -215,6 +215,28 @@ BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_and_applied_once) {
   BOOST_CHECK_EQUAL(engine.status("flaky")->dead_letters(), 0u);
 }
 
+// A handler's own conflict (a saga's command on a contended aggregate) is
+// a failure of that event, under the projection's policy; only the
+// checkpoint's conflict means another runner took the projection over.
+BOOST_AUTO_TEST_CASE(a_conflict_of_the_handler_is_retried_not_a_lost_lead) {
+  error_policy policy; // retry, 5 attempts
+  policy.initial_backoff = 10ms;
+  auto p = std::make_shared<recording_projection>("saga_like", policy);
+  p->poison_error = errc::wrong_expected_version;
+  std::atomic<int> failures{0};
+  p->poison = [&](const recorded_event& ev) {
+    return ev.global_position == 3 && failures.fetch_add(1) < 2;
+  };
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  BOOST_REQUIRE(!engine.add(p));
+  auto last = append_via_writer(10);
+  BOOST_REQUIRE(!engine.wait_for("saga_like", last, 30s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  auto st = engine.status("saga_like");
+  BOOST_CHECK_GE(st->retries(), 1u); // under its policy, not given up
+  BOOST_CHECK(st->state() == projection_state::running);
+}
+
 BOOST_AUTO_TEST_CASE(pause_resume_reset_and_rebuild_are_obeyed) {
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   auto p = std::make_shared<recording_projection>("controlled");

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <spawn.h>
@@ -20,10 +21,29 @@ extern char** environ;
 
 namespace mink::test_support {
 
-/// A running bank process.
+/// A running bank process; killed (SIGKILL) when destroyed still running,
+/// so that a test that stops early leaves no process behind (nor the
+/// test's output pipe open, which would make CTest wait for it).
 struct bank_process {
   pid_t pid = -1;
   int port = 0;
+
+  bank_process() = default;
+  bank_process(bank_process&& other) noexcept
+    : pid(other.pid), port(other.port) {
+    other.pid = -1;
+  }
+  bank_process& operator=(bank_process&& other) noexcept {
+    std::swap(pid, other.pid);
+    std::swap(port, other.port);
+    return *this;
+  }
+  ~bank_process() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
 
   /// Starts the binary with `env` added to this process's environment (its
   /// own BANK_ variables removed); reads the port from the first line it

@@ -14,6 +14,13 @@ bool is_store_failure(const caf::error& err) noexcept {
          || code == errc::storage_failure;
 }
 
+caf::error handler_error(const std::string& projection, caf::error err) {
+  if (code_of(err) != errc::wrong_expected_version)
+    return err;
+  return make_error(errc::projection_failed,
+                    "projection " + projection + ": " + to_text(err));
+}
+
 namespace {
 
 /// Whether a replay that failed with `err` parks its event again: not when

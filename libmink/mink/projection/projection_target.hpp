@@ -74,8 +74,17 @@ make_target(std::shared_ptr<sql_projection> p,
 /// such failures are retried without end and say nothing about the event.
 [[nodiscard]] bool is_store_failure(const caf::error& err) noexcept;
 
+/// A handler's own error as the runner must see it: `wrong_expected_version`
+/// (a saga's command on a contended aggregate, say) becomes
+/// `projection_failed` naming it, so that it falls under the projection's
+/// error policy instead of being taken for another runner having moved the
+/// checkpoint (which makes a runner give the projection up).
+[[nodiscard]] caf::error handler_error(const std::string& projection,
+                                       caf::error err);
+
 /// Calls `f`, turning an exception into `projection_failed` with its
-/// message (handlers are application code).
+/// message (handlers are application code), and its error into what
+/// `handler_error` makes of it.
 template <class F>
 caf::error call_handler(const std::string& projection, F&& f) noexcept;
 

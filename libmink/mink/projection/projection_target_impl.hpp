@@ -11,7 +11,7 @@ namespace mink {
 template <class F>
 caf::error call_handler(const std::string& projection, F&& f) noexcept {
   try {
-    return f();
+    return handler_error(projection, f());
   } catch (const std::exception& ex) {
     return make_error(errc::projection_failed,
                       "projection " + projection + " threw: " + ex.what());
