@@ -1,9 +1,16 @@
 #include "bank_model.hpp"
 
+#include <cctype>
 #include <random>
 #include <utility>
 
 namespace bank_model {
+
+std::string lower(std::string x) {
+  for (auto& c : x)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return x;
+}
 
 const char* to_string(op_kind x) {
   switch (x) {
@@ -50,6 +57,8 @@ std::ostream& operator<<(std::ostream& os, const op& x) {
       os << " #" << x.target << ' ' << x.amount;
       break;
     case op_kind::repeat:
+      os << " #" << x.target << (x.named ? "" : " key in upper case");
+      break;
     case op_kind::repeat_late:
       os << " #" << x.target;
       break;
@@ -185,10 +194,11 @@ bool valid_amount(int64_t x) {
 expectation model::apply(const request& req, const std::string& id) {
   auto is_transfer = req.kind == op_kind::transfer;
   auto stream = (is_transfer ? "transfer/" : "account/") + id;
-  if (!req.key.empty()) {
+  auto key = lower(req.key); // a UUID: either case is the same key
+  if (!key.empty()) {
     // A command id the store recorded: the first answer, or, on another
     // aggregate, not a repeat at all.
-    auto i = records_.find(req.key);
+    auto i = records_.find(key);
     if (i != records_.end()) {
       if (i->second.stream != stream)
         return refused(409, "duplicate_command");
@@ -202,8 +212,8 @@ expectation model::apply(const request& req, const std::string& id) {
     }
   }
   auto e = is_transfer ? decide_transfer(req, id) : decide_account(req, id);
-  if (e.status < 300 && e.pos == pos_kind::fresh && !req.key.empty())
-    records_[req.key] = record{stream, e.version, 0};
+  if (e.status < 300 && e.pos == pos_kind::fresh && !key.empty())
+    records_[key] = record{stream, e.version, 0};
   return e;
 }
 

@@ -23,7 +23,7 @@ enum class op_kind {
   close,          ///< POST /accounts/{slot}/close
   transfer,       ///< POST /transfers from slot `acc` to slot `to`
   transfer_again, ///< POST /transfers with the id of an earlier transfer
-  repeat,         ///< the `target`-th latest request again, as sent
+  repeat,         ///< an earlier request again (the key upper-cased unless `named`)
   repeat_late,    ///< 65 deposits on its account first, then the repeat
   reuse_key,      ///< a deposit with the Idempotency-Key of an earlier one
   read,           ///< GET /accounts/{slot}?position=N
@@ -39,7 +39,7 @@ struct op {
   int to = 0;         ///< transfer target slot
   int64_t amount = 0; ///< may be invalid (0, negative, above 10^15)
   bool key = false;   ///< sends an Idempotency-Key
-  bool named = true;  ///< open, transfer: an `id` in the body
+  bool named = true;  ///< open, transfer: an `id` in the body; repeat: key as sent
   int owner = 0;      ///< open: index of the owner's name
   int target = 0;     ///< repeat, reuse_key, transfer_again: how far back
 };
@@ -49,6 +49,9 @@ std::ostream& operator<<(std::ostream& os, const op& x);
 /// Sequences of `min` to `max` operations (uniform); shrunk by deleting
 /// operations (chunks, then single ones).
 rc::Gen<std::vector<op>> gen_ops(int min, int max);
+
+/// `x` in lower case (ASCII).
+std::string lower(std::string x);
 
 /// The owner names of `op::owner`.
 const std::string& owner_name(int index);
