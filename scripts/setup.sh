@@ -15,8 +15,10 @@ packages=(g++ cmake make libcaf-dev libsoci-dev libsoci-postgresql4.0
           libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
           libjemalloc-dev)
 if [[ $profile == test ]]; then
-  # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh).
-  packages+=(postgresql-15 clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+  # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh);
+  # rapidcheck: the model-based test (tests/reliability/model_test.cpp).
+  packages+=(postgresql-15 clang-14 libclang-rt-14-dev libfuzzer-14-dev
+             librapidcheck-dev)
 fi
 
 install_missing() {

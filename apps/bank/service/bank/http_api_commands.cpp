@@ -2,6 +2,8 @@
 // withdraw, close, start a transfer. Each answers from the command's reply;
 // no thread waits for it.
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -25,7 +27,12 @@ std::optional<http_error> api::command_meta(const request& req,
   }
   if (!mink::is_uuid(*key))
     return http_error{400, "invalid_header", "Idempotency-Key must be a UUID"};
+  // A UUID is the same in either case (the aggregate compares command ids
+  // in lower case); so is the id of an aggregate made from it, so that a
+  // repeat with the key in another case reaches the same aggregate.
   command_id = *key;
+  std::transform(command_id.begin(), command_id.end(), command_id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return std::nullopt;
 }
 
