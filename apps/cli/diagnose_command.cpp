@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "mink/clock.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_pool.hpp"
@@ -174,7 +175,7 @@ void add_diagnose(CLI::App& app, context& ctx) {
   cmd->add_option("--stale-after", a.stale_s,
                   "Warn when a running projection has not reported for this "
                   "many seconds (default 60)")
-    ->check(CLI::NonNegativeNumber);
+    ->check(finite_non_negative());
   cmd->callback([&ctx] { diagnose(ctx); });
 }
 

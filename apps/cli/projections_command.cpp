@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "mink/errc.hpp"
 #include "ndjson.hpp"
 #include "progress.hpp"
@@ -198,7 +199,7 @@ void add_projections(CLI::App& app, context& ctx) {
   rebuild_cmd->add_option("--timeout", a.timeout_s,
                           "With --wait: give up after this many seconds "
                           "(exit 1; default: wait forever)")
-    ->check(CLI::NonNegativeNumber);
+    ->check(finite_non_negative());
   rebuild_cmd->callback([&ctx] { rebuild(ctx); });
   auto dl = cmd->add_subcommand("dead-letters", "Events parked by a "
                                                 "projection's skip policy");

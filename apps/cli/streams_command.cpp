@@ -15,6 +15,8 @@ namespace mink::cli {
 
 void print_event(std::ostream& out, const recorded_event& ev, bool json) {
   if (json) {
+    if (auto err = check_exportable(ev))
+      fail("cannot write an event as JSON", err);
     out << to_ndjson(ev) << '\n';
     return;
   }
