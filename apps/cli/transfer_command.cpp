@@ -5,12 +5,14 @@
 #include <cctype>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "mink/errc.hpp"
 #include "ndjson.hpp"
 #include "progress.hpp"
@@ -214,7 +216,7 @@ void add_export(CLI::App& app, context& ctx) {
                                           "JSON object per line)");
   cmd->add_option("-o,--output", ea.output, "File (default: stdout)");
   cmd->add_option("--from", ea.from, "From this position (default 1)")
-    ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   cmd->add_option("--batch", ea.batch, "Events per read (default 1000)")
     ->check(CLI::Range(size_t{1}, size_t{1000000}));
   cmd->callback([&ctx] { export_events(ctx); });
