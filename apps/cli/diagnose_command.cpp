@@ -2,10 +2,12 @@
 // lag, faulted projections. Exit 3 when something is wrong.
 
 #include <iostream>
+#include <limits>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "mink/clock.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_pool.hpp"
@@ -170,11 +172,11 @@ void add_diagnose(CLI::App& app, context& ctx) {
   cmd->add_option("--max-lag", a.max_lag,
                   "A projection more than this many events behind is a "
                   "problem (default: no limit)")
-    ->check(CLI::NonNegativeNumber);
+    ->check(int64_in(0, std::numeric_limits<int64_t>::max()));
   cmd->add_option("--stale-after", a.stale_s,
                   "Warn when a running projection has not reported for this "
                   "many seconds (default 60)")
-    ->check(CLI::NonNegativeNumber);
+    ->check(finite_non_negative());
   cmd->callback([&ctx] { diagnose(ctx); });
 }
 

@@ -42,6 +42,31 @@ std::unique_ptr<checkpoint_store> context::checkpoints() {
                        "cannot open the checkpoint store " + store.describe());
 }
 
+/// When the deepest command given needs a subcommand and the next word is
+/// none of its subcommands, says so, naming the word and the subcommands;
+/// otherwise returns an empty string.
+std::string unknown_command(CLI::App& app) {
+  auto* cur = &app;
+  std::string path;
+  while (!cur->get_subcommands().empty()) {
+    cur = cur->get_subcommands().front();
+    path += cur->get_name() + " ";
+  }
+  if (cur->get_require_subcommand_min() == 0)
+    return {};
+  auto rest = cur->remaining();
+  if (rest.empty())
+    rest = app.remaining(true);
+  if (rest.empty())
+    return {};
+  std::string known;
+  for (auto* sub : cur->get_subcommands({}))
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  return "unknown command '" + path + rest.front() + "' (commands"
+         + (path.empty() ? std::string{} : " of " + path.substr(0, path.size() - 1))
+         + ": " + known + ")";
+}
+
 } // namespace mink::cli
 
 int main(int argc, char** argv) {
@@ -76,16 +101,11 @@ int main(int argc, char** argv) {
     // CLI11 prints a subcommand's help for --help through app.exit.
     if (e.get_exit_code() == 0)
       return app.exit(e);
-    // CLI11 says "A subcommand is required" for `mink frobnicate`: name
-    // the word it did not know instead.
-    auto rest = app.remaining();
-    if (app.get_subcommands().empty() && !rest.empty()) {
-      std::string known;
-      for (auto* sub : app.get_subcommands({}))
-        known += (known.empty() ? "" : ", ") + sub->get_name();
-      std::cerr << "mink: unknown command '" << rest.front()
-                << "' (commands: " << known
-                << ")\nRun with --help for more information.\n";
+    // CLI11 says "A subcommand is required" for `mink frobnicate` and
+    // `mink streams frobnicate`: name the word it did not know instead.
+    if (auto msg = unknown_command(app); !msg.empty()) {
+      std::cerr << "mink: " << msg << "\nRun with --help for more "
+                                     "information.\n";
       return exit_usage;
     }
     std::cerr << "mink: " << e.what() << "\nRun with --help for more "

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <unordered_set>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -12,6 +13,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/json_check.hpp"
+#include "mink/utf8.hpp"
 
 namespace mink::cli {
 
@@ -169,6 +171,26 @@ std::string format_timestamp(int64_t us) {
   return buf;
 }
 
+caf::error check_exportable(const recorded_event& ev) {
+  auto where = "event at position " + std::to_string(ev.global_position)
+               + " (" + ev.stream_id + "@" + std::to_string(ev.stream_version)
+               + "): ";
+  auto refuse = [&](std::string what) {
+    return make_error(errc::decode_failed, where + std::move(what));
+  };
+  if (auto what = check_json(ev.data); !what.empty())
+    return refuse("its data is not JSON: " + what);
+  for (auto [name, text] : {std::pair<const char*, const std::string*>{
+                              "stream id", &ev.stream_id},
+                            {"event id", &ev.event_id},
+                            {"type", &ev.type}})
+    if (!is_valid_utf8(*text))
+      return refuse(std::string{"its "} + name + " is not valid UTF-8");
+  if (!is_valid_utf8(to_json(ev.meta)))
+    return refuse("its metadata is not valid UTF-8");
+  return {};
+}
+
 std::string to_ndjson(const recorded_event& ev) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w{buf};
@@ -213,6 +235,14 @@ caf::expected<recorded_event> from_ndjson(std::string_view line) {
                    + " at byte " + std::to_string(doc.GetErrorOffset()));
   if (!doc.IsObject())
     return problem("not a JSON object");
+  // A key given twice would be read from its first occurrence alone: refuse
+  // rather than guess which one was meant.
+  std::unordered_set<std::string_view> keys;
+  for (auto i = doc.MemberBegin(); i != doc.MemberEnd(); ++i)
+    if (!keys.emplace(i->name.GetString(), i->name.GetStringLength()).second)
+      return problem("\"" + std::string{i->name.GetString(),
+                                         i->name.GetStringLength()}
+                     + "\" occurs twice");
   recorded_event ev;
   auto int_field = [&](const char* key, int64_t& out,
                        bool required) -> caf::error {

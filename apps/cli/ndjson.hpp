@@ -18,6 +18,13 @@ namespace mink::cli {
 /// one line.
 std::string to_ndjson(const recorded_event& ev);
 
+/// Checks that `to_ndjson(ev)` writes a line that imports back: the data is
+/// JSON the store accepts (`check_json`), the ids, type and metadata are
+/// valid UTF-8. A store written past mink (by hand, by a broken tool) may
+/// hold events that are not. Fails with `decode_failed` naming the event's
+/// position and the problem.
+caf::error check_exportable(const recorded_event& ev);
+
 /// Decodes a line written by `to_ndjson`. Needs `position`, `stream_id`,
 /// `version`, `event_id`, `type`, `data` (or `data_text`), and
 /// `timestamp_us` (or `timestamp`); `schema_version` defaults to 1 and

@@ -1,11 +1,13 @@
 // mink projections list | pause | resume | reset | rebuild | dead-letters
 
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "mink/errc.hpp"
 #include "ndjson.hpp"
 #include "progress.hpp"
@@ -188,7 +190,7 @@ void add_projections(CLI::App& app, context& ctx) {
              "again (the read model is not cleared)"));
   reset_cmd->add_option("--to", a.to, "Position (0 = from the start)")
     ->required()
-    ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+    ->check(int64_in(0, std::numeric_limits<int64_t>::max()));
   reset_cmd->callback([&ctx] { reset(ctx); });
   auto rebuild_cmd = with_name(cmd->add_subcommand(
     "rebuild", "Clear the read model and replay every event"));
@@ -198,7 +200,7 @@ void add_projections(CLI::App& app, context& ctx) {
   rebuild_cmd->add_option("--timeout", a.timeout_s,
                           "With --wait: give up after this many seconds "
                           "(exit 1; default: wait forever)")
-    ->check(CLI::NonNegativeNumber);
+    ->check(finite_non_negative());
   rebuild_cmd->callback([&ctx] { rebuild(ctx); });
   auto dl = cmd->add_subcommand("dead-letters", "Events parked by a "
                                                 "projection's skip policy");
@@ -211,12 +213,14 @@ void add_projections(CLI::App& app, context& ctx) {
   auto dl_replay = with_name(dl->add_subcommand(
     "replay", "Ask the runner to apply a parked event again"));
   dl_replay->add_option("position", a.position, "The event's position")
-    ->required();
+    ->required()
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   dl_replay->callback([&ctx] { replay(ctx); });
   auto dl_remove = with_name(dl->add_subcommand("remove",
                                                 "Delete a dead letter"));
   dl_remove->add_option("position", a.position, "The event's position")
-    ->required();
+    ->required()
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   dl_remove->callback([&ctx] { remove(ctx); });
 }
 

@@ -47,9 +47,20 @@ void store_options::add_to(CLI::App& app) {
     ->group(group);
   store->excludes(sqlite)->excludes(pg);
   sqlite->excludes(pg);
+  store_opt_ = store;
+  sqlite_opt_ = sqlite;
+  pg_opt_ = pg;
 }
 
 caf::error store_options::resolve() {
+  // An empty value (`--sqlite "$UNSET"`) must not fall back to another
+  // store.
+  for (auto [opt, value] : {std::pair{store_opt_, &store_},
+                            std::pair{sqlite_opt_, &sqlite_path_},
+                            std::pair{pg_opt_, &pg_conninfo_}})
+    if (opt != nullptr && opt->count() > 0 && value->empty())
+      return make_error(errc::invalid_argument,
+                        opt->get_name() + " is empty: give a store");
   std::string spec;
   if (!sqlite_path_.empty())
     spec = "sqlite:" + sqlite_path_;

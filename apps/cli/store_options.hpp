@@ -15,6 +15,7 @@
 
 namespace CLI {
 class App;
+class Option;
 } // namespace CLI
 
 namespace mink::cli {
@@ -54,6 +55,10 @@ public:
   open_checkpoints() const;
 
 private:
+  /// The options as added, to tell an empty value from none.
+  CLI::Option* store_opt_ = nullptr;
+  CLI::Option* sqlite_opt_ = nullptr;
+  CLI::Option* pg_opt_ = nullptr;
   std::string store_;
   std::string sqlite_path_;
   std::string pg_conninfo_;

@@ -3,11 +3,13 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "event_output.hpp"
 #include "ndjson.hpp"
 
@@ -15,6 +17,8 @@ namespace mink::cli {
 
 void print_event(std::ostream& out, const recorded_event& ev, bool json) {
   if (json) {
+    if (auto err = check_exportable(ev))
+      fail("cannot write an event as JSON", err);
     out << to_ndjson(ev) << '\n';
     return;
   }
@@ -146,7 +150,7 @@ void add_streams(CLI::App& app, context& ctx) {
   show->add_option("stream", sa.stream, "Stream id")->required();
   show->add_option("--from", sa.from, "From this version (default: first, or "
                                       "last with --backward)")
-    ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   show->add_option("-n,--limit", sa.limit, "At most this many (default 1000)")
     ->check(CLI::Range(size_t{1}, size_t{1} << 40));
   show->add_flag("--backward", sa.backward, "Newest first");
@@ -160,7 +164,7 @@ void add_events(CLI::App& app, context& ctx) {
                                           "--follow keeps printing new ones "
                                           "until interrupted");
   cmd->add_option("--from", ea.from, "From this global position (default 1)")
-    ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   auto limit = cmd->add_option("-n,--limit", ea.limit,
                                "At most this many (default 100; none with "
                                "--follow)")

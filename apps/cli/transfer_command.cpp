@@ -2,12 +2,18 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
+#include "mink/errc.hpp"
 #include "ndjson.hpp"
 #include "progress.hpp"
 
@@ -29,6 +35,57 @@ struct import_args {
 
 export_args ea;
 import_args ia;
+
+/// What `event_store::import_events` refuses in a batch, checked line by
+/// line: each event on its own, positions dense and ascending, each
+/// stream's versions dense, no event id twice. Only what the store holds
+/// already is left to it.
+class line_checks {
+public:
+  /// Fails with `invalid_argument` saying what is wrong with `ev` after
+  /// the lines before it; remembers it when nothing is.
+  caf::error check(const recorded_event& ev) {
+    auto problem = [](std::string what) {
+      return make_error(errc::invalid_argument, std::move(what));
+    };
+    if (auto err = check_import_event(ev))
+      return err;
+    if (last_position_ > 0 && ev.global_position != last_position_ + 1)
+      return problem("position " + std::to_string(ev.global_position)
+                     + " does not follow position "
+                     + std::to_string(last_position_)
+                     + " of the line before (positions must be dense and "
+                       "ascending)");
+    auto [known, fresh] = versions_.emplace(ev.stream_id, ev.stream_version);
+    if (!fresh && ev.stream_version != known->second + 1)
+      return problem("stream " + ev.stream_id + " has version "
+                     + std::to_string(ev.stream_version) + " after version "
+                     + std::to_string(known->second));
+    if (!ids_.insert(to_lower(ev.event_id)).second)
+      return problem("event id " + ev.event_id + " occurs twice");
+    known->second = ev.stream_version;
+    last_position_ = ev.global_position;
+    return {};
+  }
+
+  /// Forgets the streams and ids of the batch written (the store checks
+  /// later batches against them).
+  void next_batch() {
+    versions_.clear();
+    ids_.clear();
+  }
+
+private:
+  static std::string to_lower(std::string x) {
+    for (auto& c : x)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return x;
+  }
+
+  int64_t last_position_ = 0;
+  std::unordered_map<std::string, int64_t> versions_;
+  std::unordered_set<std::string> ids_;
+};
 
 void export_events(context& ctx) {
   auto store = ctx.events();
@@ -52,8 +109,11 @@ void export_events(context& ctx) {
                                   + std::to_string(next));
     if (events.empty())
       break;
-    for (const auto& ev : events)
+    for (const auto& ev : events) {
+      if (auto err = check_exportable(ev))
+        fail("cannot export", err);
       *out << to_ndjson(ev) << '\n';
+    }
     count += static_cast<int64_t>(events.size());
     next = events.back().global_position + 1;
     if (!*out)
@@ -111,6 +171,7 @@ void import_events(context& ctx) {
     lines.clear();
     bar.update(bytes, count);
   };
+  line_checks checks;
   std::string line;
   while (std::getline(*in, line)) {
     ++line_no;
@@ -125,10 +186,15 @@ void import_events(context& ctx) {
       ++skipped;
       continue;
     }
+    // What the store checks of the batch, checked here to name the line.
+    if (auto err = checks.check(*ev))
+      fail("line " + std::to_string(line_no), err);
     batch.push_back(std::move(*ev));
     lines.push_back(line_no);
-    if (batch.size() >= ia.batch)
+    if (batch.size() >= ia.batch) {
       flush();
+      checks.next_batch();
+    }
   }
   if (in->bad())
     fail("cannot read " + (ia.input == "-" ? "stdin" : ia.input));
@@ -150,7 +216,7 @@ void add_export(CLI::App& app, context& ctx) {
                                           "JSON object per line)");
   cmd->add_option("-o,--output", ea.output, "File (default: stdout)");
   cmd->add_option("--from", ea.from, "From this position (default 1)")
-    ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+    ->check(int64_in(1, std::numeric_limits<int64_t>::max()));
   cmd->add_option("--batch", ea.batch, "Events per read (default 1000)")
     ->check(CLI::Range(size_t{1}, size_t{1000000}));
   cmd->callback([&ctx] { export_events(ctx); });

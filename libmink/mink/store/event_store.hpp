@@ -31,6 +31,14 @@ constexpr int64_t end_of_stream = std::numeric_limits<int64_t>::max();
 /// call: SQLite's value limit, PostgreSQL's 1 GB field limit).
 constexpr size_t max_event_data_size = size_t{16} << 20;
 
+/// Checks what `event_store::import_events` requires of one event on its
+/// own, apart from its data and metadata: a valid stream id, position and
+/// version at least 1, a UUID as event id, a timestamp from 1970 to the
+/// year 9999, a valid type name and schema version. Fails with
+/// `invalid_argument` naming the problem. (`mink import` checks each line
+/// with it, to name the line.)
+[[nodiscard]] caf::error check_import_event(const recorded_event& ev);
+
 /// Narrows `read_all`. Empty members match everything.
 struct read_filter {
   /// Only events of streams in this category (`Category` of `Category-id`).

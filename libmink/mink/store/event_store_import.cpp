@@ -26,6 +26,27 @@ constexpr int64_t max_import_timestamp_us = 253402300800000000;
 
 } // namespace
 
+caf::error check_import_event(const recorded_event& ev) {
+  auto problem = [](std::string what) {
+    return make_error(errc::invalid_argument, std::move(what));
+  };
+  if (auto err = validate_stream_id(ev.stream_id))
+    return err;
+  if (ev.global_position < 1)
+    return problem("position must be at least 1");
+  if (ev.stream_version < 1)
+    return problem("version must be at least 1");
+  if (ev.event_id.empty() || !is_uuid(ev.event_id))
+    return problem("event id is not a UUID");
+  if (ev.timestamp_us < 0 || ev.timestamp_us >= max_import_timestamp_us)
+    return problem("timestamp must lie between 1970 and 9999");
+  if (auto what = detail::name_problem("event type", ev.type); !what.empty())
+    return problem(what);
+  if (ev.schema_version < 1)
+    return problem("schema version must be at least 1");
+  return {};
+}
+
 caf::expected<std::vector<stream_summary>>
 event_store::list_streams(const std::string& after_stream_id, size_t limit,
                           const std::string& category) {
@@ -52,32 +73,19 @@ caf::error event_store::import_events(std::vector<recorded_event> events) {
     auto& in = events[i];
     auto where = "event " + std::to_string(i) + " (position "
                  + std::to_string(in.global_position) + "): ";
-    if (auto err = validate_stream_id(in.stream_id))
-      return make_error(errc::invalid_argument,
-                        where + message_of(err));
-    if (in.global_position < 1)
-      return make_error(errc::invalid_argument,
-                        where + "position must be at least 1");
+    if (auto err = check_import_event(in))
+      return make_error(errc::invalid_argument, where + message_of(err));
     if (i > 0 && in.global_position != prepared.back().position + 1)
       return make_error(errc::invalid_argument,
                         where + "positions must be dense and ascending; the "
                                 "event before has position "
                           + std::to_string(prepared.back().position));
-    if (in.stream_version < 1)
-      return make_error(errc::invalid_argument,
-                        where + "version must be at least 1");
     if (auto known = versions.find(in.stream_id);
         known != versions.end() && in.stream_version != known->second + 1)
       return make_error(errc::invalid_argument,
                         where + "stream " + in.stream_id + " has version "
                           + std::to_string(in.stream_version)
                           + " after version " + std::to_string(known->second));
-    if (in.event_id.empty() || !is_uuid(in.event_id))
-      return make_error(errc::invalid_argument,
-                        where + "event id is not a UUID");
-    if (in.timestamp_us < 0 || in.timestamp_us >= max_import_timestamp_us)
-      return make_error(errc::invalid_argument,
-                        where + "timestamp must lie between 1970 and 9999");
     event_data data;
     data.event_id = std::move(in.event_id);
     data.type = std::move(in.type);
