@@ -92,12 +92,15 @@ const router& routes() {
   return r;
 }
 
-std::vector<std::string> registered_methods() {
-  std::vector<std::string> out;
-  for (const auto& entry : route_table())
-    if (std::find(out.begin(), out.end(), entry.first) == out.end())
-      out.push_back(entry.first);
-  return out;
+const std::vector<std::string>& registered_methods() {
+  static const std::vector<std::string> methods = [] {
+    std::vector<std::string> out;
+    for (const auto& entry : route_table())
+      if (std::find(out.begin(), out.end(), entry.first) == out.end())
+        out.push_back(entry.first);
+    return out;
+  }();
+  return methods;
 }
 
 std::string str(beast::string_view x) {
@@ -336,7 +339,8 @@ outcome dispatch(bhttp::request<bhttp::string_body>& msg) {
 std::vector<outcome> read_connection(std::string_view bytes,
                                      size_t read_size) {
   const auto& cfg = fuzz_config();
-  asio::io_context ioc;
+  // Never run: the stream only needs an executor.
+  static asio::io_context ioc;
   beast::test::stream stream{ioc, beast::string_view{bytes.data(),
                                                      bytes.size()}};
   stream.close_remote();
