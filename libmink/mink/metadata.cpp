@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "mink/errc.hpp"
+#include "mink/serialization/json_codec.hpp"
 
 namespace mink {
 
@@ -50,10 +51,10 @@ std::string to_json(const metadata& x) {
 
 caf::expected<metadata> metadata_from_json(const std::string& json) {
   rapidjson::Document doc;
-  // Iterative: metadata rows may come from another writer, never recurse.
-  doc.Parse<rapidjson::kParseIterativeFlag
-            | rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  // parse_json, not RapidJSON's Parse: metadata rows may come from another
+  // writer, and Parse lets an escaped lone surrogate ("\udd08") through as
+  // bytes that are not UTF-8 (found by tests/fuzz/event_codec_fuzzer).
+  if (parse_json(json, doc) || !doc.IsObject())
     return make_error(errc::decode_failed, "metadata is not a JSON object");
   metadata result;
   auto read = [&](const char* key, std::string& out) -> bool {

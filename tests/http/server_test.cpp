@@ -155,6 +155,20 @@ BOOST_AUTO_TEST_CASE(unknown_paths_and_methods) {
   BOOST_CHECK_EQUAL(a->headers["allow"], "GET");
 }
 
+// Found by tests/fuzz/http_fuzzer (corpus: method_not_allowed): two
+// routes of one method that match a path listed it twice in Allow.
+BOOST_AUTO_TEST_CASE(allow_names_each_method_once) {
+  mink::http::router r;
+  auto nop = [](const request&, responder) {};
+  r.add("GET", "/items/{a}/fixed", nop);
+  r.add("GET", "/items/{a}/{b}", nop);
+  r.add("PUT", "/items/{a}/{b}", nop);
+  auto found = r.find("PATCH", "/items/x/fixed");
+  BOOST_CHECK(found.fn == nullptr);
+  BOOST_CHECK(found.path_known);
+  BOOST_CHECK_EQUAL(found.allow, "GET, PUT");
+}
+
 BOOST_AUTO_TEST_CASE(correlation_ids_come_back) {
   start();
   raw_conn c{port()};
@@ -202,6 +216,48 @@ BOOST_AUTO_TEST_CASE(ambiguous_bodies_are_refused) {
              "\r\n\r\nzz\r\nab\r\n0\r\n\r\n");
   expect_400("GARBAGE\r\n\r\n");
   expect_400("GET /hello?q=%zz HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+
+// Found by tests/fuzz/http_fuzzer (corpus: te_not_chunked): Beast frames
+// a request whose Transfer-Encoding does not end in chunked as one without
+// a body, so its body was read as the next request (RFC 7230 3.3.3: 400).
+BOOST_AUTO_TEST_CASE(transfer_codings_other_than_chunked_are_refused) {
+  start();
+  auto expect = [&](int status, const std::string& te) {
+    raw_conn c{port()};
+    // The "body" is a request of its own: it must not be answered.
+    BOOST_REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\n"
+                         "Transfer-Encoding: " + te + "\r\n\r\n"
+                         "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto a = c.read_answer(5s);
+    BOOST_REQUIRE_MESSAGE(a, "no answer for " << te);
+    BOOST_CHECK_MESSAGE(a->status == status,
+                        "status " << a->status << " for " << te);
+    BOOST_CHECK_MESSAGE(c.closed_within(5s), "still open after " << te);
+  };
+  expect(501, "gzip");
+  expect(501, "chunked, gzip");
+  expect(501, "gzip, chunked");
+  expect(400, "chunked, chunked");
+  expect(400, "");
+}
+
+// Found by tests/fuzz/http_fuzzer (corpus: head_twice_the_limit): when a
+// whole head arrived at once, Boost 1.74's parser counted max_header_bytes
+// from the end of the request line, so heads of up to twice the bound
+// were read.
+BOOST_AUTO_TEST_CASE(a_head_beyond_the_bound_is_refused_however_it_arrives) {
+  cfg.max_header_bytes = 1024;
+  start();
+  raw_conn c{port()};
+  // One write: a 620-byte request line and 620 bytes of fields.
+  BOOST_REQUIRE(c.send("GET /items/" + std::string(600, 'a')
+                       + " HTTP/1.1\r\nX-A: " + std::string(600, 'b')
+                       + "\r\n\r\n"));
+  auto a = c.read_answer(5s);
+  BOOST_REQUIRE(a);
+  BOOST_CHECK_EQUAL(a->status, 431);
+  BOOST_CHECK(a->body.find("headers_too_large") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(chunked_bodies_are_read) {

@@ -110,4 +110,31 @@ BOOST_AUTO_TEST_CASE(data_that_the_store_would_refuse_is_refused) {
   BOOST_CHECK_EQUAL(again->data, ev->data);
 }
 
+// Found by tests/fuzz/ndjson_fuzzer (corpus: event_id_lone_surrogate): an
+// escaped lone surrogate in a string member was imported as bytes that are
+// not UTF-8, and the export of that event could not be imported again.
+BOOST_AUTO_TEST_CASE(escaped_lone_surrogates_are_refused) {
+  auto line = [](const std::string& stream, const std::string& id) {
+    return R"({"position":1,"stream_id":")" + stream
+           + R"(","version":1,"event_id":")" + id
+           + R"(","type":"T","timestamp_us":0,"data":{}})";
+  };
+  for (const auto& bad :
+       {line("s", "\\udeae"), line("s\\udc00", "e"),
+        line("s", "a\\ud800")}) {
+    auto ev = cli::from_ndjson(bad);
+    BOOST_TEST_INFO(bad);
+    BOOST_REQUIRE(!ev);
+    BOOST_CHECK(code_of(ev.error()) == errc::invalid_argument);
+    BOOST_CHECK_NE(why(ev).find("not JSON"), std::string::npos);
+  }
+  // A surrogate pair is one code point and stays as it is.
+  auto ev = cli::from_ndjson(line("s", "\\ud83d\\ude00"));
+  BOOST_REQUIRE_MESSAGE(ev, why(ev));
+  BOOST_CHECK_EQUAL(ev->event_id, "\xf0\x9f\x98\x80");
+  auto again = cli::from_ndjson(cli::to_ndjson(*ev));
+  BOOST_REQUIRE_MESSAGE(again, why(again));
+  BOOST_CHECK_EQUAL(again->event_id, ev->event_id);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,7 @@
 #include "mink/http/router.hpp"
 
+#include <algorithm>
+
 namespace mink::http {
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -58,11 +60,17 @@ router::match router::find(std::string_view method,
                            std::string_view path) const {
   match out;
   auto segs = split_path(path);
+  std::vector<std::string_view> allowed;
   for (const auto& r : routes_) {
     if (!matches(r.segments, segs, nullptr))
       continue;
     if (r.method != method) {
       out.path_known = true;
+      // Two routes of one method can match a path (`/a/{x}`, `/a/b`):
+      // Allow names each method once.
+      if (std::find(allowed.begin(), allowed.end(), r.method) != allowed.end())
+        continue;
+      allowed.emplace_back(r.method);
       if (!out.allow.empty())
         out.allow += ", ";
       out.allow += r.method;

@@ -25,7 +25,8 @@ public:
     std::vector<std::string> params;
     /// True when a route has this path but another method (405).
     bool path_known = false;
-    /// The methods of the routes with this path, comma-separated.
+    /// The methods of the routes with this path, each once, comma-separated
+    /// (`GET, PUT`).
     std::string allow;
   };
 

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "mink/http/detail/request_checks.hpp"
 #include "mink/http/detail/server_impl.hpp"
 #include "mink/uuid.hpp"
 
@@ -34,34 +35,6 @@ std::string lower(beast::string_view x) {
   for (auto& c : out)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// Splits `target` into its path and decoded query; false on a malformed
-// query escape.
-bool split_target(std::string_view target, request& req) {
-  auto q = target.find('?');
-  req.path = std::string{target.substr(0, q)};
-  if (q == std::string_view::npos)
-    return true;
-  auto rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    auto part = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{}
-                                         : rest.substr(amp + 1);
-    if (part.empty())
-      continue;
-    auto eq = part.find('=');
-    std::string key;
-    std::string value;
-    if (!percent_decode(part.substr(0, eq), key))
-      return false;
-    if (eq != std::string_view::npos
-        && !percent_decode(part.substr(eq + 1), value))
-      return false;
-    req.query.emplace_back(std::move(key), std::move(value));
-  }
-  return true;
 }
 
 } // namespace
@@ -137,72 +110,39 @@ void session::wait_for_request() {
 void session::read_head() {
   first_ = false;
   parser_.emplace();
-  parser_->header_limit(static_cast<uint32_t>(srv_->cfg.max_header_bytes));
-  parser_->body_limit(srv_->cfg.body_limit);
+  detail::configure_parser(*parser_, srv_->cfg);
   req_ = request{};
   stream_.expires_after(srv_->cfg.header_timeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec,
-                                                       size_t) {
-                             self->on_head(ec);
+                                                       size_t n) {
+                             self->on_head(ec, n);
                            });
 }
 
-void session::on_head(beast::error_code ec) {
+void session::on_head(beast::error_code ec, size_t head_bytes) {
   req_.received = std::chrono::steady_clock::now();
   if (ec)
     return on_read_error(ec);
-  if (check_head())
+  if (check_head(head_bytes))
     read_body();
 }
 
 // Answers (or closes on) a failed read of a head or body.
 void session::on_read_error(beast::error_code ec) {
-  // A timeout has closed the socket already: nothing can be answered.
-  if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream
-      || ec == asio::error::eof || ec == asio::error::connection_reset
-      || ec == asio::error::operation_aborted)
-    return close();
-  if (ec == bhttp::error::header_limit)
-    return fail(431, "headers_too_large",
-                "the request head is larger than "
-                  + std::to_string(srv_->cfg.max_header_bytes) + " bytes");
-  if (ec == bhttp::error::body_limit)
-    return fail(413, "payload_too_large",
-                "the body is larger than "
-                  + std::to_string(srv_->cfg.body_limit) + " bytes");
-  fail(400, "bad_request", "the HTTP request is malformed: " + ec.message());
+  if (auto r = detail::read_error_refusal(ec, srv_->cfg))
+    return fail(r->status, r->code, r->message);
+  close();
 }
 
-// The checks Beast leaves to us. True when the request may go on.
-bool session::check_head() {
-  const auto& head = parser_->get();
-  size_t count = 0;
-  size_t lengths = 0;
-  bool has_te = false;
-  for (const auto& f : head) {
-    ++count;
-    if (f.name() == bhttp::field::content_length)
-      ++lengths;
-    else if (f.name() == bhttp::field::transfer_encoding)
-      has_te = true;
-  }
-  if (count > srv_->cfg.max_header_count) {
-    fail(431, "too_many_headers",
-         "the request has more than "
-           + std::to_string(srv_->cfg.max_header_count) + " header fields");
+// The checks Beast leaves to us (detail::check_head), then the head's
+// fields for the handler. True when the request may go on.
+bool session::check_head(size_t head_bytes) {
+  if (auto r = detail::check_head(*parser_, head_bytes, srv_->cfg)) {
+    fail(r->status, r->code, r->message);
     return false;
   }
-  if (lengths > 1) {
-    fail(400, "bad_request", "the request has more than one Content-Length");
-    return false;
-  }
-  if (lengths == 1 && has_te) {
-    fail(400, "bad_request",
-         "the request has both Content-Length and Transfer-Encoding");
-    return false;
-  }
-  for (const auto& f : head)
+  for (const auto& f : parser_->get())
     req_.headers.emplace_back(lower(f.name_string()), str(f.value()));
   auto cid = req_.header(lower(beast::string_view{srv_->cfg.correlation_header}));
   req_.correlation_id = cid && valid_correlation_id(*cid) ? *cid
@@ -253,7 +193,7 @@ void session::dispatch() {
   req_.method = str(msg.method_string());
   req_.target = str(msg.target());
   req_.body = std::move(msg.body());
-  if (!split_target(req_.target, req_))
+  if (!detail::split_target(req_.target, req_))
     return fail(400, "bad_request", "the query string has a malformed escape");
   auto found = srv_->routes.find(req_.method, req_.path);
   req_.route = found.route;

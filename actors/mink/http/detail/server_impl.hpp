@@ -87,9 +87,9 @@ public:
 private:
   void wait_for_request();
   void read_head();
-  void on_head(beast::error_code ec);
+  void on_head(beast::error_code ec, size_t head_bytes);
   void on_read_error(beast::error_code ec);
-  bool check_head();
+  bool check_head(size_t head_bytes);
   void read_body();
   void on_body(beast::error_code ec);
   void dispatch();
