@@ -105,6 +105,8 @@ answer to_answer(const httplib::Result& res) {
 client::client(std::string host, int port) : cli_(std::move(host), port) {
   cli_.set_read_timeout(std::chrono::seconds{60});
   cli_.set_keep_alive(true);
+  // Without it every POST waits for the server's delayed ACK (about 40 ms).
+  cli_.set_tcp_nodelay(true);
 }
 
 answer client::get(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "bank_load.hpp"
 
+#include <boost/test/unit_test.hpp>
+
 #include <chrono>
 #include <thread>
 
@@ -65,6 +67,16 @@ void send_until_definite(bank_test::client& c, sent_command& cmd,
       return;
     std::this_thread::sleep_for(std::chrono::milliseconds{50});
   }
+}
+
+void open_funded(bank_test::client& c, const std::string& id,
+                 int64_t amount) {
+  BOOST_REQUIRE_EQUAL(
+    c.post("/accounts", R"({"owner":"o","id":")" + id + R"("})").status, 201);
+  BOOST_REQUIRE_EQUAL(c.post("/accounts/" + id + "/deposit",
+                             R"({"amount":)" + std::to_string(amount) + "}")
+                        .status,
+                      200);
 }
 
 void load_clients::run(int port, int n, uint32_t seed,

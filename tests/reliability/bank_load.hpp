@@ -54,6 +54,10 @@ void send(bank_test::client& c, sent_command& cmd,
 void send_until_definite(bank_test::client& c, sent_command& cmd,
                          int attempts = 200);
 
+/// Opens account `id` and deposits `amount` into it; fails the test when
+/// either is refused.
+void open_funded(bank_test::client& c, const std::string& id, int64_t amount);
+
 /// Clients sending random commands until `stop` is set or, if
 /// `stop_on_error`, their connection fails. `acked` counts answers.
 struct load_clients {

@@ -223,14 +223,7 @@ BOOST_AUTO_TEST_CASE(sigkill_ten_times_under_load_loses_nothing) {
     client c{"127.0.0.1", p.port};
     for (int i = 0; i < 8; ++i) {
       accounts.push_back("acc" + std::to_string(i));
-      BOOST_REQUIRE_EQUAL(c.post("/accounts", R"({"owner":"o","id":")"
-                                                + accounts.back() + R"("})")
-                            .status,
-                          201);
-      BOOST_REQUIRE_EQUAL(c.post("/accounts/" + accounts.back() + "/deposit",
-                                 R"({"amount":1000})")
-                            .status,
-                          200);
+      open_funded(c, accounts.back(), 1000);
     }
     BOOST_CHECK_EQUAL(p.terminate(), 0);
   }

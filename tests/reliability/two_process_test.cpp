@@ -67,15 +67,7 @@ BOOST_AUTO_TEST_CASE(sixty_four_clients_on_twenty_hot_accounts_lose_no_update) {
   std::vector<std::string> accounts;
   for (int i = 0; i < hot_accounts; ++i) {
     accounts.push_back("hot" + std::to_string(i));
-    auto& c = i % 2 == 0 ? c0 : c1;
-    BOOST_REQUIRE_EQUAL(c.post("/accounts", R"({"owner":"o","id":")"
-                                              + accounts.back() + R"("})")
-                          .status,
-                        201);
-    BOOST_REQUIRE_EQUAL(c.post("/accounts/" + accounts.back() + "/deposit",
-                               R"({"amount":1000})")
-                          .status,
-                        200);
+    open_funded(i % 2 == 0 ? c0 : c1, accounts.back(), opening_deposit);
   }
   load_clients load;
   std::thread t0{[&] { load.run(p0.port, 32, 1000, accounts, 30, false, "p0-"); }};
