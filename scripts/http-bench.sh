@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Deposits over the bank's HTTP API with wrk (closed loop, fresh
-# Idempotency-Key per request), beside the in-process command benchmark in
-# the same run, on a throwaway PostgreSQL (or MINK_TEST_PG). Needs `wrk`
-# (Debian) and a build (scripts/setup.sh).
-#   CONNECTIONS (64), SECONDS (15), ACCOUNTS (1000), COMMANDS (50000, in process)
+# Deposits over the bank's HTTP API: the most it takes with wrk (closed
+# loop, fresh Idempotency-Key per request), then the latency at half that
+# rate with build/benchmarks/http_rate (open loop), beside the in-process
+# command benchmark at the same number of commands in flight, in the same
+# run, on a throwaway PostgreSQL (or MINK_TEST_PG). Needs `wrk` (Debian) and
+# a build (scripts/setup.sh).
+#   CONNECTIONS (256), SECONDS_RUN (15), ACCOUNTS (1000),
+#   COMMANDS (100000, in process), RATE (half of wrk's, for http_rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-connections=${CONNECTIONS:-64}
+connections=${CONNECTIONS:-256}
 seconds=${SECONDS_RUN:-15}
 export ACCOUNTS=${ACCOUNTS:-1000}
-commands=${COMMANDS:-50000}
+commands=${COMMANDS:-100000}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 source scripts/pg-throwaway.sh
 [[ -n ${MINK_TEST_PG:-} ]] || { pg_throwaway_start; trap pg_throwaway_stop EXIT; }
@@ -38,8 +41,15 @@ done >"$out.curl"
 curl -s -K "$out.curl"
 curl -s "$url/accounts/acc$((ACCOUNTS - 1))"; echo
 echo "== HTTP: wrk -t2 -c$connections -d${seconds}s (deposits)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s benchmarks/http/deposit.lua "$url"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s benchmarks/http/deposit.lua "$url" | tee "$out.wrk"
+max=$(sed -n 's/^Requests\/sec: *\([0-9]*\).*/\1/p' "$out.wrk")
+rate=${RATE:-$((max / 2))}
+echo "== HTTP: http_rate --rate $rate (open loop, half of wrk's $max/s)"
+build/benchmarks/http_rate --url "$url" --rate "$rate" --seconds "$seconds" \
+  --connections "$connections" --keys "$ACCOUNTS" \
+  --path '/accounts/acc{k}/deposit' --body '{"amount":1}'
 cleanup_bank
 echo "== in process: command_bench --commands $commands"
-build/benchmarks/command_bench --pg "$MINK_TEST_PG" --commands "$commands"
-rm -f "$out" "$out.curl"
+build/benchmarks/command_bench --pg "$MINK_TEST_PG" --commands "$commands" \
+  --in-flight "$connections" --aggregates "$ACCOUNTS"
+rm -f "$out" "$out.curl" "$out.wrk"

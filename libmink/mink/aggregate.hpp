@@ -72,12 +72,19 @@ struct has_evolve<D, std::void_t<decltype(D::evolve(
 ///
 ///   /// Applies one event to the state. Must not fail: an event is a fact.
 ///   static void evolve(account_state& st, const account_event& ev);
+///
+///   /// Optional: whether `cmd` creates the aggregate. An aggregate actor
+///   /// then decides it without reading a stream that should not exist
+///   /// (see `command_envelope::expects_no_stream`).
+///   static bool creates(const account_command& cmd);
 /// };
 /// using account = mink::aggregate<account_decider>;
 /// ~~~
 ///
-/// `decide` never changes the aggregate: the caller first stores the
-/// decided events and applies them only once they are committed.
+/// `decide` never changes the aggregate. An aggregate actor applies the
+/// decided events to its state before they commit (so that the next waiting
+/// command is decided against it) and throws that state away when the
+/// append fails.
 ///
 /// Errors that `decide` returns for broken business rules should use the
 /// application's own error category (see `is_business_error`); mink never

@@ -46,6 +46,10 @@ struct aggregate_context {
   /// Commands waiting for one aggregate above which new ones are answered
   /// `overloaded` at once.
   size_t max_waiting = 1000;
+  /// Commands waiting for one aggregate that it decides in one round, one
+  /// after another against its evolving state, and appends together (one
+  /// transaction) at most.
+  size_t max_round = 256;
   std::shared_ptr<aggregate_stats> counters
     = std::make_shared<aggregate_stats>();
   std::shared_ptr<snapshot_stats> snapshot_counters

@@ -1,8 +1,14 @@
 #include "mink/actors/command_bus.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+
 #include <caf/all.hpp>
 
 #include "mink/actors/atoms.hpp"
+#include "mink/actors/detail/timeout_queue.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/errc.hpp"
 
@@ -10,8 +16,40 @@ namespace mink {
 
 namespace {
 
-caf::behavior bus_impl(caf::event_based_actor* self, command_bus_config cfg) {
+/// A command sent to its router, and whom to answer.
+struct routed_command {
+  reply_fn reply;
+  std::string type;
+  bool done = false;
+};
+
+struct bus_state {
+  detail::timeout_queue<routed_command> timeouts;
+  bool tick_scheduled = false;
+  static inline const char* name = "mink.command_bus";
+};
+
+using bus_actor = caf::stateful_actor<bus_state>;
+
+/// How often timeouts are looked for while commands wait: a tenth of the
+/// timeout, between 1 ms and 100 ms, so a timeout fires at most that late.
+std::chrono::milliseconds sweep_interval(std::chrono::milliseconds timeout) {
+  return std::clamp(timeout / 10, std::chrono::milliseconds{1},
+                    std::chrono::milliseconds{100});
+}
+
+void schedule_sweep(bus_actor* self, std::chrono::milliseconds timeout) {
+  auto& st = self->state;
+  if (st.tick_scheduled || st.timeouts.empty())
+    return;
+  st.tick_scheduled = true;
+  self->delayed_send(self, sweep_interval(timeout), tick_atom::value);
+}
+
+caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
   // Sends the command to its router; the answer comes back through `reply`.
+  // The request itself has no timeout: the bus sweeps its own (see
+  // `timeout_queue`).
   next_fn route = [self, routes = cfg.routes,
                    timeout = cfg.timeout](command_envelope cmd,
                                           reply_fn reply) {
@@ -21,18 +59,25 @@ caf::behavior bus_impl(caf::event_based_actor* self, command_bus_config cfg) {
                        "unknown command type '" + cmd.type + "'"));
       return;
     }
-    auto type = cmd.type;
-    self->request(i->second, timeout, command_atom::value, std::move(cmd))
-      .then([reply](command_result& res) { reply(res); },
-            [reply, type, timeout](caf::error& err) {
-              if (err == caf::sec::request_timeout)
-                reply(make_error(errc::timeout,
-                                 "command " + type + " got no answer within "
-                                   + std::to_string(timeout.count())
-                                   + " ms"));
-              else
-                reply(std::move(err));
-            });
+    auto slot = std::make_shared<routed_command>();
+    slot->reply = std::move(reply);
+    slot->type = cmd.type;
+    self->state.timeouts.add(slot, std::chrono::steady_clock::now() + timeout);
+    schedule_sweep(self, timeout);
+    self->request(i->second, caf::infinite, command_atom::value, std::move(cmd))
+      .then(
+        [slot](command_result& res) {
+          if (!slot->done) {
+            slot->done = true;
+            slot->reply(res);
+          }
+        },
+        [slot](caf::error& err) {
+          if (!slot->done) {
+            slot->done = true;
+            slot->reply(std::move(err));
+          }
+        });
   };
   return {
     [self, pipeline = cfg.pipeline, route](command_atom,
@@ -47,6 +92,19 @@ caf::behavior bus_impl(caf::event_based_actor* self, command_bus_config cfg) {
                    },
                    route);
       return rp;
+    },
+    [self, timeout = cfg.timeout](tick_atom) {
+      auto& st = self->state;
+      st.tick_scheduled = false;
+      st.timeouts.expire(std::chrono::steady_clock::now(),
+                         [&](routed_command& c) {
+                           c.reply(make_error(errc::timeout,
+                                              "command " + c.type
+                                                + " got no answer within "
+                                                + std::to_string(timeout.count())
+                                                + " ms"));
+                         });
+      schedule_sweep(self, timeout);
     },
   };
 }

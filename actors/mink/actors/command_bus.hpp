@@ -19,7 +19,8 @@ struct command_bus_config {
   /// Middleware, run in order before the command reaches its router.
   command_pipeline pipeline;
   /// How long the bus waits for the router's answer; then the caller gets
-  /// `errc::timeout`. The command may still complete later: its events are
+  /// `errc::timeout` (up to a tenth of it later, at most 100 ms: the bus
+  /// looks for timeouts that often instead of timing each command). The command may still complete later: its events are
   /// then stored, and a retry with the same command id is answered from the
   /// command record instead of running twice.
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};

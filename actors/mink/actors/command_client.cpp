@@ -1,10 +1,13 @@
 #include "mink/actors/command_client.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include <caf/all.hpp>
 
 #include "mink/actors/atoms.hpp"
+#include "mink/actors/detail/timeout_queue.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/errc.hpp"
 
@@ -25,7 +28,16 @@ caf::error map_error(caf::error err) {
 /// A callback as a message (it never leaves the process).
 struct pending_command {
   command_envelope cmd;
-  command_client::callback done;
+  command_client::callback callback;
+  /// Whether `callback` ran (the answer or the timeout came).
+  bool done = false;
+
+  void answer(caf::expected<command_result> x) {
+    if (done)
+      return;
+    done = true;
+    callback(std::move(x));
+  }
 };
 
 } // namespace
@@ -38,17 +50,50 @@ namespace mink {
 
 namespace {
 
+struct bridge_state {
+  detail::timeout_queue<pending_command> timeouts;
+  bool tick_scheduled = false;
+  static inline const char* name = "mink.command_client";
+};
+
+using bridge_actor = caf::stateful_actor<bridge_state>;
+
+void schedule_sweep(bridge_actor* self, std::chrono::milliseconds timeout) {
+  auto& st = self->state;
+  if (st.tick_scheduled || st.timeouts.empty())
+    return;
+  st.tick_scheduled = true;
+  self->delayed_send(self,
+                     std::clamp(timeout / 10, std::chrono::milliseconds{1},
+                                std::chrono::milliseconds{100}),
+                     tick_atom::value);
+}
+
 // Turns a foreign thread's `send` into an actor-to-actor request, the fast
-// path of CAF (a blocking request from outside is 50 times slower).
-caf::behavior bridge(caf::event_based_actor* self, caf::actor bus,
+// path of CAF (a blocking request from outside is 50 times slower). The
+// request has no CAF timeout (each would take the clock thread's lock):
+// the bridge sweeps its own (see `timeout_queue`).
+caf::behavior bridge(bridge_actor* self, caf::actor bus,
                      std::chrono::milliseconds timeout) {
   // Linked: the bridge goes when the bus goes (at shutdown).
   self->link_to(bus);
   return {
     [=](const std::shared_ptr<pending_command>& p) {
-      self->request(bus, timeout, command_atom::value, std::move(p->cmd))
-        .then([p](command_result& r) { p->done(std::move(r)); },
-              [p](caf::error& err) { p->done(map_error(std::move(err))); });
+      self->state.timeouts.add(p, std::chrono::steady_clock::now() + timeout);
+      schedule_sweep(self, timeout);
+      self->request(bus, caf::infinite, command_atom::value, std::move(p->cmd))
+        .then([p](command_result& r) { p->answer(r); },
+              [p](caf::error& err) { p->answer(map_error(std::move(err))); });
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      st.tick_scheduled = false;
+      st.timeouts.expire(std::chrono::steady_clock::now(),
+                         [](pending_command& p) {
+                           p.callback(make_error(
+                             errc::timeout, "the command got no answer in time"));
+                         });
+      schedule_sweep(self, timeout);
     },
   };
 }
@@ -64,7 +109,7 @@ command_client::command_client(caf::actor_system& sys, caf::actor bus,
 void command_client::send(command_envelope cmd, callback done) const {
   auto p = std::make_shared<pending_command>();
   p->cmd = std::move(cmd);
-  p->done = std::move(done);
+  p->callback = std::move(done);
   caf::anon_send(bridge_, std::move(p));
 }
 

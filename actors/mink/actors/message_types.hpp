@@ -19,6 +19,8 @@
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::stream_append)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::reserved_append)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::append_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::reserved_append>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::append_group_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mink::command_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<mink::recorded_event>)

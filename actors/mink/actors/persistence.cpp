@@ -53,11 +53,50 @@ namespace {
 
 using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
 
+/// The promise of a group of appends (`append_group_result`), answered
+/// once every member has its result.
+struct group_answer {
+  caf::typed_response_promise<append_group_result> rp;
+  append_group_result out;
+  size_t left = 0;
+
+  void set(size_t index, caf::expected<append_result> x) {
+    out.results[index] = std::move(x);
+    release();
+  }
+
+  /// Counts one answer (or the sender's hold, see the handler) as given.
+  void release() {
+    if (--left == 0)
+      rp.deliver(std::move(out));
+  }
+};
+
+/// Whom to answer for one pending append: its own promise, or its place in
+/// a group.
+struct answer_to {
+  caf::typed_response_promise<append_result> rp;
+  std::shared_ptr<group_answer> group;
+  size_t index = 0;
+
+  void deliver(caf::expected<append_result> x) {
+    if (group)
+      group->set(index, std::move(x));
+    else if (x)
+      rp.deliver(std::move(*x));
+    else
+      rp.deliver(std::move(x.error()));
+  }
+};
+
 struct persistence_state {
   /// Appends checked and encoded, waiting for the committer, in arrival
   /// order, and the promises to answer them.
   std::vector<prepared_append> pending;
-  std::vector<caf::typed_response_promise<append_result>> promises;
+  std::vector<answer_to> promises;
+  /// Whether each pending append must commit with the one before it (a
+  /// group's member after its first): batches never part them.
+  std::vector<bool> joined;
   size_t pending_events = 0;
   /// The actor that calls the store (blocking), on a thread of its own.
   caf::actor committer;
@@ -65,7 +104,7 @@ struct persistence_state {
   persistence_config cfg;
   /// Whether the committer holds a batch, and the promises of its appends.
   bool committing = false;
-  std::vector<caf::typed_response_promise<append_result>> inflight;
+  std::vector<answer_to> inflight;
   bool flush_scheduled = false;
   static inline const char* name = "mink.persistence";
 };
@@ -111,8 +150,7 @@ void start_commit(persistence_actor* self);
 /// senders give a slot back themselves only for appends this actor never
 /// saw. Appends that reached the committer may have committed; a retry
 /// with the same command id finds out.
-void fail_all(persistence_actor* self,
-              std::vector<caf::typed_response_promise<append_result>>& rps,
+void fail_all(persistence_actor* self, std::vector<answer_to>& rps,
               const caf::error& why, bool reached_committer) {
   self->state.stats->queued.fetch_sub(rps.size(), std::memory_order_relaxed);
   auto err = make_error(errc::storage_failure,
@@ -155,12 +193,8 @@ void on_committed(persistence_actor* self, commit_batch& done) {
   stats.queued.fetch_sub(n, std::memory_order_relaxed);
   if (cfg.feed)
     publish(self, cfg.feed, done);
-  for (size_t i = 0; i < n; ++i) {
-    if (done.results[i])
-      rps[i].deliver(std::move(*done.results[i]));
-    else
-      rps[i].deliver(std::move(done.results[i].error()));
-  }
+  for (size_t i = 0; i < n; ++i)
+    rps[i].deliver(std::move(done.results[i]));
 }
 
 /// Hands the committer the appends waiting (up to `max_batch_events`
@@ -172,12 +206,13 @@ void start_commit(persistence_actor* self) {
   if (st.committing || st.pending.empty())
     return;
   commit_batch batch;
-  std::vector<caf::typed_response_promise<append_result>> rps;
+  std::vector<answer_to> rps;
   size_t take = 0;
   size_t events = 0;
-  // At least one append, however many events it has.
+  // At least one append, however many events it has, and never part of a
+  // group.
   while (take < st.pending.size()
-         && (take == 0
+         && (take == 0 || st.joined[take]
              || events + st.pending[take].events.size()
                   <= cfg.max_batch_events))
     events += st.pending[take++].events.size();
@@ -186,13 +221,16 @@ void start_commit(persistence_actor* self) {
     rps = std::move(st.promises);
     st.pending.clear();
     st.promises.clear();
+    st.joined.clear();
   } else {
     auto split = static_cast<std::ptrdiff_t>(take);
     batch.appends.assign(std::make_move_iterator(st.pending.begin()),
                          std::make_move_iterator(st.pending.begin() + split));
-    rps.assign(st.promises.begin(), st.promises.begin() + split);
+    rps.assign(std::make_move_iterator(st.promises.begin()),
+               std::make_move_iterator(st.promises.begin() + split));
     st.pending.erase(st.pending.begin(), st.pending.begin() + split);
     st.promises.erase(st.promises.begin(), st.promises.begin() + split);
+    st.joined.erase(st.joined.begin(), st.joined.begin() + split);
   }
   st.pending_events -= events;
   st.committing = true;
@@ -234,6 +272,38 @@ caf::behavior committer_impl(caf::event_based_actor*,
   };
 }
 
+/// Claims `x`'s slot, checks and encodes it and queues it for the next
+/// batch (with the one before it when `joined`); the error when it is not
+/// taken (then it holds no slot).
+caf::error take(persistence_actor* self, reserved_append& x, answer_to who,
+                bool joined) {
+  auto& st = self->state;
+  // From here on the slot is this actor's to give back (when it answers);
+  // without one, the append is not taken.
+  if (!x.slot || !x.slot->claim())
+    return make_error(errc::invalid_argument,
+                      "an append needs a queue slot of its own "
+                      "(persistence::try_reserve)");
+  // Checked and encoded here, while the committer is busy with the batch
+  // before, so that its thread only talks to the database.
+  auto prepared = event_store::prepare_append(std::move(x.append));
+  if (!prepared) {
+    st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
+    return std::move(prepared.error());
+  }
+  st.pending_events += prepared->events.size();
+  st.pending.push_back(std::move(*prepared));
+  st.promises.push_back(std::move(who));
+  st.joined.push_back(joined);
+  if (!st.committing && !st.flush_scheduled) {
+    // The flush message queues behind every append already waiting, so the
+    // batch takes all of them.
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+  return {};
+}
+
 caf::behavior persistence_impl(persistence_actor* self,
                                std::shared_ptr<event_store> store,
                                std::shared_ptr<persistence_stats> stats,
@@ -251,36 +321,33 @@ caf::behavior persistence_impl(persistence_actor* self,
     fail_all(self, st.inflight, why, true);
     fail_all(self, st.promises, why, false);
     st.pending.clear();
+    st.joined.clear();
     st.pending_events = 0;
     st.committing = false;
     self->quit(msg.reason);
   });
   return {
     [self](append_atom, reserved_append& x) -> caf::result<append_result> {
-      auto& st = self->state;
-      // From here on the slot is this actor's to give back (when it
-      // answers); without one, the append is not taken.
-      if (!x.slot || !x.slot->claim())
-        return make_error(errc::invalid_argument,
-                          "an append needs a queue slot of its own "
-                          "(persistence::try_reserve)");
-      // Checked and encoded here, while the committer is busy with the
-      // batch before, so that its thread only talks to the database.
-      auto prepared = event_store::prepare_append(std::move(x.append));
-      if (!prepared) {
-        st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
-        return std::move(prepared.error());
-      }
       auto rp = self->make_response_promise<append_result>();
-      st.pending_events += prepared->events.size();
-      st.pending.push_back(std::move(*prepared));
-      st.promises.push_back(rp);
-      if (!st.committing && !st.flush_scheduled) {
-        // The flush message queues behind every append already waiting, so
-        // the batch takes all of them.
-        st.flush_scheduled = true;
-        self->send(self, flush_atom::value);
+      if (auto err = take(self, x, answer_to{rp, nullptr, 0}, false))
+        rp.deliver(std::move(err));
+      return rp;
+    },
+    [self](append_atom, std::vector<reserved_append>& xs)
+      -> caf::result<append_group_result> {
+      auto group = std::make_shared<group_answer>();
+      group->rp = self->make_response_promise<append_group_result>();
+      group->out.results.assign(xs.size(), append_result{});
+      group->left = xs.size() + 1; // + 1 until every member is placed
+      bool joined = false;
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (auto err = take(self, xs[i], answer_to{{}, group, i}, joined))
+          group->set(i, std::move(err));
+        else
+          joined = true;
       }
+      auto rp = group->rp;
+      group->release(); // every member is placed
       return rp;
     },
     [self](flush_atom) {

@@ -7,9 +7,11 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
 
 #include "mink/store/event_store.hpp"
 
@@ -87,10 +89,20 @@ struct reserved_append {
   std::shared_ptr<append_slot> slot;
 };
 
+/// The answer to `(append_atom, std::vector<reserved_append>)`: one result
+/// per append, in the order sent.
+struct append_group_result {
+  std::vector<caf::expected<append_result>> results;
+};
+
 /// A handle on a running persistence actor.
 struct persistence {
   /// Accepts `(append_atom, reserved_append)` and answers `append_result`
-  /// or the stream's error.
+  /// or the stream's error. Accepts `(append_atom,
+  /// std::vector<reserved_append>)`, appends that must commit in one
+  /// transaction (an aggregate's commands decided in a row, each expecting
+  /// the version the one before leaves), and answers
+  /// `append_group_result`.
   caf::actor actor;
   std::shared_ptr<persistence_stats> stats;
   persistence_config config;

@@ -23,6 +23,14 @@ struct command_envelope {
   metadata meta;
   /// The command itself, of the aggregate's command type.
   std::any payload;
+  /// The command creates its aggregate: its stream is not expected to
+  /// exist. An aggregate actor that has not read its stream then decides
+  /// against the empty state without reading it, and appends expecting no
+  /// stream; when the stream exists after all, the store refuses the append
+  /// and the actor reads the stream and decides again, so the command's
+  /// rules still see the real state. A hint for speed: wrong, it costs one
+  /// refused append.
+  bool expects_no_stream = false;
 
   /// Returns the target stream id.
   std::string stream_id() const { return aggregate_type + "-" + aggregate_id; }

@@ -127,6 +127,11 @@ struct account_decider {
 
   static void evolve(account_state& st, const account_event& ev);
 
+  /// Opening creates the account: its stream is not read first.
+  static bool creates(const account_command& cmd) {
+    return std::holds_alternative<open_account>(cmd);
+  }
+
   // -- snapshots ---------------------------------------------------------------
 
   static constexpr const char* state_type_name = "bank.account";

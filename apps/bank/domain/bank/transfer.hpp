@@ -122,6 +122,11 @@ struct transfer_decider {
   static result decide(const transfer_state& st, const transfer_command& cmd);
 
   static void evolve(transfer_state& st, const transfer_event& ev);
+
+  /// Initiating creates the transfer: its stream is not read first.
+  static bool creates(const transfer_command& cmd) {
+    return std::holds_alternative<initiate_transfer>(cmd);
+  }
 };
 
 using transfer = mink::aggregate<transfer_decider>;

@@ -1,5 +1,6 @@
 #include "bank/projections.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "bank/transfer.hpp"
 #include "mink/aggregate_events.hpp"
 #include "mink/errc.hpp"
+#include "mink/sql/row_batch.hpp"
 
 namespace bank {
 
@@ -108,25 +110,35 @@ accounts_projection::handle(soci::session& sql,
     long long balance = 0;
     long long version = 0;
   };
+  // A few statements per batch, not per event: the rows of the batch's
+  // accounts in one read, the history in one insert, the accounts in one
+  // upsert (chunked by `row_batch`).
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const auto& rec : events)
+    ids.push_back(id_of_stream(rec.stream_id));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::map<std::string, row> rows;
-  auto load = [&](const std::string& id) -> row& {
-    auto i = rows.find(id);
-    if (i != rows.end())
-      return i->second;
-    row r;
-    soci::indicator ind = soci::i_null;
-    sql << "SELECT owner, status, balance, version FROM " + prefix_
-             + "bank_accounts WHERE id = :id",
-      soci::use(id), soci::into(r.owner, ind), soci::into(r.status),
-      soci::into(r.balance), soci::into(r.version);
-    return rows.emplace(id, std::move(r)).first->second;
-  };
+  mink::sql::select_in(
+    sql, "SELECT id, owner, status, balance, version FROM " + prefix_
+           + "bank_accounts WHERE id",
+    ids, [&](const soci::row& r) {
+      rows[r.get<std::string>(0)] = row{r.get<std::string>(1),
+                                        r.get<std::string>(2),
+                                        mink::sql::get_int(r, 3),
+                                        mink::sql::get_int(r, 4)};
+    });
+  mink::sql::row_batch history{"INSERT INTO " + prefix_
+                                 + "bank_history (account, version, position, "
+                                   "kind, amount, transfer_id, balance, at_us)",
+                               8};
   for (const auto& rec : events) {
     auto ev = decode_as<account_event>(*registry_, rec);
     if (!ev)
       return std::move(ev.error());
     auto id = id_of_stream(rec.stream_id);
-    auto& r = load(id);
+    auto& r = rows[id];
     if (auto opened = std::get_if<account_opened>(&*ev)) {
       r.owner = opened->owner;
       r.status = "open";
@@ -136,28 +148,22 @@ accounts_projection::handle(soci::session& sql,
     r.balance += balance_delta(*ev);
     r.version = rec.stream_version;
     auto v = view_of(*ev);
-    std::string kind = v.kind;
-    long long version = rec.stream_version;
-    long long position = rec.global_position;
-    long long amount = v.amount;
-    long long at = rec.timestamp_us;
-    sql << "INSERT INTO " + prefix_
-             + "bank_history (account, version, position, kind, amount, "
-               "transfer_id, balance, at_us) VALUES (:a, :v, :p, :k, :m, :t, "
-               ":b, :u)",
-      soci::use(id), soci::use(version), soci::use(position), soci::use(kind),
-      soci::use(amount), soci::use(v.transfer_id), soci::use(r.balance),
-      soci::use(at);
+    history.add({std::move(id), static_cast<long long>(rec.stream_version),
+                 static_cast<long long>(rec.global_position),
+                 std::string{v.kind}, static_cast<long long>(v.amount),
+                 std::move(v.transfer_id), r.balance,
+                 static_cast<long long>(rec.timestamp_us)});
   }
-  for (auto& [id, r] : rows) {
-    sql << "INSERT INTO " + prefix_
-             + "bank_accounts (id, owner, status, balance, version) VALUES "
-               "(:i, :o, :s, :b, :v) ON CONFLICT (id) DO UPDATE SET owner = "
-               "excluded.owner, status = excluded.status, balance = "
-               "excluded.balance, version = excluded.version",
-      soci::use(id), soci::use(r.owner), soci::use(r.status),
-      soci::use(r.balance), soci::use(r.version);
-  }
+  history.execute(sql);
+  mink::sql::row_batch accounts{
+    "INSERT INTO " + prefix_
+      + "bank_accounts (id, owner, status, balance, version)",
+    5,
+    "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, status = "
+    "excluded.status, balance = excluded.balance, version = excluded.version"};
+  for (auto& [id, r] : rows)
+    accounts.add({id, r.owner, r.status, r.balance, r.version});
+  accounts.execute(sql);
   return {};
 }
 

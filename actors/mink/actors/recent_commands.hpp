@@ -1,0 +1,49 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "mink/command/command.hpp"
+
+namespace mink {
+
+/// The results of an aggregate's latest commands, by command id, so that a
+/// repeat is answered without deciding again or asking the store. Command
+/// ids are UUIDs (the store refuses others): each is kept as its 16 bytes,
+/// and nothing is allocated until the first one is remembered, since most
+/// aggregates of a large service are idle most of the time. Bounded: older
+/// repeats are caught by the store's command records.
+class recent_commands {
+public:
+  /// How many results are kept.
+  static constexpr size_t capacity = 16;
+
+  /// Remembers `id`'s result (ids that are not UUIDs are not kept).
+  void remember(std::string_view id, const command_result& res);
+
+  /// The remembered result of `id`, or null.
+  [[nodiscard]] const command_result* recall(std::string_view id) const;
+
+  /// Bytes held on the heap (0 until the first `remember`).
+  [[nodiscard]] size_t heap_bytes() const noexcept;
+
+private:
+  struct entry {
+    std::array<uint8_t, 16> id;
+    command_result result;
+  };
+  struct ring {
+    std::array<entry, capacity> entries;
+    size_t size = 0;
+    size_t next = 0;
+  };
+  std::unique_ptr<ring> ring_;
+};
+
+/// Parses a UUID in 8-4-4-4-12 hexadecimal form (either case) into its 16
+/// bytes; false when `text` is not one.
+bool parse_uuid(std::string_view text, std::array<uint8_t, 16>& out) noexcept;
+
+} // namespace mink
