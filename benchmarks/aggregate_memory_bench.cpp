@@ -166,9 +166,10 @@ int main(int argc, char** argv) {
     pg_store_config(opt.pg_conninfo, "bench_mem", 2));
   if (!es)
     die(to_text(es.error()));
+  std::shared_ptr<event_store> store = std::move(*es);
   aggregate_context ctx;
-  ctx.writer = spawn_persistence(sys, *es);
-  ctx.reader = spawn_store_reader(sys, *es);
+  ctx.writer = spawn_persistence(sys, store);
+  ctx.reader = spawn_store_reader(sys, store);
   ctx.registry = registry;
   // 1. Live actors: nothing passivated.
   router_config live;

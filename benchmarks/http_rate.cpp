@@ -26,7 +26,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "bench_util.hpp"
+#include "bench_pg.hpp"
 #include "mink/uuid.hpp"
 
 namespace asio = boost::asio;

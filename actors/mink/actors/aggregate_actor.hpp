@@ -71,7 +71,9 @@ caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
     [self](command_atom, command_envelope& cmd) {
       auto rp = self->template make_response_promise<command_result>();
       auto& st = self->state;
-      held_command c{std::move(cmd), rp};
+      held_command c;
+      c.cmd = std::move(cmd);
+      c.rp = rp;
       if (st.waiting.size() >= st.ctx->max_waiting) {
         st.answer(c, make_error(errc::overloaded,
                                 "too many commands waiting for aggregate "

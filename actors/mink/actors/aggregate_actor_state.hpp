@@ -16,16 +16,6 @@
 
 namespace mink {
 
-/// A command an aggregate actor holds, and whom to answer.
-struct held_command {
-  command_envelope cmd;
-  caf::typed_response_promise<command_result> rp;
-  /// Rounds this command lost to another writer (`wrong_expected_version`).
-  int conflicts = 0;
-  /// Whether it was answered (or handed on): nothing more to do for it.
-  bool done = false;
-};
-
 /// What a round decided for one of its commands (see `aggregate_actor`).
 struct round_decision {
   enum class kind : uint8_t {
@@ -45,6 +35,18 @@ struct round_decision {
   bool committed = false;
 };
 
+/// A command an aggregate actor holds, and whom to answer.
+struct held_command {
+  command_envelope cmd;
+  caf::typed_response_promise<command_result> rp;
+  /// Rounds this command lost to another writer (`wrong_expected_version`).
+  int conflicts = 0;
+  /// Whether it was answered (or handed on): nothing more to do for it.
+  bool done = false;
+  /// What the running round decided for it.
+  round_decision decision;
+};
+
 /// State of one aggregate actor. Kept small: a service holds many of them,
 /// most idle. The containers allocate only while commands wait or run.
 template <class Decider>
@@ -57,13 +59,13 @@ struct aggregate_actor_state {
   /// it when it sends one, the actor lowers it when it answers. The router
   /// never passivates an actor while it is above 0. May be null.
   std::shared_ptr<std::atomic<int64_t>> in_flight;
-  /// The commands of the running round, and what was decided for each.
+  /// The commands of the running round.
   std::vector<held_command> round;
-  std::vector<round_decision> decisions;
   /// Commands that came while a round ran, in arrival order.
   std::vector<held_command> waiting;
-  /// Commands answered from the store's command records (lookups running).
-  std::list<held_command> looking_up;
+  /// Commands answered from the store's command records (lookups running);
+  /// allocated on the first.
+  std::unique_ptr<std::list<held_command>> looking_up;
   /// Results of the latest commands, for answering repeats.
   recent_commands recent;
   /// The aggregate's version before the running round.

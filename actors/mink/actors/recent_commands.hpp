@@ -11,10 +11,11 @@ namespace mink {
 
 /// The results of an aggregate's latest commands, by command id, so that a
 /// repeat is answered without deciding again or asking the store. Command
-/// ids are UUIDs (the store refuses others): each is kept as its 16 bytes,
-/// and nothing is allocated until the first one is remembered, since most
-/// aggregates of a large service are idle most of the time. Bounded: older
-/// repeats are caught by the store's command records.
+/// ids are UUIDs (the store refuses others): each is kept as its 16 bytes
+/// beside its result, 32 bytes in all, in an array that grows as commands
+/// come (nothing until the first), since most aggregates of a large service
+/// handle a few commands and idle. Bounded: older repeats are caught by the
+/// store's command records.
 class recent_commands {
 public:
   /// How many results are kept.
@@ -34,12 +35,12 @@ private:
     std::array<uint8_t, 16> id;
     command_result result;
   };
-  struct ring {
-    std::array<entry, capacity> entries;
-    size_t size = 0;
-    size_t next = 0;
-  };
-  std::unique_ptr<ring> ring_;
+  /// Grows to `capacity` (doubling), then the oldest entry is overwritten
+  /// (`next_`). Not a std::vector: 16 bytes instead of 32 in every actor.
+  std::unique_ptr<entry[]> entries_;
+  uint8_t size_ = 0;
+  uint8_t allocated_ = 0;
+  uint8_t next_ = 0;
 };
 
 /// Parses a UUID in 8-4-4-4-12 hexadecimal form (either case) into its 16

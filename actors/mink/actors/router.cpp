@@ -37,7 +37,7 @@ void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
   // Each actor is looked at once at most: busy ones go to the front.
   for (auto n = st.alive.size();
        n > 0 && st.alive.size() > std::max<size_t>(max_alive, 1); --n) {
-    auto i = st.alive.find(st.lru.back());
+    auto i = st.alive.find(*st.lru.back());
     // Ordered by use: the first recent one ends the scan.
     if (i->second.last_used > recent)
       return;
@@ -67,7 +67,7 @@ void passivate_idle(router_self* self, router_stats& stats,
   auto now = std::chrono::steady_clock::now();
   auto deadline = now - idle_timeout;
   for (auto n = st.alive.size(); n > 0 && !st.lru.empty(); --n) {
-    auto i = st.alive.find(st.lru.back());
+    auto i = st.alive.find(*st.lru.back());
     // The list is ordered by use, so the first recent one ends the scan.
     if (i->second.last_used > deadline)
       break;

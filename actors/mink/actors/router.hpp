@@ -59,7 +59,7 @@ struct router_stats {
 struct router_state {
   struct entry {
     caf::actor actor;
-    std::list<std::string>::iterator lru_pos;
+    std::list<const std::string*>::iterator lru_pos;
     std::chrono::steady_clock::time_point last_used;
     /// Commands sent to the actor and not yet answered (it lowers it).
     std::shared_ptr<std::atomic<int64_t>> in_flight;
@@ -70,8 +70,9 @@ struct router_state {
     }
   };
   std::unordered_map<std::string, entry> alive;
-  /// Aggregate ids, most recently used first.
-  std::list<std::string> lru;
+  /// Aggregate ids (the keys of `alive`, which stay put), most recently
+  /// used first.
+  std::list<const std::string*> lru;
   /// A passivated actor still answering the commands it held. Commands for
   /// its aggregate wait here until it is down, so that they run after
   /// those, in arrival order, in the next actor.
@@ -171,10 +172,10 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
       e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
                                                   cmd.stream_id(), ctx,
                                                   e.in_flight);
-      st.lru.push_front(cmd.aggregate_id);
-      e.lru_pos = st.lru.begin();
       e.last_used = now;
       i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
+      st.lru.push_front(&i->first);
+      i->second.lru_pos = st.lru.begin();
       stats->spawned.fetch_add(1, std::memory_order_relaxed);
       stats->alive.store(st.alive.size(), std::memory_order_relaxed);
     } else {

@@ -46,8 +46,8 @@ std::optional<size_t> earlier_with_same_id(const State& st, size_t i) {
     return std::nullopt;
   for (size_t j = 0; j < i; ++j)
     if (st.round[j].cmd.command_id == id
-        && (st.decisions[j].what == round_decision::kind::writing
-            || st.decisions[j].what == round_decision::kind::not_writing))
+        && (st.round[j].decision.what == round_decision::kind::writing
+            || st.round[j].decision.what == round_decision::kind::not_writing))
       return j;
   return std::nullopt;
 }
@@ -67,7 +67,7 @@ std::optional<reserved_append> decide_one(aggregate_self<Decider>* self,
   using kind = round_decision::kind;
   auto& st = self->state;
   auto& c = st.round[i];
-  auto& d = st.decisions[i];
+  auto& d = c.decision;
   auto& env = c.cmd;
   lower_case(env.command_id);
   auto cmd = std::any_cast<command_type>(&env.payload);
@@ -152,7 +152,8 @@ template <class Decider>
 void decide_round(aggregate_self<Decider>* self, const aggregate_context& ctx) {
   auto& st = self->state;
   st.round_base = st.agg.version();
-  st.decisions.assign(st.round.size(), round_decision{});
+  for (auto& c : st.round)
+    c.decision = round_decision{};
   std::vector<reserved_append> appends;
   for (size_t i = 0; i < st.round.size() && !st.state_broken; ++i)
     if (auto x = decide_one(self, ctx, i))
@@ -163,9 +164,9 @@ void decide_round(aggregate_self<Decider>* self, const aggregate_context& ctx) {
   }
   auto writing = [self](auto&& each) {
     auto& st = self->state;
-    for (auto& d : st.decisions)
-      if (d.what == round_decision::kind::writing)
-        each(d);
+    for (auto& c : st.round)
+      if (c.decision.what == round_decision::kind::writing)
+        each(c.decision);
   };
   self->request(ctx.writer.actor, caf::infinite, append_atom::value,
                 std::move(appends))
@@ -205,7 +206,7 @@ void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) 
   };
   for (size_t i = 0; i < st.round.size(); ++i) {
     auto& c = st.round[i];
-    auto& d = st.decisions[i];
+    auto& d = c.decision;
     if (c.done)
       continue;
     if (d.what == kind::writing && chain_ok && d.outcome) {
@@ -237,8 +238,8 @@ void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) 
       st.answer(c, std::move(d.outcome.error()));
     } else if (d.what == kind::not_writing && chain_ok && !st.blind) {
       answer_from_store(self, ctx, c, std::move(d.outcome));
-    } else if (d.what == kind::repeat && st.decisions[d.leader].committed) {
-      st.answer(c, *st.decisions[d.leader].outcome);
+    } else if (d.what == kind::repeat && st.round[d.leader].decision.committed) {
+      st.answer(c, *st.round[d.leader].decision.outcome);
     } else {
       if (st.blind)
         st.must_read = true;
@@ -260,7 +261,6 @@ void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) 
     maybe_snapshot(self, ctx, st.round_base);
   st.blind = false;
   std::vector<held_command>{}.swap(st.round);
-  std::vector<round_decision>{}.swap(st.decisions);
   if (!again.empty()) {
     again.insert(again.end(), std::make_move_iterator(st.waiting.begin()),
                  std::make_move_iterator(st.waiting.end()));
@@ -319,12 +319,13 @@ void fail_all(aggregate_self<Decider>* self, const caf::error& err) {
   fail_round(self, err);
   for (auto& c : st.waiting)
     st.answer(c, err);
-  for (auto& c : st.looking_up)
-    if (!c.done)
-      st.answer(c, err);
+  if (st.looking_up)
+    for (auto& c : *st.looking_up)
+      if (!c.done)
+        st.answer(c, err);
   st.round.clear();
   st.waiting.clear();
-  st.looking_up.clear();
+  st.looking_up.reset();
   st.busy = false;
 }
 

@@ -32,7 +32,8 @@ void decide_round(aggregate_self<Decider>* self, const aggregate_context& ctx);
 template <class Decider>
 void maybe_quit(aggregate_self<Decider>* self) {
   auto& st = self->state;
-  if (st.passivating && !st.busy && st.waiting.empty() && st.looking_up.empty())
+  if (st.passivating && !st.busy && st.waiting.empty()
+      && (!st.looking_up || st.looking_up->empty()))
     self->quit();
 }
 
@@ -59,14 +60,18 @@ void answer_from_store(aggregate_self<Decider>* self,
     return;
   }
   auto id = c.cmd.command_id;
+  if (!st.looking_up)
+    st.looking_up = std::make_unique<std::list<held_command>>();
   c.done = true; // handed on to `looking_up`
-  st.looking_up.push_back(std::move(c));
-  st.looking_up.back().done = false;
-  auto it = std::prev(st.looking_up.end());
+  st.looking_up->push_back(std::move(c));
+  st.looking_up->back().done = false;
+  auto it = std::prev(st.looking_up->end());
   auto finish = [self, it](caf::expected<command_result> x) {
     auto& st = self->state;
     st.answer_with(*it, std::move(x));
-    st.looking_up.erase(it);
+    st.looking_up->erase(it);
+    if (st.looking_up->empty())
+      st.looking_up.reset();
     maybe_quit(self);
   };
   self->request(ctx.reader, caf::infinite, find_atom::value, std::move(id))
