@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -41,10 +43,22 @@ struct options {
   bool skip_sqlite = false;
 };
 
+/// One method's result in one round.
+struct measured {
+  result_row row;
+  /// CPU time (user + system) of this process during the timed part;
+  /// negative when not measured.
+  double cpu_seconds = -1;
+};
+
+double cpu_seconds();
+
 /// Appends the workload's first `n` events through the port in calls of
-/// `batch` events, with exact expected versions.
+/// `batch` events, with exact expected versions. Sets `*cpu_start` (when
+/// given) to the CPU time when the timed part starts.
 result_row run_adapter(const std::string& name, event_store& store,
-                       const workload& w, size_t n, size_t batch) {
+                       const workload& w, size_t n, size_t batch,
+                       double* cpu_start = nullptr) {
   // Build all calls first: the application owns its events before appending.
   std::vector<std::vector<stream_append>> calls;
   for (size_t i = 0; i < n;) {
@@ -65,6 +79,8 @@ result_row run_adapter(const std::string& name, event_store& store,
     }
     calls.push_back(std::move(call));
   }
+  if (cpu_start != nullptr)
+    *cpu_start = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   for (auto& call : calls)
     for (auto& res : store.append(std::move(call)))
@@ -73,13 +89,13 @@ result_row run_adapter(const std::string& name, event_store& store,
   return {name, n, seconds_since(start)};
 }
 
-std::vector<result_row> bench_postgres(const options& opt) {
-  std::vector<result_row> rows;
+std::vector<measured> bench_postgres(const options& opt) {
+  std::vector<measured> rows;
   workload w{std::max(opt.events, opt.naive_events), opt.streams,
              opt.events_per_stream};
   auto conn = pg_connect(opt.pg_conninfo);
-  rows.push_back(pg_raw_copy(conn, w, opt.events));
-  rows.push_back(pg_naive(conn, w, opt.naive_events));
+  rows.push_back({pg_raw_copy(conn, w, opt.events)});
+  rows.push_back({pg_naive(conn, w, std::max(opt.naive_events, size_t{100}))});
   for (size_t batch : {100, 1000}) {
     pg_must(conn, "DROP SCHEMA IF EXISTS bench_mink CASCADE");
     auto store = postgres_event_store::open(
@@ -87,9 +103,9 @@ std::vector<result_row> bench_postgres(const options& opt) {
     if (!store)
       die(to_text(store.error()));
     pg_checkpoint(conn);
-    rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
-                                 + " events/call",
-                               **store, w, opt.events, batch));
+    rows.push_back({run_adapter("(c) mink append, " + std::to_string(batch)
+                                  + " events/call",
+                                **store, w, opt.events, batch)});
   }
   for (auto schema : {"bench_raw", "bench_naive", "bench_mink"})
     pg_must(conn, std::string{"DROP SCHEMA IF EXISTS "} + schema + " CASCADE");
@@ -115,100 +131,173 @@ std::string sqlite_fresh(const options& opt, const std::string& name) {
   return path;
 }
 
-/// Raw sqlite3 inserts with one prepared statement; `per_txn` rows per
-/// transaction (1000 for the limit, 1 for naive code).
-result_row sqlite_raw(const options& opt, const workload& w, size_t n,
-                      size_t per_txn, const std::string& name) {
+/// CPU seconds (user + system) this process has used so far.
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+void sqlite_must(sqlite3* db, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    die(std::string{sql} + ": " + sqlite3_errmsg(db));
+}
+
+/// Raw sqlite3 inserts of the rows mink writes, `per_txn` rows per
+/// transaction: the table mink's migrations create (same columns and
+/// indexes), the pragmas mink's adapter sets (WAL, synchronous=FULL, 16 MiB
+/// page cache), mink's INSERT statement prepared once, every column bound
+/// (the metadata JSON and the category as mink encodes them). Positions and
+/// versions come from the client; nothing is checked or recorded.
+measured sqlite_raw(const options& opt, const workload& w, size_t n,
+                    size_t per_txn, const std::string& name) {
   auto path = sqlite_fresh(opt, "raw" + std::to_string(per_txn));
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
     die("cannot open " + path);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
-               nullptr, nullptr, nullptr);
+  sqlite_must(db, "PRAGMA journal_mode=WAL");
+  sqlite_must(db, "PRAGMA synchronous=FULL");
+  sqlite_must(db, "PRAGMA cache_size=-16384");
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO mink_events (position, stream_id, version, "
-                     "category, event_id, type, schema_version, data, "
-                     "metadata, created_at_us) VALUES "
-                     "(?, ?, ?, 'account', ?, 'MoneyDeposited', 1, ?, "
-                     "'{\"correlation_id\":\"bench\"}', 0)",
-                     -1, &stmt, nullptr);
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO mink_events (position, stream_id,"
+                         " version, category, event_id, type, schema_version,"
+                         " data, metadata, created_at_us) VALUES"
+                         " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         -1, &stmt, nullptr)
+      != SQLITE_OK)
+    die(std::string{"sqlite prepare: "} + sqlite3_errmsg(db));
+  const std::string category = "account";
+  const std::string type = "MoneyDeposited";
+  const std::string meta = R"({"correlation_id":"bench"})";
+  auto text = [&](int col, const std::string& x) {
+    sqlite3_bind_text(stmt, col, x.c_str(), static_cast<int>(x.size()),
+                      SQLITE_STATIC);
+  };
+  auto cpu = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   for (size_t done = 0; done < n; done += per_txn) {
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite_must(db, "BEGIN IMMEDIATE");
+    auto now = static_cast<sqlite3_int64>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count());
     for (size_t i = done; i < done + per_txn && i < n; ++i) {
-      const auto& stream = w.streams[i];
       sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(i + 1));
-      sqlite3_bind_text(stmt, 2, stream.c_str(),
-                        static_cast<int>(stream.size()), SQLITE_STATIC);
+      text(2, w.streams[i]);
       sqlite3_bind_int64(stmt, 3, w.versions[i]);
-      sqlite3_bind_text(stmt, 4, w.ids[i].c_str(), 36, SQLITE_STATIC);
-      sqlite3_bind_text(stmt, 5, w.payloads[i].c_str(),
-                        static_cast<int>(w.payloads[i].size()), SQLITE_STATIC);
+      text(4, category);
+      text(5, w.ids[i]);
+      text(6, type);
+      sqlite3_bind_int64(stmt, 7, 1);
+      text(8, w.payloads[i]);
+      text(9, meta);
+      sqlite3_bind_int64(stmt, 10, now);
       if (sqlite3_step(stmt) != SQLITE_DONE)
         die(std::string{"sqlite insert: "} + sqlite3_errmsg(db));
       sqlite3_reset(stmt);
     }
-    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-      die(std::string{"sqlite commit: "} + sqlite3_errmsg(db));
+    sqlite_must(db, "COMMIT");
   }
-  auto row = result_row{name, n, seconds_since(start)};
+  measured row{{name, n, seconds_since(start)}, cpu_seconds() - cpu};
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   sqlite_remove(path);
   return row;
 }
 
-std::vector<result_row> bench_sqlite(const options& opt) {
-  std::vector<result_row> rows;
+/// mink's `event_store::append` on a fresh file, `batch` events per call.
+measured sqlite_mink(const options& opt, const workload& w, size_t batch) {
+  auto path = sqlite_fresh(opt, "mink" + std::to_string(batch));
+  auto store = sqlite_event_store::open(sqlite_config{path});
+  if (!store)
+    die(to_text(store.error()));
+  auto cpu = cpu_seconds();
+  auto row = run_adapter("(c) mink append, " + std::to_string(batch)
+                           + " events/call",
+                         **store, w, opt.events, batch, &cpu);
+  measured result{row, cpu_seconds() - cpu};
+  store->reset();
+  sqlite_remove(path);
+  return result;
+}
+
+/// Per round: raw and mink at 1000 and at 100 events per transaction, each
+/// pair side by side, then (unless --naive-events 0) one INSERT per
+/// transaction. The ratios below refer to these indexes.
+std::vector<measured> bench_sqlite(const options& opt) {
+  std::vector<measured> rows;
   std::filesystem::create_directories(opt.sqlite_dir);
   workload w{std::max(opt.events, opt.naive_events), opt.streams,
              opt.events_per_stream};
   rows.push_back(sqlite_raw(opt, w, opt.events, 1000,
                             "(a) raw sqlite3 insert, 1000 rows/txn"));
-  rows.push_back(sqlite_raw(opt, w, opt.naive_events, 1,
-                            "(b) one INSERT per transaction"));
-  for (size_t batch : {100, 1000}) {
-    auto path = sqlite_fresh(opt, "mink" + std::to_string(batch));
-    auto store = sqlite_event_store::open(sqlite_config{path});
-    if (!store)
-      die(to_text(store.error()));
-    rows.push_back(run_adapter("(c) mink append, " + std::to_string(batch)
-                                 + " events/call",
-                               **store, w, opt.events, batch));
-    store->reset();
-    sqlite_remove(path);
-  }
+  rows.push_back(sqlite_mink(opt, w, 1000));
+  rows.push_back(sqlite_raw(opt, w, opt.events, 100,
+                            "(a) raw sqlite3 insert, 100 rows/txn"));
+  rows.push_back(sqlite_mink(opt, w, 100));
+  if (opt.naive_events > 0)
+    rows.push_back(sqlite_raw(opt, w, opt.naive_events, 1,
+                              "(b) one INSERT per transaction"));
   return rows;
 }
 
-/// Prints each method's median rate over the rounds (and every round's),
-/// then the ratios of the medians. Rounds run the methods one after the
-/// other, so a noisy moment on a shared machine hits one round, not one
-/// method.
+/// A quotient of two methods' rates, computed per round.
+struct ratio {
+  size_t num;
+  size_t den;
+  std::string label;
+};
+
+double median_of(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  return xs[xs.size() / 2];
+}
+
+/// Prints each method's median rate over the rounds (and every round's) and
+/// its CPU time per event (of this process: the client and, for SQLite,
+/// the database engine), then each ratio's median and range over the rounds
+/// (each round's ratio divides rates measured minutes apart at most). Rounds
+/// run the methods one after the other, so a noisy moment on a shared
+/// machine hits one round, not one method.
 void report(const char* title,
-            const std::vector<std::vector<result_row>>& rounds) {
+            const std::vector<std::vector<measured>>& rounds,
+            const std::vector<ratio>& ratios) {
   std::printf("\n== %s: median of %zu rounds ==\n", title, rounds.size());
-  std::printf("%-44s %9s %12s   %s\n", "method", "events", "events/s",
-              "each round");
-  std::vector<double> medians;
+  std::printf("%-44s %9s %12s %10s   %s\n", "method", "events", "events/s",
+              "cpu us/ev", "each round");
   for (size_t m = 0; m < rounds.front().size(); ++m) {
     std::vector<double> rates;
-    for (const auto& round : rounds)
-      rates.push_back(round[m].rate());
-    auto sorted = rates;
-    std::sort(sorted.begin(), sorted.end());
-    medians.push_back(sorted[sorted.size() / 2]);
-    std::printf("%-44s %9zu %12.0f  ", rounds.front()[m].name.c_str(),
-                rounds.front()[m].events, medians.back());
+    std::vector<double> cpus;
+    for (const auto& round : rounds) {
+      rates.push_back(round[m].row.rate());
+      cpus.push_back(round[m].cpu_seconds * 1e6
+                     / static_cast<double>(round[m].row.events));
+    }
+    const auto& first = rounds.front()[m];
+    std::printf("%-44s %9zu %12.0f ", first.row.name.c_str(),
+                first.row.events, median_of(rates));
+    if (first.cpu_seconds >= 0)
+      std::printf("%10.2f  ", median_of(cpus));
+    else
+      std::printf("%10s  ", "-");
     for (auto r : rates)
       std::printf(" %.0f", r);
     std::printf("\n");
   }
-  for (size_t m = 2; m < medians.size(); ++m)
-    std::printf("%-44s c/a = %.2f   c/b = %.1f\n",
-                rounds.front()[m].name.c_str(), medians[m] / medians[0],
-                medians[m] / medians[1]);
+  for (const auto& q : ratios) {
+    if (q.num >= rounds.front().size() || q.den >= rounds.front().size())
+      continue;
+    std::vector<double> xs;
+    for (const auto& round : rounds)
+      xs.push_back(round[q.num].row.rate() / round[q.den].row.rate());
+    auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
+    std::printf("%-52s median %.2f  range %.2f-%.2f\n", q.label.c_str(),
+                median_of(xs), *lo, *hi);
+  }
 }
 
 } // namespace
@@ -220,8 +309,9 @@ int main(int argc, char** argv) {
   app.add_option("--events", opt.events, "events per measured method")
     ->check(CLI::Range(1000, 100000000));
   app.add_option("--naive-events", opt.naive_events,
-                 "events for the one-transaction-per-event method")
-    ->check(CLI::Range(100, 10000000));
+                 "events for the one-transaction-per-event method (SQLite: 0 "
+                 "skips it; PostgreSQL writes at least 100)")
+    ->check(CLI::Range(0, 10000000));
   app.add_option("--streams", opt.streams, "distinct streams")
     ->check(CLI::Range(10, 10000000));
   app.add_option("--sqlite-dir", opt.sqlite_dir, "scratch directory");
@@ -235,8 +325,8 @@ int main(int argc, char** argv) {
   std::printf("store append benchmark: %zu events per method, 200-byte "
               "payloads, %zu events per stream per call, %zu streams\n",
               opt.events, opt.events_per_stream, opt.streams);
-  std::vector<std::vector<result_row>> pg_rounds;
-  std::vector<std::vector<result_row>> sqlite_rounds;
+  std::vector<std::vector<measured>> pg_rounds;
+  std::vector<std::vector<measured>> sqlite_rounds;
   for (size_t round = 0; round < opt.rounds; ++round) {
     if (!opt.skip_pg)
       pg_rounds.push_back(bench_postgres(opt));
@@ -244,8 +334,16 @@ int main(int argc, char** argv) {
       sqlite_rounds.push_back(bench_sqlite(opt));
   }
   if (!opt.skip_pg)
-    report("PostgreSQL", pg_rounds);
+    report("PostgreSQL", pg_rounds,
+           {{2, 0, "(c) mink append, 100 events/call   c/a"},
+            {3, 0, "(c) mink append, 1000 events/call  c/a"},
+            {2, 1, "(c) mink append, 100 events/call   c/b"},
+            {3, 1, "(c) mink append, 1000 events/call  c/b"}});
   if (!opt.skip_sqlite)
-    report("SQLite (WAL, synchronous=FULL)", sqlite_rounds);
+    report("SQLite (WAL, synchronous=FULL)", sqlite_rounds,
+           {{1, 0, "mink 1000/call vs raw 1000 rows/txn"},
+            {3, 2, "mink 100/call vs raw 100 rows/txn"},
+            {3, 0, "mink 100/call vs raw 1000 rows/txn"},
+            {1, 4, "mink 1000/call vs one INSERT per txn"}});
   return 0;
 }

@@ -17,6 +17,9 @@ struct depth_handler
   : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, depth_handler> {
   size_t depth = 0;
   bool too_deep = false;
+  /// False when no decoded string can be invalid UTF-8 (ASCII input
+  /// without `\u` escapes: every other escape decodes to ASCII).
+  bool check_strings = true;
   /// Why the handler stopped the parse (nullptr: it did not).
   const char* refused = nullptr;
 
@@ -42,7 +45,7 @@ struct depth_handler
   bool Double(double x) { return finite(x); }
 
   bool valid(std::string_view decoded) {
-    if (is_valid_utf8(decoded))
+    if (!check_strings || is_valid_utf8(decoded))
       return true;
     refused = lone_surrogate_text;
     return false;
@@ -78,8 +81,12 @@ std::string check_json(std::string_view json) {
   depth_handler handler;
   constexpr unsigned flags = rapidjson::kParseIterativeFlag
                              | rapidjson::kParseStopWhenDoneFlag;
-  // ASCII is valid UTF-8: most data skips RapidJSON's byte-by-byte check.
-  auto result = is_ascii(json)
+  // ASCII is valid UTF-8: most data skips RapidJSON's byte-by-byte check,
+  // and without \u escapes its decoded strings are ASCII too.
+  auto ascii = is_ascii(json);
+  handler.check_strings
+    = !ascii || json.find("\\u") != std::string_view::npos;
+  auto result = ascii
                   ? reader.Parse<flags>(stream, handler)
                   : reader.Parse<flags | rapidjson::kParseValidateEncodingFlag>(
                       stream, handler);

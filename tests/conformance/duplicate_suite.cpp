@@ -115,6 +115,40 @@ BOOST_AUTO_TEST_CASE(id_of_a_failed_stream_stays_free_in_the_same_call) {
   BOOST_TEST(last_position() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(ids_a_rejected_stream_wrote_are_free_in_the_same_call) {
+  // The second stream writes `fresh`, then fails on its stored second id:
+  // its rows must be gone before the third stream, which reuses `fresh`,
+  // and the fourth, which must get the next dense position.
+  auto stored = make_uuid();
+  auto fresh = make_uuid();
+  append_ok("order-1", {make_event_with_id(stored)});
+  std::vector<stream_append> batch;
+  batch.push_back({"order-2", ev::no_stream(), make_events(1)});
+  batch.push_back({"order-3", ev::no_stream(),
+                   {make_event_with_id(fresh), make_event_with_id(stored)}});
+  batch.push_back({"order-4", ev::no_stream(), {make_event_with_id(fresh)}});
+  batch.push_back({"order-5", ev::no_stream(), make_events(1)});
+  auto results = store->append(batch);
+  BOOST_REQUIRE_EQUAL(results.size(), 4u);
+  MINK_REQUIRE_OK(results[0]);
+  MINK_CHECK_ERRC(results[1], errc::duplicate_event_id);
+  MINK_REQUIRE_OK(results[2]);
+  MINK_REQUIRE_OK(results[3]);
+  BOOST_TEST(results[0]->positions == std::vector<int64_t>{2},
+             boost::test_tools::per_element());
+  BOOST_TEST(results[2]->positions == std::vector<int64_t>{3},
+             boost::test_tools::per_element());
+  BOOST_TEST(results[3]->positions == std::vector<int64_t>{4},
+             boost::test_tools::per_element());
+  BOOST_TEST(!info("order-3").exists);
+  auto events = read_everything();
+  BOOST_TEST(positions_of(events) == iota_from_one(4),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE_EQUAL(events.size(), 4u);
+  BOOST_TEST(events[2].stream_id == "order-4");
+  BOOST_TEST(events[2].event_id == fresh);
+}
+
 BOOST_AUTO_TEST_CASE(same_id_twice_in_one_stream_is_rejected) {
   auto id = make_uuid();
   MINK_CHECK_ERRC(store->append("order-1", ev::any(),

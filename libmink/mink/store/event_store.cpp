@@ -40,31 +40,32 @@ std::string to_lower(std::string id) {
 namespace detail {
 
 caf::expected<prepared_event> prepare_event(event_data& ev, size_t i) {
-  auto where = "event " + std::to_string(i) + ": ";
+  // Built only for an error: this runs for every appended event.
+  auto where = [i] { return "event " + std::to_string(i) + ": "; };
   prepared_event result;
   if (ev.event_id.empty()) {
     result.event_id = make_uuid();
   } else if (!is_uuid(ev.event_id)) {
     return make_error(errc::invalid_argument,
-                      where + "event id is not a UUID");
+                      where() + "event id is not a UUID");
   } else {
-    result.event_id = to_lower(ev.event_id);
+    result.event_id = to_lower(std::move(ev.event_id));
   }
   if (auto problem = name_problem("event type", ev.type); !problem.empty())
-    return make_error(errc::invalid_argument, where + problem);
+    return make_error(errc::invalid_argument, where() + problem);
   if (ev.schema_version < 1)
     return make_error(errc::invalid_argument,
-                      where + "schema version must be at least 1");
+                      where() + "schema version must be at least 1");
   if (ev.data.size() > max_event_data_size)
     return make_error(errc::invalid_argument,
-                      where + "data is " + std::to_string(ev.data.size())
+                      where() + "data is " + std::to_string(ev.data.size())
                         + " bytes; the limit is "
                         + std::to_string(max_event_data_size));
   if (auto problem = check_json(ev.data); !problem.empty())
-    return make_error(errc::invalid_argument, where + "data: " + problem);
+    return make_error(errc::invalid_argument, where() + "data: " + problem);
   if (!metadata_is_utf8(ev.meta))
     return make_error(errc::invalid_argument,
-                      where + "metadata is not valid UTF-8");
+                      where() + "metadata is not valid UTF-8");
   result.type = std::move(ev.type);
   result.schema_version = ev.schema_version;
   result.data = std::move(ev.data);

@@ -33,8 +33,8 @@ caf::error validate_listing(const std::string& after_stream_id,
                             const std::string& category);
 
 /// Validates event `i` of a batch and converts it for storage: makes an id
-/// when it has none, lower-cases it, encodes the metadata. Moves the type
-/// and data out of `ev`. Fails with `invalid_argument` naming the event.
+/// when it has none, lower-cases it, encodes the metadata. Moves the id,
+/// type and data out of `ev`. Fails with `invalid_argument` naming the event.
 caf::expected<prepared_event> prepare_event(event_data& ev, size_t i);
 
 /// Runs an adapter call for a port; an exception (out of memory, a

@@ -68,6 +68,7 @@ struct sqlite_event_store::impl {
   sqlite_statement savepoint;
   sqlite_statement release;
   sqlite_statement rollback_to_savepoint;
+  sqlite_statement delete_from_position;
   sqlite_statement last_position;
   sqlite_statement stream_version;
   sqlite_statement insert;
@@ -102,6 +103,7 @@ struct sqlite_event_store::impl {
     savepoint = make("SAVEPOINT mink_stream");
     release = make("RELEASE mink_stream");
     rollback_to_savepoint = make("ROLLBACK TO mink_stream");
+    delete_from_position = make("DELETE FROM mink_events WHERE position >= ?");
     last_position = make("SELECT COALESCE(MAX(position), 0) FROM mink_events");
     stream_version = make("SELECT COALESCE(MAX(version), 0) FROM mink_events"
                           " WHERE stream_id = ?");
@@ -204,6 +206,16 @@ struct sqlite_event_store::impl {
     return {};
   }
 
+  /// Deletes the events this transaction wrote from `position` on: undoes a
+  /// stream that failed after some of its rows went in (nothing else of the
+  /// transaction has a position that high, and a command record is written
+  /// only after its events). Throws on failure.
+  void undo_events_from(int64_t position) {
+    sqlite_reset_guard guard{delete_from_position};
+    delete_from_position.bind(1, position);
+    delete_from_position.run();
+  }
+
   /// Thrown when a stream's failure ended the whole transaction.
   struct batch_aborted {
     size_t i;
@@ -285,11 +297,16 @@ struct sqlite_event_store::impl {
         staged.emplace_back(i, std::move(res));
         continue;
       }
-      savepoint.run();
+      // Without inline projections a stream writes only its events and its
+      // command record, and undoing it needs no savepoint (which copies
+      // every page the stream touches into SQLite's statement journal).
+      auto guarded = !inline_list->empty();
+      if (guarded)
+        savepoint.run();
       auto err = insert_events(x, current, next_position, timestamp, res);
       if (!err && !x.command_id.empty())
         err = record_command(x, res, timestamp);
-      if (!err && !inline_list->empty()) {
+      if (!err && guarded) {
         // Same connection, same transaction: the read model commits or
         // rolls back with this stream's events.
         err = run_inline_within(*inline_list,
@@ -302,13 +319,18 @@ struct sqlite_event_store::impl {
         throw batch_aborted{i, std::move(err)};
       if (err) {
         // Undo this stream only; its positions are not consumed.
-        rollback_to_savepoint.run();
-        release.run();
+        if (guarded) {
+          rollback_to_savepoint.run();
+          release.run();
+        } else {
+          undo_events_from(next_position);
+        }
         out[x.index] = std::move(err);
         decided[i] = 1;
         continue;
       }
-      release.run();
+      if (guarded)
+        release.run();
       next_position += static_cast<int64_t>(x.events.size());
       versions[x.stream_id] = res.version;
       staged.emplace_back(i, std::move(res));
