@@ -137,6 +137,41 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql,
   return check(conn, raw, sql);
 }
 
+caf::expected<result> exec_prepared(PGconn* conn, const std::string& name,
+                                    const std::string& sql,
+                                    const std::vector<std::string>& params) {
+  watchdog::touch();
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params)
+    values.push_back(p.c_str());
+  auto n = static_cast<int>(params.size());
+  auto run = [&] {
+    return result{PQexecPrepared(conn, name.c_str(), n, values.data(),
+                                 nullptr, nullptr, 0)};
+  };
+  auto res = run();
+  // 26000: no prepared statement of that name on this connection (yet).
+  if (sqlstate(res.get()) == "26000") {
+    result prep{PQprepare(conn, name.c_str(), sql.c_str(), n, nullptr)};
+    if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
+      return check(conn, prep.release(), sql);
+    res = run();
+  }
+  return check(conn, res.release(), sql);
+}
+
+std::string int64_array(const std::vector<int64_t>& xs) {
+  std::string out = "{";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += std::to_string(xs[i]);
+  }
+  out += '}';
+  return out;
+}
+
 std::string text_array(const std::vector<std::string>& xs) {
   std::string out = "{";
   for (size_t i = 0; i < xs.size(); ++i) {
