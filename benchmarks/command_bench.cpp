@@ -156,6 +156,7 @@ void run_phase(caf::actor_system& sys, const options& opt, service& svc,
   auto appends0 = svc.ctx.writer.stats->appends.load();
   auto loads0 = svc.reader_stats->loads.load();
   auto reads0 = svc.reader_stats->batches.load();
+  auto busy0 = svc.reader_stats->busy_us.load();
   auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
                        opt.aggregates, note_text());
   caf::scoped_actor self{sys};
@@ -170,9 +171,12 @@ void run_phase(caf::actor_system& sys, const options& opt, service& svc,
               naive_rate);
   auto loads = svc.reader_stats->loads.load() - loads0;
   auto reads = svc.reader_stats->batches.load() - reads0;
+  auto busy = static_cast<double>(svc.reader_stats->busy_us.load() - busy0)
+              / 1e6;
   if (loads > 0)
     std::printf("        reader: %llu loads in %llu batches (%.1f per batch,"
-                " largest so far %llu), %llu extra pages\n",
+                " largest so far %llu), %llu extra pages; readers busy"
+                " %.0f%% of the phase\n",
                 static_cast<unsigned long long>(loads),
                 static_cast<unsigned long long>(reads),
                 static_cast<double>(loads)
@@ -180,7 +184,9 @@ void run_phase(caf::actor_system& sys, const options& opt, service& svc,
                 static_cast<unsigned long long>(
                   svc.reader_stats->largest_batch.load()),
                 static_cast<unsigned long long>(
-                  svc.reader_stats->extra_pages.load()));
+                  svc.reader_stats->extra_pages.load()),
+                100.0 * busy
+                  / (sum.seconds * static_cast<double>(opt.readers)));
 }
 
 void run_load(caf::actor_system& sys, const options& opt,

@@ -47,8 +47,10 @@ BOOST_AUTO_TEST_CASE(each_read_gets_its_own_stream_from_its_version) {
   for (const auto& ev : events_at(res, 1)) {
     BOOST_TEST(ev.stream_id == "order-1");
     BOOST_TEST(ev.type == "test_event");
-    BOOST_TEST(ev.data == R"({"n":)" + std::to_string(ev.stream_version)
-                            + "}");
+    // append_n numbers each call's events from 1.
+    auto n = ev.stream_version <= 5 ? ev.stream_version
+                                    : ev.stream_version - 5;
+    BOOST_TEST(ev.data == R"({"n":)" + std::to_string(n) + "}");
   }
 }
 

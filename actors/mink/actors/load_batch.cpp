@@ -1,5 +1,7 @@
 #include "mink/actors/load_batch.hpp"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "mink/errc.hpp"
@@ -75,6 +77,7 @@ std::vector<caf::expected<load_result>>
 load_batch(event_store& store, snapshot_store* snapshots,
            const std::vector<load_request>& batch,
            store_reader_stats* stats) {
+  auto start = std::chrono::steady_clock::now();
   note_batch(stats, batch.size());
   std::vector<load_result> results(batch.size());
   std::vector<int64_t> from;
@@ -105,6 +108,11 @@ load_batch(event_store& store, snapshot_store* snapshots,
       }
     out.emplace_back(std::move(results[i]));
   }
+  if (stats)
+    stats->busy_us += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start)
+        .count());
   return out;
 }
 

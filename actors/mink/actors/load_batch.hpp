@@ -33,6 +33,8 @@ struct store_reader_stats {
   std::atomic<uint64_t> largest_batch{0};
   /// Further pages of long streams, read one stream at a time.
   std::atomic<uint64_t> extra_pages{0};
+  /// Microseconds the readers spent serving batches, summed over readers.
+  std::atomic<uint64_t> busy_us{0};
 };
 
 /// Events per stream in a batch's event query: at most `max_load_batch`

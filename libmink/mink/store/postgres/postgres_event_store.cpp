@@ -708,6 +708,15 @@ void postgres_event_store::do_read_streams(const std::vector<stream_read>& reads
                                 std::to_string(limit)});
   if (!res)
     return fail_all(res.error());
+  // Each stream's events in one allocation: an envelope is large to move.
+  std::vector<size_t> counts(out.size());
+  for (int row = 0; row < res->rows(); ++row) {
+    auto i = static_cast<size_t>(res->int64(row, 9) - 1);
+    if (i < counts.size())
+      ++counts[i];
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i]->reserve(counts[i]);
   // A row that cannot be decoded fails its own stream alone.
   for (int row = 0; row < res->rows(); ++row) {
     auto i = static_cast<size_t>(res->int64(row, 9) - 1);
