@@ -55,10 +55,12 @@ exec(PGconn* conn, const std::string& sql,
      const std::vector<std::string>& params);
 
 /// Runs one parameterised statement as the server-side prepared statement
-/// `name` (parameters as text): parsed and planned once per connection,
-/// then only executed. Prepares it on first use on a connection, and again
-/// when the server no longer knows it (a new connection after a reconnect).
-/// `name` must stand for `sql` alone on every connection it runs on.
+/// `name` (parameters as text): parsed once per connection, then only
+/// executed. Prepares it on first use on a server session (this process
+/// remembers what each connection prepared, and starts over when a
+/// reconnect gives the connection a new server process), and again should
+/// the server not know it. `name` must stand for `sql` alone on every
+/// connection it runs on.
 [[nodiscard]] caf::expected<result>
 exec_prepared(PGconn* conn, const std::string& name, const std::string& sql,
               const std::vector<std::string>& params);
