@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -232,6 +233,17 @@ caf::expected<result> exec_prepared(PGconn* conn, const std::string& name,
     res = run();
   }
   return check(conn, res.release(), sql);
+}
+
+std::string statement_name(std::string_view prefix, std::string_view schema) {
+  std::string name{prefix};
+  if (name.size() + schema.size() <= 63)
+    return name.append(schema);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(
+                  std::hash<std::string_view>{}(schema)));
+  return name.append(hex);
 }
 
 std::string int64_array(const std::vector<int64_t>& xs) {

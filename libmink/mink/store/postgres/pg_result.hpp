@@ -65,6 +65,11 @@ exec(PGconn* conn, const std::string& sql,
 exec_prepared(PGconn* conn, const std::string& name, const std::string& sql,
               const std::vector<std::string>& params);
 
+/// Names a prepared statement of a schema's store: `prefix` and the schema,
+/// or (when that is longer than PostgreSQL's 63-byte names) `prefix` and a
+/// hash of the schema.
+std::string statement_name(std::string_view prefix, std::string_view schema);
+
 /// Renders integers as a PostgreSQL array literal for a `$n::bigint[]`
 /// parameter.
 std::string int64_array(const std::vector<int64_t>& xs);

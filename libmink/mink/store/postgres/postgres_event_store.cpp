@@ -229,7 +229,7 @@ void postgres_event_store::prepare_sql() {
                          " ORDER BY version DESC LIMIT $3";
   // Each read's events in version order, then its 1-based index. The
   // lateral subquery walks the (stream_id, version) index once per read.
-  sql_read_streams_name_ = "mink_read_streams_" + schema_;
+  sql_read_streams_name_ = pg::statement_name("mink_read_streams_", schema_);
   sql_read_streams_ = std::string{"SELECT e.*, r.i FROM unnest($1::text[],"
                                   " $2::bigint[]) WITH ORDINALITY"
                                   " AS r(id, from_version, i)"

@@ -74,7 +74,7 @@ void postgres_snapshot_store::prepare_sql() {
                 " WHERE snapshots.version <= excluded.version";
   sql_load_ = "SELECT version, state_type, schema_version, data::text, " + ts
               + " FROM " + table + " WHERE stream_id = $1";
-  sql_load_many_name_ = "mink_load_snapshots_" + schema_;
+  sql_load_many_name_ = pg::statement_name("mink_load_snapshots_", schema_);
   sql_load_many_ = "SELECT stream_id, version, state_type, schema_version,"
                    " data::text, "
                    + ts + " FROM " + table
