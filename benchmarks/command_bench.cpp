@@ -2,6 +2,10 @@
 // A aggregate actors on PostgreSQL (durable commits); one 200-byte event per
 // command. In the same run: the raw COPY limit and one transaction per
 // command, and the rehydration of an aggregate with 100 000 events.
+// Phases per in-flight value: cold (the first command of each aggregate,
+// whose stream does not exist yet), warm (the aggregates are alive), and
+// cold-ex (a fresh service on the same schema: the first command of each
+// aggregate loads its existing events).
 
 #include <algorithm>
 #include <chrono>
@@ -102,10 +106,12 @@ std::string note_text() {
 }
 
 /// The stack a service runs: store, persistence, reader, snapshot writer and
-/// the ledger router, on a fresh schema.
+/// the ledger router, on the bench_cmd schema.
 struct service {
   std::shared_ptr<postgres_event_store> store;
   std::shared_ptr<postgres_snapshot_store> snapshots;
+  std::shared_ptr<store_reader_stats> reader_stats
+    = std::make_shared<store_reader_stats>();
   aggregate_context ctx;
   caf::actor router;
 
@@ -122,7 +128,8 @@ struct service {
       die(to_text(ss.error()));
     snapshots = std::move(*ss);
     ctx.writer = spawn_persistence(sys, store);
-    ctx.reader = spawn_store_reader(sys, store, snapshots, opt.readers);
+    ctx.reader = spawn_store_reader(sys, store, snapshots, opt.readers,
+                                    reader_stats);
     ctx.registry = std::move(registry);
     ctx.snapshot_writer = spawn_snapshot_writer(sys, snapshots,
                                                 ctx.snapshot_counters);
@@ -141,41 +148,78 @@ void report_load(const char* phase, size_t in_flight, const load_summary& sum,
                  uint64_t appends, uint64_t batches, double copy_rate,
                  double naive_rate);
 
+/// Runs one phase on `svc`: `total` commands over the aggregates.
+void run_phase(caf::actor_system& sys, const options& opt, service& svc,
+               const char* phase, size_t total, size_t in_flight,
+               double copy_rate, double naive_rate) {
+  auto batches0 = svc.ctx.writer.stats->batches.load();
+  auto appends0 = svc.ctx.writer.stats->appends.load();
+  auto loads0 = svc.reader_stats->loads.load();
+  auto reads0 = svc.reader_stats->batches.load();
+  auto busy0 = svc.reader_stats->busy_us.load();
+  auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
+                       opt.aggregates, note_text());
+  caf::scoped_actor self{sys};
+  load_summary sum;
+  self->request(gen, caf::infinite, run_atom::value)
+    .receive([&](load_summary& s) { sum = std::move(s); },
+             [&](caf::error& err) { die(to_text(err)); });
+  caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  report_load(phase, in_flight, sum,
+              svc.ctx.writer.stats->appends.load() - appends0,
+              svc.ctx.writer.stats->batches.load() - batches0, copy_rate,
+              naive_rate);
+  auto loads = svc.reader_stats->loads.load() - loads0;
+  auto reads = svc.reader_stats->batches.load() - reads0;
+  auto busy = static_cast<double>(svc.reader_stats->busy_us.load() - busy0)
+              / 1e6;
+  if (loads > 0)
+    std::printf("        reader: %llu loads in %llu batches (%.1f per batch,"
+                " largest so far %llu), %llu extra pages; readers busy"
+                " %.0f%% of the phase\n",
+                static_cast<unsigned long long>(loads),
+                static_cast<unsigned long long>(reads),
+                static_cast<double>(loads)
+                  / static_cast<double>(std::max<uint64_t>(reads, 1)),
+                static_cast<unsigned long long>(
+                  svc.reader_stats->largest_batch.load()),
+                static_cast<unsigned long long>(
+                  svc.reader_stats->extra_pages.load()),
+                100.0 * busy
+                  / (sum.seconds * static_cast<double>(opt.readers)));
+}
+
 void run_load(caf::actor_system& sys, const options& opt,
               std::shared_ptr<event_registry> registry, size_t in_flight,
               double copy_rate, double naive_rate) {
   auto conn = pg_connect(opt.pg_conninfo);
   pg_must(conn, "DROP SCHEMA IF EXISTS bench_cmd CASCADE");
+  {
+    service svc{sys, opt, registry};
+    pg_checkpoint(conn);
+    // Cold: every aggregate's first command rehydrates it from the store
+    // (one command per aggregate; no stream exists yet). Warm: the
+    // aggregates are alive.
+    run_phase(sys, opt, svc, "cold", opt.aggregates, in_flight, copy_rate,
+              naive_rate);
+    run_phase(sys, opt, svc, "warm", opt.commands, in_flight, copy_rate,
+              naive_rate);
+  }
+  // Cold on existing streams: a fresh service (router, aggregate actors,
+  // reader) on the same schema; each aggregate's first command loads the
+  // events the phases above wrote.
   service svc{sys, opt, registry};
   pg_checkpoint(conn);
   PQfinish(conn);
-  // Cold: every aggregate's first command rehydrates it from the store
-  // (one command per aggregate). Warm: the aggregates are alive.
-  for (auto phase : {"cold", "warm"}) {
-    auto cold = std::string{phase} == "cold";
-    auto total = cold ? opt.aggregates : opt.commands;
-    auto batches0 = svc.ctx.writer.stats->batches.load();
-    auto appends0 = svc.ctx.writer.stats->appends.load();
-    auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
-                         opt.aggregates, note_text());
-    caf::scoped_actor self{sys};
-    load_summary sum;
-    self->request(gen, caf::infinite, run_atom::value)
-      .receive([&](load_summary& s) { sum = std::move(s); },
-               [&](caf::error& err) { die(to_text(err)); });
-    caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
-    report_load(phase, in_flight, sum,
-                svc.ctx.writer.stats->appends.load() - appends0,
-                svc.ctx.writer.stats->batches.load() - batches0, copy_rate,
-                naive_rate);
-  }
+  run_phase(sys, opt, svc, "cold-ex", opt.aggregates, in_flight, copy_rate,
+            naive_rate);
 }
 
 void report_load(const char* phase, size_t in_flight, const load_summary& sum,
                  uint64_t appends, uint64_t batches, double copy_rate,
                  double naive_rate) {
   auto rate = static_cast<double>(sum.ok) / sum.seconds;
-  std::printf("%-5s %9zu %9zu %10.0f %7.2f %7.2f %7.2f %8.1f %6.2f %7.1f %s\n",
+  std::printf("%-7s %9zu %9zu %10.0f %7.2f %7.2f %7.2f %8.1f %6.2f %7.1f %s\n",
               phase, in_flight, sum.ok, rate, percentile(sum.latencies_ms, 0.50),
               percentile(sum.latencies_ms, 0.95),
               percentile(sum.latencies_ms, 0.99),
@@ -336,7 +380,7 @@ int main(int argc, char** argv) {
               copy.rate());
   std::printf("baseline (b) one transaction per command:   %10.0f events/s\n\n",
               naive.rate());
-  std::printf("%-5s %9s %9s %10s %7s %7s %7s %8s %6s %7s\n", "phase",
+  std::printf("%-7s %9s %9s %10s %7s %7s %7s %8s %6s %7s\n", "phase",
               "in-flight", "commands",
               "cmds/s", "p50 ms", "p95 ms", "p99 ms", "batch", "vs a",
               "vs b");

@@ -1,7 +1,9 @@
 #include "mink/actors/store_reader.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
@@ -11,41 +13,69 @@ namespace mink {
 
 namespace {
 
-/// Events per read; long streams are read page by page.
-constexpr size_t page_size = 1000;
+/// A load waiting for its batch.
+struct pending_load {
+  load_request request;
+  caf::typed_response_promise<load_result> promise;
+};
 
-caf::behavior reader_impl(caf::event_based_actor*,
+struct reader_state {
+  std::vector<pending_load> pending;
+  /// Whether a flush message is on its way to this reader.
+  bool flush_sent = false;
+};
+
+using reader_actor = caf::stateful_actor<reader_state>;
+
+/// Serves the first `max_load_batch` pending loads.
+void serve_batch(reader_actor* self, event_store& store,
+                 snapshot_store* snapshots, store_reader_stats* stats) {
+  auto& pending = self->state.pending;
+  auto n = std::min(pending.size(), max_load_batch);
+  std::vector<pending_load> batch{std::make_move_iterator(pending.begin()),
+                                  std::make_move_iterator(pending.begin() + n)};
+  pending.erase(pending.begin(), pending.begin() + n);
+  std::vector<load_request> requests;
+  requests.reserve(n);
+  for (auto& x : batch)
+    requests.push_back(x.request);
+  auto results = load_batch(store, snapshots, requests, stats);
+  for (size_t i = 0; i < n; ++i) {
+    if (results[i])
+      batch[i].promise.deliver(std::move(*results[i]));
+    else
+      batch[i].promise.deliver(std::move(results[i].error()));
+  }
+}
+
+/// Has a flush message sent unless one is on its way: everything in the
+/// mailbox before it joins the batch it starts.
+void schedule_flush(reader_actor* self) {
+  if (self->state.flush_sent)
+    return;
+  self->state.flush_sent = true;
+  self->send(self, flush_atom::value);
+}
+
+caf::behavior reader_impl(reader_actor* self,
                           std::shared_ptr<event_store> store,
-                          std::shared_ptr<snapshot_store> snapshots) {
+                          std::shared_ptr<snapshot_store> snapshots,
+                          std::shared_ptr<store_reader_stats> stats) {
   return {
-    [=](load_atom, const std::string& stream_id, int64_t from_version,
-        bool use_snapshot) -> caf::result<load_result> {
-      load_result result;
-      if (use_snapshot && snapshots) {
-        auto snap = snapshots->load(stream_id);
-        // A snapshot is an optimisation: when it cannot be read, replay.
-        if (!snap)
-          spdlog::warn("snapshot of {} not read, replaying: {}", stream_id,
-                       to_text(snap.error()));
-        else if (*snap && (*snap)->version >= from_version) {
-          from_version = (*snap)->version + 1;
-          result.snap = std::move(**snap);
-        }
-      }
-      for (auto from = from_version;;) {
-        auto page = store->read_stream(stream_id, from, page_size);
-        if (!page) {
-          if (code_of(page.error()) == errc::stream_not_found)
-            return result;
-          return std::move(page.error());
-        }
-        auto n = page->size();
-        for (auto& ev : *page)
-          result.events.push_back(std::move(ev));
-        if (n < page_size)
-          return result;
-        from = result.events.back().stream_version + 1;
-      }
+    [=](load_atom, std::string& stream_id, int64_t from_version,
+        bool use_snapshot) {
+      auto rp = self->make_response_promise<load_result>();
+      self->state.pending.push_back(pending_load{
+        load_request{std::move(stream_id), from_version, use_snapshot}, rp});
+      schedule_flush(self);
+      return rp;
+    },
+    [=](flush_atom) {
+      self->state.flush_sent = false;
+      serve_batch(self, *store, snapshots.get(), stats.get());
+      // Loads that came in meanwhile are in the mailbox before this flush.
+      if (!self->state.pending.empty())
+        schedule_flush(self);
     },
     [=](find_atom, const std::string& command_id)
       -> caf::result<std::optional<command_record>> {
@@ -62,12 +92,13 @@ caf::behavior reader_impl(caf::event_based_actor*,
 caf::actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots,
-                              size_t workers) {
+                              size_t workers,
+                              std::shared_ptr<store_reader_stats> stats) {
   auto spawn_one = [&] {
-    return sys.spawn<caf::detached>(reader_impl, store, snapshots);
+    return sys.spawn<caf::detached>(reader_impl, store, snapshots, stats);
   };
   if (workers <= 1)
-    return spawn_one();
+    return caf::actor_cast<caf::actor>(spawn_one());
   return caf::actor_pool::make(sys.dummy_execution_unit(), workers, spawn_one,
                                caf::actor_pool::round_robin());
 }

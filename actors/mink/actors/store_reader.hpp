@@ -5,6 +5,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/load_batch.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
 
@@ -17,14 +18,20 @@ namespace mink {
 /// event from `from_version` on (none for a stream that does not exist).
 /// It also answers `(find_atom, std::string command_id)` with the command's
 /// record (`std::optional<command_record>`).
-/// Aggregate actors rehydrate through it, so that they never block CAF's
-/// scheduler threads on the database. `snapshots` may be null. With
-/// `workers` > 1 it is a pool of that many readers, each on its own thread,
-/// taking requests in turn: rehydrating many aggregates at once (after a
-/// restart, say) then uses several database connections.
+///
+/// Loads are served in batches: the reader gathers the loads waiting in its
+/// mailbox (up to `max_load_batch`) and reads them with one snapshot query
+/// and one event query (`load_batch`); while that runs, the next batch
+/// gathers. Each load is answered once its own data is read, or with its
+/// own error. Aggregate actors rehydrate through it, so that they never
+/// block CAF's scheduler threads on the database. `snapshots` may be null.
+/// With `workers` > 1 it is a pool of that many readers, each on its own
+/// thread and connection, taking requests in turn (each batching its own).
+/// `stats`, when given, counts loads and batches.
 caf::actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots = {},
-                              size_t workers = 1);
+                              size_t workers = 1,
+                              std::shared_ptr<store_reader_stats> stats = {});
 
 } // namespace mink

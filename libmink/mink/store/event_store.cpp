@@ -215,6 +215,49 @@ event_store::read_stream(const std::string& stream_id, int64_t from_version,
   return result;
 }
 
+stream_reads event_store::read_streams(const std::vector<stream_read>& reads,
+                                       size_t limit_per_stream) {
+  stream_reads results(reads.size(), std::vector<recorded_event>{});
+  // The valid reads go to the adapter; `where[k]` is the slot of `valid[k]`.
+  std::vector<stream_read> valid;
+  std::vector<size_t> where;
+  valid.reserve(reads.size());
+  where.reserve(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (auto err = validate_stream_id(reads[i].stream_id))
+      results[i] = std::move(err);
+    else if (reads[i].from_version < 1)
+      results[i] = make_error(errc::invalid_argument,
+                              "from_version must be at least 1");
+    else if (limit_per_stream > 0) {
+      valid.push_back(reads[i]);
+      where.push_back(i);
+    }
+  }
+  if (valid.empty())
+    return results;
+  stream_reads out(valid.size(), std::vector<recorded_event>{});
+  try {
+    do_read_streams(valid, clamp_limit(limit_per_stream), out);
+  } catch (const std::exception& ex) {
+    for (auto& x : out)
+      x = make_error(errc::storage_failure,
+                     std::string{"read_streams failed: "} + ex.what());
+  }
+  for (size_t k = 0; k < valid.size(); ++k)
+    results[where[k]] = std::move(out[k]);
+  return results;
+}
+
+void event_store::do_read_streams(const std::vector<stream_read>& reads,
+                                  size_t limit, stream_reads& out) {
+  for (size_t i = 0; i < reads.size(); ++i)
+    out[i] = guarded("read_stream", [&] {
+      return do_read_stream(reads[i].stream_id, reads[i].from_version, limit,
+                            read_direction::forward);
+    });
+}
+
 caf::expected<std::vector<recorded_event>>
 event_store::read_all(int64_t from_position, size_t limit,
                       const read_filter& filter) {

@@ -63,6 +63,16 @@ struct stream_summary {
   int64_t last_position = 0;
 };
 
+/// One stream of an `event_store::read_streams` call.
+struct stream_read {
+  std::string stream_id;
+  /// The first version to read (at least 1).
+  int64_t from_version = 1;
+};
+
+/// Per-stream results of `event_store::read_streams`, in request order.
+using stream_reads = std::vector<caf::expected<std::vector<recorded_event>>>;
+
 namespace detail {
 
 /// The persistence actor's access to `event_store::append_prepared`
@@ -153,6 +163,21 @@ public:
   read_stream(const std::string& stream_id, int64_t from_version,
               size_t limit, read_direction dir = read_direction::forward);
 
+  /// Reads many streams forward at once: for each of `reads`, up to
+  /// `limit_per_stream` events from its `from_version` on, in version order.
+  /// Result i belongs to `reads[i]`; a stream may occur more than once.
+  /// Unlike `read_stream`, a stream that has no events from `from_version`
+  /// on (or none at all) reads as empty rather than `stream_not_found`:
+  /// telling the two apart would cost a lookup per stream. A stream with an
+  /// invalid id or a `from_version` below 1 fails alone with
+  /// `invalid_argument`, as does one whose stored events cannot be decoded
+  /// (`decode_failed`); a database failure fails every stream of the call.
+  /// Adapters may read all streams in one query (PostgreSQL does); the
+  /// default reads them one by one. With `limit_per_stream` 0 every result
+  /// is empty.
+  [[nodiscard]] stream_reads read_streams(const std::vector<stream_read>& reads,
+                                          size_t limit_per_stream);
+
   /// Reads up to `limit` events in global order, starting at `from_position`
   /// (inclusive, 1 is the first), skipping events that `filter` excludes.
   [[nodiscard]] caf::expected<std::vector<recorded_event>>
@@ -234,6 +259,14 @@ protected:
   do_read_stream(const std::string& stream_id, int64_t from_version,
                  size_t limit, read_direction dir)
     = 0;
+
+  /// Reads many streams forward; `reads` are validated, `limit` > 0 and at
+  /// most INT64_MAX, and `out` has one slot per read, preset to an empty
+  /// vector. Fills every slot: events (empty when none), or that stream's
+  /// error. May throw on a database failure (the port then fails every
+  /// slot). The default calls `do_read_stream` for each.
+  virtual void do_read_streams(const std::vector<stream_read>& reads,
+                               size_t limit, stream_reads& out);
 
   virtual caf::expected<std::vector<recorded_event>>
   do_read_all(int64_t from_position, size_t limit, const read_filter& filter)

@@ -56,6 +56,44 @@ snapshot_store::load(const std::string& stream_id) {
   return guarded("load", [&] { return do_load(stream_id); });
 }
 
+std::vector<caf::expected<std::optional<snapshot>>>
+snapshot_store::load_many(const std::vector<std::string>& stream_ids) {
+  std::vector<caf::expected<std::optional<snapshot>>> results(
+    stream_ids.size(), std::optional<snapshot>{});
+  // The valid ids go to the adapter; `where[k]` is the slot of `valid[k]`.
+  std::vector<std::string> valid;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < stream_ids.size(); ++i) {
+    if (auto err = validate_stream_id(stream_ids[i])) {
+      results[i] = std::move(err);
+    } else {
+      valid.push_back(stream_ids[i]);
+      where.push_back(i);
+    }
+  }
+  if (valid.empty())
+    return results;
+  std::vector<caf::expected<std::optional<snapshot>>> out(
+    valid.size(), std::optional<snapshot>{});
+  try {
+    do_load_many(valid, out);
+  } catch (const std::exception& ex) {
+    for (auto& x : out)
+      x = make_error(errc::storage_failure,
+                     std::string{"load_many failed: "} + ex.what());
+  }
+  for (size_t k = 0; k < valid.size(); ++k)
+    results[where[k]] = std::move(out[k]);
+  return results;
+}
+
+void snapshot_store::do_load_many(
+  const std::vector<std::string>& stream_ids,
+  std::vector<caf::expected<std::optional<snapshot>>>& out) {
+  for (size_t i = 0; i < stream_ids.size(); ++i)
+    out[i] = guarded("load", [&] { return do_load(stream_ids[i]); });
+}
+
 caf::error snapshot_store::remove(const std::string& stream_id) {
   if (auto err = validate_stream_id(stream_id))
     return err;

@@ -77,6 +77,15 @@ public:
   [[nodiscard]] caf::expected<std::optional<snapshot>>
   load(const std::string& stream_id);
 
+  /// Loads the latest snapshots of many streams at once: result i is the
+  /// snapshot of `stream_ids[i]`, `std::nullopt` when it has none, or that
+  /// stream's error (`invalid_argument` for an invalid id, which fails it
+  /// alone). A database failure fails every stream. Adapters may read all
+  /// of them in one query (PostgreSQL does); the default loads them one by
+  /// one.
+  [[nodiscard]] std::vector<caf::expected<std::optional<snapshot>>>
+  load_many(const std::vector<std::string>& stream_ids);
+
   /// Deletes a stream's snapshot; deleting a missing one is not an error.
   [[nodiscard]] caf::error remove(const std::string& stream_id);
 
@@ -100,6 +109,14 @@ protected:
   virtual caf::expected<std::optional<snapshot>>
   do_load(const std::string& stream_id)
     = 0;
+
+  /// Loads many snapshots; the ids are valid and `out` has one slot per
+  /// id, preset to `std::nullopt`. Fills every slot: a snapshot, none, or
+  /// that stream's error. May throw on a database failure (the port then
+  /// fails every slot). The default calls `do_load` for each.
+  virtual void
+  do_load_many(const std::vector<std::string>& stream_ids,
+               std::vector<caf::expected<std::optional<snapshot>>>& out);
 
   virtual caf::error do_remove(const std::string& stream_id) = 0;
 

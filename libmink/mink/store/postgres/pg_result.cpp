@@ -4,6 +4,10 @@
 
 #include <charconv>
 #include <cstdio>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "mink/errc.hpp"
 #include "mink/store/postgres/pg_watchdog.hpp"
@@ -135,6 +139,122 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql,
   auto raw = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
                           nullptr, values.data(), nullptr, nullptr, 0);
   return check(conn, raw, sql);
+}
+
+namespace {
+
+/// What each connection prepared, so that a statement is prepared once per
+/// server session without asking the server (a failed `EXECUTE` of an
+/// unknown statement would put an ERROR in the server's log). A connection
+/// is known by its address and its server process: after a reconnect the
+/// process differs and nothing is prepared.
+class prepared_names {
+public:
+  bool has(PGconn* conn, const std::string& name) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = known_.find(conn);
+    return i != known_.end() && i->second.pid == PQbackendPID(conn)
+           && i->second.names.count(name) > 0;
+  }
+
+  void add(PGconn* conn, const std::string& name) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    // Closed connections leave entries behind: start over now and then.
+    if (known_.size() > 4096)
+      known_.clear();
+    auto& entry = known_[conn];
+    auto pid = PQbackendPID(conn);
+    if (entry.pid != pid) {
+      entry.pid = pid;
+      entry.names.clear();
+    }
+    entry.names.insert(name);
+  }
+
+  void remove(PGconn* conn, const std::string& name) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (auto i = known_.find(conn); i != known_.end())
+      i->second.names.erase(name);
+  }
+
+  static prepared_names& instance() {
+    static prepared_names names;
+    return names;
+  }
+
+private:
+  struct entry {
+    int pid = 0;
+    std::unordered_set<std::string> names;
+  };
+  std::mutex mtx_;
+  std::unordered_map<const PGconn*, entry> known_;
+};
+
+/// Prepares `sql` as `name` on `conn`; one that the session already has
+/// (42P05: this process forgot it) counts as prepared.
+caf::error prepare(PGconn* conn, const std::string& name,
+                   const std::string& sql, int n) {
+  result prep{PQprepare(conn, name.c_str(), sql.c_str(), n, nullptr)};
+  if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK
+      && sqlstate(prep.get()) != "42P05") {
+    auto res = check(conn, prep.release(), sql);
+    return std::move(res.error());
+  }
+  prepared_names::instance().add(conn, name);
+  return {};
+}
+
+} // namespace
+
+caf::expected<result> exec_prepared(PGconn* conn, const std::string& name,
+                                    const std::string& sql,
+                                    const std::vector<std::string>& params) {
+  watchdog::touch();
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params)
+    values.push_back(p.c_str());
+  auto n = static_cast<int>(params.size());
+  auto& names = prepared_names::instance();
+  if (!names.has(conn, name))
+    if (auto err = prepare(conn, name, sql, n))
+      return err;
+  auto run = [&] {
+    return result{PQexecPrepared(conn, name.c_str(), n, values.data(),
+                                 nullptr, nullptr, 0)};
+  };
+  auto res = run();
+  // 26000: the session does not know it after all; prepare it again.
+  if (sqlstate(res.get()) == "26000") {
+    names.remove(conn, name);
+    if (auto err = prepare(conn, name, sql, n))
+      return err;
+    res = run();
+  }
+  return check(conn, res.release(), sql);
+}
+
+std::string statement_name(std::string_view prefix, std::string_view schema) {
+  std::string name{prefix};
+  if (name.size() + schema.size() <= 63)
+    return name.append(schema);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(
+                  std::hash<std::string_view>{}(schema)));
+  return name.append(hex);
+}
+
+std::string int64_array(const std::vector<int64_t>& xs) {
+  std::string out = "{";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += std::to_string(xs[i]);
+  }
+  out += '}';
+  return out;
 }
 
 std::string text_array(const std::vector<std::string>& xs) {

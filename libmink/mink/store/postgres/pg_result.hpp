@@ -19,6 +19,8 @@ public:
   explicit result(PGresult* res) : res_(res, PQclear) {}
 
   PGresult* get() const noexcept { return res_.get(); }
+  /// Gives up ownership.
+  PGresult* release() noexcept { return res_.release(); }
   int rows() const noexcept { return PQntuples(res_.get()); }
   bool is_null(int row, int col) const noexcept {
     return PQgetisnull(res_.get(), row, col) != 0;
@@ -51,6 +53,26 @@ std::string sqlstate(const PGresult* res);
 [[nodiscard]] caf::expected<result>
 exec(PGconn* conn, const std::string& sql,
      const std::vector<std::string>& params);
+
+/// Runs one parameterised statement as the server-side prepared statement
+/// `name` (parameters as text): parsed once per connection, then only
+/// executed. Prepares it on first use on a server session (this process
+/// remembers what each connection prepared, and starts over when a
+/// reconnect gives the connection a new server process), and again should
+/// the server not know it. `name` must stand for `sql` alone on every
+/// connection it runs on.
+[[nodiscard]] caf::expected<result>
+exec_prepared(PGconn* conn, const std::string& name, const std::string& sql,
+              const std::vector<std::string>& params);
+
+/// Names a prepared statement of a schema's store: `prefix` and the schema,
+/// or (when that is longer than PostgreSQL's 63-byte names) `prefix` and a
+/// hash of the schema.
+std::string statement_name(std::string_view prefix, std::string_view schema);
+
+/// Renders integers as a PostgreSQL array literal for a `$n::bigint[]`
+/// parameter.
+std::string int64_array(const std::vector<int64_t>& xs);
 
 /// Sends a statement without parameters (may hold several) and returns at
 /// once, so that the caller can work while the server runs it; `receive`

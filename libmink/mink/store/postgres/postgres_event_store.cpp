@@ -137,28 +137,36 @@ private:
   std::string& buf_;
 };
 
+/// Converts row `i` of an event query into an envelope.
+caf::expected<recorded_event> to_event(const pg::result& res, int i) {
+  recorded_event ev;
+  ev.global_position = res.int64(i, 0);
+  ev.stream_id = res.str(i, 1);
+  ev.stream_version = res.int64(i, 2);
+  ev.event_id = res.str(i, 3);
+  ev.type = res.str(i, 4);
+  ev.schema_version = static_cast<int32_t>(res.int64(i, 5));
+  ev.data = res.str(i, 6);
+  auto meta = metadata_from_json(res.str(i, 7));
+  if (!meta)
+    return make_error(errc::decode_failed,
+                      "metadata of event at position "
+                        + std::to_string(ev.global_position)
+                        + " cannot be decoded");
+  ev.meta = std::move(*meta);
+  ev.timestamp_us = res.int64(i, 8);
+  return ev;
+}
+
 /// Converts the rows of an event query into envelopes.
 caf::expected<std::vector<recorded_event>> to_events(const pg::result& res) {
   std::vector<recorded_event> result;
   result.reserve(static_cast<size_t>(res.rows()));
   for (int i = 0; i < res.rows(); ++i) {
-    recorded_event ev;
-    ev.global_position = res.int64(i, 0);
-    ev.stream_id = res.str(i, 1);
-    ev.stream_version = res.int64(i, 2);
-    ev.event_id = res.str(i, 3);
-    ev.type = res.str(i, 4);
-    ev.schema_version = static_cast<int32_t>(res.int64(i, 5));
-    ev.data = res.str(i, 6);
-    auto meta = metadata_from_json(res.str(i, 7));
-    if (!meta)
-      return make_error(errc::decode_failed,
-                        "metadata of event at position "
-                          + std::to_string(ev.global_position)
-                          + " cannot be decoded");
-    ev.meta = std::move(*meta);
-    ev.timestamp_us = res.int64(i, 8);
-    result.push_back(std::move(ev));
+    auto ev = to_event(res, i);
+    if (!ev)
+      return std::move(ev.error());
+    result.push_back(std::move(*ev));
   }
   return result;
 }
@@ -219,6 +227,17 @@ void postgres_event_store::prepare_sql() {
   sql_read_backward_ = select
                        + " WHERE stream_id = $1 AND version <= $2"
                          " ORDER BY version DESC LIMIT $3";
+  // Each read's events in version order, then its 1-based index. The
+  // lateral subquery walks the (stream_id, version) index once per read.
+  sql_read_streams_name_ = pg::statement_name("mink_read_streams_", schema_);
+  sql_read_streams_ = std::string{"SELECT e.*, r.i FROM unnest($1::text[],"
+                                  " $2::bigint[]) WITH ORDINALITY"
+                                  " AS r(id, from_version, i)"
+                                  " CROSS JOIN LATERAL (SELECT "}
+                      + event_columns + " FROM " + events
+                      + " WHERE stream_id = r.id AND version >= r.from_version"
+                        " ORDER BY version LIMIT $3) AS e"
+                        " ORDER BY r.i, e.version";
   sql_read_all_ = select
                   + " WHERE position >= $1 AND ($2 = '' OR category = $2)"
                     " AND (cardinality($3::text[]) = 0"
@@ -664,6 +683,50 @@ postgres_event_store::do_read_stream(const std::string& stream_id,
   if (!res)
     return std::move(res.error());
   return to_events(*res);
+}
+
+void postgres_event_store::do_read_streams(const std::vector<stream_read>& reads,
+                                           size_t limit, stream_reads& out) {
+  auto fail_all = [&](const caf::error& err) {
+    for (auto& x : out)
+      x = err;
+  };
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return fail_all(lease.error());
+  std::vector<std::string> ids;
+  std::vector<int64_t> froms;
+  ids.reserve(reads.size());
+  froms.reserve(reads.size());
+  for (const auto& r : reads) {
+    ids.push_back(r.stream_id);
+    froms.push_back(r.from_version);
+  }
+  auto res = pg::exec_prepared(lease->conn(), sql_read_streams_name_,
+                               sql_read_streams_,
+                               {pg::text_array(ids), pg::int64_array(froms),
+                                std::to_string(limit)});
+  if (!res)
+    return fail_all(res.error());
+  // Each stream's events in one allocation: an envelope is large to move.
+  std::vector<size_t> counts(out.size());
+  for (int row = 0; row < res->rows(); ++row) {
+    auto i = static_cast<size_t>(res->int64(row, 9) - 1);
+    if (i < counts.size())
+      ++counts[i];
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i]->reserve(counts[i]);
+  // A row that cannot be decoded fails its own stream alone.
+  for (int row = 0; row < res->rows(); ++row) {
+    auto i = static_cast<size_t>(res->int64(row, 9) - 1);
+    if (i >= out.size() || !out[i])
+      continue;
+    if (auto ev = to_event(*res, row))
+      out[i]->push_back(std::move(*ev));
+    else
+      out[i] = std::move(ev.error());
+  }
 }
 
 caf::expected<std::vector<recorded_event>>

@@ -51,6 +51,11 @@ protected:
   do_read_stream(const std::string& stream_id, int64_t from_version,
                  size_t limit, read_direction dir) override;
 
+  /// One prepared statement for all reads (`stream_id = r.id` per row of
+  /// `unnest` of the ids and from-versions, with a lateral `LIMIT`).
+  void do_read_streams(const std::vector<stream_read>& reads, size_t limit,
+                       stream_reads& out) override;
+
   caf::expected<std::vector<recorded_event>>
   do_read_all(int64_t from_position, size_t limit,
               const read_filter& filter) override;
@@ -126,6 +131,9 @@ private:
   std::string sql_read_forward_;
   std::string sql_read_backward_;
   std::string sql_read_all_;
+  std::string sql_read_streams_;
+  /// The name `sql_read_streams_` is prepared under on each connection.
+  std::string sql_read_streams_name_;
   std::string sql_stream_info_;
   std::string sql_last_position_;
   std::string sql_commands_table_ids_;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string_view>
+#include <unordered_map>
 
 #include "mink/errc.hpp"
 #include "mink/store/postgres/pg_migrations.hpp"
@@ -73,6 +74,11 @@ void postgres_snapshot_store::prepare_sql() {
                 " WHERE snapshots.version <= excluded.version";
   sql_load_ = "SELECT version, state_type, schema_version, data::text, " + ts
               + " FROM " + table + " WHERE stream_id = $1";
+  sql_load_many_name_ = pg::statement_name("mink_load_snapshots_", schema_);
+  sql_load_many_ = "SELECT stream_id, version, state_type, schema_version,"
+                   " data::text, "
+                   + ts + " FROM " + table
+                   + " WHERE stream_id = ANY($1::text[])";
   sql_remove_ = "DELETE FROM " + table + " WHERE stream_id = $1";
   // octet_length of the uncompressed value; for TOASTed data it reads the
   // size from the TOAST pointer without fetching the data.
@@ -118,6 +124,40 @@ postgres_snapshot_store::do_load(const std::string& stream_id) {
   result.data = res->str(0, 3);
   result.timestamp_us = res->int64(0, 4);
   return std::optional<snapshot>{std::move(result)};
+}
+
+void postgres_snapshot_store::do_load_many(
+  const std::vector<std::string>& stream_ids,
+  std::vector<caf::expected<std::optional<snapshot>>>& out) {
+  auto fail_all = [&](const caf::error& err) {
+    for (auto& x : out)
+      x = err;
+  };
+  auto lease = pool_->acquire(acquire_timeout_);
+  if (!lease)
+    return fail_all(lease.error());
+  auto res = pg::exec_prepared(lease->conn(), sql_load_many_name_,
+                               sql_load_many_, {pg::text_array(stream_ids)});
+  if (!res)
+    return fail_all(res.error());
+  // Slots by stream id; an id may be asked for more than once.
+  std::unordered_map<std::string_view, std::vector<size_t>> slots;
+  for (size_t i = 0; i < stream_ids.size(); ++i)
+    slots[stream_ids[i]].push_back(i);
+  for (int row = 0; row < res->rows(); ++row) {
+    auto found = slots.find(res->text(row, 0));
+    if (found == slots.end())
+      continue;
+    snapshot s;
+    s.stream_id = res->str(row, 0);
+    s.version = res->int64(row, 1);
+    s.state_type = res->str(row, 2);
+    s.schema_version = static_cast<int32_t>(res->int64(row, 3));
+    s.data = res->str(row, 4);
+    s.timestamp_us = res->int64(row, 5);
+    for (auto i : found->second)
+      out[i] = std::optional<snapshot>{s};
+  }
 }
 
 caf::error postgres_snapshot_store::do_remove(const std::string& stream_id) {

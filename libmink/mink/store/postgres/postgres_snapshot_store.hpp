@@ -41,6 +41,11 @@ protected:
   caf::expected<std::optional<snapshot>>
   do_load(const std::string& stream_id) override;
 
+  /// One prepared statement: `stream_id = ANY($1)`.
+  void do_load_many(
+    const std::vector<std::string>& stream_ids,
+    std::vector<caf::expected<std::optional<snapshot>>>& out) override;
+
   caf::error do_remove(const std::string& stream_id) override;
 
   caf::expected<std::vector<snapshot_info>>
@@ -61,6 +66,9 @@ private:
   std::unique_ptr<pg::pool> pool_;
   std::string sql_save_;
   std::string sql_load_;
+  std::string sql_load_many_;
+  /// The name `sql_load_many_` is prepared under on each connection.
+  std::string sql_load_many_name_;
   std::string sql_remove_;
   std::string sql_list_all_;
   std::string sql_list_category_;
