@@ -3,7 +3,8 @@
 // command. In the same run: the raw COPY limit and one transaction per
 // command, and the rehydration of an aggregate with 100 000 events.
 // Phases per in-flight value: cold (the first command of each aggregate,
-// whose stream does not exist yet), warm (the aggregates are alive), and
+// whose stream does not exist yet; it says so, expects_no_stream, so
+// nothing is read), warm (the aggregates are alive), and
 // cold-ex (a fresh service on the same schema: the first command of each
 // aggregate loads its existing events).
 
@@ -47,7 +48,8 @@ struct load_state {
 /// Keeps `in_flight` commands outstanding until `total` were answered.
 caf::behavior load_generator(caf::stateful_actor<load_state>* self,
                              caf::actor router, size_t total, size_t in_flight,
-                             size_t aggregates, std::string text) {
+                             size_t aggregates, std::string text,
+                             bool creates) {
   auto send_one = std::make_shared<std::function<void()>>();
   *send_one = [=] {
     auto& st = self->state;
@@ -58,6 +60,7 @@ caf::behavior load_generator(caf::stateful_actor<load_state>* self,
     env.aggregate_id = std::to_string(i % aggregates);
     env.command_id = make_uuid();
     env.payload = note{text};
+    env.expects_no_stream = creates;
     auto t0 = std::chrono::steady_clock::now();
     auto on_answer = [=](const caf::error* err) {
       auto& st = self->state;
@@ -151,14 +154,14 @@ void report_load(const char* phase, size_t in_flight, const load_summary& sum,
 /// Runs one phase on `svc`: `total` commands over the aggregates.
 void run_phase(caf::actor_system& sys, const options& opt, service& svc,
                const char* phase, size_t total, size_t in_flight,
-               double copy_rate, double naive_rate) {
+               double copy_rate, double naive_rate, bool creates = false) {
   auto batches0 = svc.ctx.writer.stats->batches.load();
   auto appends0 = svc.ctx.writer.stats->appends.load();
   auto loads0 = svc.reader_stats->loads.load();
   auto reads0 = svc.reader_stats->batches.load();
   auto busy0 = svc.reader_stats->busy_us.load();
   auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
-                       opt.aggregates, note_text());
+                       opt.aggregates, note_text(), creates);
   caf::scoped_actor self{sys};
   load_summary sum;
   self->request(gen, caf::infinite, run_atom::value)
@@ -197,11 +200,11 @@ void run_load(caf::actor_system& sys, const options& opt,
   {
     service svc{sys, opt, registry};
     pg_checkpoint(conn);
-    // Cold: every aggregate's first command rehydrates it from the store
-    // (one command per aggregate; no stream exists yet). Warm: the
+    // Cold: every aggregate's first command creates it (one command per
+    // aggregate; no stream exists yet, and the command says so). Warm: the
     // aggregates are alive.
     run_phase(sys, opt, svc, "cold", opt.aggregates, in_flight, copy_rate,
-              naive_rate);
+              naive_rate, true);
     run_phase(sys, opt, svc, "warm", opt.commands, in_flight, copy_rate,
               naive_rate);
   }
