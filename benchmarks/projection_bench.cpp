@@ -528,10 +528,11 @@ private:
 /// before, each read with `read_all` queries of `read_page` events), and
 /// does nothing else.
 phase_result read_all_alone(stores& st, const runner_config& rcfg,
-                            const cpu_clock& cpu, int64_t head) {
+                            const cpu_clock& cpu, int64_t head,
+                            size_t& event_bytes) {
   phase_watch watch{cpu};
   int64_t read = 0;
-  size_t event_bytes = 0;
+  event_bytes = 0;
   for (int64_t from = 1;;) {
     auto batch = read_catchup(*st.events, from,
                               catchup_limit(rcfg, event_bytes),
@@ -635,6 +636,7 @@ bool rebuild_one(caf::actor_system& sys, const options& opt,
   balances->lags.start_at(std::numeric_limits<int64_t>::max());
   std::vector<double> read_rates, rebuild_rates, ratios, read_peaks,
     rebuild_peaks, read_cpu, rebuild_cpu;
+  size_t event_bytes = 0;
   cpu_clock cpu{opt.pg_conninfo};
   std::printf("%-4s %-30s %8s %10s %8s %8s %11s %11s\n", "run", "phase",
               "seconds", "events/s", "RSS MiB", "peak MiB", "client s/1M",
@@ -657,7 +659,7 @@ bool rebuild_one(caf::actor_system& sys, const options& opt,
                 seconds_since(start),
                 static_cast<double>(head) / seconds_since(start));
     for (size_t run = 1; run <= opt.repeats; ++run) {
-      auto raw = read_all_alone(st, rcfg, cpu, head);
+      auto raw = read_all_alone(st, rcfg, cpu, head, event_bytes);
       row(run, "(a) read_all alone", raw);
       double noticed = 0;
       auto rb = rebuild_to_head(st, engine, cpu, "balances", head, noticed);
@@ -686,6 +688,8 @@ bool rebuild_one(caf::actor_system& sys, const options& opt,
   std::printf("CPU (client + server) per million events, median: read_all "
               "alone %.2f s, rebuild %.2f s\n",
               median(read_cpu), median(rebuild_cpu));
+  std::printf("batches: %zu events (%zu bytes each by footprint)\n",
+              catchup_limit(rcfg, event_bytes), event_bytes);
   auto ok = verify(opt, schema, balances->table());
   if (!opt.keep)
     pg_drop_schema(opt.pg_conninfo, schema);
