@@ -533,10 +533,12 @@ phase_result read_all_alone(stores& st, const runner_config& rcfg,
   phase_watch watch{cpu};
   int64_t read = 0;
   event_bytes = 0;
+  // The runner's reading: each batch's vector gathers the next one.
+  std::vector<recorded_event> spare;
   for (int64_t from = 1;;) {
     auto batch = read_catchup(*st.events, from,
                               catchup_limit(rcfg, event_bytes),
-                              rcfg.read_page);
+                              rcfg.read_page, std::move(spare));
     if (!batch)
       die(to_text(batch.error()));
     if (batch->empty())
@@ -547,6 +549,7 @@ phase_result read_all_alone(stores& st, const runner_config& rcfg,
     event_bytes = total / batch->size();
     read += static_cast<int64_t>(batch->size());
     from = batch->back().global_position + 1;
+    spare = std::move(*batch);
   }
   auto r = watch.done();
   if (read != head)

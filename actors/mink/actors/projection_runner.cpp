@@ -56,7 +56,8 @@ read_result read_batch(runner_actor* self, size_t& limit) {
     }
   }
   limit = catchup_limit(s.cfg, s.event_bytes);
-  return read_catchup(*s.store, s.position + 1, limit, s.cfg.read_page);
+  return read_catchup(*s.store, s.position + 1, limit, s.cfg.read_page,
+                      std::move(s.spare));
 }
 
 /// Remembers the average footprint of `events`, which sizes the next batch.
@@ -114,19 +115,24 @@ void step(runner_actor* self) {
       s.next = prefetch{from, n,
                         std::async(std::launch::async,
                                    [store = s.store, from, n,
-                                    page = s.cfg.read_page] {
+                                    page = s.cfg.read_page,
+                                    buffer = std::move(s.spare)]() mutable {
                                      return read_catchup(*store, from, n,
-                                                         page);
+                                                         page,
+                                                         std::move(buffer));
                                    })};
     }
     process(self, *events);
+    auto none = events->empty();
+    events->clear();
+    s.spare = std::move(*events);
     if (!full && s.feed)
       s.from_store = false;
     if (s.state == projection_state::faulted || !s.lease)
       return schedule(self, s.cfg.control_interval);
     if (!full && s.position >= s.rebuild_until && s.failing_position == 0)
       set_state(self, projection_state::running);
-    if (events->empty() && !s.feed)
+    if (none && !s.feed)
       return schedule(self, s.cfg.idle_poll);
     return schedule(self);
   }
@@ -210,10 +216,12 @@ size_t catchup_limit(const runner_config& cfg, size_t event_bytes) noexcept {
 }
 
 caf::expected<std::vector<recorded_event>>
-read_catchup(event_store& store, int64_t from, size_t limit, size_t page) {
+read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
+             std::vector<recorded_event> buffer) {
   if (page == 0 || page >= limit)
     return store.read_all(from, limit);
-  std::vector<recorded_event> out;
+  auto out = std::move(buffer);
+  out.clear();
   while (out.size() < limit) {
     auto n = std::min(page, limit - out.size());
     auto part = store.read_all(from, n);

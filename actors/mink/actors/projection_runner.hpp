@@ -59,9 +59,13 @@ struct runner_config {
                                    size_t event_bytes) noexcept;
 
 /// Reads up to `limit` events from `from` on, in position order, with
-/// queries of at most `page` events each (`page` 0: one query).
+/// queries of at most `page` events each (`page` 0: one query). A batch of
+/// several pages is gathered in `buffer` (emptied first): a caller that
+/// hands each batch's vector back for the next one saves allocating and
+/// faulting in its memory every batch.
 [[nodiscard]] caf::expected<std::vector<recorded_event>>
-read_catchup(event_store& store, int64_t from, size_t limit, size_t page);
+read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
+             std::vector<recorded_event> buffer = {});
 
 /// Spawns the runner of one projection on a thread of its own (it calls
 /// the projection's handlers and the stores, which block).
