@@ -8,22 +8,33 @@
 // the store, the baseline). Lag = when the handler saw an event minus the
 // event's commit timestamp.
 //
-// Rebuild: fills a fresh schema with deposits over account streams, runs a
-// SQL balances read model (one set-based statement per batch) to the head,
-// requests a rebuild and times it to the head again, then checks the read
-// model against the events. Baselines in the same run: reading every event
-// with `read_all` and nothing else, and a projection that runs one
-// statement per event (on a smaller store).
+// Rebuild: for each store size (500 000 and 1 000 000 events by default),
+// fills a fresh schema with deposits over account streams, runs a SQL
+// balances read model (one set-based statement per batch) to the head,
+// then alternately, several times: (a) reads every event with `read_all`
+// alone, in the pages the runner asks for, and (c) requests a rebuild and
+// times it to the head, with the runner's default settings. Each phase
+// reports its peak RSS (VmHWM, reset before it). The read model is then
+// checked against the events. A projection that runs one statement per
+// event (on a smaller store) is the other baseline.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <limits>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
@@ -38,6 +49,8 @@
 #include "mink/actors/message_types.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/projection_engine.hpp"
+#include "mink/actors/projection_runner.hpp"
+#include "mink/footprint.hpp"
 #include "mink/projection/postgres_checkpoint_store.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 
@@ -177,9 +190,13 @@ struct options {
   size_t probe_in_flight = 1024;
   double load_seconds = 10;
   double rate = 0;
-  size_t rebuild_events = 1000000;
+  std::vector<size_t> rebuild_events{500000, 1000000};
+  size_t repeats = 3;
   size_t naive_events = 20000;
-  size_t catchup_batch = runner_config{}.catchup_batch;
+  /// 0: the runner's default.
+  size_t catchup_batch = 0;
+  size_t catchup_bytes = 0;
+  size_t read_page = 0;
   size_t fill_batch = 10000;
   size_t scheduler_threads = 2;
   bool lag = true;
@@ -258,7 +275,8 @@ void run_lag(caf::actor_system& sys, const options& opt) {
   auto sql = std::make_shared<sql_balances>("lag_sql", schema, "balances");
   auto polled = std::make_shared<memory_balances>("lag_poll");
   runner_config rcfg;
-  rcfg.catchup_batch = opt.catchup_batch;
+  if (opt.catchup_batch > 0)
+    rcfg.catchup_batch = opt.catchup_batch;
   {
     projection_engine with_feed{sys, st.events, st.checkpoints, feed, rcfg};
     projection_engine polling{sys, st.events, st.checkpoints, {}, rcfg};
@@ -368,101 +386,351 @@ double project_to_head(caf::actor_system& sys, stores& st,
   return seconds_since(start);
 }
 
-bool run_rebuild(caf::actor_system& sys, const options& opt) {
-  const std::string schema = "bench_proj_rebuild";
-  const std::string naive_schema = "bench_proj_naive";
-  runner_config rcfg;
-  rcfg.catchup_batch = opt.catchup_batch;
-  std::printf("\n== rebuild: %zu deposits over %zu accounts, batches of %zu "
-              "events ==\n",
-              opt.rebuild_events, opt.accounts, opt.catchup_batch);
-  stores st{opt, schema, 2, opt.keep};
+/// A `kB` field of /proc/self/status (0 when missing).
+size_t status_kb(const std::string& field) {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.compare(0, field.size() + 1, field + ":") == 0)
+      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
+  return 0;
+}
+
+/// Memory of one phase: the resident set when it started and its peak
+/// (VmHWM, reset at the start through /proc/self/clear_refs).
+struct rss_watch {
+  size_t start_kb = 0;
+  bool reset = false;
+
+  rss_watch() {
+    std::ofstream out{"/proc/self/clear_refs"};
+    out << "5";
+    out.flush();
+    reset = static_cast<bool>(out);
+    start_kb = status_kb("VmRSS");
+  }
+
+  /// The peak in MiB since the start (since the process started when the
+  /// kernel refused the reset).
+  double peak_mib() const {
+    return static_cast<double>(status_kb("VmHWM")) / 1024.0;
+  }
+};
+
+/// CPU seconds (user + system) of this process, and of the PostgreSQL
+/// server's processes (the children of its postmaster) when this process
+/// can see them (same machine, /proc readable): a cost per event that
+/// other work on a shared machine disturbs far less than the wall time.
+class cpu_clock {
+public:
+  explicit cpu_clock(const std::string& conninfo) {
+    auto conn = pg_connect(conninfo);
+    auto res = pg::exec(conn, "SELECT setting FROM pg_settings"
+                              " WHERE name = 'data_directory'");
+    if (res && res->rows() == 1) {
+      std::ifstream in{res->str(0, 0) + "/postmaster.pid"};
+      in >> postmaster_;
+    }
+    PQfinish(conn);
+  }
+
+  static double self() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+  }
+
+  /// Negative when the server's processes cannot be seen.
+  double server() const {
+    if (postmaster_ <= 0)
+      return -1;
+    auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    double total = 0;
+    auto* dir = opendir("/proc");
+    if (dir == nullptr)
+      return -1;
+    while (auto* entry = readdir(dir)) {
+      std::ifstream in{std::string{"/proc/"} + entry->d_name + "/stat"};
+      std::string stat;
+      if (!std::getline(in, stat))
+        continue;
+      auto close = stat.rfind(')');
+      if (close == std::string::npos)
+        continue;
+      std::istringstream fields{stat.substr(close + 2)};
+      std::string state;
+      long ppid = 0;
+      fields >> state >> ppid;
+      if (ppid != postmaster_)
+        continue;
+      std::string skip;
+      for (int i = 5; i < 14; ++i)
+        fields >> skip;
+      unsigned long long utime = 0, stime = 0;
+      fields >> utime >> stime;
+      total += static_cast<double>(utime + stime) / ticks;
+    }
+    closedir(dir);
+    return total;
+  }
+
+private:
+  static double seconds(const timeval& tv) {
+    return static_cast<double>(tv.tv_sec)
+           + static_cast<double>(tv.tv_usec) / 1e6;
+  }
+
+  long postmaster_ = 0;
+};
+
+/// One timed phase.
+struct phase_result {
+  double seconds = 0;
+  double peak_mib = 0;
+  double start_mib = 0;
+  /// CPU seconds of this process and of the server (negative: unknown).
+  double client_cpu = 0;
+  double server_cpu = -1;
+};
+
+/// Measures a phase: its wall time, peak RSS and CPU.
+class phase_watch {
+public:
+  explicit phase_watch(const cpu_clock& cpu)
+    : cpu_(cpu),
+      start_(steady::now()),
+      self_(cpu_clock::self()),
+      server_(cpu.server()) {
+    // nop
+  }
+
+  phase_result done() const {
+    phase_result r;
+    r.seconds = seconds_since(start_);
+    r.peak_mib = rss_.peak_mib();
+    r.start_mib = static_cast<double>(rss_.start_kb) / 1024.0;
+    r.client_cpu = cpu_clock::self() - self_;
+    if (server_ >= 0)
+      r.server_cpu = cpu_.server() - server_;
+    return r;
+  }
+
+private:
+  const cpu_clock& cpu_;
+  rss_watch rss_;
+  steady::time_point start_;
+  double self_;
+  double server_;
+};
+
+/// Baseline: reads every event in position order as the runner does
+/// (`read_catchup`: batches sized by `catchup_limit` from the batch
+/// before, each read with `read_all` queries of `read_page` events), and
+/// does nothing else.
+phase_result read_all_alone(stores& st, const runner_config& rcfg,
+                            const cpu_clock& cpu, int64_t head,
+                            size_t& event_bytes) {
+  phase_watch watch{cpu};
+  int64_t read = 0;
+  event_bytes = 0;
+  // The runner's reading: each batch's vector gathers the next one.
+  std::vector<recorded_event> spare;
+  for (int64_t from = 1;;) {
+    auto batch = read_catchup(*st.events, from,
+                              catchup_limit(rcfg, event_bytes),
+                              rcfg.read_page, std::move(spare));
+    if (!batch)
+      die(to_text(batch.error()));
+    if (batch->empty())
+      break;
+    size_t total = 0;
+    for (const auto& ev : *batch)
+      total += footprint(ev);
+    event_bytes = total / batch->size();
+    read += static_cast<int64_t>(batch->size());
+    from = batch->back().global_position + 1;
+    spare = std::move(*batch);
+  }
+  auto r = watch.done();
+  if (read != head)
+    die("read_all read " + std::to_string(read) + " events of "
+        + std::to_string(head));
+  return r;
+}
+
+/// Requests a rebuild of `name` and waits until its stored checkpoint is
+/// back at `head` with the request done. Returns the seconds from the
+/// request; `noticed` gets those until the runner had reset it.
+phase_result rebuild_to_head(stores& st, projection_engine& engine,
+                             const cpu_clock& cpu, const std::string& name,
+                             int64_t head, double& noticed) {
+  phase_watch watch{cpu};
+  auto start = steady::now();
+  if (auto err = st.checkpoints->request_rebuild(name))
+    die(to_text(err));
+  noticed = -1;
+  for (;;) {
+    auto status = engine.status(name);
+    if (noticed < 0 && status->position() < head)
+      noticed = seconds_since(start);
+    if (status->position() == head
+        && status->state() == projection_state::running) {
+      auto rec = st.checkpoints->load(name);
+      if (!rec || !*rec)
+        die(name + ": no record");
+      if (!(*rec)->rebuild_requested && (*rec)->position == head)
+        break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+  return watch.done();
+}
+
+/// A store of `n` deposits in `schema`: kept from the last run with
+/// `--keep` when it holds exactly `n`, filled otherwise.
+void ensure_filled(const options& opt, stores& st, const std::string& schema,
+                   size_t n) {
   auto head = st.head();
-  if (opt.keep && head == static_cast<int64_t>(opt.rebuild_events)) {
+  if (opt.keep && head == static_cast<int64_t>(n)) {
     std::printf("kept the events of the last run\n");
     auto conn = pg_connect(opt.pg_conninfo);
     pg_must(conn, "DROP TABLE IF EXISTS " + pg::quote_ident(schema)
                     + ".balances; DELETE FROM " + pg::quote_ident(schema)
                     + ".projections");
     PQfinish(conn);
-  } else {
-    if (head != 0)
-      die(schema + " holds other events: run without --keep");
-    auto fill_s = fill(*st.events, opt.rebuild_events, opt.accounts,
-                       opt.fill_batch);
-    head = st.head();
-    std::printf("filled in %.1f s (%.0f events/s, not the measurement)\n",
-                fill_s, static_cast<double>(head) / fill_s);
+    return;
   }
-  auto conn = pg_connect(opt.pg_conninfo);
-  pg_checkpoint(conn);
-  PQfinish(conn);
-  // Baseline: read every event in position order and do nothing else.
-  auto start = steady::now();
-  int64_t read = 0;
-  for (int64_t from = 1;;) {
-    auto batch = st.events->read_all(from, opt.catchup_batch);
-    if (!batch)
-      die(to_text(batch.error()));
-    if (batch->empty())
-      break;
-    read += static_cast<int64_t>(batch->size());
-    from = batch->back().global_position + 1;
+  if (head != 0)
+    die(schema + " holds other events: run without --keep");
+  auto fill_s = fill(*st.events, n, opt.accounts, opt.fill_batch);
+  std::printf("filled in %.1f s (%.0f events/s, not the measurement)\n",
+              fill_s, static_cast<double>(n) / fill_s);
+}
+
+double median(std::vector<double> xs) {
+  return percentile(std::move(xs), 0.5);
+}
+
+std::string range(const std::vector<double>& xs, double scale = 1) {
+  auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f-%.0f", *lo * scale, *hi * scale);
+  return buf;
+}
+
+/// The rebuild of a store of `n` events: `read_all` alone and the rebuild,
+/// alternately, `opt.repeats` times each, in the same process.
+bool rebuild_one(caf::actor_system& sys, const options& opt,
+                 const runner_config& rcfg, size_t n) {
+  const std::string schema = "bench_proj_rebuild_" + std::to_string(n);
+  std::printf("\n== rebuild: %zu deposits over %zu accounts ==\n", n,
+              opt.accounts);
+  stores st{opt, schema, 2, opt.keep};
+  ensure_filled(opt, st, schema, n);
+  auto head = st.head();
+  {
+    auto conn = pg_connect(opt.pg_conninfo);
+    pg_checkpoint(conn);
+    PQfinish(conn);
   }
-  result_row raw{"(a) read_all only, no projection",
-                 static_cast<size_t>(read), seconds_since(start)};
-  // The read model's first run, then the timed rebuild.
   auto balances = std::make_shared<sql_balances>("balances", schema,
                                                  "balances");
-  result_row first{"(c) first run to the head",
-                   static_cast<size_t>(head), 0};
-  result_row rebuilt{"(c) rebuild: request to the head",
-                     static_cast<size_t>(head), 0};
+  // The lags of a rebuild mean nothing; keeping them would cost memory.
+  balances->lags.start_at(std::numeric_limits<int64_t>::max());
+  std::vector<double> read_rates, rebuild_rates, ratios, read_peaks,
+    rebuild_peaks, read_cpu, rebuild_cpu;
+  size_t event_bytes = 0;
+  cpu_clock cpu{opt.pg_conninfo};
+  std::printf("%-4s %-30s %8s %10s %8s %8s %11s %11s\n", "run", "phase",
+              "seconds", "events/s", "RSS MiB", "peak MiB", "client s/1M",
+              "server s/1M");
+  // CPU: seconds per million events.
+  auto per_m = 1e6 / static_cast<double>(head);
+  auto row = [&](size_t run, const char* what, const phase_result& r) {
+    std::printf("%-4zu %-30s %8.2f %10.0f %8.0f %8.0f %9.2f s %9.2f s\n",
+                run, what, r.seconds, static_cast<double>(head) / r.seconds,
+                r.start_mib, r.peak_mib, r.client_cpu * per_m,
+                r.server_cpu * per_m);
+  };
   {
     projection_engine engine{sys, st.events, st.checkpoints, {}, rcfg};
-    start = steady::now();
+    auto start = steady::now();
     if (auto err = engine.add(balances))
       die(to_text(err));
     wait_for(engine, "balances", head, std::chrono::seconds{3600});
-    first.seconds = seconds_since(start);
-    start = steady::now();
-    if (auto err = st.checkpoints->request_rebuild("balances"))
-      die(to_text(err));
-    for (;;) {
-      auto status = engine.status("balances");
-      if (status->position() == head
-          && status->state() == projection_state::running) {
-        auto rec = st.checkpoints->load("balances");
-        if (!rec || !*rec)
-          die("balances: no record");
-        if (!(*rec)->rebuild_requested && (*rec)->position == head)
-          break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds{2});
+    std::printf("first run to the head: %.2f s (%.0f events/s)\n",
+                seconds_since(start),
+                static_cast<double>(head) / seconds_since(start));
+    for (size_t run = 1; run <= opt.repeats; ++run) {
+      auto raw = read_all_alone(st, rcfg, cpu, head, event_bytes);
+      row(run, "(a) read_all alone", raw);
+      double noticed = 0;
+      auto rb = rebuild_to_head(st, engine, cpu, "balances", head, noticed);
+      row(run, "(c) rebuild, request to head", rb);
+      std::printf("     (the runner reset the read model %.0f ms after the "
+                  "request)\n",
+                  noticed * 1e3);
+      read_rates.push_back(static_cast<double>(head) / raw.seconds);
+      rebuild_rates.push_back(static_cast<double>(head) / rb.seconds);
+      ratios.push_back(raw.seconds / rb.seconds);
+      read_peaks.push_back(raw.peak_mib);
+      read_cpu.push_back((raw.client_cpu + raw.server_cpu) * per_m);
+      rebuild_cpu.push_back((rb.client_cpu + rb.server_cpu) * per_m);
+      rebuild_peaks.push_back(rb.peak_mib);
     }
-    rebuilt.seconds = seconds_since(start);
     engine.stop();
   }
+  std::printf("%zu events, %zu runs: read_all alone median %.0f/s (%s), "
+              "rebuild median %.0f/s (%s), rebuild / read_all median %.2f "
+              "(%s %%), peak RSS read_all %.0f MiB, rebuild %.0f MiB\n",
+              n, opt.repeats, median(read_rates), range(read_rates).c_str(),
+              median(rebuild_rates), range(rebuild_rates).c_str(),
+              median(ratios), range(ratios, 100).c_str(),
+              *std::max_element(read_peaks.begin(), read_peaks.end()),
+              *std::max_element(rebuild_peaks.begin(), rebuild_peaks.end()));
+  std::printf("CPU (client + server) per million events, median: read_all "
+              "alone %.2f s, rebuild %.2f s\n",
+              median(read_cpu), median(rebuild_cpu));
+  std::printf("batches: %zu events (%zu bytes each by footprint)\n",
+              catchup_limit(rcfg, event_bytes), event_bytes);
   auto ok = verify(opt, schema, balances->table());
   if (!opt.keep)
     pg_drop_schema(opt.pg_conninfo, schema);
+  return ok;
+}
+
+bool run_rebuild(caf::actor_system& sys, const options& opt) {
+  runner_config rcfg;
+  if (opt.catchup_batch > 0)
+    rcfg.catchup_batch = opt.catchup_batch;
+  if (opt.catchup_bytes > 0)
+    rcfg.catchup_bytes = opt.catchup_bytes;
+  if (opt.read_page > 0)
+    rcfg.read_page = opt.read_page;
+  std::printf("\n== rebuild: runner_config catchup_batch %zu events, "
+              "catchup_bytes %zu MiB, read_page %zu events%s ==\n",
+              rcfg.catchup_batch, rcfg.catchup_bytes >> 20, rcfg.read_page,
+              opt.catchup_batch > 0 || opt.catchup_bytes > 0
+                  || opt.read_page > 0
+                ? " (NOT the defaults)"
+                : " (the defaults)");
+  auto ok = true;
+  for (auto n : opt.rebuild_events)
+    ok = rebuild_one(sys, opt, rcfg, n) && ok;
+  if (opt.naive_events == 0)
+    return ok;
   // Baseline: one statement per event, on a smaller store.
-  result_row naive{"(b) one upsert per event", opt.naive_events, 0};
-  {
-    stores small{opt, naive_schema, 2};
-    fill(*small.events, opt.naive_events, opt.accounts, opt.fill_batch);
-    auto p = std::make_shared<sql_balances>("balances_naive", naive_schema,
-                                            "balances", false);
-    naive.seconds = project_to_head(sys, small, p, rcfg);
-    ok = verify(opt, naive_schema, p->table()) && ok;
-  }
+  const std::string naive_schema = "bench_proj_naive";
+  stores small{opt, naive_schema, 2};
+  fill(*small.events, opt.naive_events, opt.accounts, opt.fill_batch);
+  auto p = std::make_shared<sql_balances>("balances_naive", naive_schema,
+                                          "balances", false);
+  auto seconds = project_to_head(sys, small, p, rcfg);
+  ok = verify(opt, naive_schema, p->table()) && ok;
   pg_drop_schema(opt.pg_conninfo, naive_schema);
-  std::printf("%-38s %9s %8s %10s\n", "method", "events", "seconds",
-              "events/s");
-  for (auto* row : {&raw, &naive, &first, &rebuilt})
-    std::printf("%-38s %9zu %8.2f %10.0f\n", row->name.c_str(), row->events,
-                row->seconds, row->rate());
-  std::printf("rebuild / read_all only = %.2f\n", rebuilt.rate() / raw.rate());
+  std::printf("(b) one upsert per event: %zu events in %.2f s, %.0f events/s\n",
+              opt.naive_events, seconds,
+              static_cast<double>(opt.naive_events) / seconds);
   return ok;
 }
 
@@ -489,13 +757,26 @@ int main(int argc, char** argv) {
                  "measured maximum)")
     ->check(CLI::Range(0.0, 10000000.0));
   app.add_option("--rebuild-events", opt.rebuild_events,
-                 "events the rebuilt read model replays")
+                 "store sizes (events) the rebuilt read model replays, one "
+                 "store each")
     ->check(CLI::Range(100, 100000000));
+  app.add_option("--repeats", opt.repeats,
+                 "read_all-alone and rebuild runs per store, alternately")
+    ->check(CLI::Range(1, 100));
   app.add_option("--naive-events", opt.naive_events,
-                 "events of the one-statement-per-event baseline")
-    ->check(CLI::Range(100, 10000000));
+                 "events of the one-statement-per-event baseline (0: skip)")
+    ->check(CLI::Range(0, 10000000));
   app.add_option("--catchup-batch", opt.catchup_batch,
-                 "events per batch (and transaction) while catching up")
+                 "most events per batch (and transaction) while catching up "
+                 "(default: the runner's)")
+    ->check(CLI::Range(1, 10000000));
+  app.add_option("--catchup-bytes", opt.catchup_bytes,
+                 "memory budget of a catch-up batch in bytes (default: the "
+                 "runner's)")
+    ->check(CLI::Range(1024, 1 << 30));
+  app.add_option("--read-page", opt.read_page,
+                 "most events per store query while catching up (default: "
+                 "the runner's)")
     ->check(CLI::Range(1, 10000000));
   app.add_option("--fill-batch", opt.fill_batch,
                  "events per append call while filling the store")

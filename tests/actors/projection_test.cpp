@@ -5,10 +5,55 @@
 #include "projection_fixture.hpp"
 
 #include "mink/actors/live_subscription.hpp"
+#include "mink/actors/projection_runner.hpp"
+#include "mink/footprint.hpp"
 
 using namespace mink;
 using namespace mink::testing;
 using namespace std::chrono_literals;
+
+namespace {
+
+/// Records the positions and the footprint of every batch it is given.
+class batch_probe : public async_projection {
+public:
+  std::string name() const override { return "probe"; }
+
+  caf::error handle(const std::vector<recorded_event>& events) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    size_t bytes = 0;
+    for (const auto& ev : events) {
+      bytes += footprint(ev);
+      largest_event_ = std::max(largest_event_, footprint(ev));
+      positions_.push_back(ev.global_position);
+    }
+    batch_bytes_.push_back(bytes);
+    return {};
+  }
+
+  std::vector<size_t> batch_bytes() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return batch_bytes_;
+  }
+
+  std::vector<int64_t> positions() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return positions_;
+  }
+
+  size_t largest_event() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return largest_event_;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::vector<size_t> batch_bytes_;
+  std::vector<int64_t> positions_;
+  size_t largest_event_ = 0;
+};
+
+} // namespace
 
 BOOST_FIXTURE_TEST_SUITE(projections, projection_fixture)
 
@@ -37,6 +82,38 @@ BOOST_AUTO_TEST_CASE(catch_up_passes_seamlessly_to_live_events) {
   BOOST_CHECK(eventually([&] {
     return st->state() == projection_state::running && st->lag_events() == 0;
   }));
+}
+
+BOOST_AUTO_TEST_CASE(catch_up_limit_fits_the_memory_budget) {
+  runner_config cfg;
+  cfg.catchup_batch = 1000;
+  cfg.catchup_bytes = 100000;
+  cfg.initial_event_bytes = 500;
+  BOOST_CHECK_EQUAL(catchup_limit(cfg, 0), 200u);   // nothing read yet
+  BOOST_CHECK_EQUAL(catchup_limit(cfg, 1000), 100u);
+  BOOST_CHECK_EQUAL(catchup_limit(cfg, 10), 1000u); // at most catchup_batch
+  BOOST_CHECK_EQUAL(catchup_limit(cfg, 1000000), 1u); // at least one
+  cfg.catchup_batch = 0;
+  BOOST_CHECK_EQUAL(catchup_limit(cfg, 10), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(catch_up_batches_stay_within_the_memory_budget) {
+  // A budget of a few dozen events and a count limit far above it: the
+  // budget must size the batches.
+  auto last = append_directly(3000);
+  rcfg.catchup_batch = 100000;
+  rcfg.catchup_bytes = 32 * 1024;
+  projection_engine engine{*sys, store, checkpoints, {}, rcfg};
+  auto p = std::make_shared<batch_probe>();
+  BOOST_REQUIRE(!engine.add(p));
+  BOOST_REQUIRE(!engine.wait_for("probe", last, 30s));
+  engine.stop();
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  auto batches = p->batch_bytes();
+  BOOST_CHECK_GT(batches.size(), 3000 * p->largest_event() / (32 * 1024));
+  // The events are alike, so a batch sized by the one before fits.
+  for (auto bytes : batches)
+    BOOST_CHECK_LE(bytes, rcfg.catchup_bytes + p->largest_event());
 }
 
 BOOST_AUTO_TEST_CASE(events_of_other_processes_arrive_and_gaps_are_filled) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "mink/actors/detail/projection_runner_state.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/errc.hpp"
+#include "mink/footprint.hpp"
 
 namespace mink {
 
@@ -40,17 +42,32 @@ void schedule(runner_actor* self,
 
 /// Reads the batch after the checkpoint: the prefetched one when it starts
 /// there (a failure, reset or rebuild since moved the checkpoint elsewhere),
-/// otherwise from the store now.
-read_result read_batch(runner_actor* self) {
+/// otherwise from the store now. Sets `limit` to the most events it asked
+/// for.
+read_result read_batch(runner_actor* self, size_t& limit) {
   auto& s = self->state;
   if (s.next) {
     auto next = std::move(*s.next);
     s.next.reset();
     auto events = next.events.get();
-    if (next.from == s.position + 1 && events)
+    if (next.from == s.position + 1 && events) {
+      limit = next.limit;
       return events;
+    }
   }
-  return s.store->read_all(s.position + 1, s.cfg.catchup_batch);
+  limit = catchup_limit(s.cfg, s.event_bytes);
+  return read_catchup(*s.store, s.position + 1, limit, s.cfg.read_page,
+                      std::move(s.spare));
+}
+
+/// Remembers the average footprint of `events`, which sizes the next batch.
+void measure(runner_actor* self, const std::vector<recorded_event>& events) {
+  if (events.empty())
+    return;
+  size_t total = 0;
+  for (const auto& ev : events)
+    total += footprint(ev);
+  self->state.event_bytes = total / events.size();
 }
 
 void step(runner_actor* self) {
@@ -75,7 +92,8 @@ void step(runner_actor* self) {
   }
   report(self);
   if (s.from_store || !s.feed) {
-    auto events = read_batch(self);
+    size_t limit = 0;
+    auto events = read_batch(self, limit);
     if (!events) {
       set_error(self, "cannot read events: " + to_text(events.error()));
       return schedule(self, s.cfg.store_retry);
@@ -86,26 +104,35 @@ void step(runner_actor* self) {
     }
     // A full batch means more are waiting: still catching up. Read the
     // next batch while this one is applied.
-    auto full = events->size() == s.cfg.catchup_batch;
+    auto full = events->size() == limit;
+    measure(self, *events);
     if (full && s.state != projection_state::faulted) {
       set_state(self, s.position < s.rebuild_until
                         ? projection_state::rebuilding
                         : projection_state::catching_up);
       auto from = events->back().global_position + 1;
-      s.next = prefetch{from, std::async(std::launch::async,
-                                         [store = s.store, from,
-                                          n = s.cfg.catchup_batch] {
-                                           return store->read_all(from, n);
-                                         })};
+      auto n = catchup_limit(s.cfg, s.event_bytes);
+      s.next = prefetch{from, n,
+                        std::async(std::launch::async,
+                                   [store = s.store, from, n,
+                                    page = s.cfg.read_page,
+                                    buffer = std::move(s.spare)]() mutable {
+                                     return read_catchup(*store, from, n,
+                                                         page,
+                                                         std::move(buffer));
+                                   })};
     }
     process(self, *events);
+    auto none = events->empty();
+    events->clear();
+    s.spare = std::move(*events);
     if (!full && s.feed)
       s.from_store = false;
     if (s.state == projection_state::faulted || !s.lease)
       return schedule(self, s.cfg.control_interval);
     if (!full && s.position >= s.rebuild_until && s.failing_position == 0)
       set_state(self, projection_state::running);
-    if (events->empty() && !s.feed)
+    if (none && !s.feed)
       return schedule(self, s.cfg.idle_poll);
     return schedule(self);
   }
@@ -181,6 +208,38 @@ caf::behavior runner_impl(runner_actor* self,
 }
 
 } // namespace
+
+size_t catchup_limit(const runner_config& cfg, size_t event_bytes) noexcept {
+  auto each = event_bytes > 0 ? event_bytes : cfg.initial_event_bytes;
+  auto fit = each > 0 ? cfg.catchup_bytes / each : cfg.catchup_batch;
+  return std::max<size_t>(1, std::min(fit, cfg.catchup_batch));
+}
+
+caf::expected<std::vector<recorded_event>>
+read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
+             std::vector<recorded_event> buffer) {
+  if (page == 0 || page >= limit)
+    return store.read_all(from, limit);
+  auto out = std::move(buffer);
+  out.clear();
+  while (out.size() < limit) {
+    auto n = std::min(page, limit - out.size());
+    auto part = store.read_all(from, n);
+    if (!part)
+      return std::move(part.error());
+    auto more = part->size() == n;
+    if (out.empty()) {
+      if (!more)
+        return part;
+      out.reserve(limit);
+    }
+    std::move(part->begin(), part->end(), std::back_inserter(out));
+    if (!more)
+      break;
+    from = out.back().global_position + 1;
+  }
+  return out;
+}
 
 caf::actor spawn_projection_runner(caf::actor_system& sys,
                                    std::unique_ptr<projection_target> target,

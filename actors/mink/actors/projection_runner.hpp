@@ -19,8 +19,21 @@ namespace mink {
 struct runner_config {
   /// Most events asked of the feed at once (live).
   uint32_t live_batch = 2000;
-  /// Events read from the store per batch while catching up or rebuilding.
-  size_t catchup_batch = 10000;
+  /// Most events read from the store per batch while catching up or
+  /// rebuilding (one read-model transaction each).
+  size_t catchup_batch = 50000;
+  /// The memory a catch-up batch may take, by `footprint` of its events:
+  /// the runner asks for as many events as fit, judging their size by the
+  /// batch before (by `initial_event_bytes` at first), and never more than
+  /// `catchup_batch`. A runner holds at most about two batches and the
+  /// database client's copy of one while it catches up.
+  size_t catchup_bytes = size_t{32} << 20;
+  /// The size assumed for an event before the runner has read any.
+  size_t initial_event_bytes = 1024;
+  /// Most events per store query: a catch-up batch larger than this is
+  /// read with several queries, so that the database client's copy of
+  /// the rows stays small (and in the CPU's cache while it is decoded).
+  size_t read_page = 10000;
   /// How often the runner reads its stored record: the bound on how long
   /// a pause, resume, reset, rebuild or replay from another process takes
   /// to be obeyed.
@@ -38,6 +51,21 @@ struct runner_config {
   /// engine when empty.
   std::string runner_id;
 };
+
+/// The events a catch-up batch asks for: as many as fit `cfg.catchup_bytes`
+/// at `event_bytes` each (`cfg.initial_event_bytes` when 0), at least 1 and
+/// at most `cfg.catchup_batch`.
+[[nodiscard]] size_t catchup_limit(const runner_config& cfg,
+                                   size_t event_bytes) noexcept;
+
+/// Reads up to `limit` events from `from` on, in position order, with
+/// queries of at most `page` events each (`page` 0: one query). A batch of
+/// several pages is gathered in `buffer` (emptied first): a caller that
+/// hands each batch's vector back for the next one saves allocating and
+/// faulting in its memory every batch.
+[[nodiscard]] caf::expected<std::vector<recorded_event>>
+read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
+             std::vector<recorded_event> buffer = {});
 
 /// Spawns the runner of one projection on a thread of its own (it calls
 /// the projection's handlers and the stores, which block).

@@ -37,6 +37,8 @@ using read_result = caf::expected<std::vector<recorded_event>>;
 struct prefetch {
   /// The position the read starts at.
   int64_t from = 0;
+  /// The most events it asks for.
+  size_t limit = 0;
   std::future<read_result> events;
 };
 
@@ -73,6 +75,12 @@ struct runner_state {
   uint64_t step_generation = 0;
   /// The next batch, read while the current one is applied.
   std::optional<prefetch> next;
+  /// The vector of the batch applied last, emptied: the next store read
+  /// gathers its batch in it (its memory stays mapped, no page faults).
+  std::vector<recorded_event> spare;
+  /// The average footprint of the events of the last batch read from the
+  /// store (0 before the first): sizes the next one.
+  size_t event_bytes = 0;
 };
 
 using runner_actor = caf::stateful_actor<runner_state>;
