@@ -9,8 +9,10 @@
 //             --connections 256 --path '/accounts/acc{k}/deposit'
 //             --body '{"amount":1}' --keys 1000
 //
-// `{k}` in the path is replaced by the request's number modulo --keys; each
-// request carries a fresh Idempotency-Key (a UUID) unless --no-key.
+// `{k}` in the path and the body is replaced by the request's number modulo
+// --keys (a --keys above the number of requests makes every one distinct:
+// new aggregates); each request carries a fresh Idempotency-Key (a UUID)
+// unless --no-key.
 
 #include <algorithm>
 #include <chrono>
@@ -125,9 +127,13 @@ private:
 
   void send(const std::shared_ptr<connection>& c, size_t n,
             clock_type::time_point due) {
+    auto key = std::to_string(n % opt_.keys);
     auto path = opt_.path;
     if (auto k = path.find("{k}"); k != std::string::npos)
-      path.replace(k, 3, std::to_string(n % opt_.keys));
+      path.replace(k, 3, key);
+    auto body = opt_.body;
+    if (auto k = body.find("{k}"); k != std::string::npos)
+      body.replace(k, 3, key);
     c->req = {};
     c->req.method(http::string_to_verb(opt_.method));
     c->req.target(path);
@@ -136,7 +142,7 @@ private:
     c->req.set(http::field::content_type, "application/json");
     if (!opt_.no_key)
       c->req.set("Idempotency-Key", mink::make_uuid());
-    c->req.body() = opt_.body;
+    c->req.body() = std::move(body);
     c->req.prepare_payload();
     c->due = due;
     http::async_write(c->stream, c->req,
@@ -199,7 +205,7 @@ int main(int argc, char** argv) {
   app.add_option("--method", opt.method, "request method");
   app.add_option("--path", opt.path, "request path; {k} = request number "
                                      "modulo --keys");
-  app.add_option("--body", opt.body, "request body (JSON)");
+  app.add_option("--body", opt.body, "request body (JSON); {k} as in the path");
   app.add_option("--keys", opt.keys, "distinct {k} values")
     ->check(CLI::Range(1, 1000000000));
   app.add_flag("--no-key", opt.no_key, "send no Idempotency-Key");
