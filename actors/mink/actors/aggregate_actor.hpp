@@ -62,9 +62,13 @@ caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
       } catch (...) {
         // keep the default text
       }
+      auto& st = self->state;
       auto err = make_error(errc::handler_failed,
-                            "aggregate " + self->state.stream_id + ": " + what);
+                            "aggregate " + st.stream_id + ": " + what);
       detail::fail_all(self, err);
+      if (auto router = caf::actor_cast<caf::actor>(st.ctx->router))
+        caf::anon_send(router, gone_atom::value, st.stream_id,
+                       self->address());
       return err;
     });
   return {

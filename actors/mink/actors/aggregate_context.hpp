@@ -54,6 +54,9 @@ struct aggregate_context {
     = std::make_shared<aggregate_stats>();
   std::shared_ptr<snapshot_stats> snapshot_counters
     = std::make_shared<snapshot_stats>();
+  /// The router of the aggregate actors sharing this context (set by the
+  /// router; weak): an actor that fails tells it to forget it.
+  caf::actor_addr router;
 };
 
 } // namespace mink

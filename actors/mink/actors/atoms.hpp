@@ -20,6 +20,9 @@ using retry_atom = caf::atom_constant<caf::atom("mk_retry")>;
 using passivate_atom = caf::atom_constant<caf::atom("mk_passiv")>;
 /// Periodic housekeeping (passivation).
 using tick_atom = caf::atom_constant<caf::atom("mk_tick")>;
+
+/// An aggregate actor that failed tells its router to forget it.
+using gone_atom = caf::atom_constant<caf::atom("mk_gone")>;
 /// Look up a command record (to the reader).
 using find_atom = caf::atom_constant<caf::atom("mk_find")>;
 /// Save a snapshot (to the snapshot writer).

@@ -9,10 +9,9 @@ void passivate(router_self* self, router_stats& stats,
   auto& st = self->state;
   // Commands already sent to it come before this message and are answered
   // first; its state lives in the store and comes back on the next command.
-  // Unlinked and monitored instead: its down message releases the commands
-  // that arrive for its aggregate meanwhile (see router_state::stopping).
+  // Monitored: its down message releases the commands that arrive for its
+  // aggregate meanwhile (see router_state::stopping).
   auto& actor = i->second.actor;
-  self->unlink_from(actor);
   self->monitor(actor);
   st.stopping_ids.emplace(actor.address(), i->first);
   st.stopping.emplace(i->first, router_state::stopping_entry{actor, {}});

@@ -131,34 +131,32 @@ template <class Decider>
 caf::behavior router_actor(detail::router_self* self, std::string aggregate_type,
                            aggregate_context context, router_config cfg,
                            std::shared_ptr<router_stats> stats) {
+  // Aggregate actors are not linked to the router: a link is an entry in
+  // the router's attachables, which CAF scans to remove one, so passivating
+  // among N live actors would cost O(N). A failing actor says it is gone
+  // (`gone_atom`); the router stops its actors when it stops.
+  context.router = self->address();
   auto ctx = std::make_shared<const aggregate_context>(std::move(context));
   self->delayed_send(self, cfg.tick_interval, tick_atom::value);
-  // Aggregate actors are linked to the router, so that they end with it.
-  // An exit from anywhere else (a shutdown) ends the router.
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    // A child that failed is forgotten (its commands were answered); its
-    // aggregate's next command spawns a new one. Any other exit ends the
-    // router and, through the links, its children.
+    // A shutdown: commands held for stopping actors would go unanswered,
+    // and the actors end with the router.
     auto& st = self->state;
-    for (auto i = st.alive.begin(); i != st.alive.end(); ++i)
-      if (i->second.actor.address() == msg.source) {
-        st.lru.erase(i->second.lru_pos);
-        st.alive.erase(i);
-        stats->alive.store(st.alive.size(), std::memory_order_relaxed);
-        return;
-      }
-    if (msg.reason) {
-      // Commands held for stopping actors would go unanswered.
-      for (auto& [id, entry] : st.stopping)
-        for (auto& held : entry.held)
-          held.second.deliver(make_error(errc::storage_failure,
-                                         "not run: the router of aggregate type '"
-                                           + aggregate_type + "' stopped"));
-      st.stopping.clear();
-      st.held_commands = 0;
-      st.held_bytes = 0;
-      self->quit(msg.reason);
-    }
+    for (auto& [id, entry] : st.stopping)
+      for (auto& held : entry.held)
+        held.second.deliver(make_error(errc::storage_failure,
+                                       "not run: the router of aggregate type '"
+                                         + aggregate_type + "' stopped"));
+    auto reason = msg.reason ? msg.reason
+                             : caf::error{caf::exit_reason::user_shutdown};
+    for (auto& [id, entry] : st.alive)
+      self->send_exit(entry.actor, reason);
+    for (auto& [id, entry] : st.stopping)
+      self->send_exit(entry.actor, reason);
+    st.stopping.clear();
+    st.held_commands = 0;
+    st.held_bytes = 0;
+    self->quit(reason);
   });
   // Finds or spawns the actor of an aggregate that is not stopping, and
   // counts the command that goes to it as in flight.
@@ -169,9 +167,8 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
     if (i == st.alive.end()) {
       router_state::entry e;
       e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
-      e.actor = self->template spawn<caf::linked>(aggregate_actor<Decider>,
-                                                  cmd.stream_id(), ctx,
-                                                  e.in_flight);
+      e.actor = self->spawn(aggregate_actor<Decider>, cmd.stream_id(), ctx,
+                            e.in_flight);
       e.last_used = now;
       i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
       st.lru.push_front(&i->first);
@@ -234,6 +231,19 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
       auto dest = actor_for(cmd);
       rp.delegate(dest, command_atom::value, std::move(cmd));
       return rp;
+    },
+    [=](gone_atom, const std::string& stream_id, const caf::actor_addr& who) {
+      // A child that failed (it answered its commands) is forgotten; its
+      // aggregate's next command spawns a new one.
+      auto& st = self->state;
+      auto id = stream_id.substr(std::min(stream_id.size(),
+                                          aggregate_type.size() + 1));
+      auto i = st.alive.find(id);
+      if (i == st.alive.end() || i->second.actor.address() != who)
+        return;
+      st.lru.erase(i->second.lru_pos);
+      st.alive.erase(i);
+      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
     },
     [=](tick_atom) {
       detail::passivate_idle(self, *stats, cfg.idle_timeout);
