@@ -183,6 +183,27 @@ BOOST_AUTO_TEST_CASE(a_command_that_expects_no_stream_reads_nothing) {
   BOOST_TEST(loads->load() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_refusal_between_writes_to_a_new_aggregate_keeps_its_place) {
+  // The refusal between the two writes is decided in its place, whether
+  // the three share the first (blind) round or not (that depends on when
+  // the actor first runs): a blind round whose append committed answers
+  // its refusals as decided, and does not decide them again after the
+  // deposit.
+  std::vector<command_envelope> cmds;
+  cmds.push_back(open("fresh"));
+  cmds.push_back(make_command("fresh", bank::withdraw{100}));
+  cmds.push_back(make_command("fresh", bank::deposit{200}));
+  auto a = burst(std::move(cmds));
+  BOOST_REQUIRE_MESSAGE(a[0], why(a[0]));
+  BOOST_REQUIRE(!a[1]);
+  BOOST_TEST(a[1].error().code()
+               == static_cast<uint8_t>(bank::bank_errc::insufficient_funds),
+             bank::describe(a[1].error()));
+  BOOST_REQUIRE_MESSAGE(a[2], why(a[2]));
+  BOOST_TEST(a[2]->version == 2);
+  BOOST_TEST(loads->load() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_wrong_hint_costs_a_read_and_the_rules_see_the_stream) {
   // Opened by another writer: the hint is wrong.
   std::vector<bank::account_event> evs{bank::account_opened{"other"}};

@@ -60,6 +60,23 @@ bool try_hold(router_state& st, const router_config& cfg,
   return true;
 }
 
+void stop_all(router_self* self, const std::string& aggregate_type,
+              const caf::error& reason) {
+  auto& st = self->state;
+  for (auto& [id, entry] : st.stopping)
+    for (auto& held : entry.held)
+      held.second.deliver(make_error(errc::storage_failure,
+                                     "not run: the router of aggregate type '"
+                                       + aggregate_type + "' stopped"));
+  for (auto& [id, entry] : st.alive)
+    self->send_exit(entry.actor, reason);
+  for (auto& [id, entry] : st.stopping)
+    self->send_exit(entry.actor, reason);
+  st.stopping.clear();
+  st.held_commands = 0;
+  st.held_bytes = 0;
+}
+
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout) {
   auto& st = self->state;

@@ -113,6 +113,11 @@ bool try_hold(router_state& st, const router_config& cfg,
               router_state::stopping_entry& s, command_envelope& cmd,
               caf::response_promise& rp);
 
+/// The router is going down: answers the commands held for stopping
+/// actors and sends every actor of the router an exit with `reason`.
+void stop_all(router_self* self, const std::string& aggregate_type,
+              const caf::error& reason);
+
 /// Passivates actors idle longer than `idle_timeout` (busy ones stay).
 void passivate_idle(router_self* self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout);
@@ -139,25 +144,18 @@ caf::behavior router_actor(detail::router_self* self, std::string aggregate_type
   auto ctx = std::make_shared<const aggregate_context>(std::move(context));
   self->delayed_send(self, cfg.tick_interval, tick_atom::value);
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    // A shutdown: commands held for stopping actors would go unanswered,
-    // and the actors end with the router.
-    auto& st = self->state;
-    for (auto& [id, entry] : st.stopping)
-      for (auto& held : entry.held)
-        held.second.deliver(make_error(errc::storage_failure,
-                                       "not run: the router of aggregate type '"
-                                         + aggregate_type + "' stopped"));
     auto reason = msg.reason ? msg.reason
                              : caf::error{caf::exit_reason::user_shutdown};
-    for (auto& [id, entry] : st.alive)
-      self->send_exit(entry.actor, reason);
-    for (auto& [id, entry] : st.stopping)
-      self->send_exit(entry.actor, reason);
-    st.stopping.clear();
-    st.held_commands = 0;
-    st.held_bytes = 0;
+    detail::stop_all(self, aggregate_type, reason);
     self->quit(reason);
   });
+  // A bug in the router ends it too; its actors must not outlive it.
+  self->set_exception_handler(
+    [=](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
+      caf::error reason{caf::exit_reason::unhandled_exception};
+      detail::stop_all(self, aggregate_type, reason);
+      return reason;
+    });
   // Finds or spawns the actor of an aggregate that is not stopping, and
   // counts the command that goes to it as in flight.
   auto actor_for = [=](const command_envelope& cmd) {

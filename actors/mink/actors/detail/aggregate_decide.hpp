@@ -98,6 +98,10 @@ std::optional<reserved_append> decide_one(aggregate_self<Decider>* self,
     d.outcome = make_error(errc::handler_failed,
                            "command " + env.type + " threw: " + ex.what());
     return std::nullopt;
+  } catch (...) {
+    d.outcome = make_error(errc::handler_failed,
+                           "command " + env.type + " threw");
+    return std::nullopt;
   }
   if (!decided) {
     d.outcome = std::move(decided.error());
@@ -131,16 +135,23 @@ std::optional<reserved_append> decide_one(aggregate_self<Decider>* self,
     d.what = kind::answered;
     return std::nullopt;
   }
+  // Nothing of it is stored when applying throws (its slot goes back with
+  // `reserved`). The state may be half changed: the round decides no
+  // further, and the stream is read again after it.
+  std::string thrown;
   try {
     st.agg.apply(*decided);
   } catch (const std::exception& ex) {
-    // Nothing of it is stored (its slot goes back with `reserved`). The
-    // state may be half changed: the round decides no further, and the
-    // stream is read again after it.
+    thrown = ex.what();
     st.state_broken = true;
+  } catch (...) {
+    thrown = "an exception";
+    st.state_broken = true;
+  }
+  if (st.state_broken) {
     d.outcome = make_error(errc::handler_failed,
                            "applying the events of command " + env.type
-                             + " threw: " + ex.what());
+                             + " threw: " + thrown);
     return std::nullopt;
   }
   d.what = kind::writing;
@@ -188,16 +199,28 @@ void decide_round(aggregate_self<Decider>* self, const aggregate_context& ctx) {
       });
 }
 
+/// Whether a blind round's decisions stand: its first append committed,
+/// which proves the stream was empty when the round decided. Without any
+/// append that committed, nothing proves it.
+template <class State>
+bool blind_proven(const State& st) {
+  for (auto& c : st.round)
+    if (c.decision.what == round_decision::kind::writing)
+      return static_cast<bool>(c.decision.outcome);
+  return false;
+}
+
 /// Answers the round's commands from the group's results, in order. Once
 /// one command's append failed, the commands after it were decided on a
-/// state that did not come to be: they go back to the head of the queue
-/// and are decided again after the stream is read.
+/// state that did not come to be: they go back to the head of the queue,
+/// in order, and are decided again after the stream is read.
 template <class Decider>
 void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) {
   using kind = round_decision::kind;
   auto& st = self->state;
   bool chain_ok = true;
   bool committed = false;
+  bool trusted = !st.blind || blind_proven(st);
   int conflicts = 0;
   std::vector<held_command> again;
   auto decide_again = [&](held_command& c) {
@@ -213,17 +236,23 @@ void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) 
       st.recent.remember(c.cmd.command_id, *d.outcome);
       st.answer(c, *d.outcome);
       d.committed = committed = true;
-    } else if (d.what == kind::writing && chain_ok) {
+    } else if (d.what == kind::writing && !d.outcome
+               && code_of(d.outcome.error()) == errc::duplicate_command) {
+      // A repeat of a command the store recorded (the store checks that
+      // before the version): answer with its record.
       chain_ok = false;
-      auto code = code_of(d.outcome.error());
-      if (code == errc::duplicate_command) {
-        // An earlier attempt of it committed: answer with its record.
-        answer_from_store(self, ctx, c, std::nullopt);
-      } else if (code != errc::wrong_expected_version) {
-        st.answer(c, std::move(d.outcome.error()));
-      } else if (st.blind) {
+      answer_from_store(self, ctx, c, std::nullopt);
+    } else if (d.what == kind::writing && !d.outcome
+               && code_of(d.outcome.error()) != errc::wrong_expected_version) {
+      // Its own problem, or the whole transaction failed: nothing of it
+      // was written.
+      chain_ok = false;
+      st.answer(c, std::move(d.outcome.error()));
+    } else if (d.what == kind::writing && chain_ok) {
+      // The first conflict of the round.
+      chain_ok = false;
+      if (st.blind) {
         // The stream exists: read it and decide again (not a conflict).
-        st.must_read = true;
         decide_again(c);
       } else if (++c.conflicts > ctx.retry.max_retries) {
         st.answer(c, std::move(d.outcome.error()));
@@ -232,40 +261,38 @@ void resolve_round(aggregate_self<Decider>* self, const aggregate_context& ctx) 
         ctx.counters->retries.fetch_add(1, std::memory_order_relaxed);
         decide_again(c);
       }
-    } else if (d.what == kind::writing && !d.outcome
-               && code_of(d.outcome.error()) != errc::wrong_expected_version) {
-      // The whole transaction failed: nothing of it was written.
-      st.answer(c, std::move(d.outcome.error()));
-    } else if (d.what == kind::not_writing && chain_ok && !st.blind) {
+    } else if (d.what == kind::not_writing && chain_ok && trusted) {
       answer_from_store(self, ctx, c, std::move(d.outcome));
     } else if (d.what == kind::repeat && st.round[d.leader].decision.committed) {
       st.answer(c, *st.round[d.leader].decision.outcome);
     } else {
-      if (st.blind)
-        st.must_read = true;
       decide_again(c);
     }
   }
-  if (!chain_ok || st.state_broken) {
-    // The state holds events that were not written, and the stream moved
-    // (or may have): read it before deciding again.
+  auto reset = !chain_ok || st.state_broken || !trusted;
+  if (reset) {
+    // The state holds events that were not written, the stream moved (or
+    // may have), or a blind round proved nothing: read it before deciding
+    // again.
     st.state_broken = false;
     st.agg = aggregate<Decider>{};
     st.loaded = false;
     st.must_read = true;
-  } else if (st.blind && committed) {
+  } else if (st.blind) {
     // The stream held nothing before this round's events.
     st.loaded = true;
   }
-  if (chain_ok && committed)
-    maybe_snapshot(self, ctx, st.round_base);
   st.blind = false;
   std::vector<held_command>{}.swap(st.round);
+  // Back in the queue before anything else can throw (the exception
+  // handler answers what the queue holds).
   if (!again.empty()) {
     again.insert(again.end(), std::make_move_iterator(st.waiting.begin()),
                  std::make_move_iterator(st.waiting.end()));
     st.waiting = std::move(again);
   }
+  if (!reset && committed)
+    maybe_snapshot(self, ctx, st.round_base);
   if (conflicts > 0) {
     // Busy until the retry message: commands that come meanwhile wait.
     schedule_retry(self, ctx, conflicts);

@@ -142,6 +142,7 @@ void load_then_decide(aggregate_self<Decider>* self,
           // The aggregate is inconsistent now; read it again next time.
           st.agg = aggregate<Decider>{};
           st.loaded = false;
+          st.must_read = true;
           fail_round(self, err);
           st.round.clear();
           st.busy = false;
