@@ -14,6 +14,7 @@ seconds=${SECONDS_RUN:-15}
 export ACCOUNTS=${ACCOUNTS:-1000}
 commands=${COMMANDS:-100000}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+cmake --build build -j2 --target bank http_rate command_bench >/dev/null
 source scripts/pg-throwaway.sh
 [[ -n ${MINK_TEST_PG:-} ]] || { pg_throwaway_start; trap pg_throwaway_stop EXIT; }
 schema=bank_http_bench_$$

@@ -38,7 +38,11 @@ install_missing() {
 }
 
 build_main() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # The test profile builds only the benchmark programs its tests run.
+  local all_benchmarks=ON
+  [[ $profile == test ]] && all_benchmarks=OFF
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMINK_BUILD_ALL_BENCHMARKS=$all_benchmarks >/dev/null
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
   if (($#)); then
