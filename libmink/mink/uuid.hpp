@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,5 +14,13 @@ namespace mink {
 
 /// Returns whether `str` is a UUID in 8-4-4-4-12 hexadecimal text form.
 bool is_uuid(std::string_view str) noexcept;
+
+/// Parses a UUID in 8-4-4-4-12 hexadecimal form (either case) into its 16
+/// bytes; false when `text` is not one.
+bool parse_uuid(std::string_view text, std::array<uint8_t, 16>& out) noexcept;
+
+/// The value of a hexadecimal digit (either case), or -1 when `c` is not
+/// one.
+int hex_digit_value(char c) noexcept;
 
 } // namespace mink

@@ -84,6 +84,30 @@ BOOST_AUTO_TEST_CASE(catch_up_passes_seamlessly_to_live_events) {
   }));
 }
 
+BOOST_AUTO_TEST_CASE(live_batches_gather_what_arrives_while_the_runner_lingers) {
+  // A long linger, so that the test does not depend on the machine's speed.
+  rcfg.live_linger = 3s;
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<batch_probe>();
+  BOOST_REQUIRE(!engine.add(p));
+  auto st = engine.status("probe");
+  BOOST_REQUIRE(st);
+  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::running; }));
+  // The first event after a quiet spell is applied at once, well within
+  // the linger.
+  auto first = append_via_writer(1);
+  BOOST_REQUIRE(!engine.wait_for("probe", first, 2s));
+  BOOST_CHECK_EQUAL(p->batch_bytes().size(), 1u);
+  // Twenty commits one after another: without the linger each would be a
+  // batch of its own; with it they wait in the feed for the next batch.
+  int64_t last = 0;
+  for (int i = 0; i < 20; ++i)
+    last = append_via_writer(1);
+  BOOST_REQUIRE(!engine.wait_for("probe", last, 30s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  BOOST_CHECK_LE(p->batch_bytes().size(), 3u);
+}
+
 BOOST_AUTO_TEST_CASE(catch_up_limit_fits_the_memory_budget) {
   runner_config cfg;
   cfg.catchup_batch = 1000;

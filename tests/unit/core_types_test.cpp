@@ -229,6 +229,27 @@ BOOST_AUTO_TEST_CASE(uuids) {
   BOOST_TEST(!is_uuid("550e8400_e29b_41d4_a716_446655440000"));
 }
 
+BOOST_AUTO_TEST_CASE(uuids_parse_to_their_bytes) {
+  std::array<uint8_t, 16> lower{};
+  std::array<uint8_t, 16> upper{};
+  BOOST_TEST_REQUIRE(parse_uuid("550e8400-e29b-41d4-a716-44665544000f", lower));
+  BOOST_TEST_REQUIRE(parse_uuid("550E8400-E29B-41D4-A716-44665544000F", upper));
+  BOOST_TEST(lower == upper);
+  BOOST_TEST(lower[0] == 0x55);
+  BOOST_TEST(lower[4] == 0xe2);
+  BOOST_TEST(lower[15] == 0x0f);
+  std::array<uint8_t, 16> out{};
+  for (auto bad : {"", "550e8400-e29b-41d4-a716-44665544000",
+                   "550e8400-e29b-41d4-a716-44665544000g",
+                   "550e8400_e29b_41d4_a716_446655440000",
+                   "550e8400-e29b-41d4-a716-4466554400000"})
+    BOOST_TEST(!parse_uuid(bad, out), bad);
+  BOOST_TEST(hex_digit_value('0') == 0);
+  BOOST_TEST(hex_digit_value('f') == 15);
+  BOOST_TEST(hex_digit_value('F') == 15);
+  BOOST_TEST(hex_digit_value('g') == -1);
+}
+
 BOOST_AUTO_TEST_CASE(error_text) {
   BOOST_TEST(to_text(caf::error{}) == "none");
   BOOST_TEST(to_text(make_error(errc::timeout)) == "timeout");

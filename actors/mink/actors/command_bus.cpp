@@ -25,26 +25,10 @@ struct routed_command {
 
 struct bus_state {
   detail::timeout_queue<routed_command> timeouts;
-  bool tick_scheduled = false;
   static inline const char* name = "mink.command_bus";
 };
 
 using bus_actor = caf::stateful_actor<bus_state>;
-
-/// How often timeouts are looked for while commands wait: a tenth of the
-/// timeout, between 1 ms and 100 ms, so a timeout fires at most that late.
-std::chrono::milliseconds sweep_interval(std::chrono::milliseconds timeout) {
-  return std::clamp(timeout / 10, std::chrono::milliseconds{1},
-                    std::chrono::milliseconds{100});
-}
-
-void schedule_sweep(bus_actor* self, std::chrono::milliseconds timeout) {
-  auto& st = self->state;
-  if (st.tick_scheduled || st.timeouts.empty())
-    return;
-  st.tick_scheduled = true;
-  self->delayed_send(self, sweep_interval(timeout), tick_atom::value);
-}
 
 caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
   // Sends the command to its router; the answer comes back through `reply`.
@@ -63,7 +47,8 @@ caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
     slot->reply = std::move(reply);
     slot->type = cmd.type;
     self->state.timeouts.add(slot, std::chrono::steady_clock::now() + timeout);
-    schedule_sweep(self, timeout);
+    detail::schedule_sweep(self, self->state.timeouts, timeout,
+                           tick_atom::value);
     self->request(i->second, caf::infinite, command_atom::value, std::move(cmd))
       .then(
         [slot](command_result& res) {
@@ -95,7 +80,7 @@ caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
     },
     [self, timeout = cfg.timeout](tick_atom) {
       auto& st = self->state;
-      st.tick_scheduled = false;
+      st.timeouts.swept();
       st.timeouts.expire(std::chrono::steady_clock::now(),
                          [&](routed_command& c) {
                            c.reply(make_error(errc::timeout,
@@ -104,7 +89,8 @@ caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
                                                 + std::to_string(timeout.count())
                                                 + " ms"));
                          });
-      schedule_sweep(self, timeout);
+      detail::schedule_sweep(self, self->state.timeouts, timeout,
+                           tick_atom::value);
     },
   };
 }

@@ -52,22 +52,10 @@ namespace {
 
 struct bridge_state {
   detail::timeout_queue<pending_command> timeouts;
-  bool tick_scheduled = false;
   static inline const char* name = "mink.command_client";
 };
 
 using bridge_actor = caf::stateful_actor<bridge_state>;
-
-void schedule_sweep(bridge_actor* self, std::chrono::milliseconds timeout) {
-  auto& st = self->state;
-  if (st.tick_scheduled || st.timeouts.empty())
-    return;
-  st.tick_scheduled = true;
-  self->delayed_send(self,
-                     std::clamp(timeout / 10, std::chrono::milliseconds{1},
-                                std::chrono::milliseconds{100}),
-                     tick_atom::value);
-}
 
 // Turns a foreign thread's `send` into an actor-to-actor request, the fast
 // path of CAF (a blocking request from outside is 50 times slower). The
@@ -80,20 +68,22 @@ caf::behavior bridge(bridge_actor* self, caf::actor bus,
   return {
     [=](const std::shared_ptr<pending_command>& p) {
       self->state.timeouts.add(p, std::chrono::steady_clock::now() + timeout);
-      schedule_sweep(self, timeout);
+      detail::schedule_sweep(self, self->state.timeouts, timeout,
+                           tick_atom::value);
       self->request(bus, caf::infinite, command_atom::value, std::move(p->cmd))
         .then([p](command_result& r) { p->answer(r); },
               [p](caf::error& err) { p->answer(map_error(std::move(err))); });
     },
     [=](tick_atom) {
       auto& st = self->state;
-      st.tick_scheduled = false;
+      st.timeouts.swept();
       st.timeouts.expire(std::chrono::steady_clock::now(),
                          [](pending_command& p) {
                            p.callback(make_error(
                              errc::timeout, "the command got no answer in time"));
                          });
-      schedule_sweep(self, timeout);
+      detail::schedule_sweep(self, self->state.timeouts, timeout,
+                           tick_atom::value);
     },
   };
 }

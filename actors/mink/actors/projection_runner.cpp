@@ -70,6 +70,14 @@ void measure(runner_actor* self, const std::vector<recorded_event>& events) {
   self->state.event_bytes = total / events.size();
 }
 
+/// What is left of `linger` after `started`, in whole milliseconds.
+std::chrono::milliseconds linger_left(std::chrono::milliseconds linger,
+                                      clock_type::time_point started) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+    started + linger - clock_type::now());
+  return std::max(left, std::chrono::milliseconds{0});
+}
+
 void step(runner_actor* self) {
   auto& s = self->state;
   if (s.awaiting_feed)
@@ -150,10 +158,14 @@ void step(runner_actor* self) {
           if (s.position >= batch.head)
             s.status->set_lag_seconds(0);
         } else if (batch.events.front().global_position == s.position + 1) {
+          auto started = clock_type::now();
           process(self, batch.events);
           if (s.state != projection_state::faulted && s.lease
               && s.position >= s.rebuild_until)
             set_state(self, projection_state::running);
+          // Let the next batch gather what arrives meanwhile.
+          if (s.cfg.live_linger.count() > 0)
+            return schedule(self, linger_left(s.cfg.live_linger, started));
         }
         schedule(self);
       },

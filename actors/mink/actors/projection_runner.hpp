@@ -19,6 +19,13 @@ namespace mink {
 struct runner_config {
   /// Most events asked of the feed at once (live).
   uint32_t live_batch = 2000;
+  /// The least time between the starts of two live batches. What arrives
+  /// meanwhile waits in the feed and goes into the next batch, so that
+  /// under load the batches (one read-model transaction each) grow instead
+  /// of the number of transactions. An event after a quiet spell of this
+  /// length is applied at once; others wait at most this long. Zero asks
+  /// the feed again as soon as a batch is applied.
+  std::chrono::milliseconds live_linger{10};
   /// Most events read from the store per batch while catching up or
   /// rebuilding (one read-model transaction each).
   size_t catchup_batch = 50000;
@@ -36,7 +43,9 @@ struct runner_config {
   size_t read_page = 10000;
   /// How often the runner reads its stored record: the bound on how long
   /// a pause, resume, reset, rebuild or replay from another process takes
-  /// to be obeyed.
+  /// to be obeyed. Also how often it asks its lease whether it still holds
+  /// (the checkpoint's compare-and-set keeps a runner that lost it from
+  /// applying anything twice meanwhile).
   std::chrono::milliseconds control_interval{250};
   /// How often the runner writes its state and lag to the store.
   std::chrono::milliseconds report_interval{1000};

@@ -2,41 +2,9 @@
 
 #include <algorithm>
 
+#include "mink/uuid.hpp"
+
 namespace mink {
-
-namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-} // namespace
-
-bool parse_uuid(std::string_view text, std::array<uint8_t, 16>& out) noexcept {
-  if (text.size() != 36)
-    return false;
-  size_t n = 0;
-  for (size_t i = 0; i < text.size();) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i++] != '-')
-        return false;
-      continue;
-    }
-    auto hi = hex_value(text[i]);
-    auto lo = hex_value(text[i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out[n++] = static_cast<uint8_t>(hi * 16 + lo);
-    i += 2;
-  }
-  return n == 16;
-}
 
 void recent_commands::remember(std::string_view id, const command_result& res) {
   std::array<uint8_t, 16> key;

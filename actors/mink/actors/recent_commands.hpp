@@ -43,8 +43,4 @@ private:
   uint8_t next_ = 0;
 };
 
-/// Parses a UUID in 8-4-4-4-12 hexadecimal form (either case) into its 16
-/// bytes; false when `text` is not one.
-bool parse_uuid(std::string_view text, std::array<uint8_t, 16>& out) noexcept;
-
 } // namespace mink

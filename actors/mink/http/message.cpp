@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "mink/utf8.hpp"
+#include "mink/uuid.hpp"
 
 namespace mink::http {
 
@@ -13,16 +14,6 @@ const std::string* find(const fields& xs, std::string_view name) {
     if (k == name)
       return &v;
   return nullptr;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 } // namespace
@@ -86,8 +77,8 @@ bool percent_decode(std::string_view in, std::string& out) {
     } else if (c == '%') {
       if (i + 2 >= in.size())
         return false;
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
+      int hi = hex_digit_value(in[i + 1]);
+      int lo = hex_digit_value(in[i + 2]);
       if (hi < 0 || lo < 0)
         return false;
       out += static_cast<char>(hi * 16 + lo);

@@ -64,8 +64,11 @@ void row_batch::execute(soci::session& sql) const {
     auto n = std::min(per_chunk, rows_.size() - first);
     soci::statement st{sql};
     st.alloc();
+    // Run once: on PostgreSQL a repeatable query would be prepared under
+    // a name and deallocated afterwards, two more round trips.
     st.prepare(head_ + " VALUES " + placeholders(n, columns_)
-               + (tail_.empty() ? "" : " " + tail_));
+                 + (tail_.empty() ? "" : " " + tail_),
+               soci::details::st_one_time_query);
     for (size_t r = first; r < first + n; ++r)
       for (auto& v : rows_[r])
         bind(st, v);
@@ -92,7 +95,7 @@ void select_in(soci::session& sql, const std::string& head,
     soci::row row;
     soci::statement st{sql};
     st.alloc();
-    st.prepare(text);
+    st.prepare(text, soci::details::st_one_time_query);
     st.exchange(soci::into(row));
     for (size_t k = first; k < first + n; ++k)
       st.exchange(soci::use(const_cast<std::string&>(keys[k])));

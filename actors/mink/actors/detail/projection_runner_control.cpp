@@ -172,6 +172,10 @@ bool obey_controls(runner_actor* self) {
 bool lead(runner_actor* self) {
   auto& s = self->state;
   if (s.lease) {
+    auto now = clock_type::now();
+    if (now < s.next_lease_check)
+      return true;
+    s.next_lease_check = now + s.cfg.control_interval;
     if (s.lease->held())
       return true;
     lose_lead(self, make_error(errc::store_unavailable, "lease lost"));
@@ -205,6 +209,7 @@ bool lead(runner_actor* self) {
     return false;
   }
   s.lease = std::move(*lease);
+  s.next_lease_check = clock_type::now() + s.cfg.control_interval;
   s.status->set_leader(true);
   set_position(self, rec->position);
   s.from_store = true;

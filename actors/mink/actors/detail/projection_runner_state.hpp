@@ -71,6 +71,8 @@ struct runner_state {
   clock_type::time_point retry_due;
   clock_type::time_point next_control;
   clock_type::time_point next_report;
+  /// When `lead` asks the lease again whether it still holds.
+  clock_type::time_point next_lease_check;
   /// Only the step message of the latest generation runs.
   uint64_t step_generation = 0;
   /// The next batch, read while the current one is applied.

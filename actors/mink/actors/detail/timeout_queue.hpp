@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -45,6 +46,20 @@ public:
     return entries_.empty();
   }
 
+  /// Returns true when requests wait and no sweep is due yet, and marks
+  /// the sweep due: the caller then sends itself the sweep message.
+  [[nodiscard]] bool claim_sweep() noexcept {
+    if (sweep_due_ || entries_.empty())
+      return false;
+    sweep_due_ = true;
+    return true;
+  }
+
+  /// The sweep message arrived: the next `claim_sweep` may schedule one.
+  void swept() noexcept {
+    sweep_due_ = false;
+  }
+
 private:
   /// Answered requests leave from the front (most are answered long before
   /// their deadline), so the queue holds about those still waiting.
@@ -54,6 +69,25 @@ private:
   }
 
   std::deque<std::pair<clock::time_point, std::shared_ptr<Slot>>> entries_;
+  bool sweep_due_ = false;
 };
+
+/// How often timeouts are looked for while requests wait: a tenth of the
+/// timeout, between 1 ms and 100 ms, so a timeout fires at most that late.
+inline std::chrono::milliseconds
+sweep_interval(std::chrono::milliseconds timeout) {
+  return std::clamp(timeout / 10, std::chrono::milliseconds{1},
+                    std::chrono::milliseconds{100});
+}
+
+/// Sends `self` the message `tick` after `sweep_interval(timeout)` when
+/// requests wait in `queue` and no sweep is due yet. The handler of `tick`
+/// calls `queue.swept()`, `queue.expire(...)`, then this again.
+template <class Self, class Slot, class Tick>
+void schedule_sweep(Self* self, timeout_queue<Slot>& queue,
+                    std::chrono::milliseconds timeout, Tick tick) {
+  if (queue.claim_sweep())
+    self->delayed_send(self, sweep_interval(timeout), tick);
+}
 
 } // namespace mink::detail

@@ -175,6 +175,10 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.max_waiting, 1, 100000000);
      }},
+    {"projection_linger_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.projection_linger_ms, 0, 10000);
+     }},
     {"threads",
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.threads, 0, 256);

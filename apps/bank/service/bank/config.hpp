@@ -94,6 +94,10 @@ struct service_config {
   /// Commands waiting for one aggregate above which new ones get
   /// `overloaded`. Key `max_waiting`.
   size_t max_waiting = 1000;
+  /// The least time between two live batches of a projection: under load
+  /// its batches (one read-model transaction each) grow instead of their
+  /// number; events wait at most this long. Key `projection_linger_ms`.
+  int64_t projection_linger_ms = 10;
   /// CAF scheduler threads (0 = the number of cores). Key `threads`.
   size_t threads = 0;
 

@@ -191,8 +191,10 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   auto commands = std::make_shared<mink::command_client>(
     sys, bus, std::chrono::milliseconds{x->cfg.command_timeout_ms + 1000});
   // -- projections and the saga -----------------------------------------------
-  x->engine = std::make_unique<mink::projection_engine>(sys, x->store,
-                                                        x->checkpoints, feed);
+  mink::runner_config runner_cfg;
+  runner_cfg.live_linger = std::chrono::milliseconds{x->cfg.projection_linger_ms};
+  x->engine = std::make_unique<mink::projection_engine>(
+    sys, x->store, x->checkpoints, feed, std::move(runner_cfg));
   auto saga_counters = std::make_shared<saga_stats>();
   auto saga = std::make_shared<transfer_saga>(x->store, registry, commands,
                                               saga_counters);
