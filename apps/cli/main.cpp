@@ -20,24 +20,18 @@ void context::resolve() {
 
 std::unique_ptr<event_store> context::events() {
   resolve();
-  if (auto err = store.require_existing())
-    fail(message_of(err));
   return value_or_fail(store.open_events(),
                        "cannot open the event store " + store.describe());
 }
 
 std::unique_ptr<snapshot_store> context::snapshots() {
   resolve();
-  if (auto err = store.require_existing())
-    fail(message_of(err));
   return value_or_fail(store.open_snapshots(),
                        "cannot open the snapshot store " + store.describe());
 }
 
 std::unique_ptr<checkpoint_store> context::checkpoints() {
   resolve();
-  if (auto err = store.require_existing())
-    fail(message_of(err));
   return value_or_fail(store.open_checkpoints(),
                        "cannot open the checkpoint store " + store.describe());
 }

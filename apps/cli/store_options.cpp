@@ -6,19 +6,20 @@
 #include <CLI/CLI.hpp>
 
 #include "mink/errc.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/projection/sqlite_checkpoint_store.hpp"
-#include "mink/store/postgres/conninfo.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/postgres/postgres_snapshot_store.hpp"
-#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+#include "mink/store/open_stores.hpp"
+#include "mink/store/postgres/pg_result.hpp"
 
 namespace mink::cli {
 
 namespace {
 
-bool starts_with(const std::string& x, const std::string& prefix) {
-  return x.compare(0, prefix.size(), prefix) == 0;
+/// Whether a PostgreSQL URI names its schema (`?schema=` or `&schema=`).
+bool has_schema_parameter(const std::string& spec) {
+  auto q = spec.find('?');
+  if (spec.rfind("pg:", 0) == 0 || q == std::string::npos)
+    return false;
+  auto at = spec.find("schema=", q);
+  return at != std::string::npos && (spec[at - 1] == '?' || spec[at - 1] == '&');
 }
 
 std::string env_or(const char* name, std::string fallback) {
@@ -70,35 +71,36 @@ caf::error store_options::resolve() {
     spec = !store_.empty() ? store_
                            : env_or("MINK_STORE", std::string{"sqlite:"}
                                                     + default_sqlite_path);
-  pg_.schema = !schema_.empty() ? schema_ : env_or("MINK_SCHEMA", "mink");
-  pg_.pool_size = 2;
-  if (starts_with(spec, "sqlite:")) {
-    sqlite_.path = spec.substr(7);
-    if (sqlite_.path.empty())
-      return make_error(errc::invalid_argument,
-                        "--store sqlite: needs a path (sqlite:PATH)");
-    return {};
+  auto where = parse_store_url(spec);
+  if (!where)
+    return std::move(where.error());
+  if (where->kind == store_kind::memory)
+    return make_error(errc::invalid_argument,
+                      "the store memory: holds nothing between runs: use "
+                      "sqlite:PATH or postgresql://...");
+  // --schema wins, then the URL's ?schema=, then $MINK_SCHEMA.
+  if (!schema_.empty())
+    where->schema = schema_;
+  else if (!has_schema_parameter(spec))
+    where->schema = env_or("MINK_SCHEMA", "mink");
+  if (auto err = pg::validate_schema_name(where->schema);
+      err && where->kind == store_kind::postgres)
+    return err;
+  where_ = std::move(*where);
+  sqlite_ = {};
+  pg_ = {};
+  if (where_.kind == store_kind::sqlite) {
+    sqlite_.path = where_.path;
+  } else {
+    pg_.conninfo = where_.conninfo;
+    pg_.schema = where_.schema;
+    pg_.pool_size = 2;
   }
-  if (starts_with(spec, "postgresql://") || starts_with(spec, "postgres://"))
-    pg_.conninfo = spec;
-  else if (starts_with(spec, "pg:") || starts_with(spec, "postgresql:"))
-    pg_.conninfo = spec.substr(spec.find(':') + 1);
-  else
-    return make_error(errc::invalid_argument,
-                      "unknown store '" + mask_password(spec)
-                        + "': use sqlite:PATH, postgresql://... or "
-                          "pg:CONNINFO");
-  if (pg_.conninfo.empty())
-    return make_error(errc::invalid_argument,
-                      "the PostgreSQL connection string is empty");
   return {};
 }
 
 std::string store_options::describe() const {
-  if (is_postgres())
-    return "postgresql (" + mask_password(pg_.conninfo) + ", schema "
-           + pg_.schema + ")";
-  return "sqlite (" + sqlite_.path + ")";
+  return where_.describe();
 }
 
 caf::error store_options::require_existing() const {
@@ -113,45 +115,27 @@ caf::error store_options::require_existing() const {
   return {};
 }
 
-caf::expected<std::unique_ptr<event_store>> store_options::open_events() const {
-  if (is_postgres()) {
-    auto x = postgres_event_store::open(pg_);
-    if (!x)
-      return std::move(x.error());
-    return std::unique_ptr<event_store>{std::move(*x)};
-  }
-  auto x = sqlite_event_store::open(sqlite_);
-  if (!x)
-    return std::move(x.error());
-  return std::unique_ptr<event_store>{std::move(*x)};
+open_options store_options::options(bool create) const {
+  // Only `migrate up` and `import` create or migrate a store.
+  open_options opts;
+  opts.migrate = create;
+  opts.pool_size = 2;
+  return opts;
+}
+
+caf::expected<std::unique_ptr<event_store>>
+store_options::open_events(bool create) const {
+  return open_event_store(where_, options(create));
 }
 
 caf::expected<std::unique_ptr<snapshot_store>>
 store_options::open_snapshots() const {
-  if (is_postgres()) {
-    auto x = postgres_snapshot_store::open(pg_);
-    if (!x)
-      return std::move(x.error());
-    return std::unique_ptr<snapshot_store>{std::move(*x)};
-  }
-  auto x = sqlite_snapshot_store::open(sqlite_);
-  if (!x)
-    return std::move(x.error());
-  return std::unique_ptr<snapshot_store>{std::move(*x)};
+  return open_snapshot_store(where_, options());
 }
 
 caf::expected<std::unique_ptr<checkpoint_store>>
 store_options::open_checkpoints() const {
-  if (is_postgres()) {
-    auto x = postgres_checkpoint_store::open(pg_);
-    if (!x)
-      return std::move(x.error());
-    return std::unique_ptr<checkpoint_store>{std::move(*x)};
-  }
-  auto x = sqlite_checkpoint_store::open(sqlite_);
-  if (!x)
-    return std::move(x.error());
-  return std::unique_ptr<checkpoint_store>{std::move(*x)};
+  return open_checkpoint_store(where_, options());
 }
 
 void fail(const std::string& what, const caf::error& err) {

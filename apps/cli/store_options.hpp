@@ -10,8 +10,10 @@
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/postgres/postgres_config.hpp"
+#include "mink/store/open_stores.hpp"
 #include "mink/store/snapshot_store.hpp"
 #include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/store/store_url.hpp"
 
 namespace CLI {
 class App;
@@ -34,7 +36,9 @@ public:
   /// default). Fails with `invalid_argument` for a malformed `--store`.
   [[nodiscard]] caf::error resolve();
 
-  bool is_postgres() const noexcept { return !pg_.conninfo.empty(); }
+  bool is_postgres() const noexcept {
+    return where_.kind == store_kind::postgres;
+  }
 
   const sqlite_config& sqlite() const noexcept { return sqlite_; }
 
@@ -47,14 +51,20 @@ public:
   /// (commands other than `migrate up` and `import` never create one).
   [[nodiscard]] caf::error require_existing() const;
 
-  /// Opens the stores (each migrates the schema up when it opens).
-  [[nodiscard]] caf::expected<std::unique_ptr<event_store>> open_events() const;
+  /// Opens the stores (`mink::open_event_store` and its siblings). Without
+  /// `create`, nothing is created or migrated: a missing SQLite file or a
+  /// schema behind this build fails with `store_unavailable`. With it (for
+  /// `import`), a missing store is created and the schema migrated up.
+  [[nodiscard]] caf::expected<std::unique_ptr<event_store>>
+  open_events(bool create = false) const;
   [[nodiscard]] caf::expected<std::unique_ptr<snapshot_store>>
   open_snapshots() const;
   [[nodiscard]] caf::expected<std::unique_ptr<checkpoint_store>>
   open_checkpoints() const;
 
 private:
+  open_options options(bool create = false) const;
+
   /// The options as added, to tell an empty value from none.
   CLI::Option* store_opt_ = nullptr;
   CLI::Option* sqlite_opt_ = nullptr;
@@ -63,6 +73,7 @@ private:
   std::string sqlite_path_;
   std::string pg_conninfo_;
   std::string schema_;
+  store_location where_;
   sqlite_config sqlite_;
   postgres_config pg_;
 };

@@ -141,7 +141,7 @@ void import_events(context& ctx) {
   }
   ctx.resolve();
   // Import creates a SQLite database when missing.
-  auto store = value_or_fail(ctx.store.open_events(),
+  auto store = value_or_fail(ctx.store.open_events(true),
                              "cannot open the event store "
                                + ctx.store.describe());
   auto last = value_or_fail(store->last_position(),

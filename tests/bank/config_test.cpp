@@ -56,6 +56,28 @@ BOOST_AUTO_TEST_CASE(errors_name_the_problem) {
   BOOST_CHECK(err);
 }
 
+BOOST_AUTO_TEST_CASE(a_store_url_sets_the_store) {
+  service_config cfg;
+  auto err = set_option(cfg, "store",
+                        "postgresql://u:secret@h/ledger?schema=books");
+  BOOST_REQUIRE_MESSAGE(!err, mink::to_text(err));
+  BOOST_CHECK(cfg.uses_postgres());
+  BOOST_CHECK_EQUAL(cfg.postgres, "postgresql://u:secret@h/ledger");
+  BOOST_CHECK_EQUAL(cfg.postgres_schema, "books");
+  BOOST_CHECK(cfg.describe_store().find("secret") == std::string::npos);
+  err = set_option(cfg, "store", "sqlite:/tmp/books.db");
+  BOOST_REQUIRE_MESSAGE(!err, mink::to_text(err));
+  BOOST_CHECK(!cfg.uses_postgres());
+  BOOST_CHECK_EQUAL(cfg.sqlite_path, "/tmp/books.db");
+  // The read models are SQL: memory: has nowhere to keep them.
+  err = set_option(cfg, "store", "memory:");
+  BOOST_CHECK(mink::to_text(err).find("SQL") != std::string::npos);
+  err = set_option(cfg, "store", "mysql://u:secret@h/db");
+  BOOST_CHECK(mink::to_text(err).find("store") != std::string::npos);
+  BOOST_CHECK(mink::to_text(err).find("secret") == std::string::npos);
+  BOOST_CHECK_EQUAL(cfg.sqlite_path, "/tmp/books.db");
+}
+
 BOOST_AUTO_TEST_CASE(error_statuses) {
   BOOST_CHECK_EQUAL(to_http_error(make_error(bank_errc::insufficient_funds)).status, 422);
   BOOST_CHECK_EQUAL(to_http_error(make_error(bank_errc::account_closed)).status, 409);

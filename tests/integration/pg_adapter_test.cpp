@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "mink/store/postgres/pg_migrations.hpp"
 #include "mink/store/postgres/pg_pool.hpp"
 #include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/open_stores.hpp"
 #include "mink/store/postgres/postgres_event_store.hpp"
 #include "../support/pg_test_env.hpp"
 
@@ -143,6 +145,66 @@ BOOST_AUTO_TEST_CASE(terminated_connections_are_reestablished) {
   auto again = (*store)->last_position();
   BOOST_TEST_REQUIRE(static_cast<bool>(again));
   BOOST_TEST(*again == 0);
+}
+
+/// A `postgresql://` URL for the test server (MINK_TEST_PG is in keyword
+/// form: host=... port=... user=... dbname=...).
+std::string test_server_url(const std::string& schema) {
+  std::string host = "127.0.0.1", port = "5432", user = "postgres",
+              db = "postgres";
+  std::istringstream in{require_pg_test_conninfo()};
+  for (std::string kv; in >> kv;) {
+    auto eq = kv.find('=');
+    auto k = kv.substr(0, eq);
+    auto v = kv.substr(eq + 1);
+    if (k == "host") host = v;
+    else if (k == "port") port = v;
+    else if (k == "user") user = v;
+    else if (k == "dbname") db = v;
+  }
+  return "postgresql://" + user + "@" + host + ":" + port + "/" + db
+         + "?connect_timeout=5&schema=" + schema;
+}
+
+BOOST_AUTO_TEST_CASE(one_url_opens_every_store_and_migrates_only_when_asked) {
+  auto url = test_server_url(schema);
+  open_options no_migrate;
+  no_migrate.migrate = false;
+  no_migrate.pool_size = 1;
+  // The schema does not exist yet: without `migrate` nothing is created.
+  auto refused = open_stores(url, no_migrate);
+  BOOST_REQUIRE(!refused);
+  BOOST_CHECK_EQUAL(code_of(refused.error()), errc::store_unavailable);
+  BOOST_CHECK_MESSAGE(why(refused.error()).find("mink migrate up")
+                        != std::string::npos,
+                      why(refused.error()));
+  BOOST_CHECK_EQUAL(pg_test_query("SELECT count(*) FROM pg_namespace WHERE "
+                                  "nspname = '" + schema + "'"),
+                    "0");
+  open_options opts;
+  opts.pool_size = 1;
+  auto x = open_stores(url, opts);
+  // The message is evaluated even when the check passes.
+  BOOST_REQUIRE_MESSAGE(x, (x ? std::string{} : why(x.error())));
+  BOOST_REQUIRE(x->sql);
+  BOOST_CHECK_EQUAL(x->table_prefix, schema + ".");
+  event_data ev;
+  ev.type = "noted";
+  ev.data = "{}";
+  BOOST_REQUIRE(x->events->append("note-1", expected_version::no_stream(), {ev}));
+  // Up to date now: opening without `migrate` works and sees the event.
+  auto again = open_stores(url, no_migrate);
+  BOOST_REQUIRE_MESSAGE(again, (again ? std::string{} : why(again.error())));
+  auto head = again->events->last_position();
+  BOOST_REQUIRE(head);
+  BOOST_CHECK_EQUAL(*head, 1);
+  // A schema behind this build is refused without `migrate`.
+  pg_test_query("DELETE FROM " + schema + ".schema_migrations WHERE version = "
+                "(SELECT max(version) FROM " + schema + ".schema_migrations)");
+  auto behind = open_stores(url, no_migrate);
+  BOOST_REQUIRE(!behind);
+  BOOST_CHECK_MESSAGE(why(behind.error()).find("needs") != std::string::npos,
+                      why(behind.error()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

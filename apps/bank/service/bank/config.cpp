@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "mink/errc.hpp"
-#include "mink/store/postgres/conninfo.hpp"
+#include "mink/store/store_url.hpp"
 
 extern char** environ;
 
@@ -62,6 +62,26 @@ using setter = std::function<caf::error(service_config&, const std::string&,
 
 const std::map<std::string, setter>& setters() {
   static const std::map<std::string, setter> result{
+    {"store",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       auto where = mink::parse_store_url(v);
+       if (!where)
+         return bad_value(k, mink::message_of(where.error()));
+       switch (where->kind) {
+         case mink::store_kind::memory:
+           return bad_value(k, "the bank keeps its read models in SQL: use "
+                               "sqlite:PATH or postgresql://...");
+         case mink::store_kind::sqlite:
+           c.sqlite_path = where->path;
+           c.postgres.clear();
+           return caf::error{};
+         case mink::store_kind::postgres:
+           break;
+       }
+       c.postgres = where->conninfo;
+       c.postgres_schema = where->schema;
+       return caf::error{};
+     }},
     {"sqlite_path",
      [](service_config& c, const std::string& k, const std::string& v) {
        if (v.empty())
@@ -201,11 +221,21 @@ const std::map<std::string, setter>& setters() {
 
 } // namespace
 
+mink::store_location service_config::location() const {
+  mink::store_location x;
+  if (uses_postgres()) {
+    x.kind = mink::store_kind::postgres;
+    x.conninfo = postgres;
+    x.schema = postgres_schema;
+  } else {
+    x.kind = mink::store_kind::sqlite;
+    x.path = sqlite_path;
+  }
+  return x;
+}
+
 std::string service_config::describe_store() const {
-  if (uses_postgres())
-    return "postgresql (" + mink::mask_password(postgres) + ", schema "
-           + postgres_schema + ")";
-  return "sqlite (" + sqlite_path + ")";
+  return location().describe();
 }
 
 caf::error set_option(service_config& cfg, const std::string& key,

@@ -12,11 +12,17 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "mink/store/store_url.hpp"
+
 namespace bank {
 
 /// Everything the service reads from its configuration.
 struct service_config {
   // -- store ------------------------------------------------------------------
+
+  // Key `store`: a store URL (`sqlite:PATH` or
+  // `postgresql://user@host/db?schema=NAME`, see `mink::parse_store_url`)
+  // sets the three fields below at once.
 
   /// The SQLite database file (events, snapshots, checkpoints and read
   /// models), used unless `postgres` is set. Key `sqlite_path`.
@@ -108,6 +114,9 @@ struct service_config {
 
   /// Whether the service runs on PostgreSQL.
   bool uses_postgres() const noexcept { return !postgres.empty(); }
+
+  /// Where the store is, for `mink::open_stores`.
+  mink::store_location location() const;
 
   /// Where the store is, safe to log: the SQLite path, or the PostgreSQL
   /// connection string with its password masked.

@@ -26,12 +26,8 @@
 #include "mink/command/middleware/validation.hpp"
 #include "mink/http/server.hpp"
 #include "mink/http/worker_pool.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/projection/sqlite_checkpoint_store.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/postgres/postgres_snapshot_store.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
-#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/store/open_stores.hpp"
 
 namespace bank {
 
@@ -71,42 +67,17 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
 }
 
 caf::error open_stores(service::impl& x) {
-  if (x.cfg.uses_postgres()) {
-    mink::postgres_config pg;
-    pg.conninfo = x.cfg.postgres;
-    pg.schema = x.cfg.postgres_schema;
-    pg.pool_size = x.cfg.pool_size;
-    pg.statement_deadline = std::chrono::milliseconds{x.cfg.statement_deadline_ms};
-    pg.connect_timeout = std::chrono::milliseconds{x.cfg.connect_timeout_ms};
-    auto store = mink::postgres_event_store::open(pg);
-    if (!store)
-      return std::move(store.error());
-    x.store = std::move(*store);
-    auto snaps = mink::postgres_snapshot_store::open(pg);
-    if (!snaps)
-      return std::move(snaps.error());
-    x.snapshots = std::move(*snaps);
-    auto ckpt = mink::postgres_checkpoint_store::open(pg);
-    if (!ckpt)
-      return std::move(ckpt.error());
-    x.checkpoints = std::move(*ckpt);
-    x.prefix = x.cfg.postgres_schema + ".";
-    return {};
-  }
-  mink::sqlite_config sq;
-  sq.path = x.cfg.sqlite_path;
-  auto store = mink::sqlite_event_store::open(sq);
-  if (!store)
-    return std::move(store.error());
-  x.store = std::move(*store);
-  auto snaps = mink::sqlite_snapshot_store::open(sq);
-  if (!snaps)
-    return std::move(snaps.error());
-  x.snapshots = std::move(*snaps);
-  auto ckpt = mink::sqlite_checkpoint_store::open(sq);
-  if (!ckpt)
-    return std::move(ckpt.error());
-  x.checkpoints = std::move(*ckpt);
+  mink::open_options opts;
+  opts.pool_size = x.cfg.pool_size;
+  opts.statement_deadline = std::chrono::milliseconds{x.cfg.statement_deadline_ms};
+  opts.connect_timeout = std::chrono::milliseconds{x.cfg.connect_timeout_ms};
+  auto stores = mink::open_stores(x.cfg.location(), opts);
+  if (!stores)
+    return std::move(stores.error());
+  x.store = std::move(stores->events);
+  x.snapshots = std::move(stores->snapshots);
+  x.checkpoints = std::move(stores->sql);
+  x.prefix = stores->table_prefix;
   return {};
 }
 

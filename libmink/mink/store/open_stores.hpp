@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "mink/projection/checkpoint_store.hpp"
+#include "mink/store/event_store.hpp"
+#include "mink/store/snapshot_store.hpp"
+#include "mink/store/store_url.hpp"
+
+namespace mink {
+
+class sql_checkpoint_store;
+
+/// How `open_stores` and the single-store openers open a store.
+struct open_options {
+  /// Bring the stored schema up to date (creating the SQLite file or the
+  /// PostgreSQL schema when missing). When false, nothing is created or
+  /// changed: a missing SQLite file, or a schema behind this build, fails
+  /// with `store_unavailable` and says to run `mink migrate up`.
+  bool migrate = true;
+  /// PostgreSQL: connections per store (each store has its own pool).
+  size_t pool_size = 4;
+  /// PostgreSQL: see `postgres_config::statement_deadline`.
+  std::chrono::milliseconds statement_deadline{5000};
+  /// PostgreSQL: see `postgres_config::connect_timeout`.
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+/// Every store of one adapter.
+struct store_set {
+  std::shared_ptr<event_store> events;
+  std::shared_ptr<snapshot_store> snapshots;
+  std::shared_ptr<checkpoint_store> checkpoints;
+  /// The same checkpoint store when it also runs SQL read models (SQLite,
+  /// PostgreSQL); null for the memory adapter.
+  std::shared_ptr<sql_checkpoint_store> sql;
+  /// The prefix of a read model's tables: `schema.` on PostgreSQL, empty
+  /// on SQLite.
+  std::string table_prefix;
+  /// Where the stores are, the password masked.
+  std::string description;
+};
+
+/// Opens the event, snapshot and checkpoint stores that `url` names (see
+/// `parse_store_url`). The memory adapter's three stores share nothing but
+/// the process. Fails with `invalid_argument` for a bad URL and with the
+/// adapter's error otherwise (e.g. `store_unavailable`); no message holds
+/// a password.
+[[nodiscard]] caf::expected<store_set>
+open_stores(const std::string& url, const open_options& opts = {});
+
+/// Like `open_stores(url)`, from a parsed location.
+[[nodiscard]] caf::expected<store_set>
+open_stores(const store_location& where, const open_options& opts = {});
+
+/// Opens the event store alone.
+[[nodiscard]] caf::expected<std::unique_ptr<event_store>>
+open_event_store(const store_location& where, const open_options& opts = {});
+
+/// Opens the snapshot store alone.
+[[nodiscard]] caf::expected<std::unique_ptr<snapshot_store>>
+open_snapshot_store(const store_location& where,
+                    const open_options& opts = {});
+
+/// Opens the checkpoint store alone.
+[[nodiscard]] caf::expected<std::unique_ptr<checkpoint_store>>
+open_checkpoint_store(const store_location& where,
+                      const open_options& opts = {});
+
+} // namespace mink
