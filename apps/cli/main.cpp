@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "mink/version.hpp"
 #include "commands.hpp"
 
 namespace mink::cli {
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
                "PostgreSQL)",
                "mink"};
   app.fallthrough();
+  app.set_version_flag("--version",
+                       std::string{"mink "} + mink::version_string);
   app.require_subcommand(1);
   context ctx;
   ctx.store.add_to(app);

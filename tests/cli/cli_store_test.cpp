@@ -4,9 +4,11 @@
 #include "cli_fixture.hpp"
 
 #include <signal.h>
+#include <sqlite3.h>
 
 #include "mink/projection/sqlite_checkpoint_store.hpp"
 #include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+#include "mink/version.hpp"
 
 using namespace mink;
 using namespace mink::cli_test;
@@ -89,6 +91,33 @@ BOOST_AUTO_TEST_CASE(an_unknown_command_is_named) {
   CLI_CHECK_EXIT(res, 2);
   BOOST_TEST(contains(res.err, "unknown command 'frobnicate'"));
   BOOST_TEST(contains(res.err, "events"));
+}
+
+BOOST_AUTO_TEST_CASE(version_is_the_projects) {
+  auto res = run({"--version"});
+  CLI_CHECK_EXIT(res, 0);
+  BOOST_TEST(contains(res.out, std::string{"mink "} + mink::version_string),
+             res.out);
+  BOOST_TEST(contains(res.out, std::to_string(MINK_VERSION_MAJOR) + "."
+                                 + std::to_string(MINK_VERSION_MINOR) + "."
+                                 + std::to_string(MINK_VERSION_PATCH)));
+}
+
+BOOST_AUTO_TEST_CASE(an_outdated_database_is_refused_until_migrated) {
+  // A database one migration behind: opening it must not migrate it.
+  CLI_CHECK_EXIT(mink({"migrate", "up"}), 0);
+  sqlite3* conn = nullptr;
+  BOOST_REQUIRE_EQUAL(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
+  BOOST_REQUIRE_EQUAL(
+    sqlite3_exec(conn,
+                 "DELETE FROM mink_schema_migrations WHERE version = (SELECT "
+                 "max(version) FROM mink_schema_migrations)",
+                 nullptr, nullptr, nullptr),
+    SQLITE_OK);
+  sqlite3_close(conn);
+  auto res = mink({"streams", "list"});
+  CLI_CHECK_EXIT(res, 1);
+  BOOST_TEST(contains(res.err, "mink migrate up"), res.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_database_is_an_error_not_a_new_file) {
