@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
 
-#include "../unit/bank_account.hpp"
+#include "../support/test_account.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -61,7 +61,7 @@ struct actor_fixture {
     store = std::make_shared<memory_event_store>();
     snapshots = std::make_shared<memory_snapshot_store>();
     registry = std::make_shared<event_registry>();
-    BOOST_REQUIRE(!bank::register_events(*registry));
+    BOOST_REQUIRE(!test_domain::register_events(*registry));
     ctx.writer = spawn_persistence(*sys, store, pcfg);
     ctx.reader = spawn_store_reader(*sys, store, snapshots);
     ctx.registry = registry;
@@ -78,7 +78,7 @@ struct actor_fixture {
 
   /// A command envelope for account `id`.
   static command_envelope make_command(const std::string& id,
-                                       bank::account_command cmd) {
+                                       test_domain::account_command cmd) {
     command_envelope env;
     env.type = "account_command";
     env.aggregate_type = "account";

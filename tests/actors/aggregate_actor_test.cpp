@@ -31,7 +31,7 @@ struct router_fixture : actor_fixture {
   }
 
   caf::actor make_router(router_config rcfg = {}) {
-    routers.push_back(spawn_router<bank::account_decider>(*sys, "account",
+    routers.push_back(spawn_router<test_domain::account_decider>(*sys, "account",
                                                           ctx, rcfg, stats));
     return routers.back();
   }
@@ -48,8 +48,8 @@ struct router_fixture : actor_fixture {
   }
 
   /// Replays an account's stream from the store.
-  bank::account load(const std::string& id) {
-    bank::account acc;
+  test_domain::account load(const std::string& id) {
+    test_domain::account acc;
     auto events = store->read_stream("account-" + id, 1, 1000000);
     BOOST_REQUIRE_MESSAGE(events, "read account-" << id);
     BOOST_REQUIRE(!replay(acc, *registry, *events));
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
   constexpr int commands = 10000;
   for (int a = 0; a < accounts; ++a) {
     auto res = call(router, make_command(std::to_string(a),
-                                         bank::open_account{"owner"}));
+                                         test_domain::open_account{"owner"}));
     BOOST_REQUIRE_MESSAGE(res, why(res));
   }
   caf::scoped_actor self{*sys};
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
     auto id = std::to_string(i % accounts);
     expected_balance[id] += i + 1;
     self->send(router, command_atom::value,
-               make_command(id, bank::deposit{i + 1}));
+               make_command(id, test_domain::deposit{i + 1}));
   }
   size_t ok = 0;
   size_t n = 0;
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
 
 BOOST_AUTO_TEST_CASE(events_carry_correlation_and_causation) {
   auto router = make_router();
-  auto env = make_command("m1", bank::open_account{"Ada"});
+  auto env = make_command("m1", test_domain::open_account{"Ada"});
   env.meta.user_id = "user-7";
   env.meta.tenant_id = "tenant-3";
   auto command_id = env.command_id;
@@ -125,9 +125,9 @@ BOOST_AUTO_TEST_CASE(events_carry_correlation_and_causation) {
 
 BOOST_AUTO_TEST_CASE(business_errors_are_returned_and_write_nothing) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("b1", bank::open_account{"Bo"})));
-  BOOST_REQUIRE(call(router, make_command("b1", bank::deposit{10})));
-  auto res = call(router, make_command("b1", bank::withdraw{11}));
+  BOOST_REQUIRE(call(router, make_command("b1", test_domain::open_account{"Bo"})));
+  BOOST_REQUIRE(call(router, make_command("b1", test_domain::deposit{10})));
+  auto res = call(router, make_command("b1", test_domain::withdraw{11}));
   BOOST_REQUIRE(!res);
   BOOST_TEST(is_business_error(res.error()));
   BOOST_TEST(*store->last_position() == 2);
@@ -136,16 +136,16 @@ BOOST_AUTO_TEST_CASE(business_errors_are_returned_and_write_nothing) {
 
 BOOST_AUTO_TEST_CASE(a_conflict_with_another_writer_is_retried) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("c1", bank::open_account{"Cy"})));
+  BOOST_REQUIRE(call(router, make_command("c1", test_domain::open_account{"Cy"})));
   // Another process deposits behind the actor's back.
   auto foreign = to_event_data(*registry,
-                               std::vector<bank::account_event>{
-                                 bank::money_deposited{5}},
+                               std::vector<test_domain::account_event>{
+                                 test_domain::money_deposited{5}},
                                {});
   BOOST_REQUIRE(foreign);
   BOOST_REQUIRE(store->append("account-c1", expected_version::exact(1),
                               std::move(*foreign)));
-  auto res = call(router, make_command("c1", bank::deposit{7}));
+  auto res = call(router, make_command("c1", test_domain::deposit{7}));
   BOOST_REQUIRE_MESSAGE(res, why(res));
   BOOST_TEST(res->version == 3);
   auto acc = load("c1");
@@ -161,14 +161,14 @@ BOOST_AUTO_TEST_CASE(passivated_aggregates_come_back_with_their_state) {
   auto router = make_router(rcfg);
   for (int a = 0; a < 50; ++a) {
     auto id = "p" + std::to_string(a);
-    BOOST_REQUIRE(call(router, make_command(id, bank::open_account{"P"})));
-    BOOST_REQUIRE(call(router, make_command(id, bank::deposit{a + 1})));
+    BOOST_REQUIRE(call(router, make_command(id, test_domain::open_account{"P"})));
+    BOOST_REQUIRE(call(router, make_command(id, test_domain::deposit{a + 1})));
   }
   BOOST_TEST(stats->alive.load() <= 10u);
   BOOST_TEST(stats->passivated.load() >= 40u);
   for (int a = 0; a < 50; ++a) {
     auto id = "p" + std::to_string(a);
-    auto res = call(router, make_command(id, bank::withdraw{a + 1}));
+    auto res = call(router, make_command(id, test_domain::withdraw{a + 1}));
     BOOST_REQUIRE_MESSAGE(res, why(res));
     BOOST_TEST(res->version == 3);
   }
@@ -189,15 +189,15 @@ BOOST_AUTO_TEST_CASE(commands_keep_their_order_across_passivation) {
   constexpr int rounds = 40;
   for (int a = 0; a < accounts; ++a)
     BOOST_REQUIRE(call(router, make_command("q" + std::to_string(a),
-                                            bank::open_account{"Q"})));
+                                            test_domain::open_account{"Q"})));
   caf::scoped_actor self{*sys};
   for (int r = 1; r <= rounds; ++r)
     for (int a = 0; a < accounts; ++a) {
       auto id = "q" + std::to_string(a);
       self->send(router, command_atom::value,
-                 make_command(id, bank::deposit{r}));
+                 make_command(id, test_domain::deposit{r}));
       self->send(router, command_atom::value,
-                 make_command(id, bank::withdraw{r}));
+                 make_command(id, test_domain::withdraw{r}));
     }
   size_t ok = 0;
   size_t n = 0;
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
   rcfg.idle_timeout = std::chrono::milliseconds{50};
   rcfg.tick_interval = std::chrono::milliseconds{10};
   auto router = make_router(rcfg);
-  BOOST_REQUIRE(call(router, make_command("i1", bank::open_account{"I"})));
+  BOOST_REQUIRE(call(router, make_command("i1", test_domain::open_account{"I"})));
   // Not "alive right after the command": on a loaded machine 50 ms may
   // pass before anyone looks. One actor was spawned, and goes idle.
   BOOST_TEST(stats->spawned.load() == 1u);
@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
     return stats->alive.load() == 0u && stats->passivated.load() == 1u;
   }));
   // The next command spawns it again, from its events.
-  auto res = call(router, make_command("i1", bank::deposit{3}));
+  auto res = call(router, make_command("i1", test_domain::deposit{3}));
   BOOST_REQUIRE_MESSAGE(res, why(res));
   BOOST_TEST(res->version == 2);
   BOOST_TEST(stats->spawned.load() == 2u);
@@ -234,11 +234,11 @@ BOOST_AUTO_TEST_CASE(idle_aggregates_are_passivated) {
 
 BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("r1", bank::open_account{"R"})));
-  auto deposit = make_command("r1", bank::deposit{5});
+  BOOST_REQUIRE(call(router, make_command("r1", test_domain::open_account{"R"})));
+  auto deposit = make_command("r1", test_domain::deposit{5});
   auto first = call(router, deposit);
   BOOST_REQUIRE(first);
-  BOOST_REQUIRE(call(router, make_command("r1", bank::deposit{1})));
+  BOOST_REQUIRE(call(router, make_command("r1", test_domain::deposit{1})));
   auto before = *store->last_position();
   auto appends_before = ctx.writer.stats->appends.load();
   // The same command again: to the live actor, then to a fresh one that
@@ -257,13 +257,13 @@ BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
 
 BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("r2", bank::open_account{"R"})));
-  auto deposit = make_command("r2", bank::deposit{5});
+  BOOST_REQUIRE(call(router, make_command("r2", test_domain::open_account{"R"})));
+  auto deposit = make_command("r2", test_domain::deposit{5});
   auto first = call(router, deposit);
   BOOST_REQUIRE(first);
   // Enough later commands that no actor remembers the first one.
   for (int i = 0; i < 100; ++i)
-    BOOST_REQUIRE(call(router, make_command("r2", bank::deposit{1})));
+    BOOST_REQUIRE(call(router, make_command("r2", test_domain::deposit{1})));
   auto before = *store->last_position();
   auto appends_before = ctx.writer.stats->appends.load();
   auto again = call(make_router(), deposit);
@@ -281,17 +281,17 @@ BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
 
 BOOST_AUTO_TEST_CASE(a_repeat_after_100_later_commands_gets_the_first_answer) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("w1", bank::open_account{"W"})));
-  BOOST_REQUIRE(call(router, make_command("w1", bank::deposit{100})));
-  auto withdrawal = make_command("w1", bank::withdraw{100});
+  BOOST_REQUIRE(call(router, make_command("w1", test_domain::open_account{"W"})));
+  BOOST_REQUIRE(call(router, make_command("w1", test_domain::deposit{100})));
+  auto withdrawal = make_command("w1", test_domain::withdraw{100});
   auto first = call(router, withdrawal);
   BOOST_REQUIRE_MESSAGE(first, why(first));
   // 100 later commands that write: the actor no longer remembers the
   // withdrawal, and the balance (0) would refuse it if it were decided
   // again (insufficient_funds, as the old code answered).
   for (int i = 0; i < 50; ++i) {
-    BOOST_REQUIRE(call(router, make_command("w1", bank::deposit{1})));
-    BOOST_REQUIRE(call(router, make_command("w1", bank::withdraw{1})));
+    BOOST_REQUIRE(call(router, make_command("w1", test_domain::deposit{1})));
+    BOOST_REQUIRE(call(router, make_command("w1", test_domain::withdraw{1})));
   }
   auto before = *store->last_position();
   // To the live actor, then to a fresh one that rehydrates.
@@ -309,21 +309,21 @@ BOOST_AUTO_TEST_CASE(a_refused_command_leaves_no_record_and_is_decided_again) {
   // docs/commands.md: only commands that wrote events are recorded. A
   // repeat of a refused one is decided again, on the state it finds.
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("w2", bank::open_account{"W"})));
-  auto withdrawal = make_command("w2", bank::withdraw{10});
+  BOOST_REQUIRE(call(router, make_command("w2", test_domain::open_account{"W"})));
+  auto withdrawal = make_command("w2", test_domain::withdraw{10});
   auto refused = call(router, withdrawal);
   BOOST_REQUIRE(!refused);
   BOOST_TEST(is_business_error(refused.error()));
   auto record = store->find_command(withdrawal.command_id);
   BOOST_REQUIRE(record);
   BOOST_TEST(!record->has_value());
-  BOOST_REQUIRE(call(router, make_command("w2", bank::deposit{10})));
+  BOOST_REQUIRE(call(router, make_command("w2", test_domain::deposit{10})));
   auto again = call(router, withdrawal);
   BOOST_REQUIRE_MESSAGE(again, why(again));
   BOOST_TEST(again->version == 3);
   // From then on it is a command that wrote: its repeats get this answer.
   for (int i = 0; i < 70; ++i)
-    BOOST_REQUIRE(call(router, make_command("w2", bank::deposit{1})));
+    BOOST_REQUIRE(call(router, make_command("w2", test_domain::deposit{1})));
   auto third = call(router, withdrawal);
   BOOST_REQUIRE_MESSAGE(third, why(third));
   BOOST_TEST(third->version == again->version);
@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(a_refused_command_leaves_no_record_and_is_decided_again) {
 
 BOOST_AUTO_TEST_CASE(commands_for_another_aggregate_type_are_refused) {
   auto router = make_router();
-  auto env = make_command("x", bank::open_account{"X"});
+  auto env = make_command("x", test_domain::open_account{"X"});
   env.aggregate_type = "order";
   auto res = call(router, env);
   BOOST_REQUIRE(!res);
@@ -359,7 +359,7 @@ BOOST_AUTO_TEST_CASE(overload_is_refused_at_once_and_loses_nothing) {
   for (size_t a = 0; a < accounts; ++a)
     self->send(router, command_atom::value,
                f.make_command("o" + std::to_string(a),
-                              bank::open_account{"O"}));
+                              test_domain::open_account{"O"}));
   size_t ok = 0;
   size_t overloaded = 0;
   auto on_ok = [&](command_result&) { ++ok; };

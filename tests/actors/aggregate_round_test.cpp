@@ -39,7 +39,7 @@ struct round_fixture : actor_fixture {
   round_fixture() {
     real_reader = ctx.reader;
     ctx.reader = sys->spawn(counting_reader, real_reader, loads);
-    router = spawn_router<bank::account_decider>(*sys, "account", ctx, {},
+    router = spawn_router<test_domain::account_decider>(*sys, "account", ctx, {},
                                                  stats);
   }
 
@@ -76,7 +76,7 @@ struct round_fixture : actor_fixture {
   }
 
   static command_envelope open(const std::string& id) {
-    auto env = make_command(id, bank::open_account{"owner"});
+    auto env = make_command(id, test_domain::open_account{"owner"});
     env.expects_no_stream = true;
     return env;
   }
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(a_hot_aggregate_appends_waiting_commands_together) {
   constexpr int n = 500;
   std::vector<command_envelope> cmds;
   for (int i = 0; i < n; ++i)
-    cmds.push_back(make_command("hot", bank::deposit{1}));
+    cmds.push_back(make_command("hot", test_domain::deposit{1}));
   auto answers = burst(std::move(cmds));
   std::vector<bool> seen(n + 2, false);
   for (auto& a : answers) {
@@ -116,12 +116,12 @@ BOOST_AUTO_TEST_CASE(a_hot_aggregate_appends_waiting_commands_together) {
 
 BOOST_AUTO_TEST_CASE(a_refusal_in_a_round_answers_that_command_alone) {
   BOOST_REQUIRE(call(open("r")));
-  BOOST_REQUIRE(call(make_command("r", bank::deposit{10})));
+  BOOST_REQUIRE(call(make_command("r", test_domain::deposit{10})));
   std::vector<command_envelope> cmds;
-  cmds.push_back(make_command("r", bank::withdraw{4}));
-  cmds.push_back(make_command("r", bank::withdraw{100})); // overdraws
-  cmds.push_back(make_command("r", bank::withdraw{6}));
-  cmds.push_back(make_command("r", bank::withdraw{1})); // nothing left
+  cmds.push_back(make_command("r", test_domain::withdraw{4}));
+  cmds.push_back(make_command("r", test_domain::withdraw{100})); // overdraws
+  cmds.push_back(make_command("r", test_domain::withdraw{6}));
+  cmds.push_back(make_command("r", test_domain::withdraw{1})); // nothing left
   auto a = burst(std::move(cmds));
   BOOST_REQUIRE_MESSAGE(a[0], why(a[0]));
   BOOST_TEST(!a[1]);
@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(a_refusal_in_a_round_answers_that_command_alone) {
 
 BOOST_AUTO_TEST_CASE(a_repeat_within_a_round_gets_the_first_answer) {
   BOOST_REQUIRE(call(open("twice")));
-  auto cmd = make_command("twice", bank::deposit{5});
+  auto cmd = make_command("twice", test_domain::deposit{5});
   std::vector<command_envelope> cmds{cmd, cmd, cmd};
   auto a = burst(std::move(cmds));
   for (auto& x : a)
@@ -149,24 +149,24 @@ BOOST_AUTO_TEST_CASE(a_repeat_within_a_round_gets_the_first_answer) {
 
 BOOST_AUTO_TEST_CASE(a_conflict_decides_the_round_again_on_the_new_state) {
   BOOST_REQUIRE(call(open("c")));
-  BOOST_REQUIRE(call(make_command("c", bank::deposit{10})));
+  BOOST_REQUIRE(call(make_command("c", test_domain::deposit{10})));
   // Another writer withdraws 8 behind the actor's back.
-  std::vector<bank::account_event> evs{bank::money_withdrawn{8}};
+  std::vector<test_domain::account_event> evs{test_domain::money_withdrawn{8}};
   auto data = to_event_data(*registry, evs, metadata{});
   BOOST_REQUIRE(data);
   BOOST_REQUIRE(store->append("account-c", expected_version::exact(2),
                               std::move(*data)));
   auto retries0 = ctx.counters->retries.load();
   std::vector<command_envelope> cmds;
-  cmds.push_back(make_command("c", bank::withdraw{2})); // fits after the 8
-  cmds.push_back(make_command("c", bank::withdraw{1})); // no longer fits
+  cmds.push_back(make_command("c", test_domain::withdraw{2})); // fits after the 8
+  cmds.push_back(make_command("c", test_domain::withdraw{1})); // no longer fits
   auto a = burst(std::move(cmds));
   BOOST_REQUIRE_MESSAGE(a[0], why(a[0]));
   BOOST_TEST(a[0]->version == 4);
   BOOST_REQUIRE(!a[1]);
   BOOST_TEST(a[1].error().code()
-               == static_cast<uint8_t>(bank::bank_errc::insufficient_funds),
-             bank::describe(a[1].error()));
+               == static_cast<uint8_t>(test_domain::bank_errc::insufficient_funds),
+             test_domain::describe(a[1].error()));
   BOOST_TEST(ctx.counters->retries.load() > retries0);
   auto stored = store->read_stream("account-c", 1, 100);
   BOOST_REQUIRE(stored);
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(a_command_that_expects_no_stream_reads_nothing) {
   BOOST_TEST(a->version == 1);
   BOOST_TEST(loads->load() == 0);
   // The actor knows its stream now: the next command reads nothing either.
-  BOOST_REQUIRE(call(make_command("new", bank::deposit{3})));
+  BOOST_REQUIRE(call(make_command("new", test_domain::deposit{3})));
   BOOST_TEST(loads->load() == 0);
 }
 
@@ -191,14 +191,14 @@ BOOST_AUTO_TEST_CASE(a_refusal_between_writes_to_a_new_aggregate_keeps_its_place
   // deposit.
   std::vector<command_envelope> cmds;
   cmds.push_back(open("fresh"));
-  cmds.push_back(make_command("fresh", bank::withdraw{100}));
-  cmds.push_back(make_command("fresh", bank::deposit{200}));
+  cmds.push_back(make_command("fresh", test_domain::withdraw{100}));
+  cmds.push_back(make_command("fresh", test_domain::deposit{200}));
   auto a = burst(std::move(cmds));
   BOOST_REQUIRE_MESSAGE(a[0], why(a[0]));
   BOOST_REQUIRE(!a[1]);
   BOOST_TEST(a[1].error().code()
-               == static_cast<uint8_t>(bank::bank_errc::insufficient_funds),
-             bank::describe(a[1].error()));
+               == static_cast<uint8_t>(test_domain::bank_errc::insufficient_funds),
+             test_domain::describe(a[1].error()));
   BOOST_REQUIRE_MESSAGE(a[2], why(a[2]));
   BOOST_TEST(a[2]->version == 2);
   BOOST_TEST(loads->load() == 0);
@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(a_refusal_between_writes_to_a_new_aggregate_keeps_its_place
 
 BOOST_AUTO_TEST_CASE(a_wrong_hint_costs_a_read_and_the_rules_see_the_stream) {
   // Opened by another writer: the hint is wrong.
-  std::vector<bank::account_event> evs{bank::account_opened{"other"}};
+  std::vector<test_domain::account_event> evs{test_domain::account_opened{"other"}};
   auto data = to_event_data(*registry, evs, metadata{});
   BOOST_REQUIRE(data);
   BOOST_REQUIRE(store->append("account-old", expected_version::no_stream(),
@@ -214,9 +214,9 @@ BOOST_AUTO_TEST_CASE(a_wrong_hint_costs_a_read_and_the_rules_see_the_stream) {
   auto a = call(open("old"));
   BOOST_REQUIRE(!a);
   BOOST_TEST(a.error().code()
-               == static_cast<uint8_t>(bank::bank_errc::account_already_open),
-             bank::describe(a.error()));
-  BOOST_TEST(a.error().category() == bank::bank_error_category);
+               == static_cast<uint8_t>(test_domain::bank_errc::account_already_open),
+             test_domain::describe(a.error()));
+  BOOST_TEST(a.error().category() == test_domain::bank_error_category);
   BOOST_TEST(loads->load() == 1);
   auto stored = store->read_stream("account-old", 1, 100);
   BOOST_REQUIRE(stored);
@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_hint_costs_a_read_and_the_rules_see_the_stream) {
   // A deposit in the same burst after the wrong hint is decided again too.
   std::vector<command_envelope> cmds;
   cmds.push_back(open("old2"));
-  cmds.push_back(make_command("old2", bank::deposit{5}));
+  cmds.push_back(make_command("old2", test_domain::deposit{5}));
   auto b = burst(std::move(cmds));
   BOOST_REQUIRE_MESSAGE(b[0], why(b[0]));
   BOOST_REQUIRE_MESSAGE(b[1], why(b[1]));

@@ -56,21 +56,21 @@ command_envelope typed(command_envelope env, std::string type) {
 BOOST_FIXTURE_TEST_SUITE(command_bus, bus_fixture)
 
 BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
-  auto router = keep(spawn_router<bank::account_decider>(
+  auto router = keep(spawn_router<test_domain::account_decider>(
     *sys, "account", ctx, {}, std::make_shared<router_stats>()));
   command_bus_config cfg;
   for (auto type : {"open_account", "deposit"})
     cfg.routes[type] = router;
   cfg.pipeline.use(exception_recovery()).use(validation()).use(correlation());
   auto bus = keep(spawn_command_bus(*sys, cfg));
-  auto open = typed(make_command("k1", bank::open_account{"K"}),
+  auto open = typed(make_command("k1", test_domain::open_account{"K"}),
                     "open_account");
   open.meta.correlation_id.clear();
   auto command_id = open.command_id;
   auto res = call(bus, open);
   BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
   BOOST_TEST(res->version == 1);
-  auto dep = call(bus, typed(make_command("k1", bank::deposit{4}), "deposit"));
+  auto dep = call(bus, typed(make_command("k1", test_domain::deposit{4}), "deposit"));
   BOOST_REQUIRE(dep);
   BOOST_TEST(dep->version == 2);
   // The correlation middleware started a chain at the first command.
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
 
 BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
   auto bus = keep(spawn_command_bus(*sys, {}));
-  auto res = call(bus, typed(make_command("u1", bank::deposit{1}), "teleport"));
+  auto res = call(bus, typed(make_command("u1", test_domain::deposit{1}), "teleport"));
   BOOST_REQUIRE(!res);
   BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
   BOOST_TEST(to_text(res.error()).find("teleport") != std::string::npos);
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(invalid_commands_never_reach_a_router) {
   cfg.routes["deposit"] = keep(sys->spawn(silent_router));
   cfg.pipeline.use(validation());
   auto bus = keep(spawn_command_bus(*sys, cfg));
-  auto cmd = typed(make_command("v1", bank::deposit{1}), "deposit");
+  auto cmd = typed(make_command("v1", test_domain::deposit{1}), "deposit");
   cmd.aggregate_id.clear();
   auto res = call(bus, cmd);
   BOOST_REQUIRE(!res);
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(a_router_that_does_not_answer_times_out) {
   cfg.routes["deposit"] = keep(sys->spawn(silent_router));
   cfg.timeout = std::chrono::milliseconds{50};
   auto bus = keep(spawn_command_bus(*sys, cfg));
-  auto res = call(bus, typed(make_command("t1", bank::deposit{1}), "deposit"));
+  auto res = call(bus, typed(make_command("t1", test_domain::deposit{1}), "deposit"));
   BOOST_REQUIRE(!res);
   BOOST_TEST(code_of(res.error()) == errc::timeout);
 }

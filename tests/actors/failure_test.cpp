@@ -126,13 +126,13 @@ BOOST_AUTO_TEST_CASE(a_throwing_evolve_is_answered_and_the_type_lives_on) {
 }
 
 BOOST_AUTO_TEST_CASE(thousands_of_commands_answered_at_once_keep_the_stack_flat) {
-  auto r = router<bank::account_decider>("account");
+  auto r = router<test_domain::account_decider>("account");
   caf::scoped_actor self{*sys};
   // Every withdraw from an unopened account is refused at once.
   constexpr size_t n = 20000;
   for (size_t i = 0; i < n; ++i)
     self->send(r, command_atom::value,
-               make_command("empty", bank::withdraw{1}));
+               make_command("empty", test_domain::withdraw{1}));
   size_t refused = 0;
   size_t i = 0;
   self->receive_for(i, n)([&](command_result&) {},
@@ -145,10 +145,10 @@ BOOST_AUTO_TEST_CASE(thousands_of_commands_answered_at_once_keep_the_stack_flat)
 }
 
 BOOST_AUTO_TEST_CASE(a_command_id_reused_for_another_aggregate_is_refused) {
-  auto r = router<bank::account_decider>("account");
-  auto open_a = make_command("a", bank::open_account{"A"});
+  auto r = router<test_domain::account_decider>("account");
+  auto open_a = make_command("a", test_domain::open_account{"A"});
   BOOST_REQUIRE(call(r, open_a));
-  auto open_b = make_command("b", bank::open_account{"B"});
+  auto open_b = make_command("b", test_domain::open_account{"B"});
   open_b.command_id = open_a.command_id;
   auto res = call(r, open_b);
   BOOST_REQUIRE(!res);

@@ -68,7 +68,7 @@ struct router_test_fixture : actor_fixture {
   caf::actor make_router(router_config rcfg,
                          std::shared_ptr<router_stats> stats,
                          const aggregate_context& c) {
-    actors.push_back(spawn_router<bank::account_decider>(*sys, "account", c,
+    actors.push_back(spawn_router<test_domain::account_decider>(*sys, "account", c,
                                                          rcfg, stats));
     return actors.back();
   }
@@ -89,11 +89,11 @@ struct router_test_fixture : actor_fixture {
                 int rounds) {
     for (int a = 0; a < hot; ++a)
       BOOST_REQUIRE(call(router, make_command(prefix + std::to_string(a),
-                                              bank::open_account{"H"})));
+                                              test_domain::open_account{"H"})));
     for (int r = 0; r < rounds; ++r)
       for (int a = 0; a < hot; ++a) {
         auto res = call(router, make_command(prefix + std::to_string(a),
-                                             bank::deposit{1}));
+                                             test_domain::deposit{1}));
         BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
       }
   }
@@ -155,13 +155,13 @@ BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
   caf::scoped_actor self{*sys};
   // b1's command waits in the store: its actor is busy.
   self->send(router, command_atom::value,
-             make_command("b1", bank::open_account{"B"}));
+             make_command("b1", test_domain::open_account{"B"}));
   BOOST_REQUIRE(await([&] { return gated->blocked() == 1; }));
   // A second aggregate's actor puts the router over max_alive.
   self->send(router, command_atom::value,
-             make_command("b2", bank::open_account{"B"}));
+             make_command("b2", test_domain::open_account{"B"}));
   // The router answers this at once, after it has handled b2's command.
-  auto other = make_command("x", bank::open_account{"X"});
+  auto other = make_command("x", test_domain::open_account{"X"});
   other.aggregate_type = "order";
   BOOST_TEST(!call(router, other));
   BOOST_TEST(stats->spawned.load() == 2u);
@@ -185,10 +185,10 @@ BOOST_AUTO_TEST_CASE(commands_held_for_stopping_actors_are_bounded) {
   router_state::stopping_entry stopping;
   caf::response_promise rp;
   for (int i = 0; i < 3; ++i) {
-    auto cmd = make_command("h", bank::deposit{1});
+    auto cmd = make_command("h", test_domain::deposit{1});
     BOOST_TEST(detail::try_hold(st, cfg, stopping, cmd, rp));
   }
-  auto fourth = make_command("h", bank::deposit{1});
+  auto fourth = make_command("h", test_domain::deposit{1});
   BOOST_TEST(!detail::try_hold(st, cfg, stopping, fourth, rp));
   BOOST_TEST(stopping.held.size() == 3u);
   BOOST_TEST(st.held_commands == 3u);
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(commands_held_for_stopping_actors_are_bounded) {
   router_state by_bytes;
   cfg.max_held_commands = 1000;
   cfg.max_held_bytes = 64 * 1024;
-  auto big = make_command("h", bank::deposit{1});
+  auto big = make_command("h", test_domain::deposit{1});
   big.meta.custom["note"] = std::string(40 * 1024, 'x');
   auto big2 = big;
   router_state::stopping_entry s2;

@@ -43,7 +43,7 @@ struct snapshot_fixture : actor_fixture {
   }
 
   caf::actor make_router() {
-    routers.push_back(spawn_router<bank::account_decider>(*sys, "account",
+    routers.push_back(spawn_router<test_domain::account_decider>(*sys, "account",
                                                           ctx, {}, stats));
     return routers.back();
   }
@@ -92,13 +92,13 @@ BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
   ctx.snapshots.every_events = 10;
   ctx.snapshot_writer = sys->spawn(snapshot_recorder, ctx.snapshot_writer);
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("s1", bank::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s1", test_domain::open_account{"S"})));
   for (int i = 1; i <= 24; ++i)
-    BOOST_REQUIRE(call(router, make_command("s1", bank::deposit{i})));
+    BOOST_REQUIRE(call(router, make_command("s1", test_domain::deposit{i})));
   // A refused command: its answer leaves the actor after it handled the
   // last deposit, snapshot included, so the recorder holds every snapshot
   // the deposits caused when it answers.
-  BOOST_REQUIRE(!call(router, make_command("s1", bank::withdraw{1000000})));
+  BOOST_REQUIRE(!call(router, make_command("s1", test_domain::withdraw{1000000})));
   std::vector<int64_t> sent;
   caf::scoped_actor self{*sys};
   self->request(ctx.snapshot_writer, caf::infinite, seen_atom::value)
@@ -117,14 +117,14 @@ BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
 
 BOOST_AUTO_TEST_CASE(rehydration_starts_from_the_snapshot) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("s2", bank::open_account{"S"})));
-  BOOST_REQUIRE(call(router, make_command("s2", bank::deposit{5})));
+  BOOST_REQUIRE(call(router, make_command("s2", test_domain::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s2", test_domain::deposit{5})));
   // A snapshot at version 2 that says 1000: only an actor that used it can
   // believe the balance is 1000 + 7.
   BOOST_REQUIRE(!snapshots->save(make_snapshot("account-s2", 2, 1000)));
-  BOOST_REQUIRE(call(router, make_command("s2", bank::deposit{7})));
+  BOOST_REQUIRE(call(router, make_command("s2", test_domain::deposit{7})));
   auto fresh = make_router();
-  auto res = call(fresh, make_command("s2", bank::withdraw{1007}));
+  auto res = call(fresh, make_command("s2", test_domain::withdraw{1007}));
   BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
   BOOST_TEST(res->version == 4);
   BOOST_TEST(ctx.snapshot_counters->ignored.load() == 0u);
@@ -132,27 +132,27 @@ BOOST_AUTO_TEST_CASE(rehydration_starts_from_the_snapshot) {
 
 BOOST_AUTO_TEST_CASE(a_snapshot_of_another_version_falls_back_to_replay) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("s3", bank::open_account{"S"})));
-  BOOST_REQUIRE(call(router, make_command("s3", bank::deposit{5})));
+  BOOST_REQUIRE(call(router, make_command("s3", test_domain::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s3", test_domain::deposit{5})));
   BOOST_REQUIRE(!snapshots->save(make_snapshot("account-s3", 2, 1000, 2)));
   auto fresh = make_router();
   // Replayed from the events, the balance is 5: 6 is too much.
-  auto res = call(fresh, make_command("s3", bank::withdraw{6}));
+  auto res = call(fresh, make_command("s3", test_domain::withdraw{6}));
   BOOST_REQUIRE(!res);
   BOOST_TEST(ctx.snapshot_counters->ignored.load() == 1u);
-  res = call(fresh, make_command("s3", bank::withdraw{5}));
+  res = call(fresh, make_command("s3", test_domain::withdraw{5}));
   BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
   BOOST_TEST(res->version == 3);
 }
 
 BOOST_AUTO_TEST_CASE(an_undecodable_snapshot_falls_back_to_replay) {
   auto router = make_router();
-  BOOST_REQUIRE(call(router, make_command("s4", bank::open_account{"S"})));
+  BOOST_REQUIRE(call(router, make_command("s4", test_domain::open_account{"S"})));
   auto snap = make_snapshot("account-s4", 1, 0);
   snap.data = R"({"status":"nonsense"})";
   BOOST_REQUIRE(!snapshots->save(snap));
   auto fresh = make_router();
-  auto res = call(fresh, make_command("s4", bank::deposit{1}));
+  auto res = call(fresh, make_command("s4", test_domain::deposit{1}));
   BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
   BOOST_TEST(res->version == 2);
   BOOST_TEST(ctx.snapshot_counters->ignored.load() == 1u);

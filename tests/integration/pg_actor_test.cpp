@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../unit/bank_account.hpp"
+#include "../support/test_account.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -50,13 +50,13 @@ struct bank_service {
                         int max_retries = 5) {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
-    if (auto err = bank::register_events(*registry))
+    if (auto err = test_domain::register_events(*registry))
       std::abort();
     ctx.writer = spawn_persistence(*sys, store);
     ctx.reader = spawn_store_reader(*sys, store, nullptr, 2);
     ctx.registry = registry;
     ctx.retry.max_retries = max_retries;
-    router = spawn_router<bank::account_decider>(
+    router = spawn_router<test_domain::account_decider>(
       *sys, "account", ctx, {}, std::make_shared<router_stats>());
   }
 
@@ -66,7 +66,7 @@ struct bank_service {
   }
 
   static command_envelope command(const std::string& id,
-                                  bank::account_command cmd) {
+                                  test_domain::account_command cmd) {
     command_envelope env;
     env.type = "account_command";
     env.aggregate_type = "account";
@@ -92,9 +92,9 @@ struct bank_service {
   }
 };
 
-bank::account replay_account(event_store& store, const event_registry& reg,
+test_domain::account replay_account(event_store& store, const event_registry& reg,
                              const std::string& id) {
-  bank::account acc;
+  test_domain::account acc;
   auto events = store.read_stream("account-" + id, 1, 1000000);
   BOOST_REQUIRE(events);
   BOOST_REQUIRE(!replay(acc, reg, *events));
@@ -130,7 +130,7 @@ std::pair<uint32_t, uint32_t> two_process_round(const std::string& schema,
           std::vector<command_envelope> cmds;
           for (int i = 0; i < deposits; ++i)
             cmds.push_back(bank_service::command("t" + std::to_string(i % accounts),
-                                                 bank::deposit{1}));
+                                                 test_domain::deposit{1}));
           char go;
           if (write(ready_pipe[1], "r", 1) == 1
               && read(start_pipe[0], &go, 1) == 0) {
@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
   std::vector<command_envelope> opens;
   for (int a = 0; a < 100; ++a)
     opens.push_back(bank_service::command(std::to_string(a),
-                                          bank::open_account{"O"}));
+                                          test_domain::open_account{"O"}));
   auto [opened, open_failed] = svc.send_all(std::move(opens));
   BOOST_REQUIRE(opened == 100u);
   std::vector<command_envelope> deposits;
@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_concurrent_commands_over_100_aggregates) {
   for (int i = 0; i < 10000; ++i) {
     auto id = std::to_string(i % 100);
     expected[id] += i + 1;
-    deposits.push_back(bank_service::command(id, bank::deposit{i + 1}));
+    deposits.push_back(bank_service::command(id, test_domain::deposit{i + 1}));
   }
   auto [ok, failed] = svc.send_all(std::move(deposits));
   BOOST_TEST(ok == 10000u);
@@ -234,11 +234,11 @@ BOOST_AUTO_TEST_CASE(two_processes_lose_no_update) {
     auto store = open_store(schema);
     BOOST_REQUIRE(store);
     auto reg = std::make_shared<event_registry>();
-    BOOST_REQUIRE(!bank::register_events(*reg));
+    BOOST_REQUIRE(!test_domain::register_events(*reg));
     for (int a = 0; a < accounts; ++a) {
       auto data = to_event_data(*reg,
-                                std::vector<bank::account_event>{
-                                  bank::account_opened{"T"}},
+                                std::vector<test_domain::account_event>{
+                                  test_domain::account_opened{"T"}},
                                 {});
       BOOST_REQUIRE(store->append("account-t" + std::to_string(a),
                                   expected_version::no_stream(),
@@ -266,7 +266,7 @@ BOOST_AUTO_TEST_CASE(two_processes_lose_no_update) {
   auto store = open_store(schema);
   BOOST_REQUIRE(store);
   event_registry reg;
-  BOOST_REQUIRE(!bank::register_events(reg));
+  BOOST_REQUIRE(!test_domain::register_events(reg));
   int64_t total = 0;
   for (int a = 0; a < accounts; ++a)
     total += replay_account(*store, reg, "t" + std::to_string(a)).state().balance;

@@ -7,14 +7,14 @@
 
 #include <caf/sec.hpp>
 
-#include "bank_account.hpp"
+#include "../support/test_account.hpp"
 #include "mink/aggregate_events.hpp"
 #include "mink/business_error.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/memory/memory_event_store.hpp"
 
 using namespace mink;
-using namespace bank;
+using namespace mink::test_domain;
 
 namespace {
 

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "bank_account.hpp"
+#include "../support/test_account.hpp"
 #include "mink/errc.hpp"
 #include "mink/testing/boost_test.hpp"
 
 using namespace mink;
-using namespace bank;
+using namespace mink::test_domain;
 using mink::testing::check_result;
 using mink::testing::given_when_then;
 
@@ -26,7 +26,7 @@ struct gwt_fixture {
 
   /// A fixture that shows bank errors by name.
   given_when_then<account> scenario() const {
-    return given_when_then<account>{reg, bank::describe};
+    return given_when_then<account>{reg, test_domain::describe};
   }
 };
 
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(unregistered_events_fail_the_check) {
     [](const rapidjson::Value& v) -> caf::expected<account_opened> {
       return account_opened{v["owner"].GetString()};
     }));
-  given_when_then<account> f{partial, bank::describe};
+  given_when_then<account> f{partial, test_domain::describe};
   auto r = f.given({account_opened{"Ada"}})
              .when(deposit{3})
              .then_events({money_deposited{3}});
@@ -258,13 +258,13 @@ BOOST_AUTO_TEST_CASE(events_must_survive_a_round_trip) {
     [](const rapidjson::Value&) -> caf::expected<account_opened> {
       return make_error(errc::invalid_argument, "always fails");
     }));
-  given_when_then<account> f{lossy, bank::describe};
+  given_when_then<account> f{lossy, test_domain::describe};
   f.given({account_opened{"Ada"}}).when(deposit{3});
   check_failure(f.then_events({money_deposited{3}}),
                 {"decided event [0] MoneyDeposited {\"amount\":3} changes in "
                  "a round trip",
                  "MoneyDeposited {\"amount\":0}"});
-  given_when_then<account> g{lossy, bank::describe};
+  given_when_then<account> g{lossy, test_domain::describe};
   check_failure(g.when(open_account{"Ada"}).then_events({account_opened{}}),
                 {"decided event [0] AccountOpened {} does not decode",
                  "always fails"});

@@ -1,8 +1,9 @@
 #pragma once
 
-// An example aggregate for the unit tests: a bank account that is opened,
+// The test domain of mink's own tests: a bank account that is opened,
 // takes deposits and withdrawals (never overdrawn) and is closed, paying out
-// what is left.
+// what is left. In a namespace of its own, apart from the bank service's
+// domain (namespace `bank`).
 
 #include <cstdint>
 #include <string>
@@ -19,7 +20,7 @@
 #include "mink/errc.hpp"
 #include "mink/serialization/event_registry.hpp"
 
-namespace bank {
+namespace mink::test_domain {
 
 // -- business errors ----------------------------------------------------------
 
@@ -299,4 +300,4 @@ inline caf::error register_events(mink::event_registry& reg) {
     });
 }
 
-} // namespace bank
+} // namespace mink::test_domain
