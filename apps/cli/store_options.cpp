@@ -44,7 +44,8 @@ void store_options::add_to(CLI::App& app) {
                            "PostgreSQL connection string (libpq)")
               ->group(group);
   app.add_option("--schema", schema_,
-                 "PostgreSQL schema (default: $MINK_SCHEMA, else mink)")
+                 "PostgreSQL schema (default: the URL's ?schema=, else "
+                 "$MINK_SCHEMA, else mink)")
     ->group(group);
   store->excludes(sqlite)->excludes(pg);
   sqlite->excludes(pg);

@@ -240,6 +240,22 @@ BOOST_AUTO_TEST_CASE(transfer_codings_other_than_chunked_are_refused) {
   expect(501, "gzip, chunked");
   expect(400, "chunked, chunked");
   expect(400, "");
+  // Found by the fuzzer: chunked in two fields is chunked twice (the
+  // fields make one list), and Beast's token list stops quietly at the
+  // first byte that cannot be in a list.
+  expect(400, "chunked\r\nTransfer-Encoding: chunked");
+  expect(400, "chunked;q=1");
+  // The same with a well-formed chunked body, which was answered 200.
+  for (std::string te : {"chunked, chunked\xff\xffPOST /hello HTTP/1.1\r\n"
+                         "Transfer-Encoding: chunked",
+                         "chunked\r\nTransfer-Encoding: chunked"}) {
+    raw_conn c{port()};
+    BOOST_REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\n"
+                         "Transfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n"));
+    auto a = c.read_answer(5s);
+    BOOST_REQUIRE(a);
+    BOOST_CHECK_EQUAL(a->status, 400);
+  }
 }
 
 // Found by tests/fuzz/http_fuzzer (corpus: head_twice_the_limit): when a

@@ -1,5 +1,8 @@
 #include "mink/http/detail/request_checks.hpp"
 
+#include <cctype>
+#include <string_view>
+
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -22,21 +25,42 @@ refusal bad_request(std::string message) {
   return refusal{400, "bad_request", std::move(message)};
 }
 
+/// Whether `x` holds only what a list of codings without parameters may:
+/// RFC 7230 tchars, commas, spaces and tabs.
+bool is_coding_list(beast::string_view x) {
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~, \t";
+  for (auto c : x) {
+    auto u = static_cast<unsigned char>(c);
+    if (!(std::isalnum(u) != 0 && u < 0x80)
+        && specials.find(c) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
 // RFC 7230 3.3.1 and 3.3.3: chunked must be the final coding and applied
 // once; mink decodes no other coding. Beast frames a request whose
 // Transfer-Encoding does not end in chunked as one without a body, so the
 // body would be read as the next request.
 std::optional<refusal> check_transfer_encoding(const request_parser& parser) {
   const auto& head = parser.get();
+  size_t codings = 0;
   for (const auto& f : head) {
     if (f.name() != bhttp::field::transfer_encoding)
       continue;
-    for (auto coding : bhttp::token_list{f.value()})
+    // Beast's token_list stops quietly at the first character that cannot
+    // be in a list, so the rest of a malformed value would go unseen.
+    if (!is_coding_list(f.value()))
+      return bad_request("the request's Transfer-Encoding is not a list of "
+                         "codings");
+    for (auto coding : bhttp::token_list{f.value()}) {
+      ++codings;
       if (!beast::iequals(coding, "chunked"))
         return refusal{501, "not_implemented",
                        "the only transfer coding supported is chunked"};
+    }
   }
-  if (!parser.chunked())
+  if (codings != 1 || !parser.chunked())
     return bad_request("the request's Transfer-Encoding does not end in "
                        "chunked once");
   return std::nullopt;
