@@ -3,6 +3,7 @@
 # and builds. Usage: scripts/setup.sh [build|test] [cmake targets...]
 #   build: what the library, apps and benchmarks need (the default)
 #   test:  also PostgreSQL 15, for the test suite
+#   docs:  doxygen, then only the API reference (build/docs/api/html)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/phase.sh
@@ -14,6 +15,10 @@ packages=(g++ cmake make libcaf-dev libsoci-dev libsoci-postgresql4.0
           libsoci-sqlite3-4.0 rapidjson-dev libboost-test-dev libpq-dev
           libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
           libjemalloc-dev)
+if [[ $profile == docs ]]; then
+  packages+=(doxygen)
+  set -- mink_docs
+fi
 if [[ $profile == test ]]; then
   # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh);
   # rapidcheck: the model-based test (tests/reliability/model_test.cpp).

@@ -28,8 +28,8 @@ class pool;
 /// `COMMIT`; after a failure it rolls back, so the connection goes back to
 /// the pool without an open transaction.
 ///
-/// Runner leases are session-level advisory locks
-/// (`pg_try_advisory_lock(hashtextextended('mink.projection.<schema>.<name>',
+/// Runner leases are session-level advisory locks on the key
+/// `mink.projection.SCHEMA.NAME` (`pg_try_advisory_lock(hashtextextended(key,
 /// 0))`), each on a connection opened for that lease alone: the server
 /// drops the lock when the lease is destroyed or its process dies.
 class postgres_checkpoint_store : public sql_checkpoint_store {

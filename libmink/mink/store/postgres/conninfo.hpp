@@ -6,9 +6,9 @@ namespace mink {
 
 /// Returns `conninfo` (a libpq connection string) with every password
 /// replaced by `***`, for logs and messages. Covers the keyword form
-/// (`password=secret`, `password = 'se cret'` with `\'` escapes) and the URI
-/// form (`postgresql://user:secret@host/db` and `?password=secret&...`).
-/// Everything else is returned unchanged.
+/// (`password=secret`, also quoted with spaces and backslash escapes) and
+/// the URI form (`postgresql://user:secret@host/db` and
+/// `?password=secret&...`). Everything else is returned unchanged.
 std::string mask_password(const std::string& conninfo);
 
 } // namespace mink
