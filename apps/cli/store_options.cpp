@@ -13,15 +13,6 @@ namespace mink::cli {
 
 namespace {
 
-/// Whether a PostgreSQL URI names its schema (`?schema=` or `&schema=`).
-bool has_schema_parameter(const std::string& spec) {
-  auto q = spec.find('?');
-  if (spec.rfind("pg:", 0) == 0 || q == std::string::npos)
-    return false;
-  auto at = spec.find("schema=", q);
-  return at != std::string::npos && (spec[at - 1] == '?' || spec[at - 1] == '&');
-}
-
 std::string env_or(const char* name, std::string fallback) {
   auto value = std::getenv(name);
   return value != nullptr && *value != '\0' ? std::string{value}
@@ -82,7 +73,7 @@ caf::error store_options::resolve() {
   // --schema wins, then the URL's ?schema=, then $MINK_SCHEMA.
   if (!schema_.empty())
     where->schema = schema_;
-  else if (!has_schema_parameter(spec))
+  else if (!where->schema_given)
     where->schema = env_or("MINK_SCHEMA", "mink");
   if (auto err = pg::validate_schema_name(where->schema);
       err && where->kind == store_kind::postgres)

@@ -59,6 +59,7 @@ BOOST_AUTO_TEST_CASE(each_scheme_names_its_adapter) {
   BOOST_REQUIRE(pg);
   BOOST_TEST((pg->kind == store_kind::postgres));
   BOOST_TEST(pg->schema == "bank");
+  BOOST_TEST(pg->schema_given);
   // The schema is mink's: libpq would refuse it as an unknown parameter.
   BOOST_TEST(pg->conninfo
              == "postgresql://bank@db.example:5433/ledger?sslmode=require"
@@ -66,6 +67,7 @@ BOOST_AUTO_TEST_CASE(each_scheme_names_its_adapter) {
   auto plain = parse_store_url("postgres://h/db");
   BOOST_REQUIRE(plain);
   BOOST_TEST(plain->schema == "mink");
+  BOOST_TEST(!plain->schema_given);
   BOOST_TEST(plain->conninfo == "postgres://h/db");
   auto kw = parse_store_url("pg:host=h dbname=db");
   BOOST_REQUIRE(kw);

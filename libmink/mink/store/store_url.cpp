@@ -22,8 +22,9 @@ caf::error unknown_scheme(const std::string& url) {
                         "pg:CONNINFO");
 }
 
-/// Takes mink's `schema` parameter out of a URI's query string.
-caf::error take_schema(std::string& uri, std::string& schema) {
+/// Takes mink's `schema` parameter out of a URI's query string; `given`
+/// says whether there was one.
+caf::error take_schema(std::string& uri, std::string& schema, bool& given) {
   auto q = uri.find('?');
   if (q == std::string::npos)
     return {};
@@ -35,6 +36,7 @@ caf::error take_schema(std::string& uri, std::string& schema) {
     auto end = amp == std::string::npos ? query.size() : amp;
     auto param = query.substr(from, end - from);
     if (starts_with(param, "schema=")) {
+      given = true;
       schema = param.substr(7);
       if (schema.empty())
         return make_error(errc::invalid_argument,
@@ -89,7 +91,7 @@ caf::expected<store_location> parse_store_url(std::string_view text) {
   x.kind = store_kind::postgres;
   if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
     x.conninfo = url;
-    if (auto err = take_schema(x.conninfo, x.schema))
+    if (auto err = take_schema(x.conninfo, x.schema, x.schema_given))
       return err;
   } else if (starts_with(url, "pg:") || starts_with(url, "postgresql:")) {
     x.conninfo = url.substr(url.find(':') + 1);

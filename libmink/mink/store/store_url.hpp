@@ -21,6 +21,9 @@ struct store_location {
   std::string conninfo;
   /// PostgreSQL: the schema of mink's tables (validated).
   std::string schema = "mink";
+  /// PostgreSQL: whether the URL named the schema (`?schema=`); false when
+  /// `schema` is the default.
+  bool schema_given = false;
 
   /// Names the store for logs and messages, the password masked.
   [[nodiscard]] std::string describe() const;
