@@ -30,7 +30,7 @@
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
 
 using namespace mink;

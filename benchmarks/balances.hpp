@@ -21,7 +21,7 @@
 #include "mink/errc.hpp"
 #include "mink/event.hpp"
 #include "mink/projection/projection.hpp"
-#include "mink/store/postgres/pg_result.hpp"
+#include "mink/adapters/postgres/pg_result.hpp"
 
 namespace mink::bench {
 

@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "mink/errc.hpp"
-#include "mink/store/postgres/pg_migrations.hpp"
-#include "mink/store/postgres/pg_result.hpp"
+#include "mink/adapters/postgres/pg_migrations.hpp"
+#include "mink/adapters/postgres/pg_result.hpp"
 #include "mink/uuid.hpp"
 
 namespace mink::bench {

@@ -10,7 +10,7 @@
 #include <libpq-fe.h>
 
 #include "bench_util.hpp"
-#include "mink/store/postgres/postgres_config.hpp"
+#include "mink/adapters/postgres/postgres_config.hpp"
 
 namespace CLI {
 class App;

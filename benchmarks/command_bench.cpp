@@ -28,8 +28,8 @@
 #include "mink/actors/snapshot_writer.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/aggregate_events.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/postgres/postgres_snapshot_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_snapshot_store.hpp"
 #include "mink/uuid.hpp"
 
 using namespace mink;

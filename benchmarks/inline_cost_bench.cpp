@@ -21,7 +21,7 @@
 #include "bench_pg.hpp"
 #include "mink/errc.hpp"
 #include "mink/projection/projection.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 
 using namespace mink;
 using namespace mink::bench;

@@ -51,8 +51,8 @@
 #include "mink/actors/projection_engine.hpp"
 #include "mink/actors/projection_runner.hpp"
 #include "mink/footprint.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 
 using namespace mink;
 using namespace mink::bench;

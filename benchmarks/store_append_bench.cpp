@@ -19,10 +19,10 @@
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "mink/errc.hpp"
-#include "mink/store/postgres/pg_migrations.hpp"
-#include "mink/store/postgres/pg_result.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/postgres/pg_migrations.hpp"
+#include "mink/adapters/postgres/pg_result.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/uuid.hpp"
 
 using namespace mink;

@@ -1,49 +1,12 @@
-# Imported targets for the dependencies that ship no CMake config of their own
-# (CAF 0.17 and SOCI 4.0 on Debian 12), plus the ones that do.
+# Imported targets for everything mink's build uses: the library's
+# dependencies (MinkFindDependencies, installed with the package) and what
+# only the programs and tests need.
 
-include(FindPackageHandleStandardArgs)
+include(MinkFindDependencies)
+mink_find_dependencies(${mink_components})
 
-# mink_import_library(<target> HEADER <file> LIBRARY <name> [DEPS <targets>...])
-# Finds one header and one shared library and wraps them in an imported target.
-function(mink_import_library target)
-  cmake_parse_arguments(arg "" "HEADER;LIBRARY" "DEPS" ${ARGN})
-  string(MAKE_C_IDENTIFIER "${target}" var)
-  find_path(${var}_INCLUDE_DIR ${arg_HEADER})
-  find_library(${var}_LIBRARY ${arg_LIBRARY})
-  find_package_handle_standard_args(${var}
-    REQUIRED_VARS ${var}_LIBRARY ${var}_INCLUDE_DIR)
-  if(NOT ${var}_FOUND)
-    message(FATAL_ERROR "${target} not found: install it (see scripts/setup.sh)")
-  endif()
-  add_library(${target} SHARED IMPORTED GLOBAL)
-  set_target_properties(${target} PROPERTIES
-    IMPORTED_LOCATION "${${var}_LIBRARY}"
-    INTERFACE_INCLUDE_DIRECTORIES "${${var}_INCLUDE_DIR}")
-  if(arg_DEPS)
-    set_property(TARGET ${target} PROPERTY INTERFACE_LINK_LIBRARIES ${arg_DEPS})
-  endif()
-endfunction()
-
-find_package(Threads REQUIRED)
-find_package(PostgreSQL REQUIRED)
-find_package(SQLite3 REQUIRED)
-find_package(RapidJSON REQUIRED)
+# The build's own needs, beyond the library's: the tests' Boost.Test.
 find_package(Boost REQUIRED COMPONENTS unit_test_framework)
-find_package(spdlog REQUIRED)
-
-mink_import_library(CAF::core HEADER caf/all.hpp LIBRARY caf_core
-                    DEPS Threads::Threads)
-mink_import_library(CAF::io HEADER caf/io/all.hpp LIBRARY caf_io DEPS CAF::core)
-mink_import_library(SOCI::core HEADER soci/soci.h LIBRARY soci_core
-                    DEPS ${CMAKE_DL_LIBS})
-mink_import_library(SOCI::postgresql HEADER soci/postgresql/soci-postgresql.h
-                    LIBRARY soci_postgresql DEPS SOCI::core PostgreSQL::PostgreSQL)
-mink_import_library(SOCI::sqlite3 HEADER soci/sqlite3/soci-sqlite3.h
-                    LIBRARY soci_sqlite3 DEPS SOCI::core SQLite::SQLite3)
-
-add_library(RapidJSON::rapidjson INTERFACE IMPORTED GLOBAL)
-set_target_properties(RapidJSON::rapidjson PROPERTIES
-  INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}")
 
 # CLI11 (header-only): argument parsing of the programs.
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp)

@@ -4,12 +4,61 @@ function(mink_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
 endfunction()
 
+include(GNUInstallDirs)
+
+# mink_add_library(<component> [SOURCES <files>...] [INCLUDE_DIR <dir>]
+#                  [PUBLIC <targets>...] [PRIVATE <targets>...])
+# One component of the installed package: target mink_<component>, known
+# as mink::<component> in this build and to projects that find_package(mink).
+# Without SOURCES the library is header-only (an INTERFACE library).
+# INCLUDE_DIR (default: the current source directory) holds its headers,
+# which are installed under include/ by the top-level CMakeLists.
+function(mink_add_library component)
+  cmake_parse_arguments(arg "" "INCLUDE_DIR" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  set(target mink_${component})
+  if(NOT arg_INCLUDE_DIR)
+    set(arg_INCLUDE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  endif()
+  if(arg_SOURCES)
+    add_library(${target} ${arg_SOURCES})
+    set(scope PUBLIC)
+    target_link_libraries(${target} PRIVATE ${arg_PRIVATE})
+    mink_set_warnings(${target})
+  else()
+    add_library(${target} INTERFACE)
+    set(scope INTERFACE)
+  endif()
+  add_library(mink::${component} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${component})
+  target_include_directories(${target} ${scope}
+    "$<BUILD_INTERFACE:${arg_INCLUDE_DIR}>"
+    "$<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>"
+    "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
+  target_link_libraries(${target} ${scope} ${arg_PUBLIC})
+  install(TARGETS ${target} EXPORT mink-targets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+endfunction()
+
+# mink_add_adapter(<name> SOURCES <files>... PUBLIC <targets>...)
+# A store adapter (libmink/mink/adapters/<name>/): a component that also
+# registers its URL schemes with mink::open_stores. Its <name>_adapter.cpp
+# defines mink_<name>_adapter_anchor; every program that links the
+# component is linked as if it called that function, so the registration
+# in the same file is kept even from a static library.
+function(mink_add_adapter name)
+  mink_add_library(${name} ${ARGN} INCLUDE_DIR "${PROJECT_SOURCE_DIR}/libmink")
+  target_link_options(mink_${name} INTERFACE
+                      "LINKER:--undefined=mink_${name}_adapter_anchor")
+  target_link_libraries(mink_stores INTERFACE mink_${name})
+endfunction()
+
 # mink_add_executable(<name> SOURCES <files>... [LIBS <targets>...])
 # A program: an app, a benchmark or a test helper.
 function(mink_add_executable name)
   cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
-  target_link_libraries(${name} PRIVATE mink ${arg_LIBS} mink_allocator)
+  target_link_libraries(${name} PRIVATE mink_stores ${arg_LIBS} mink_allocator)
   mink_set_warnings(${name})
 endfunction()
 

@@ -9,10 +9,7 @@
 #include "commands.hpp"
 #include "validators.hpp"
 #include "mink/clock.hpp"
-#include "mink/store/postgres/pg_migrations.hpp"
-#include "mink/store/postgres/pg_pool.hpp"
-#include "mink/store/postgres/pg_result.hpp"
-#include "mink/store/sqlite/sqlite_migrations.hpp"
+#include "mink/store/store_adapter.hpp"
 
 namespace mink::cli {
 
@@ -41,54 +38,23 @@ struct report {
 };
 
 /// Returns the schema version and the newest this build knows, without
-/// migrating; reports connectivity. Nothing when the store is unreachable.
-std::optional<std::pair<int, int>> schema_version(context& ctx, report& r) {
-  if (ctx.store.is_postgres()) {
-    const auto& cfg = ctx.store.postgres();
-    if (auto err = pg::validate_schema_name(cfg.schema)) {
-      r.problem("schema name: " + message_of(err));
-      return std::nullopt;
-    }
-    auto pool = pg::pool::open(cfg.conninfo, 1);
-    if (!pool) {
-      r.problem("connect to " + ctx.store.describe() + ": "
-                + message_of(pool.error()));
-      return std::nullopt;
-    }
-    auto lease = (*pool)->acquire(std::chrono::seconds{10});
-    if (!lease) {
-      r.problem("connect: " + message_of(lease.error()));
-      return std::nullopt;
-    }
-    r.ok("connected to " + ctx.store.describe());
-    auto applied = pg::migration_status(lease->conn(), cfg.schema);
-    if (!applied) {
-      r.problem("read migrations: " + message_of(applied.error()));
-      return std::nullopt;
-    }
-    const auto& known = pg::migrations();
-    return std::make_pair(applied->empty() ? 0 : applied->back().version,
-                          known.empty() ? 0 : known.back().version);
-  }
-  if (auto err = ctx.store.require_existing()) {
-    r.problem(message_of(err));
-    return std::nullopt;
-  }
-  auto v = sqlite_schema_version(ctx.store.sqlite().path);
+/// migrating; reports whether the store is there. Nothing when it is not.
+std::optional<schema_version> stored_schema(context& ctx, report& r) {
+  auto opts = ctx.store.options();
+  auto v = read_schema_version(ctx.store.location(), opts);
   if (!v) {
-    r.problem("open " + ctx.store.describe() + ": " + message_of(v.error()));
+    r.problem("reach " + ctx.store.describe() + ": " + message_of(v.error()));
     return std::nullopt;
   }
-  r.ok("opened " + ctx.store.describe());
-  return std::make_pair(*v, sqlite_latest_schema_version());
+  r.ok("reached " + ctx.store.describe());
+  return *v;
 }
 
 void diagnose(context& ctx) {
   ctx.resolve();
   report r;
-  auto versions = schema_version(ctx, r);
-  if (versions) {
-    auto [current, latest] = *versions;
+  if (auto v = stored_schema(ctx, r)) {
+    auto [current, latest] = *v;
     auto text = "schema version " + std::to_string(current) + " of "
                 + std::to_string(latest);
     if (current < latest)

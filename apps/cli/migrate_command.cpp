@@ -6,10 +6,10 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
-#include "mink/store/postgres/pg_migrations.hpp"
-#include "mink/store/postgres/pg_pool.hpp"
-#include "mink/store/postgres/pg_result.hpp"
-#include "mink/store/sqlite/sqlite_migrations.hpp"
+#include "mink/adapters/postgres/pg_migrations.hpp"
+#include "mink/adapters/postgres/pg_pool.hpp"
+#include "mink/adapters/postgres/pg_result.hpp"
+#include "mink/adapters/sqlite/sqlite_migrations.hpp"
 
 namespace mink::cli {
 

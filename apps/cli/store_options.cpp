@@ -1,13 +1,12 @@
 #include "store_options.hpp"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include <CLI/CLI.hpp>
 
 #include "mink/errc.hpp"
 #include "mink/store/open_stores.hpp"
-#include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/conninfo.hpp"
 
 namespace mink::cli {
 
@@ -93,18 +92,6 @@ caf::error store_options::resolve() {
 
 std::string store_options::describe() const {
   return where_.describe();
-}
-
-caf::error store_options::require_existing() const {
-  if (is_postgres())
-    return {};
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(sqlite_.path, ec))
-    return make_error(errc::store_unavailable,
-                      "no database at " + sqlite_.path
-                        + " (give --sqlite PATH or --store, or create one "
-                          "with: mink migrate up)");
-  return {};
 }
 
 open_options store_options::options(bool create) const {

@@ -9,10 +9,10 @@
 #include "mink/errc.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
-#include "mink/store/postgres/postgres_config.hpp"
+#include "mink/adapters/postgres/postgres_config.hpp"
 #include "mink/store/open_stores.hpp"
 #include "mink/store/snapshot_store.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/store/store_url.hpp"
 
 namespace CLI {
@@ -47,9 +47,12 @@ public:
   /// Names the store for messages; never shows a password.
   std::string describe() const;
 
-  /// Fails with `store_unavailable` when the SQLite file does not exist
-  /// (commands other than `migrate up` and `import` never create one).
-  [[nodiscard]] caf::error require_existing() const;
+  /// Where the store is, as resolved.
+  const store_location& location() const noexcept { return where_; }
+
+  /// How the commands open it: without `create`, nothing is created or
+  /// migrated (only `migrate up` and `import` create or migrate a store).
+  open_options options(bool create = false) const;
 
   /// Opens the stores (`mink::open_event_store` and its siblings). Without
   /// `create`, nothing is created or migrated: a missing SQLite file or a
@@ -63,8 +66,6 @@ public:
   open_checkpoints() const;
 
 private:
-  open_options options(bool create = false) const;
-
   /// The options as added, to tell an empty value from none.
   CLI::Option* store_opt_ = nullptr;
   CLI::Option* sqlite_opt_ = nullptr;

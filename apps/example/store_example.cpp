@@ -10,7 +10,7 @@
 #include "mink/errc.hpp"
 #include "mink/serialization/event_reader.hpp"
 #include "mink/serialization/event_registry.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/uuid.hpp"
 
 using namespace mink;

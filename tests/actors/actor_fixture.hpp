@@ -16,8 +16,8 @@
 #include "mink/actors/store_reader.hpp"
 #include "mink/errc.hpp"
 #include "mink/actors/snapshot_writer.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
-#include "mink/store/memory/memory_snapshot_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_snapshot_store.hpp"
 #include "mink/uuid.hpp"
 
 namespace mink {

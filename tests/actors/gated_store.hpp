@@ -12,7 +12,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
-#include "mink/store/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
 
 namespace mink::testing {
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "live_equals_stored.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 
 using namespace mink;
 using namespace mink::testing;

@@ -24,8 +24,8 @@
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/projection_engine.hpp"
 #include "mink/errc.hpp"
-#include "mink/projection/memory_checkpoint_store.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_checkpoint_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
 
 namespace mink::testing {
 

@@ -6,7 +6,7 @@
 
 #include "cli_runner.hpp"
 #include "mink/errc.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 
 namespace mink::cli_test {
 

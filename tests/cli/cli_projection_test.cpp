@@ -9,7 +9,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "mink/actors/projection_engine.hpp"
-#include "mink/projection/sqlite_checkpoint_store.hpp"
+#include "mink/adapters/sqlite/sqlite_checkpoint_store.hpp"
 
 using namespace mink;
 using namespace mink::cli_test;

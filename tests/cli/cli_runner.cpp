@@ -31,12 +31,12 @@ std::filesystem::path make_temp_dir() {
   return pattern;
 }
 
-/// Forks and execs mink with stdout/stderr to files; returns the pid.
-pid_t spawn(const std::vector<std::string>& args,
+/// Forks and execs `program` with stdout/stderr to files; returns the pid.
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
             const std::map<std::string, std::string>& env,
             const std::string& stdin_file, const std::filesystem::path& out,
             const std::filesystem::path& err) {
-  std::vector<std::string> argv_s{MINK_CLI_PATH};
+  std::vector<std::string> argv_s{program};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s)
@@ -77,22 +77,29 @@ int wait_exit(pid_t pid) {
 
 } // namespace
 
-run_result run(const std::vector<std::string>& args,
-               const std::map<std::string, std::string>& env,
-               const std::string& stdin_file) {
+run_result run_program(const std::string& program,
+                       const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env,
+                       const std::string& stdin_file) {
   temp_dir dir;
   auto out = dir.path / "out";
   auto err = dir.path / "err";
   run_result result;
-  result.exit_code = wait_exit(spawn(args, env, stdin_file, out, err));
+  result.exit_code = wait_exit(spawn(program, args, env, stdin_file, out, err));
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
 }
 
+run_result run(const std::vector<std::string>& args,
+               const std::map<std::string, std::string>& env,
+               const std::string& stdin_file) {
+  return run_program(MINK_CLI_PATH, args, env, stdin_file);
+}
+
 background::background(const std::vector<std::string>& args)
   : dir_(make_temp_dir()) {
-  pid_ = spawn(args, {}, {}, dir_ / "out", dir_ / "err");
+  pid_ = spawn(MINK_CLI_PATH, args, {}, {}, dir_ / "out", dir_ / "err");
 }
 
 background::~background() {

@@ -26,6 +26,12 @@ run_result run(const std::vector<std::string>& args,
                const std::map<std::string, std::string>& env = {},
                const std::string& stdin_file = {});
 
+/// Runs another program the same way (`program` is its path).
+run_result run_program(const std::string& program,
+                       const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env = {},
+                       const std::string& stdin_file = {});
+
 /// A `mink` running in the background, its output going to files.
 class background {
 public:

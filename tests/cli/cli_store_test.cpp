@@ -6,8 +6,8 @@
 #include <signal.h>
 #include <sqlite3.h>
 
-#include "mink/projection/sqlite_checkpoint_store.hpp"
-#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+#include "mink/adapters/sqlite/sqlite_checkpoint_store.hpp"
+#include "mink/adapters/sqlite/sqlite_snapshot_store.hpp"
 #include "mink/version.hpp"
 
 using namespace mink;

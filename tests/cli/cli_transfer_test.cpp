@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
 #include "../support/pg_test_env.hpp"
 #include "../support/recorded_event_checks.hpp"
@@ -59,14 +59,6 @@ void fill_tricky(event_store& store, int streams) {
       BOOST_REQUIRE(static_cast<bool>(res));
     }
 }
-
-struct has_pg {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result ok{!pg_test_conninfo().empty()};
-    ok.message() << "MINK_TEST_PG is not set";
-    return ok;
-  }
-};
 
 /// A PostgreSQL schema of this test case, dropped afterwards.
 struct pg_schema {
@@ -213,7 +205,7 @@ BOOST_AUTO_TEST_CASE(unreachable_postgres_fails_without_showing_the_password) {
   }
   auto diag = run({"--pg", conninfo, "diagnose"});
   CLI_CHECK_EXIT(diag, 3);
-  BOOST_TEST(contains(diag.out, "FAIL  connect to postgresql (host=127.0.0.1 "
+  BOOST_TEST(contains(diag.out, "FAIL  reach postgresql (host=127.0.0.1 "
                                 "port=1 dbname=x user=u password=***"));
   BOOST_TEST(!contains(diag.err + diag.out, "hunter2"));
 }

@@ -10,7 +10,7 @@
 #include <soci/soci.h>
 
 #include "mink/projection/projection.hpp"
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 
 using namespace mink;
 using namespace mink::conformance;

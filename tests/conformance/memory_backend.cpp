@@ -1,8 +1,8 @@
 #include "backend.hpp"
 
-#include "mink/projection/memory_checkpoint_store.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
-#include "mink/store/memory/memory_snapshot_store.hpp"
+#include "mink/adapters/memory/memory_checkpoint_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_snapshot_store.hpp"
 
 namespace mink::conformance {
 

@@ -8,9 +8,9 @@
 #include <libpq-fe.h>
 
 #include "mink/errc.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/postgres/postgres_snapshot_store.hpp"
+#include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_snapshot_store.hpp"
 
 namespace mink::conformance {
 

@@ -9,8 +9,8 @@
 
 #include <soci/soci.h>
 
-#include "mink/projection/sql_checkpoint_store.hpp"
-#include "mink/sql/row_batch.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/row_batch.hpp"
 
 using namespace mink;
 using namespace mink::conformance;

@@ -8,7 +8,7 @@
 
 #include <soci/soci.h>
 
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 
 using namespace mink;
 using namespace mink::conformance;

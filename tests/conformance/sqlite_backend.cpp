@@ -8,9 +8,9 @@
 #include <system_error>
 
 #include "mink/errc.hpp"
-#include "mink/projection/sqlite_checkpoint_store.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
-#include "mink/store/sqlite/sqlite_snapshot_store.hpp"
+#include "mink/adapters/sqlite/sqlite_checkpoint_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_snapshot_store.hpp"
 
 namespace mink::conformance {
 

@@ -18,7 +18,7 @@
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/errc.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
 #include "../support/pg_test_env.hpp"
 

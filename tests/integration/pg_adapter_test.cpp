@@ -13,11 +13,11 @@
 #include <libpq-fe.h>
 
 #include "mink/errc.hpp"
-#include "mink/store/postgres/pg_migrations.hpp"
-#include "mink/store/postgres/pg_pool.hpp"
-#include "mink/store/postgres/pg_result.hpp"
+#include "mink/adapters/postgres/pg_migrations.hpp"
+#include "mink/adapters/postgres/pg_pool.hpp"
+#include "mink/adapters/postgres/pg_result.hpp"
 #include "mink/store/open_stores.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "../support/pg_test_env.hpp"
 
 namespace mink {

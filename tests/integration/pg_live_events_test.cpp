@@ -7,7 +7,7 @@
 
 #include "../actors/live_equals_stored.hpp"
 #include "../support/pg_test_env.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 
 using namespace mink;
 using namespace mink::testing;

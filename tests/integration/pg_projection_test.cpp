@@ -27,8 +27,8 @@
 
 #include "mink/actors/projection_engine.hpp"
 #include "mink/errc.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "../support/pg_test_env.hpp"
 
 using namespace mink;

@@ -25,9 +25,9 @@
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/errc.hpp"
-#include "mink/projection/postgres_checkpoint_store.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
-#include "mink/store/postgres/postgres_snapshot_store.hpp"
+#include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_snapshot_store.hpp"
 #include "../support/pg_own_server.hpp"
 
 using namespace mink;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "mink/errc.hpp"
-#include "mink/store/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
 #include "../support/pg_test_env.hpp"
 

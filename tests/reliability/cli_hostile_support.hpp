@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "../cli/cli_runner.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
 
 namespace mink::hostile_test {
 

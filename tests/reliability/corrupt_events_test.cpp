@@ -19,7 +19,7 @@
 #include "cli_hostile_support.hpp"
 #include "mink/actors/projection_engine.hpp"
 #include "mink/errc.hpp"
-#include "mink/projection/sqlite_checkpoint_store.hpp"
+#include "mink/adapters/sqlite/sqlite_checkpoint_store.hpp"
 
 using namespace mink;
 using namespace mink::hostile_test;

@@ -46,6 +46,17 @@ inline std::string pg_test_query(const std::string& sql) {
   return value;
 }
 
+/// A Boost.Test precondition: the test case runs only with MINK_TEST_PG
+/// set (`*boost::unit_test::precondition(has_pg{})`).
+struct has_pg {
+  boost::test_tools::assertion_result
+  operator()(boost::unit_test::test_unit_id) const {
+    boost::test_tools::assertion_result ok{!pg_test_conninfo().empty()};
+    ok.message() << "MINK_TEST_PG is not set";
+    return ok;
+  }
+};
+
 /// Drops `schema` with everything in it, leaving nothing behind in the
 /// shared database. Never throws.
 inline void pg_test_drop_schema(const std::string& schema) {

@@ -11,7 +11,7 @@
 #include "mink/aggregate_events.hpp"
 #include "mink/business_error.hpp"
 #include "mink/errc.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
 
 using namespace mink;
 using namespace mink::test_domain;

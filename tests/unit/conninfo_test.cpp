@@ -1,4 +1,4 @@
-#include "mink/store/postgres/conninfo.hpp"
+#include "mink/store/conninfo.hpp"
 
 #include <boost/test/unit_test.hpp>
 

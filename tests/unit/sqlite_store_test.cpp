@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "mink/errc.hpp"
-#include "mink/store/sqlite/sqlite_event_store.hpp"
-#include "mink/store/sqlite/sqlite_migrations.hpp"
+#include "mink/adapters/sqlite/sqlite_event_store.hpp"
+#include "mink/adapters/sqlite/sqlite_migrations.hpp"
 
 using namespace mink;
 namespace fs = std::filesystem;

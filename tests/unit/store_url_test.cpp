@@ -10,9 +10,9 @@
 #include <string>
 
 #include "mink/errc.hpp"
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 #include "mink/store/open_stores.hpp"
-#include "mink/store/sqlite/sqlite_migrations.hpp"
+#include "mink/adapters/sqlite/sqlite_migrations.hpp"
 #include "mink/store/store_url.hpp"
 
 using namespace mink;

@@ -10,7 +10,7 @@
 #include "mink/errc.hpp"
 #include "mink/serialization/event_reader.hpp"
 #include "mink/serialization/event_registry.hpp"
-#include "mink/store/memory/memory_event_store.hpp"
+#include "mink/adapters/memory/memory_event_store.hpp"
 
 using namespace mink;
 

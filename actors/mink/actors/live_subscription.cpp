@@ -3,8 +3,8 @@
 #include <atomic>
 #include <utility>
 
-#include "mink/projection/memory_checkpoint_store.hpp"
-#include "mink/projection/projection_target.hpp"
+#include "mink/adapters/memory/memory_checkpoint_store.hpp"
+#include "mink/adapters/sql/projection_target.hpp"
 
 namespace mink {
 

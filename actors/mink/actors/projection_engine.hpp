@@ -16,7 +16,7 @@
 #include "mink/actors/projection_status.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/projection/projection.hpp"
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 
 namespace mink {

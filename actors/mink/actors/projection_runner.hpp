@@ -10,7 +10,7 @@
 
 #include "mink/actors/projection_status.hpp"
 #include "mink/projection/checkpoint_store.hpp"
-#include "mink/projection/projection_target.hpp"
+#include "mink/adapters/sql/projection_target.hpp"
 #include "mink/store/event_store.hpp"
 
 namespace mink {

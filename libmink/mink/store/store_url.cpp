@@ -3,8 +3,7 @@
 #include <utility>
 
 #include "mink/errc.hpp"
-#include "mink/store/postgres/conninfo.hpp"
-#include "mink/store/postgres/pg_result.hpp"
+#include "mink/store/conninfo.hpp"
 
 namespace mink {
 

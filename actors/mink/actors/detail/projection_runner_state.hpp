@@ -23,7 +23,7 @@
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/projection/projection.hpp"
 #include "mink/projection/projection_state.hpp"
-#include "mink/projection/projection_target.hpp"
+#include "mink/adapters/sql/projection_target.hpp"
 #include "mink/store/event_store.hpp"
 
 namespace mink::detail {

@@ -14,7 +14,7 @@
 #include "mink/http/router.hpp"
 #include "mink/http/server_config.hpp"
 #include "mink/http/worker_pool.hpp"
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
 

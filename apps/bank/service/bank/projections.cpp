@@ -12,7 +12,7 @@
 #include "bank/transfer.hpp"
 #include "mink/aggregate_events.hpp"
 #include "mink/errc.hpp"
-#include "mink/sql/row_batch.hpp"
+#include "mink/adapters/sql/row_batch.hpp"
 
 namespace bank {
 

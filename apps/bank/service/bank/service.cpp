@@ -26,7 +26,7 @@
 #include "mink/command/middleware/validation.hpp"
 #include "mink/http/server.hpp"
 #include "mink/http/worker_pool.hpp"
-#include "mink/projection/sql_checkpoint_store.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
 #include "mink/store/open_stores.hpp"
 
 namespace bank {

@@ -1,0 +1,88 @@
+#include "mink/adapters/postgres/postgres_adapter.hpp"
+
+#include "mink/adapters/postgres/pg_migrations.hpp"
+#include "mink/adapters/postgres/pg_pool.hpp"
+#include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
+#include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/adapters/postgres/postgres_snapshot_store.hpp"
+#include "mink/store/conninfo.hpp"
+
+namespace mink {
+
+namespace {
+
+postgres_config config_of(const store_location& where,
+                          const open_options& opts) {
+  postgres_config cfg;
+  cfg.conninfo = where.conninfo;
+  cfg.schema = where.schema;
+  cfg.pool_size = opts.pool_size;
+  cfg.statement_deadline = opts.statement_deadline;
+  cfg.connect_timeout = opts.connect_timeout;
+  return cfg;
+}
+
+caf::expected<schema_version> read_schema(const store_location& where,
+                                          const open_options& opts) {
+  if (auto err = pg::validate_schema_name(where.schema))
+    return err;
+  pg::pool_limits limits{opts.statement_deadline, opts.connect_timeout};
+  auto pool = pg::pool::open(where.conninfo, 1, limits);
+  if (!pool)
+    return std::move(pool.error());
+  auto lease = (*pool)->acquire(opts.connect_timeout);
+  if (!lease)
+    return std::move(lease.error());
+  auto applied = pg::migration_status(lease->conn(), where.schema);
+  if (!applied)
+    return std::move(applied.error());
+  const auto& known = pg::migrations();
+  return schema_version{applied->empty() ? 0 : applied->back().version,
+                        known.empty() ? 0 : known.back().version};
+}
+
+template <class Port, class Store>
+caf::expected<std::unique_ptr<Port>> open(const store_location& where,
+                                          const open_options& opts) {
+  auto x = Store::open(config_of(where, opts));
+  if (!x)
+    return std::move(x.error());
+  return std::unique_ptr<Port>{std::move(*x)};
+}
+
+std::shared_ptr<sql_checkpoint_store>
+as_sql(const std::shared_ptr<checkpoint_store>& x) {
+  return std::static_pointer_cast<postgres_checkpoint_store>(x);
+}
+
+std::string table_prefix(const store_location& where) {
+  return where.schema + ".";
+}
+
+} // namespace
+
+store_adapter postgres_adapter() {
+  store_adapter x;
+  x.kind = store_kind::postgres;
+  x.read_schema = read_schema;
+  x.open_events = open<event_store, postgres_event_store>;
+  x.open_snapshots = open<snapshot_store, postgres_snapshot_store>;
+  x.open_checkpoints = open<checkpoint_store, postgres_checkpoint_store>;
+  x.as_sql = as_sql;
+  x.table_prefix = table_prefix;
+  return x;
+}
+
+} // namespace mink
+
+/// Named by the linker option of mink::postgres (cmake/MinkTargets.cmake)
+/// so that this file, and the registration below, is linked into every
+/// program that links the library.
+extern "C" void mink_postgres_adapter_anchor() {}
+
+namespace {
+
+[[maybe_unused]] const bool registered
+  = (mink::register_store_adapter(mink::postgres_adapter()), true);
+
+} // namespace

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/expected.hpp>
+
+#include "mink/projection/checkpoint_store.hpp"
+#include "mink/store/event_store.hpp"
+#include "mink/store/open_options.hpp"
+#include "mink/store/snapshot_store.hpp"
+#include "mink/store/store_url.hpp"
+
+namespace mink {
+
+class sql_checkpoint_store;
+
+/// The version of a stored schema, and the newest this build knows.
+struct schema_version {
+  int current = 0;
+  int latest = 0;
+};
+
+/// What a store adapter gives `open_stores`: how to open each of its stores
+/// from a parsed URL. Each adapter library (mink/adapters/<name>/) registers
+/// one when a program links it; the memory adapter is part of mink::core.
+struct store_adapter {
+  /// The URLs it opens.
+  store_kind kind = store_kind::memory;
+  /// Reads the stored schema's version without changing anything; fails
+  /// when there is nothing to read (e.g. a missing SQLite file). Null for
+  /// an adapter without a stored schema.
+  caf::expected<schema_version> (*read_schema)(const store_location&,
+                                               const open_options&)
+    = nullptr;
+  caf::expected<std::unique_ptr<event_store>> (*open_events)(
+    const store_location&, const open_options&)
+    = nullptr;
+  caf::expected<std::unique_ptr<snapshot_store>> (*open_snapshots)(
+    const store_location&, const open_options&)
+    = nullptr;
+  caf::expected<std::unique_ptr<checkpoint_store>> (*open_checkpoints)(
+    const store_location&, const open_options&)
+    = nullptr;
+  /// The checkpoint store as the SQL store that also runs read models in
+  /// its database; null when the adapter has none.
+  std::shared_ptr<sql_checkpoint_store> (*as_sql)(
+    const std::shared_ptr<checkpoint_store>&)
+    = nullptr;
+  /// The prefix of read-model table names (`schema.` on PostgreSQL).
+  std::string (*table_prefix)(const store_location&) = nullptr;
+};
+
+/// Makes `x` the adapter of `x.kind` (replacing an earlier one). Adapter
+/// libraries call it while the program starts.
+void register_store_adapter(const store_adapter& x);
+
+/// Returns the adapter that opens `kind`, or `invalid_argument` naming the
+/// component to link when the program has none.
+[[nodiscard]] caf::expected<store_adapter> find_store_adapter(store_kind kind);
+
+/// Reads the version of the schema stored where `where` says, and the
+/// newest this build knows, without changing anything (memory: 0 and 0).
+/// Fails with `store_unavailable` when there is no store (a missing SQLite
+/// file) or it cannot be reached.
+[[nodiscard]] caf::expected<schema_version>
+read_schema_version(const store_location& where, const open_options& opts = {});
+
+} // namespace mink

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The installed package works for a project outside mink: installs the
+# build tree BUILD into a temporary prefix, configures and builds
+# tests/package/consumer (find_package(mink CONFIG REQUIRED COMPONENTS
+# actors sqlite)) against it, runs it on a SQLite store, and checks that it
+# links neither libpq nor SOCI's PostgreSQL backend, and that a PostgreSQL
+# URL gets an error naming the component it lacks.
+#   usage: install_test.sh BUILD [CXX]
+set -euo pipefail
+build=$(cd "$1" && pwd)
+cxx=${2:-c++}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/mink-package.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+step() { echo "== $*"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+step "cmake --install into $work/prefix"
+cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" \
+  || { cat "$work/install.log"; die "cmake --install failed"; }
+for f in include/mink/version.hpp include/mink/store/open_stores.hpp \
+         include/mink/adapters/sqlite/sqlite_adapter.hpp \
+         include/mink/actors/router.hpp lib/cmake/mink/minkConfig.cmake \
+         lib/cmake/mink/minkConfigVersion.cmake; do
+  [[ -f $work/prefix/$f ]] || die "not installed: $f"
+done
+if find "$work/prefix/include" -name '*.cpp' | grep -q .; then
+  die "sources installed as headers"
+fi
+
+step "configure and build the outside project"
+cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  >"$work/configure.log" 2>&1 \
+  || { cat "$work/configure.log"; die "configure failed"; }
+cmake --build "$work/consumer" -j2 >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log"; die "build failed"; }
+grep -i "warning" "$work/build.log" && die "the build warned"
+
+step "run it on SQLite"
+out=$("$work/consumer/counter" "sqlite:$work/counter.db") \
+  || die "counter failed: $out"
+echo "$out"
+[[ $out == *"total 6 in 3 events"* ]] || die "unexpected output: $out"
+
+step "what it links"
+libs=$(ldd "$work/consumer/counter")
+grep -q "libsoci_sqlite3" <<<"$libs" || die "does not link SOCI's SQLite backend"
+if grep -E "libpq|libsoci_postgresql" <<<"$libs"; then
+  die "a SQLite-only program links PostgreSQL's client"
+fi
+echo "no libpq, no libsoci_postgresql"
+
+step "a PostgreSQL URL without mink::postgres"
+if err=$("$work/consumer/counter" "postgresql://nobody@127.0.0.1/none" 2>&1); then
+  die "opened a PostgreSQL URL without the adapter"
+fi
+echo "$err"
+[[ $err == *"not linked with mink::postgres"* ]] || die "unclear error: $err"
+
+step "an unknown component"
+mkdir -p "$work/bad"
+cat >"$work/bad/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(bad LANGUAGES CXX)
+find_package(mink CONFIG REQUIRED COMPONENTS sqlite oracle)
+CMAKE
+if cmake -S "$work/bad" -B "$work/bad/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
+     >"$work/bad.log" 2>&1; then
+  die "an unknown component was accepted"
+fi
+grep -q "mink has no component 'oracle'" "$work/bad.log" \
+  || { cat "$work/bad.log"; die "unclear error for an unknown component"; }
+echo "refused: mink has no component 'oracle'"
+echo "PASS"
