@@ -26,7 +26,7 @@
 
 #include "bench_load.hpp"
 #include "bench_pg.hpp"
-#include "ledger.hpp"
+#include "test_ledger.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -35,6 +35,7 @@
 
 using namespace mink;
 using namespace mink::bench;
+using namespace mink::test_domain;
 
 namespace {
 

@@ -22,7 +22,7 @@
 #include "bench_load.hpp"
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
-#include "ledger.hpp"
+#include "test_ledger.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/snapshot_writer.hpp"
@@ -34,6 +34,7 @@
 
 using namespace mink;
 using namespace mink::bench;
+using namespace mink::test_domain;
 
 namespace {
 

@@ -21,6 +21,9 @@ function(mink_add_library component)
   endif()
   if(arg_SOURCES)
     add_library(${target} ${arg_SOURCES})
+    # Position-independent, so that a user's shared library can link the
+    # installed static archives too.
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
     set(scope PUBLIC)
     target_link_libraries(${target} PRIVATE ${arg_PRIVATE})
     mink_set_warnings(${target})

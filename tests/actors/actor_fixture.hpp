@@ -45,6 +45,19 @@ inline bool eventually(const std::function<bool()>& pred,
   return pred();
 }
 
+/// Sends one command to `target` (a router or the command bus) and waits
+/// for its answer.
+inline caf::expected<command_result>
+call_command(caf::actor_system& sys, const caf::actor& target,
+             command_envelope env) {
+  caf::scoped_actor self{sys};
+  caf::expected<command_result> result{command_result{}};
+  self->request(target, caf::infinite, command_atom::value, std::move(env))
+    .receive([&](command_result& r) { result = r; },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
 /// An actor system with two scheduler threads (the machine's cores), a
 /// memory store, and the persistence and reader actors on it.
 struct actor_fixture {
@@ -79,14 +92,7 @@ struct actor_fixture {
   /// A command envelope for account `id`.
   static command_envelope make_command(const std::string& id,
                                        test_domain::account_command cmd) {
-    command_envelope env;
-    env.type = "account_command";
-    env.aggregate_type = "account";
-    env.aggregate_id = id;
-    env.command_id = make_uuid();
-    env.meta.correlation_id = "corr-" + id;
-    env.payload = std::move(cmd);
-    return env;
+    return test_domain::make_command(id, std::move(cmd));
   }
 };
 

@@ -39,12 +39,7 @@ struct router_fixture : actor_fixture {
   /// Sends one command and waits for its answer.
   caf::expected<command_result> call(const caf::actor& router,
                                      command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(router, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& r) { result = r; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, router, std::move(env));
   }
 
   /// Replays an account's stream from the store.
@@ -349,7 +344,7 @@ BOOST_AUTO_TEST_CASE(overload_is_refused_at_once_and_loses_nothing) {
   // The writer's store holds every append at its gate until the test opens
   // it: the queue fills up for certain, and stays full.
   auto gated = std::make_shared<gated_store>();
-  gate_opener opener{*gated};
+  gate_opener opener{gated->gate};
   caf::anon_send_exit(f.ctx.writer.actor, caf::exit_reason::user_shutdown);
   f.ctx.writer = spawn_persistence(*f.sys, gated, pcfg);
   auto router = f.make_router();
@@ -380,7 +375,7 @@ BOOST_AUTO_TEST_CASE(overload_is_refused_at_once_and_loses_nothing) {
   BOOST_TEST(overloaded == accounts - admitted);
   BOOST_TEST(ok == 0u);
   // Nothing lost: the admitted ones commit once the store moves.
-  gated->open();
+  gated->gate.open();
   n = 0;
   self->receive_for(n, admitted)(
     on_ok, on_error, caf::after(std::chrono::seconds{30}) >> [&] {

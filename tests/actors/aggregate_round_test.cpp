@@ -49,12 +49,7 @@ struct round_fixture : actor_fixture {
   }
 
   caf::expected<command_result> call(command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(router, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& r) { result = r; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, router, std::move(env));
   }
 
   /// Sends `cmds` at once and returns their answers in the order sent.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actor_fixture.hpp"
+#include "gated_store.hpp"
 #include "mink/actors/feed.hpp"
 
 using namespace mink;
@@ -18,43 +19,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Waits (up to 10 s) until `cond` holds; returns whether it did.
-template <class F>
-bool await(F cond) {
-  for (int i = 0; i < 5000 && !cond(); ++i)
-    std::this_thread::sleep_for(2ms);
-  return cond();
-}
 
-/// A memory snapshot store whose saves wait until the test opens the gate.
+/// A memory snapshot store whose saves wait at `gate`.
 class gate_snapshot_store : public memory_snapshot_store {
 public:
-  void open() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    open_ = true;
-    cv_.notify_all();
-  }
-
-  size_t blocked() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return blocked_;
-  }
+  test_gate gate;
 
 protected:
   caf::error do_save(snapshot& s) override {
-    {
-      std::unique_lock<std::mutex> guard{mtx_};
-      ++blocked_;
-      cv_.wait(guard, [this] { return open_; });
-    }
+    gate.pass(1);
     return memory_snapshot_store::do_save(s);
   }
-
-private:
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  size_t blocked_ = 0;
 };
 
 snapshot make_snapshot(const std::string& stream, int64_t version,
@@ -125,7 +100,7 @@ BOOST_AUTO_TEST_CASE(the_snapshot_queue_keeps_the_newest_per_stream_and_is_bound
   caf::scoped_actor self{*sys};
   // s1 v10 goes to the saver, which waits at the gate.
   self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 10));
-  BOOST_REQUIRE(await([&] { return gated->blocked() == 1; }));
+  BOOST_REQUIRE(gated->gate.wait_entered(1, 30s));
   // Waiting: s1 v20 is replaced by v30; s2 fits; s3 does not (2 streams).
   self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 20));
   self->send(writer, snapshot_atom::value, make_snapshot("account-s1", 30));
@@ -134,11 +109,11 @@ BOOST_AUTO_TEST_CASE(the_snapshot_queue_keeps_the_newest_per_stream_and_is_bound
   // And by bytes: a 100 KB snapshot never fits in 64 KB.
   self->send(writer, snapshot_atom::value,
              make_snapshot("account-s2", 40, 100 * 1024));
-  BOOST_REQUIRE(await([&] {
+  BOOST_REQUIRE(eventually([&] {
     return stats->coalesced.load() == 2u && stats->dropped.load() == 2u;
   }));
-  gated->open();
-  BOOST_REQUIRE(await([&] { return stats->written.load() == 3u; }));
+  gated->gate.open();
+  BOOST_REQUIRE(eventually([&] { return stats->written.load() == 3u; }));
   auto s1 = gated->load("account-s1");
   BOOST_REQUIRE(s1);
   BOOST_REQUIRE(s1->has_value());

@@ -37,12 +37,7 @@ struct bus_fixture : actor_fixture {
 
   caf::expected<command_result> call(const caf::actor& bus,
                                      command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(bus, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& r) { result = r; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, bus, std::move(env));
   }
 };
 

@@ -79,12 +79,7 @@ struct failure_fixture : actor_fixture {
 
   caf::expected<command_result> call(const caf::actor& r,
                                      command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(r, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& x) { result = x; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, r, std::move(env));
   }
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// A memory store whose appends wait at a gate that the test opens: a test
-// knows for certain that a batch is at the store, and for how long.
+// Gates that a store's calls wait at until the test opens them, and a
+// memory store whose appends wait at one.
 
 #include <chrono>
 #include <condition_variable>
@@ -16,9 +16,12 @@
 
 namespace mink::testing {
 
-class gated_store : public memory_event_store {
+/// A gate that a store's calls wait at until the test opens it, recording
+/// the size of each call that reached it: a test knows for certain that a
+/// call is at the store, and for how long.
+class test_gate {
 public:
-  /// Opens the gate for good: appends waiting pass, later ones do not stop.
+  /// Opens the gate for good: calls waiting pass, later ones do not stop.
   void open() {
     {
       std::lock_guard<std::mutex> guard{mtx_};
@@ -27,38 +30,52 @@ public:
     cv_.notify_all();
   }
 
-  /// Waits until `n` appends reached the gate (or passed it), at most
+  /// Called by the store: records a call of `size`, then waits until the
+  /// gate is open.
+  void pass(size_t size) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    sizes_.push_back(size);
+    cv_.notify_all();
+    cv_.wait(guard, [&] { return open_; });
+  }
+
+  /// Waits until `n` calls reached the gate (or passed it), at most
   /// `timeout`; returns whether they did.
   bool wait_entered(size_t n, std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> guard{mtx_};
-    return cv_.wait_for(guard, timeout, [&] { return entered_ >= n; });
+    return cv_.wait_for(guard, timeout, [&] { return sizes_.size() >= n; });
   }
 
-  /// The sizes of the batches that reached the gate, in order.
-  std::vector<size_t> batches() const {
+  /// How many calls reached the gate.
+  size_t entered() const {
     std::lock_guard<std::mutex> guard{mtx_};
-    return batches_;
+    return sizes_.size();
   }
 
-protected:
-  void do_append(std::vector<prepared_append>& prepared,
-                 append_results& out) override {
-    {
-      std::unique_lock<std::mutex> guard{mtx_};
-      ++entered_;
-      batches_.push_back(prepared.size());
-      cv_.notify_all();
-      cv_.wait(guard, [&] { return open_; });
-    }
-    memory_event_store::do_append(prepared, out);
+  /// The sizes of the calls that reached the gate, in order.
+  std::vector<size_t> sizes() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return sizes_;
   }
 
 private:
   mutable std::mutex mtx_;
   std::condition_variable cv_;
   bool open_ = false;
-  size_t entered_ = 0;
-  std::vector<size_t> batches_;
+  std::vector<size_t> sizes_;
+};
+
+/// A memory store whose appends wait at `gate` (size: the batch's appends).
+class gated_store : public memory_event_store {
+public:
+  test_gate gate;
+
+protected:
+  void do_append(std::vector<prepared_append>& prepared,
+                 append_results& out) override {
+    gate.pass(prepared.size());
+    memory_event_store::do_append(prepared, out);
+  }
 };
 
 /// Stops `actor` when it goes out of scope, however a test ends: the actor
@@ -70,11 +87,11 @@ struct actor_stopper {
   }
 };
 
-/// Opens `store`'s gate when it goes out of scope, so that no thread stays
-/// blocked at it whatever a test does.
+/// Opens `gate` when it goes out of scope, so that no thread stays blocked
+/// at it whatever a test does.
 struct gate_opener {
-  gated_store& store;
-  ~gate_opener() { store.open(); }
+  test_gate& gate;
+  ~gate_opener() { gate.open(); }
 };
 
 } // namespace mink::testing

@@ -38,14 +38,14 @@ BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
 
 BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
   auto gated = std::make_shared<gated_store>();
-  gate_opener opener{*gated};
+  gate_opener opener{gated->gate};
   auto writer = spawn_persistence(*sys, gated);
   actor_stopper stopper{writer.actor};
   caf::scoped_actor self{*sys};
   // The first append goes to the committer alone and stays at the store;
   // the rest wait for it.
   send_append(self, writer, one_event("slow-0", expected_version::any()));
-  BOOST_REQUIRE(gated->wait_entered(1, std::chrono::seconds{30}));
+  BOOST_REQUIRE(gated->gate.wait_entered(1, std::chrono::seconds{30}));
   constexpr size_t waiting = 20;
   for (size_t i = 1; i <= waiting; ++i) {
     send_append(self, writer,
@@ -81,8 +81,8 @@ BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
   // Every reserved slot was given back.
   BOOST_TEST(writer.stats->queued.load() == 0u);
   // Only the first batch, of one append, reached the store.
-  gated->open();
-  BOOST_TEST(gated->batches() == std::vector<size_t>{1},
+  gated->gate.open();
+  BOOST_TEST(gated->gate.sizes() == std::vector<size_t>{1},
              boost::test_tools::per_element());
   BOOST_TEST(*gated->last_position() <= 1);
 }
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   constexpr size_t n = 2000;
   // The store holds the first batch while the rest arrive.
   auto gated = std::make_shared<gated_store>();
-  gate_opener opener{*gated};
+  gate_opener opener{gated->gate};
   auto writer = spawn_persistence(*sys, gated);
   actor_stopper stopper{writer.actor};
   caf::scoped_actor self{*sys};
@@ -111,8 +111,8 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
     caf::after(std::chrono::seconds{30}) >> [&] {
       BOOST_FAIL("the bad append was not refused");
     });
-  BOOST_REQUIRE(gated->wait_entered(1, std::chrono::seconds{30}));
-  gated->open();
+  BOOST_REQUIRE(gated->gate.wait_entered(1, std::chrono::seconds{30}));
+  gated->gate.open();
   size_t ok = 0;
   size_t i = 0;
   self->receive_for(i, n)([&](append_result&) { ++ok; },

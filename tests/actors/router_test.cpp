@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actor_fixture.hpp"
+#include "gated_store.hpp"
 
 using namespace mink;
 using namespace mink::testing;
@@ -17,45 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// A memory store whose appends wait until the test opens the gate.
-class gate_store : public memory_event_store {
-public:
-  void open() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    open_ = true;
-    cv_.notify_all();
-  }
-
-  size_t blocked() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return blocked_;
-  }
-
-protected:
-  void do_append(std::vector<prepared_append>& prepared,
-                 append_results& out) override {
-    {
-      std::unique_lock<std::mutex> guard{mtx_};
-      ++blocked_;
-      cv_.wait(guard, [this] { return open_; });
-    }
-    memory_event_store::do_append(prepared, out);
-  }
-
-private:
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  size_t blocked_ = 0;
-};
-
-/// Waits (up to 10 s) until `cond` holds; returns whether it did.
-template <class F>
-bool await(F cond) {
-  for (int i = 0; i < 5000 && !cond(); ++i)
-    std::this_thread::sleep_for(2ms);
-  return cond();
-}
 
 struct router_test_fixture : actor_fixture {
   std::vector<caf::actor> actors;
@@ -75,12 +37,7 @@ struct router_test_fixture : actor_fixture {
 
   caf::expected<command_result> call(const caf::actor& router,
                                      command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(router, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& r) { result = r; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, router, std::move(env));
   }
 
   /// Runs `rounds` deposits over `hot` accounts in turn (each answered
@@ -137,11 +94,11 @@ BOOST_AUTO_TEST_CASE(a_hot_set_larger_than_max_alive_does_not_thrash) {
   soft.tick_interval = 10ms;
   auto soft_stats = std::make_shared<router_stats>();
   hot_loop(make_router(soft, soft_stats, ctx), "s", hot, 2);
-  BOOST_TEST(await([&] { return soft_stats->alive.load() <= max_alive; }));
+  BOOST_TEST(eventually([&] { return soft_stats->alive.load() <= max_alive; }));
 }
 
 BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
-  auto gated = std::make_shared<gate_store>();
+  auto gated = std::make_shared<gated_store>();
   auto c = ctx;
   c.writer = spawn_persistence(*sys, gated);
   c.reader = spawn_store_reader(*sys, gated);
@@ -156,7 +113,7 @@ BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
   // b1's command waits in the store: its actor is busy.
   self->send(router, command_atom::value,
              make_command("b1", test_domain::open_account{"B"}));
-  BOOST_REQUIRE(await([&] { return gated->blocked() == 1; }));
+  BOOST_REQUIRE(gated->gate.wait_entered(1, 30s));
   // A second aggregate's actor puts the router over max_alive.
   self->send(router, command_atom::value,
              make_command("b2", test_domain::open_account{"B"}));
@@ -168,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
   // Neither b1 (waiting for the store) nor b2 (waiting behind it) went.
   BOOST_TEST(stats->passivated.load() == 0u);
   BOOST_TEST(stats->alive.load() == 2u);
-  gated->open();
+  gated->gate.open();
   size_t ok = 0;
   size_t n = 0;
   self->receive_for(n, size_t{2})(

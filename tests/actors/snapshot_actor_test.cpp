@@ -50,12 +50,7 @@ struct snapshot_fixture : actor_fixture {
 
   caf::expected<command_result> call(const caf::actor& router,
                                      command_envelope env) {
-    caf::scoped_actor self{*sys};
-    caf::expected<command_result> result{command_result{}};
-    self->request(router, caf::infinite, command_atom::value, std::move(env))
-      .receive([&](command_result& r) { result = r; },
-               [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return call_command(*sys, router, std::move(env));
   }
 
   /// Waits (at most `timeout`) until the store's snapshot of `stream` is

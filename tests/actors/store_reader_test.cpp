@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actor_fixture.hpp"
+#include "gated_store.hpp"
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
 
@@ -18,45 +19,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A memory store whose batched reads wait at a gate that the test opens,
-/// and that records the size of each batched read.
+/// A memory store whose batched reads wait at `gate` (size: the streams
+/// read).
 class read_gate_store : public memory_event_store {
 public:
-  void open() {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-
-  bool wait_entered(size_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> guard{mtx_};
-    return cv_.wait_for(guard, timeout, [&] { return sizes_.size() >= n; });
-  }
-
-  std::vector<size_t> sizes() const {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return sizes_;
-  }
+  test_gate gate;
 
 protected:
   void do_read_streams(const std::vector<stream_read>& reads, size_t limit,
                        stream_reads& out) override {
-    {
-      std::unique_lock<std::mutex> guard{mtx_};
-      sizes_.push_back(reads.size());
-      cv_.notify_all();
-      cv_.wait(guard, [&] { return open_; });
-    }
+    gate.pass(reads.size());
     memory_event_store::do_read_streams(reads, limit, out);
   }
-
-private:
-  mutable std::mutex mtx_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  std::vector<size_t> sizes_;
 };
 
 /// Appends `n` events to `stream`, 500 per call.
@@ -109,8 +83,8 @@ BOOST_AUTO_TEST_CASE(store_reader_batches_concurrent_loads) {
   // The first load holds the reader at the gate while the others queue.
   auto first = self->request(reader, caf::infinite, load_atom::value,
                              std::string{"acct-1"}, int64_t{1}, true);
-  if (!store->wait_entered(1, 30s)) {
-    store->open();
+  if (!store->gate.wait_entered(1, 30s)) {
+    store->gate.open();
     BOOST_FAIL("the first load never reached the store");
   }
   std::vector<load_call> calls{{"acct-long", 1, true},
@@ -127,7 +101,7 @@ BOOST_AUTO_TEST_CASE(store_reader_batches_concurrent_loads) {
   for (auto& c : calls)
     handles.push_back(self->request(reader, caf::infinite, load_atom::value,
                                     c.stream, c.from, c.snapshot));
-  store->open();
+  store->gate.open();
   std::vector<caf::expected<load_result>> answers;
   auto receive = [&](handle& h) {
     caf::expected<load_result> got{make_error(errc::timeout, "no answer")};
@@ -183,7 +157,7 @@ BOOST_AUTO_TEST_CASE(store_reader_batches_concurrent_loads) {
     left -= n;
   }
   expected[1] -= 1; // the bad id is in the first full batch
-  auto sizes = store->sizes();
+  auto sizes = store->gate.sizes();
   BOOST_TEST(sizes == expected, boost::test_tools::per_element());
   BOOST_CHECK_EQUAL(stats->loads.load(), total + 1);
   BOOST_CHECK_EQUAL(stats->batches.load(), expected.size());

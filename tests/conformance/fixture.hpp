@@ -135,6 +135,23 @@ inline std::string to_upper(std::string str) {
 }
 
 /// Returns `1, 2, ..., n`.
+/// Ids that are not UUIDs in the store's form, each wrong in one way.
+inline std::vector<std::string> malformed_uuids() {
+  auto id = make_uuid();
+  return {
+    "not-a-uuid",
+    "x",
+    id.substr(0, 35),                       // too short
+    id + "0",                               // too long
+    "{" + id.substr(0, 34) + "}",           // braces
+    std::string(36, 'g'),                   // not hex
+    "0123456789a-bcdef-0123-4567-89abcdef", // dashes misplaced
+    " " + id.substr(1),                     // leading space
+    id.substr(0, 35) + "z",                 // last char not hex
+    std::string("\0", 1) + id.substr(1),    // NUL byte
+  };
+}
+
 inline std::vector<int64_t> iota_from_one(int64_t n) {
   std::vector<int64_t> result;
   result.reserve(static_cast<size_t>(n));

@@ -67,13 +67,7 @@ struct bank_service {
 
   static command_envelope command(const std::string& id,
                                   test_domain::account_command cmd) {
-    command_envelope env;
-    env.type = "account_command";
-    env.aggregate_type = "account";
-    env.aggregate_id = id;
-    env.command_id = make_uuid();
-    env.payload = std::move(cmd);
-    return env;
+    return test_domain::make_command(id, std::move(cmd));
   }
 
   /// Sends all commands at once; returns (successes, failures by code).

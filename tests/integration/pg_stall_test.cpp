@@ -29,6 +29,7 @@
 #include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/adapters/postgres/postgres_snapshot_store.hpp"
 #include "../support/pg_own_server.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
 using namespace mink::test_support;
@@ -61,13 +62,6 @@ struct outcome {
   /// When the answer came.
   clock_type::time_point done = clock_type::now();
 };
-
-/// The error text of a failed `expected`, "" for a value (Boost builds the
-/// message of a passing check too).
-template <class T>
-std::string why(const caf::expected<T>& x) {
-  return x ? std::string{} : to_text(x.error());
-}
 
 bool is_unavailable(errc x) {
   return x == errc::store_unavailable || x == errc::storage_failure

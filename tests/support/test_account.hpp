@@ -1,6 +1,7 @@
 #pragma once
 
-// The test domain of mink's own tests: a bank account that is opened,
+// The test domain of mink's own tests and benchmarks (with the ledger of
+// test_ledger.hpp): a bank account that is opened,
 // takes deposits and withdrawals (never overdrawn) and is closed, paying out
 // what is left. In a namespace of its own, apart from the bank service's
 // domain (namespace `bank`).
@@ -17,8 +18,10 @@
 #include <rapidjson/document.h>
 
 #include "mink/aggregate.hpp"
+#include "mink/command/command.hpp"
 #include "mink/errc.hpp"
 #include "mink/serialization/event_registry.hpp"
+#include "mink/uuid.hpp"
 
 namespace mink::test_domain {
 
@@ -234,6 +237,20 @@ struct account_decider {
 };
 
 using account = mink::aggregate<account_decider>;
+
+/// A command envelope for account `id`, with a new command id and the
+/// correlation id `corr-<id>`.
+inline command_envelope make_command(const std::string& id,
+                                     account_command cmd) {
+  command_envelope env;
+  env.type = "account_command";
+  env.aggregate_type = "account";
+  env.aggregate_id = id;
+  env.command_id = make_uuid();
+  env.meta.correlation_id = "corr-" + id;
+  env.payload = std::move(cmd);
+  return env;
+}
 
 // -- serialization ------------------------------------------------------------
 

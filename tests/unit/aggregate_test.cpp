@@ -12,8 +12,10 @@
 #include "mink/business_error.hpp"
 #include "mink/errc.hpp"
 #include "mink/adapters/memory/memory_event_store.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 using namespace mink::test_domain;
 
 namespace {
@@ -33,12 +35,6 @@ struct no_default {
   }
   int value;
 };
-
-/// The error text of `x`, or nothing when it holds a value.
-template <class T>
-std::string why(const caf::expected<T>& x) {
-  return x ? std::string{} : to_text(x.error());
-}
 
 struct aggregate_fixture {
   event_registry reg;

@@ -12,21 +12,13 @@
 #include "mink/metadata.hpp"
 #include "mink/stream_id.hpp"
 #include "mink/uuid.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 using namespace std::string_literals;
 
 namespace {
-
-std::string code(const caf::error& err) {
-  return to_string(code_of(err));
-}
-
-/// The error text of `x`, or nothing when it holds a value.
-template <class T>
-std::string why(const caf::expected<T>& x) {
-  return x ? std::string{} : to_text(x.error());
-}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

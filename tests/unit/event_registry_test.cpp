@@ -8,8 +8,10 @@
 
 #include "mink/errc.hpp"
 #include "mink/serialization/json_codec.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 
 namespace {
 
@@ -25,26 +27,10 @@ struct account_closed {
 
 struct never_registered {};
 
-std::string code(const caf::error& err) {
-  return to_string(code_of(err));
-}
-
-/// The error text of `x`, or nothing when it holds a value.
-template <class T>
-std::string why(const caf::expected<T>& x) {
-  return x ? std::string{} : to_text(x.error());
-}
-
-rapidjson::Value str(const std::string& x,
-                     rapidjson::Document::AllocatorType& alloc) {
-  return rapidjson::Value{x.data(), static_cast<rapidjson::SizeType>(x.size()),
-                          alloc};
-}
-
 void encode_opened(const account_opened& x, rapidjson::Document& doc) {
   auto& alloc = doc.GetAllocator();
   doc.SetObject();
-  doc.AddMember("owner", str(x.owner, alloc), alloc);
+  doc.AddMember("owner", json_string(x.owner, alloc), alloc);
   doc.AddMember("balance", x.balance, alloc);
   doc.AddMember("rate", x.rate, alloc);
 }
@@ -67,7 +53,7 @@ caf::expected<account_opened> decode_opened(const rapidjson::Value& v) {
 
 void encode_closed(const account_closed& x, rapidjson::Document& doc) {
   doc.SetObject();
-  doc.AddMember("reason", str(x.reason, doc.GetAllocator()),
+  doc.AddMember("reason", json_string(x.reason, doc.GetAllocator()),
                 doc.GetAllocator());
 }
 

@@ -16,8 +16,10 @@
 #include "mink/errc.hpp"
 #include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 namespace fs = std::filesystem;
 
 namespace {
@@ -58,10 +60,6 @@ event_data make_event(int n) {
   result.data = R"({"n":)" + std::to_string(n) + "}";
   result.meta.correlation_id = "corr-" + std::to_string(n);
   return result;
-}
-
-std::string code(const caf::error& err) {
-  return to_string(code_of(err));
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {

@@ -11,8 +11,10 @@
 #include "mink/serialization/event_reader.hpp"
 #include "mink/serialization/event_registry.hpp"
 #include "mink/adapters/memory/memory_event_store.hpp"
+#include "../support/error_text.hpp"
 
 using namespace mink;
+using namespace mink::test_support;
 
 namespace {
 
@@ -24,22 +26,6 @@ struct user_registered {
   std::string last;
   std::string email;
 };
-
-std::string code(const caf::error& err) {
-  return to_string(code_of(err));
-}
-
-/// The error text of `x`, or nothing when it holds a value.
-template <class T>
-std::string why(const caf::expected<T>& x) {
-  return x ? std::string{} : to_text(x.error());
-}
-
-rapidjson::Value str(const std::string& x,
-                     rapidjson::Document::AllocatorType& alloc) {
-  return rapidjson::Value{x.data(), static_cast<rapidjson::SizeType>(x.size()),
-                          alloc};
-}
 
 std::string get_string(const rapidjson::Value& v, const char* key) {
   auto i = v.FindMember(key);
@@ -53,10 +39,10 @@ void add_user(event_registry& reg, int32_t version) {
   auto encode = [version](const user_registered& x, rapidjson::Document& doc) {
     auto& alloc = doc.GetAllocator();
     doc.SetObject();
-    doc.AddMember("first", str(x.first, alloc), alloc);
-    doc.AddMember("last", str(x.last, alloc), alloc);
+    doc.AddMember("first", json_string(x.first, alloc), alloc);
+    doc.AddMember("last", json_string(x.last, alloc), alloc);
     if (version >= 3)
-      doc.AddMember("email", str(x.email, alloc), alloc);
+      doc.AddMember("email", json_string(x.email, alloc), alloc);
   };
   auto decode = [version](const rapidjson::Value& v)
     -> caf::expected<user_registered> {
@@ -78,9 +64,9 @@ caf::error split_name(rapidjson::Document& doc) {
   auto space = name.find(' ');
   auto& alloc = doc.GetAllocator();
   doc.RemoveMember("name");
-  doc.AddMember("first", str(name.substr(0, space), alloc), alloc);
+  doc.AddMember("first", json_string(name.substr(0, space), alloc), alloc);
   doc.AddMember("last",
-                str(space == std::string::npos ? "" : name.substr(space + 1),
+                json_string(space == std::string::npos ? "" : name.substr(space + 1),
                     alloc),
                 alloc);
   return {};

@@ -50,6 +50,18 @@ struct store_adapter {
   std::string (*table_prefix)(const store_location&) = nullptr;
 };
 
+/// An opener of a `store_adapter`: opens a `Store` (an adapter's class with
+/// a static `open(config)`) with the config `config_of(where, opts)` makes,
+/// as its port `Port`.
+template <class Port, class Store, auto ConfigOf>
+caf::expected<std::unique_ptr<Port>> open_as(const store_location& where,
+                                             const open_options& opts) {
+  auto x = Store::open(ConfigOf(where, opts));
+  if (!x)
+    return std::move(x.error());
+  return std::unique_ptr<Port>{std::move(*x)};
+}
+
 /// Makes `x` the adapter of `x.kind` (replacing an earlier one). Adapter
 /// libraries call it while the program starts.
 void register_store_adapter(const store_adapter& x);
@@ -66,3 +78,15 @@ void register_store_adapter(const store_adapter& x);
 read_schema_version(const store_location& where, const open_options& opts = {});
 
 } // namespace mink
+
+/// Registers the adapter `make()` returns while the program starts, and
+/// defines `mink_<name>_adapter_anchor`, which the adapter's CMake target
+/// (`mink_add_adapter`) makes every program that links it reference, so
+/// that the registration is kept even from a static library. Use once, at
+/// namespace scope, in `<name>_adapter.cpp`.
+#define MINK_REGISTER_STORE_ADAPTER(name, make)                                \
+  extern "C" void mink_##name##_adapter_anchor() {}                           \
+  namespace {                                                                 \
+  [[maybe_unused]] const bool mink_##name##_adapter_registered                \
+    = (::mink::register_store_adapter(make()), true);                         \
+  }

@@ -41,15 +41,6 @@ caf::expected<schema_version> read_schema(const store_location& where,
                         known.empty() ? 0 : known.back().version};
 }
 
-template <class Port, class Store>
-caf::expected<std::unique_ptr<Port>> open(const store_location& where,
-                                          const open_options& opts) {
-  auto x = Store::open(config_of(where, opts));
-  if (!x)
-    return std::move(x.error());
-  return std::unique_ptr<Port>{std::move(*x)};
-}
-
 std::shared_ptr<sql_checkpoint_store>
 as_sql(const std::shared_ptr<checkpoint_store>& x) {
   return std::static_pointer_cast<postgres_checkpoint_store>(x);
@@ -65,9 +56,11 @@ store_adapter postgres_adapter() {
   store_adapter x;
   x.kind = store_kind::postgres;
   x.read_schema = read_schema;
-  x.open_events = open<event_store, postgres_event_store>;
-  x.open_snapshots = open<snapshot_store, postgres_snapshot_store>;
-  x.open_checkpoints = open<checkpoint_store, postgres_checkpoint_store>;
+  x.open_events = open_as<event_store, postgres_event_store, config_of>;
+  x.open_snapshots
+    = open_as<snapshot_store, postgres_snapshot_store, config_of>;
+  x.open_checkpoints
+    = open_as<checkpoint_store, postgres_checkpoint_store, config_of>;
   x.as_sql = as_sql;
   x.table_prefix = table_prefix;
   return x;
@@ -75,14 +68,4 @@ store_adapter postgres_adapter() {
 
 } // namespace mink
 
-/// Named by the linker option of mink::postgres (cmake/MinkTargets.cmake)
-/// so that this file, and the registration below, is linked into every
-/// program that links the library.
-extern "C" void mink_postgres_adapter_anchor() {}
-
-namespace {
-
-[[maybe_unused]] const bool registered
-  = (mink::register_store_adapter(mink::postgres_adapter()), true);
-
-} // namespace
+MINK_REGISTER_STORE_ADAPTER(postgres, mink::postgres_adapter)

@@ -1,7 +1,10 @@
 #pragma once
 
-// The benchmark aggregate: a ledger that notes lines of text, one 200-byte
-// event per command.
+// The test domain's second aggregate, beside the account
+// (test_account.hpp): a ledger that notes lines of text, one event per
+// command, whose size the caller picks. The benchmarks drive it with
+// 200-byte notes; tests/unit/test_ledger_test.cpp checks its rules and
+// codecs.
 
 #include <string>
 #include <variant>
@@ -13,7 +16,7 @@
 #include "mink/errc.hpp"
 #include "mink/serialization/event_registry.hpp"
 
-namespace mink::bench {
+namespace mink::test_domain {
 
 struct noted {
   std::string text;
@@ -78,4 +81,4 @@ inline caf::error register_ledger(event_registry& reg) {
     });
 }
 
-} // namespace mink::bench
+} // namespace mink::test_domain
