@@ -14,14 +14,13 @@ namespace {
 
 /// Counts nesting and stops the parse when it gets too deep.
 struct depth_handler
-  : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, depth_handler> {
+  : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, depth_handler>,
+    detail::json_value_guard {
   size_t depth = 0;
   bool too_deep = false;
   /// False when no decoded string can be invalid UTF-8 (ASCII input
   /// without `\u` escapes: every other escape decodes to ASCII).
   bool check_strings = true;
-  /// Why the handler stopped the parse (nullptr: it did not).
-  const char* refused = nullptr;
 
   bool Default() { return true; }
 
@@ -45,19 +44,7 @@ struct depth_handler
   bool Double(double x) { return finite(x); }
 
   bool valid(std::string_view decoded) {
-    if (!check_strings || is_valid_utf8(decoded))
-      return true;
-    refused = lone_surrogate_text;
-    return false;
-  }
-
-  /// RapidJSON turns a number beyond a double's range (2e308) into
-  /// infinity or NaN without an error; no writer can write that back.
-  bool finite(double x) {
-    if (std::isfinite(x))
-      return true;
-    refused = number_range_text;
-    return false;
+    return !check_strings || json_value_guard::valid(decoded);
   }
 
   bool StartObject() { return open(); }
@@ -74,6 +61,24 @@ bool is_ascii(std::string_view x) noexcept {
 }
 
 } // namespace
+
+namespace detail {
+
+bool json_value_guard::valid(std::string_view decoded) {
+  if (is_valid_utf8(decoded))
+    return true;
+  refused = lone_surrogate_text;
+  return false;
+}
+
+bool json_value_guard::finite(double x) {
+  if (std::isfinite(x))
+    return true;
+  refused = number_range_text;
+  return false;
+}
+
+} // namespace detail
 
 std::string check_json(std::string_view json) {
   rapidjson::MemoryStream stream{json.data(), json.size()};

@@ -26,4 +26,24 @@ constexpr const char* number_range_text =
 /// is wrong (with the byte offset) otherwise. Parses without building a DOM.
 [[nodiscard]] std::string check_json(std::string_view json);
 
+namespace detail {
+
+/// What the SAX handlers of `check_json` and `parse_json` refuse beyond
+/// RapidJSON's own checks; `refused` says why a handler stopped the parse
+/// (nullptr: it did not).
+struct json_value_guard {
+  const char* refused = nullptr;
+
+  /// The parser validates the input's bytes, not what escapes decode to:
+  /// an escaped lone low surrogate (`"\udc00"`) decodes to bytes that are
+  /// not UTF-8, which PostgreSQL refuses and no writer can write back.
+  bool valid(std::string_view decoded);
+
+  /// RapidJSON turns a number beyond a double's range (2e308) into
+  /// infinity or NaN without an error; no writer can write that back.
+  bool finite(double x);
+};
+
+} // namespace detail
+
 } // namespace mink

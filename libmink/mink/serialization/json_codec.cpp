@@ -18,7 +18,6 @@
 
 #include "mink/errc.hpp"
 #include "mink/json_check.hpp"
-#include "mink/utf8.hpp"
 
 namespace mink {
 
@@ -26,12 +25,12 @@ namespace {
 
 /// Forwards SAX events to a document and stops the parse when it nests too
 /// deep: the DOM, its writer and most decoders recurse over nesting.
-struct depth_limited_handler {
+struct depth_limited_handler : detail::json_value_guard {
+  explicit depth_limited_handler(rapidjson::Document& d) : doc(d) {}
+
   rapidjson::Document& doc;
   size_t depth = 0;
   bool too_deep = false;
-  /// Why the handler stopped the parse (nullptr: it did not).
-  const char* refused = nullptr;
 
   bool open() {
     if (++depth > max_json_depth) {
@@ -88,24 +87,6 @@ struct depth_limited_handler {
     return valid({str, len}) && doc.Key(str, len, copy);
   }
 
-  /// The parser validates the input's bytes, but decodes an escaped lone
-  /// low surrogate (`"\udc00"`) into bytes that are not UTF-8; written out
-  /// again, they would make the JSON unreadable.
-  bool valid(std::string_view decoded) {
-    if (is_valid_utf8(decoded))
-      return true;
-    refused = lone_surrogate_text;
-    return false;
-  }
-
-  /// RapidJSON turns a number beyond a double's range (2e308) into
-  /// infinity or NaN without an error; no writer can write that back.
-  bool finite(double x) {
-    if (std::isfinite(x))
-      return true;
-    refused = number_range_text;
-    return false;
-  }
   bool StartObject() { return open() && doc.StartObject(); }
   bool EndObject(rapidjson::SizeType n) {
     --depth;
