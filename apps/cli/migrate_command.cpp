@@ -10,6 +10,8 @@
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
+#include "mink/store/open_stores.hpp"
+#include "mink/store/store_adapter.hpp"
 
 namespace mink::cli {
 
@@ -24,7 +26,20 @@ std::unique_ptr<pg::pool> pg_connect(context& ctx) {
                        "cannot connect to " + ctx.store.describe());
 }
 
+/// An adapter outside mink's own: the version its `read_schema` reports.
+void print_other_status(context& ctx) {
+  auto v = value_or_fail(read_schema_version(ctx.store.location(),
+                                             ctx.store.options()),
+                         "cannot read the schema version of "
+                           + ctx.store.describe());
+  std::cout << "store: " << ctx.store.describe() << '\n'
+            << "schema version: " << v.current << " (this build knows "
+            << v.latest << ")\n";
+}
+
 void print_status(context& ctx) {
+  if (ctx.store.location().kind == store_kind::other)
+    return print_other_status(ctx);
   if (ctx.store.is_postgres()) {
     auto pool = pg_connect(ctx);
     auto lease = value_or_fail(pool->acquire(std::chrono::seconds{10}),
@@ -76,7 +91,12 @@ void print_status(context& ctx) {
 }
 
 void migrate_up(context& ctx) {
-  if (ctx.store.is_postgres()) {
+  if (ctx.store.location().kind == store_kind::other) {
+    // Its stores migrate when they open with `migrate` on.
+    value_or_fail(open_stores(ctx.store.location(), ctx.store.options(true)),
+                  "migration of " + ctx.store.describe() + " failed");
+    std::cout << "migrated " << ctx.store.describe() << '\n';
+  } else if (ctx.store.is_postgres()) {
     auto pool = pg_connect(ctx);
     auto lease = value_or_fail(pool->acquire(std::chrono::seconds{10}),
                                "cannot connect");

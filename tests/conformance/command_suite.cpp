@@ -379,29 +379,18 @@ BOOST_AUTO_TEST_CASE(racing_handles_record_a_command_once) {
   std::vector<std::string> ids;
   for (size_t i = 0; i < num_commands; ++i)
     ids.push_back(make_uuid());
-  std::vector<std::unique_ptr<event_store>> handles;
-  handles.push_back(open_another());
-  handles.push_back(open_another());
   // codes[t][i]: what thread t saw for command i.
   std::vector<std::vector<errc>> codes(num_threads);
   std::vector<std::vector<std::string>> problems(num_threads);
-  start_gate gate;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < num_threads; ++t) {
-    threads.emplace_back([&, t] {
-      auto& st = *handles[t % handles.size()];
-      gate.wait();
-      for (size_t i = 0; i < num_commands; ++i) {
-        auto res = append_cmd(st, "order-" + std::to_string(i % 5), ev::any(),
-                              {make_event("tick")}, ids[i]);
-        codes[t].push_back(res ? errc::none : code_of(res.error()));
-        if (!res && code_of(res.error()) != errc::duplicate_command)
-          problems[t].push_back(to_text(res.error()));
-      }
-    });
-  }
-  gate.open();
-  join_all(threads);
+  run_threads(num_threads, [&](event_store& st, size_t t) {
+    for (size_t i = 0; i < num_commands; ++i) {
+      auto res = append_cmd(st, "order-" + std::to_string(i % 5), ev::any(),
+                            {make_event("tick")}, ids[i]);
+      codes[t].push_back(res ? errc::none : code_of(res.error()));
+      if (!res && code_of(res.error()) != errc::duplicate_command)
+        problems[t].push_back(to_text(res.error()));
+    }
+  });
   for (size_t t = 0; t < num_threads; ++t)
     BOOST_TEST(problems[t].empty(),
                "thread " << t << " failed:" << first_of(problems[t]));

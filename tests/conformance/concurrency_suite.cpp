@@ -66,48 +66,37 @@ BOOST_AUTO_TEST_CASE(exact_version_race_has_one_winner_per_version) {
   constexpr size_t num_threads = 8;
   constexpr size_t max_attempts = 20 * target;
   const std::string stream = "counter-1";
-  std::vector<std::unique_ptr<event_store>> handles;
-  handles.push_back(open_another());
-  handles.push_back(open_another());
   std::vector<std::vector<attempt>> attempts(num_threads);
   std::vector<std::vector<std::string>> problems(num_threads);
-  start_gate gate;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < num_threads; ++t) {
-    threads.emplace_back([&, t] {
-      auto& st = *handles[t % handles.size()];
-      gate.wait();
-      for (size_t n = 0; n < max_attempts; ++n) {
-        auto si = st.stream_info(stream);
-        if (!si) {
-          problems[t].push_back("stream_info: " + describe(si));
-          if (problems[t].size() > 10)
-            return;
-          continue;
-        }
-        if (si->version >= target)
+  run_threads(num_threads, [&](event_store& st, size_t t) {
+    for (size_t n = 0; n < max_attempts; ++n) {
+      auto si = st.stream_info(stream);
+      if (!si) {
+        problems[t].push_back("stream_info: " + describe(si));
+        if (problems[t].size() > 10)
           return;
-        attempt a;
-        a.expected = si->version;
-        a.data = R"({"thread":)" + std::to_string(t) + R"(,"version":)"
-                 + std::to_string(si->version + 1) + "}";
-        auto res = st.append(stream, ev::exact(si->version),
-                             {make_event("tick", a.data)});
-        if (res) {
-          a.version = res->version;
-          a.positions = res->positions;
-        } else {
-          a.code = code_of(res.error());
-          a.error = to_text(res.error());
-        }
-        attempts[t].push_back(std::move(a));
+        continue;
       }
-      problems[t].push_back("gave up after " + std::to_string(max_attempts)
-                            + " attempts");
-    });
-  }
-  gate.open();
-  join_all(threads);
+      if (si->version >= target)
+        return;
+      attempt a;
+      a.expected = si->version;
+      a.data = R"({"thread":)" + std::to_string(t) + R"(,"version":)"
+               + std::to_string(si->version + 1) + "}";
+      auto res = st.append(stream, ev::exact(si->version),
+                           {make_event("tick", a.data)});
+      if (res) {
+        a.version = res->version;
+        a.positions = res->positions;
+      } else {
+        a.code = code_of(res.error());
+        a.error = to_text(res.error());
+      }
+      attempts[t].push_back(std::move(a));
+    }
+    problems[t].push_back("gave up after " + std::to_string(max_attempts)
+                          + " attempts");
+  });
   std::vector<std::string> all_problems;
   std::map<int64_t, size_t> wins;
   std::map<int64_t, std::string> winner_data;
@@ -190,26 +179,15 @@ BOOST_AUTO_TEST_CASE(stale_exact_version_fails_after_another_handle_wrote) {
 BOOST_AUTO_TEST_CASE(no_stream_race_has_one_winner) {
   constexpr size_t num_threads = 8;
   constexpr int rounds = 10;
-  std::vector<std::unique_ptr<event_store>> handles;
-  handles.push_back(open_another());
-  handles.push_back(open_another());
   // codes[t][r]: what thread t got in round r.
   outcomes codes(num_threads);
-  start_gate gate;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < num_threads; ++t) {
-    threads.emplace_back([&, t] {
-      auto& st = *handles[t % handles.size()];
-      gate.wait();
-      for (int r = 0; r < rounds; ++r) {
-        codes[t].push_back(outcome_of(
-          st.append("race-" + std::to_string(r), ev::no_stream(),
-                    make_events(2))));
-      }
-    });
-  }
-  gate.open();
-  join_all(threads);
+  run_threads(num_threads, [&](event_store& st, size_t t) {
+    for (int r = 0; r < rounds; ++r) {
+      codes[t].push_back(outcome_of(
+        st.append("race-" + std::to_string(r), ev::no_stream(),
+                  make_events(2))));
+    }
+  });
   for (int r = 0; r < rounds; ++r) {
     auto ok = winners_of_round(codes, rounds, r, "wrong_expected_version");
     BOOST_TEST(ok == 1u, "round " << r << " has " << ok << " winners");
@@ -225,32 +203,21 @@ BOOST_AUTO_TEST_CASE(any_appends_from_many_threads_all_succeed) {
   constexpr int per_thread = 25;
   constexpr int64_t total = num_threads * per_thread * 2;
   const std::string stream = "log-1";
-  std::vector<std::unique_ptr<event_store>> handles;
-  handles.push_back(open_another());
-  handles.push_back(open_another());
   std::vector<std::vector<attempt>> attempts(num_threads);
-  start_gate gate;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < num_threads; ++t) {
-    threads.emplace_back([&, t] {
-      auto& st = *handles[t % handles.size()];
-      gate.wait();
-      for (int i = 0; i < per_thread; ++i) {
-        attempt a;
-        auto res = st.append(stream, ev::any(), make_events(2));
-        if (res) {
-          a.version = res->version;
-          a.positions = res->positions;
-        } else {
-          a.code = code_of(res.error());
-          a.error = to_text(res.error());
-        }
-        attempts[t].push_back(std::move(a));
+  run_threads(num_threads, [&](event_store& st, size_t t) {
+    for (int i = 0; i < per_thread; ++i) {
+      attempt a;
+      auto res = st.append(stream, ev::any(), make_events(2));
+      if (res) {
+        a.version = res->version;
+        a.positions = res->positions;
+      } else {
+        a.code = code_of(res.error());
+        a.error = to_text(res.error());
       }
-    });
-  }
-  gate.open();
-  join_all(threads);
+      attempts[t].push_back(std::move(a));
+    }
+  });
   std::vector<int64_t> positions;
   std::set<int64_t> versions;
   for (size_t t = 0; t < num_threads; ++t) {
@@ -288,26 +255,15 @@ BOOST_AUTO_TEST_CASE(duplicate_id_race_has_one_winner) {
   std::vector<std::string> ids;
   for (int r = 0; r < rounds; ++r)
     ids.push_back(make_uuid());
-  std::vector<std::unique_ptr<event_store>> handles;
-  handles.push_back(open_another());
-  handles.push_back(open_another());
   outcomes codes(num_threads);
-  start_gate gate;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < num_threads; ++t) {
-    threads.emplace_back([&, t] {
-      auto& st = *handles[t % handles.size()];
-      gate.wait();
-      for (int r = 0; r < rounds; ++r) {
-        auto stream = "dup-" + std::to_string(r) + "x" + std::to_string(t);
-        codes[t].push_back(outcome_of(
-          st.append(stream, ev::no_stream(),
-                    {make_event_with_id(ids[static_cast<size_t>(r)])})));
-      }
-    });
-  }
-  gate.open();
-  join_all(threads);
+  run_threads(num_threads, [&](event_store& st, size_t t) {
+    for (int r = 0; r < rounds; ++r) {
+      auto stream = "dup-" + std::to_string(r) + "x" + std::to_string(t);
+      codes[t].push_back(outcome_of(
+        st.append(stream, ev::no_stream(),
+                  {make_event_with_id(ids[static_cast<size_t>(r)])})));
+    }
+  });
   for (int r = 0; r < rounds; ++r) {
     auto ok = winners_of_round(codes, rounds, r, "duplicate_event_id");
     BOOST_TEST(ok == 1u, "id " << r << " was stored " << ok << " times");

@@ -22,6 +22,8 @@
 #include "mink/store/event_store.hpp"
 #include "mink/uuid.hpp"
 
+#include "threads.hpp"
+
 namespace mink::conformance {
 
 // -- describing results -------------------------------------------------------
@@ -193,6 +195,26 @@ struct store_fixture {
     BOOST_REQUIRE_MESSAGE(result != nullptr,
                           storage->name() << ": open() returned null");
     return result;
+  }
+
+  /// Runs `work(store, t)` on threads t = 0..n-1 that start at the same
+  /// moment, over two more handles of the store (thread t uses handle
+  /// t % 2), and joins them. `work` must not use Boost.Test assertions.
+  template <class F>
+  void run_threads(size_t n, F work) {
+    std::vector<std::unique_ptr<event_store>> handles;
+    handles.push_back(open_another());
+    handles.push_back(open_another());
+    start_gate gate;
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < n; ++t)
+      threads.emplace_back([&, t] {
+        auto& st = *handles[t % handles.size()];
+        gate.wait();
+        work(st, t);
+      });
+    gate.open();
+    join_all(threads);
   }
 
   /// Appends `events` to `stream_id` and requires success.

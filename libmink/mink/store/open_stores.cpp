@@ -46,7 +46,7 @@ template <class Port>
 caf::expected<std::unique_ptr<Port>>
 open_one(const store_location& where, const open_options& opts,
          opener<Port> store_adapter::*open) {
-  auto adapter = find_store_adapter(where.kind);
+  auto adapter = find_store_adapter(where);
   if (!adapter)
     return std::move(adapter.error());
   if (auto err = check_current(*adapter, where, opts))
@@ -73,7 +73,7 @@ open_checkpoint_store(const store_location& where, const open_options& opts) {
 
 caf::expected<store_set> open_stores(const store_location& where,
                                      const open_options& opts) {
-  auto adapter = find_store_adapter(where.kind);
+  auto adapter = find_store_adapter(where);
   if (!adapter)
     return std::move(adapter.error());
   if (auto err = check_current(*adapter, where, opts))

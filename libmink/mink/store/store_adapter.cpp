@@ -1,6 +1,7 @@
 #include "mink/store/store_adapter.hpp"
 
 #include <array>
+#include <cstdio>
 #include <mutex>
 
 #include "mink/adapters/memory/memory_checkpoint_store.hpp"
@@ -27,7 +28,7 @@ store_adapter memory_adapter() {
   return x;
 }
 
-constexpr size_t kinds = 3;
+constexpr size_t builtin_kinds = 3;
 
 const char* component_of(store_kind kind) {
   switch (kind) {
@@ -36,19 +37,41 @@ const char* component_of(store_kind kind) {
     case store_kind::sqlite:
       return "mink::sqlite";
     case store_kind::postgres:
+      return "mink::postgres";
+    case store_kind::other:
       break;
   }
-  return "mink::postgres";
+  return "its adapter";
 }
 
-/// The adapters by kind; filled while the program starts, read after.
+/// Schemes that mink's own URLs use.
+bool reserved(const std::string& scheme) {
+  for (const char* x : {"memory", "sqlite", "postgresql", "postgres", "pg"})
+    if (scheme == x)
+      return true;
+  return false;
+}
+
+bool well_formed(const std::string& scheme) {
+  if (scheme.empty() || !(scheme[0] >= 'a' && scheme[0] <= 'z'))
+    return false;
+  for (char c : scheme)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
+          || c == '-' || c == '.'))
+      return false;
+  return true;
+}
+
+/// The adapters: mink's own by kind, others by scheme. Filled while the
+/// program starts, read after.
 struct registry {
   std::mutex mtx;
-  std::array<store_adapter, kinds> adapters;
-  std::array<bool, kinds> known{};
+  std::array<store_adapter, builtin_kinds> builtin;
+  std::array<bool, builtin_kinds> known{};
+  std::vector<store_adapter> others;
 
   registry() {
-    adapters[0] = memory_adapter();
+    builtin[0] = memory_adapter();
     known[0] = true;
   }
 
@@ -58,31 +81,92 @@ struct registry {
   }
 };
 
+caf::error not_linked(store_kind kind) {
+  return make_error(errc::invalid_argument,
+                    std::string{"this program cannot open that store: "
+                                "it was not linked with "}
+                      + component_of(kind));
+}
+
 } // namespace
 
-void register_store_adapter(const store_adapter& x) {
+caf::error register_store_adapter(const store_adapter& x) {
   auto& r = registry::get();
   std::lock_guard<std::mutex> guard{r.mtx};
-  auto i = static_cast<size_t>(x.kind);
-  r.adapters[i] = x;
-  r.known[i] = true;
+  if (x.kind != store_kind::other) {
+    auto i = static_cast<size_t>(x.kind);
+    r.builtin[i] = x;
+    r.known[i] = true;
+    return {};
+  }
+  if (!well_formed(x.scheme) || reserved(x.scheme))
+    return make_error(errc::invalid_argument,
+                      "store adapter scheme '" + x.scheme
+                        + "' must be lowercase letters, digits and +-. "
+                          "starting with a letter, and not one of mink's "
+                          "own (memory, sqlite, postgresql, postgres, pg)");
+  if (x.parse == nullptr || x.open_events == nullptr
+      || x.open_snapshots == nullptr || x.open_checkpoints == nullptr)
+    return make_error(errc::invalid_argument,
+                      "store adapter '" + x.scheme
+                        + "' needs parse, open_events, open_snapshots and "
+                          "open_checkpoints");
+  for (auto& other : r.others)
+    if (other.scheme == x.scheme) {
+      other = x;
+      return {};
+    }
+  r.others.push_back(x);
+  return {};
 }
 
-caf::expected<store_adapter> find_store_adapter(store_kind kind) {
+caf::expected<store_adapter> find_store_adapter(const store_location& where) {
+  if (where.kind == store_kind::other)
+    return find_store_adapter(where.scheme);
   auto& r = registry::get();
   std::lock_guard<std::mutex> guard{r.mtx};
-  auto i = static_cast<size_t>(kind);
+  auto i = static_cast<size_t>(where.kind);
   if (!r.known[i])
-    return make_error(errc::invalid_argument,
-                      std::string{"this program cannot open that store: "
-                                  "it was not linked with "}
-                        + component_of(kind));
-  return r.adapters[i];
+    return not_linked(where.kind);
+  return r.builtin[i];
 }
+
+caf::expected<store_adapter> find_store_adapter(const std::string& scheme) {
+  auto& r = registry::get();
+  std::lock_guard<std::mutex> guard{r.mtx};
+  for (const auto& x : r.others)
+    if (x.scheme == scheme)
+      return x;
+  return make_error(errc::invalid_argument,
+                    "no store adapter registered for the scheme '" + scheme
+                      + "'");
+}
+
+std::vector<std::string> registered_schemes() {
+  auto& r = registry::get();
+  std::lock_guard<std::mutex> guard{r.mtx};
+  std::vector<std::string> xs;
+  for (const auto& x : r.others)
+    xs.push_back(x.scheme);
+  return xs;
+}
+
+namespace detail {
+
+bool register_at_start(const char* name, const store_adapter& x) {
+  if (auto err = register_store_adapter(x)) {
+    std::fprintf(stderr, "mink: store adapter %s not registered: %s\n", name,
+                 to_text(err).c_str());
+    return false;
+  }
+  return true;
+}
+
+} // namespace detail
 
 caf::expected<schema_version> read_schema_version(const store_location& where,
                                                   const open_options& opts) {
-  auto adapter = find_store_adapter(where.kind);
+  auto adapter = find_store_adapter(where);
   if (!adapter)
     return std::move(adapter.error());
   if (adapter->read_schema == nullptr)

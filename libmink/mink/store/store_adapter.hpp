@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -23,15 +25,26 @@ struct schema_version {
 /// What a store adapter gives `open_stores`: how to open each of its stores
 /// from a parsed URL. Each adapter library (mink/adapters/<name>/) registers
 /// one when a program links it; the memory adapter is part of mink::core.
+/// An adapter outside mink's own uses `store_kind::other` with a `scheme`
+/// and a `parse` function of its own.
 struct store_adapter {
   /// The URLs it opens.
   store_kind kind = store_kind::memory;
+  /// `other`: the URL scheme it opens (`SCHEME:...`), lowercase letters,
+  /// digits and `+-.`, not one of mink's own.
+  std::string scheme;
+  /// `other`: reads a URL of `scheme` into the location its openers get
+  /// (`kind` and `scheme` are set after); fails with `invalid_argument`
+  /// naming the problem, never the password.
+  caf::expected<store_location> (*parse)(const std::string& url) = nullptr;
   /// Reads the stored schema's version without changing anything; fails
   /// when there is nothing to read (e.g. a missing SQLite file). Null for
   /// an adapter without a stored schema.
   caf::expected<schema_version> (*read_schema)(const store_location&,
                                                const open_options&)
     = nullptr;
+  /// Open its stores (creating and migrating them when `migrate` is on;
+  /// `open_stores` checks the schema first when it is off).
   caf::expected<std::unique_ptr<event_store>> (*open_events)(
     const store_location&, const open_options&)
     = nullptr;
@@ -62,13 +75,33 @@ caf::expected<std::unique_ptr<Port>> open_as(const store_location& where,
   return std::unique_ptr<Port>{std::move(*x)};
 }
 
-/// Makes `x` the adapter of `x.kind` (replacing an earlier one). Adapter
-/// libraries call it while the program starts.
-void register_store_adapter(const store_adapter& x);
+/// Makes `x` the adapter of `x.kind` (of `x.scheme` for `other`), replacing
+/// an earlier one. Adapter libraries call it while the program starts
+/// (`MINK_REGISTER_STORE_ADAPTER`). Fails with `invalid_argument` for an
+/// `other` adapter without a parser or with a malformed or reserved scheme.
+caf::error register_store_adapter(const store_adapter& x);
 
-/// Returns the adapter that opens `kind`, or `invalid_argument` naming the
+/// Returns the adapter that opens `where`, or `invalid_argument` naming the
 /// component to link when the program has none.
-[[nodiscard]] caf::expected<store_adapter> find_store_adapter(store_kind kind);
+[[nodiscard]] caf::expected<store_adapter>
+find_store_adapter(const store_location& where);
+
+/// Returns the adapter outside mink's own registered for `scheme`, or
+/// `invalid_argument`.
+[[nodiscard]] caf::expected<store_adapter>
+find_store_adapter(const std::string& scheme);
+
+/// The schemes of the adapters outside mink's own, in registration order.
+[[nodiscard]] std::vector<std::string> registered_schemes();
+
+namespace detail {
+
+/// Registers `x` while the program starts; there is no caller to return an
+/// error to, so a refusal goes to stderr, naming the adapter. Returns
+/// whether it registered.
+bool register_at_start(const char* name, const store_adapter& x);
+
+} // namespace detail
 
 /// Reads the version of the schema stored where `where` says, and the
 /// newest this build knows, without changing anything (memory: 0 and 0).
@@ -88,5 +121,5 @@ read_schema_version(const store_location& where, const open_options& opts = {});
   extern "C" void mink_##name##_adapter_anchor() {}                           \
   namespace {                                                                 \
   [[maybe_unused]] const bool mink_##name##_adapter_registered                \
-    = (::mink::register_store_adapter(make()), true);                         \
+    = ::mink::detail::register_at_start(#name, make());                       \
   }

@@ -4,6 +4,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/store/conninfo.hpp"
+#include "mink/store/store_adapter.hpp"
 
 namespace mink {
 
@@ -14,11 +15,31 @@ bool starts_with(std::string_view x, std::string_view prefix) {
 }
 
 caf::error unknown_scheme(const std::string& url) {
+  std::string others;
+  for (const auto& scheme : registered_schemes())
+    others += ", " + scheme + ":...";
   return make_error(errc::invalid_argument,
                     "unknown store URL '" + mask_password(url)
                       + "': use memory:, sqlite:PATH, "
-                        "postgresql://user@host/db?schema=NAME or "
-                        "pg:CONNINFO");
+                        "postgresql://user@host/db?schema=NAME, "
+                        "pg:CONNINFO"
+                      + others);
+}
+
+/// A URL of a scheme that an adapter outside mink registered.
+caf::expected<store_location> parse_other(const std::string& url) {
+  auto colon = url.find(':');
+  if (colon == std::string::npos || colon == 0)
+    return unknown_scheme(url);
+  auto adapter = find_store_adapter(url.substr(0, colon));
+  if (!adapter || adapter->parse == nullptr)
+    return unknown_scheme(url);
+  auto x = adapter->parse(url);
+  if (!x)
+    return x;
+  x->kind = store_kind::other;
+  x->scheme = adapter->scheme;
+  return x;
 }
 
 /// Takes mink's `schema` parameter out of a URI's query string; `given`
@@ -63,9 +84,12 @@ std::string store_location::describe() const {
     case store_kind::sqlite:
       return "sqlite (" + path + ")";
     case store_kind::postgres:
+      return "postgresql (" + mask_password(conninfo) + ", schema " + schema
+             + ")";
+    case store_kind::other:
       break;
   }
-  return "postgresql (" + mask_password(conninfo) + ", schema " + schema
+  return scheme + " (" + (conninfo.empty() ? path : mask_password(conninfo))
          + ")";
 }
 
@@ -95,7 +119,7 @@ caf::expected<store_location> parse_store_url(std::string_view text) {
   } else if (starts_with(url, "pg:") || starts_with(url, "postgresql:")) {
     x.conninfo = url.substr(url.find(':') + 1);
   } else {
-    return unknown_scheme(url);
+    return parse_other(url);
   }
   if (x.conninfo.empty() || x.conninfo.find_first_not_of(' ') == std::string::npos)
     return make_error(errc::invalid_argument,

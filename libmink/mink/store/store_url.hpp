@@ -7,8 +7,10 @@
 
 namespace mink {
 
-/// The adapters a store URL can name.
-enum class store_kind { memory, sqlite, postgres };
+/// The adapters a store URL can name: mink's own, and `other` for an
+/// adapter outside mink that registered its URL scheme
+/// (`register_store_adapter`).
+enum class store_kind { memory, sqlite, postgres, other };
 
 /// Where a store is, parsed from a URL by `parse_store_url`.
 struct store_location {
@@ -24,6 +26,9 @@ struct store_location {
   /// PostgreSQL: whether the URL named the schema (`?schema=`); false when
   /// `schema` is the default.
   bool schema_given = false;
+  /// `other`: the registered scheme that names the adapter; its parser
+  /// fills `path` or `conninfo` (and may use `schema`).
+  std::string scheme;
 
   /// Names the store for logs and messages, the password masked.
   [[nodiscard]] std::string describe() const;
@@ -38,6 +43,9 @@ struct store_location {
 ///   connection string, every other parameter goes to libpq;
 /// - `pg:CONNINFO` (or `postgresql:CONNINFO`) — libpq's keyword form
 ///   (`pg:host=... dbname=...`).
+///
+/// - `SCHEME:...` — a scheme an adapter outside mink registered; its parser
+///   reads the URL.
 ///
 /// Fails with `invalid_argument` naming the problem for an unknown scheme,
 /// an empty path or connection string, or a bad schema name; the message

@@ -77,6 +77,9 @@ const std::map<std::string, setter>& setters() {
            return caf::error{};
          case mink::store_kind::postgres:
            break;
+         case mink::store_kind::other:
+           return bad_value(k, "the bank runs on sqlite:PATH or "
+                               "postgresql://... stores");
        }
        c.postgres = where->conninfo;
        c.postgres_schema = where->schema;
