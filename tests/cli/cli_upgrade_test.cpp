@@ -118,13 +118,15 @@ void upgrade(const std::vector<std::string>& store_args,
   BOOST_TEST(snapshots.out == slurp(release_dir / (name + "-snapshots.tsv")));
   auto projections = with({"projections", "list"});
   CLI_CHECK_EXIT(projections, 0);
-  BOOST_TEST(contains(projections.out, "bank_accounts\tstopped\trunning\t57\t0"));
+  BOOST_TEST(
+    contains(projections.out, "bank_accounts\tstopped\trunning\t57\t0"));
 
   // This build's bank service continues where the release stopped: its
   // projections go on from position 57, its demo checks the read models
   // add up (old accounts included) and appends more.
   auto demo = run_program(MINK_BANK_PATH, {"--demo"}, bank_env);
-  BOOST_CHECK_MESSAGE(demo.exit_code == 0 && contains(demo.out, "every answer as expected"),
+  BOOST_CHECK_MESSAGE(demo.exit_code == 0
+                        && contains(demo.out, "every answer as expected"),
                       "bank --demo on the upgraded store: exit "
                         << demo.exit_code << "\n" << demo.out << demo.err);
   auto grown = with({"export"});

@@ -63,12 +63,14 @@ open_event_store(const store_location& where, const open_options& opts) {
 
 caf::expected<std::unique_ptr<snapshot_store>>
 open_snapshot_store(const store_location& where, const open_options& opts) {
-  return open_one<snapshot_store>(where, opts, &store_adapter::open_snapshots);
+  return open_one<snapshot_store>(where, opts,
+                                  &store_adapter::open_snapshots);
 }
 
 caf::expected<std::unique_ptr<checkpoint_store>>
 open_checkpoint_store(const store_location& where, const open_options& opts) {
-  return open_one<checkpoint_store>(where, opts, &store_adapter::open_checkpoints);
+  return open_one<checkpoint_store>(where, opts,
+                                    &store_adapter::open_checkpoints);
 }
 
 caf::expected<store_set> open_stores(const store_location& where,

@@ -23,8 +23,9 @@ struct schema_version {
 };
 
 /// What a store adapter gives `open_stores`: how to open each of its stores
-/// from a parsed URL. Each adapter library (mink/adapters/<name>/) registers
-/// one when a program links it; the memory adapter is part of mink::core.
+/// from a parsed URL. Each adapter library (`mink/adapters/<name>/`)
+/// registers one when a program links it; the memory adapter is part of
+/// mink::core.
 /// An adapter outside mink's own uses `store_kind::other` with a `scheme`
 /// and a `parse` function of its own.
 struct store_adapter {
