@@ -47,13 +47,18 @@ bool raw_conn::send(std::string_view bytes) {
   return true;
 }
 
-bool raw_conn::fill(std::chrono::steady_clock::time_point deadline) {
+bool raw_conn::readable_before(
+  std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
     deadline - std::chrono::steady_clock::now());
   if (left.count() <= 0)
     return false;
   pollfd p{fd_, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+  return ::poll(&p, 1, static_cast<int>(left.count())) > 0;
+}
+
+bool raw_conn::fill(std::chrono::steady_clock::time_point deadline) {
+  if (!readable_before(deadline))
     return false;
   char tmp[16384];
   auto n = ::recv(fd_, tmp, sizeof(tmp), 0);
@@ -110,12 +115,7 @@ raw_conn::read_answer(std::chrono::milliseconds timeout) {
 bool raw_conn::closed_within(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+    if (!readable_before(deadline))
       return false;
     char tmp[4096];
     auto n = ::recv(fd_, tmp, sizeof(tmp), 0);

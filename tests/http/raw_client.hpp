@@ -44,6 +44,9 @@ public:
 private:
   /// Reads more into `buf_`; false on close, error or timeout.
   bool fill(std::chrono::steady_clock::time_point deadline);
+  /// Waits until the socket has something to read (data or its end);
+  /// false when `deadline` passes first.
+  bool readable_before(std::chrono::steady_clock::time_point deadline);
 
   int fd_ = -1;
   std::string buf_;
