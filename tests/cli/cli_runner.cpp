@@ -16,13 +16,6 @@ namespace mink::cli_test {
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::filesystem::path make_temp_dir() {
   auto pattern
     = (std::filesystem::temp_directory_path() / "mink-cli-XXXXXX").string();
@@ -77,6 +70,13 @@ int wait_exit(pid_t pid) {
 
 } // namespace
 
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
 run_result run_program(const std::string& program,
                        const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env,
@@ -86,8 +86,8 @@ run_result run_program(const std::string& program,
   auto err = dir.path / "err";
   run_result result;
   result.exit_code = wait_exit(spawn(program, args, env, stdin_file, out, err));
-  result.out = slurp(out);
-  result.err = slurp(err);
+  result.out = read_file(out);
+  result.err = read_file(err);
   return result;
 }
 
@@ -112,7 +112,7 @@ background::~background() {
 }
 
 std::string background::out() const {
-  return slurp(dir_ / "out");
+  return read_file(dir_ / "out");
 }
 
 int background::stop(int sig) {

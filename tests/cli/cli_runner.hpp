@@ -62,6 +62,9 @@ struct temp_dir {
   std::filesystem::path path;
 };
 
+/// The bytes of file `p`; "" when it cannot be read.
+std::string read_file(const std::filesystem::path& p);
+
 /// Returns whether `text` contains `part`.
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

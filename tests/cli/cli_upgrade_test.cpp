@@ -4,7 +4,6 @@
 // `mink migrate up`, read back exactly as that release exported them, and
 // take more: the bank service of this build runs its demo on them.
 
-#include <fstream>
 #include <sstream>
 
 #include <boost/test/unit_test.hpp>
@@ -27,12 +26,13 @@ const std::filesystem::path release_dir
 /// The previous release's schema name in the PostgreSQL dump.
 constexpr const char* dumped_schema = "mink_release_0_1_0";
 
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  BOOST_REQUIRE_MESSAGE(in.good(), "cannot read " << file);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+/// A fixture file of the release; the case stops when it is missing (an
+/// empty dump and an empty export would agree).
+std::string fixture(const std::string& name) {
+  auto file = release_dir / name;
+  BOOST_REQUIRE_MESSAGE(std::filesystem::is_regular_file(file),
+                        "missing fixture " << file);
+  return read_file(file);
 }
 
 std::string replace_all(std::string text, const std::string& from,
@@ -45,7 +45,7 @@ std::string replace_all(std::string text, const std::string& from,
 
 /// Runs the SQLite dump into a new database file.
 void load_sqlite(const std::string& db) {
-  auto sql = slurp(release_dir / "sqlite.sql");
+  auto sql = fixture("sqlite.sql");
   sqlite3* conn = nullptr;
   BOOST_REQUIRE(sqlite3_open(db.c_str(), &conn) == SQLITE_OK);
   char* why = nullptr;
@@ -58,7 +58,7 @@ void load_sqlite(const std::string& db) {
 
 /// Runs the PostgreSQL dump into `schema` instead of the dumped one.
 void load_postgres(const std::string& schema) {
-  auto sql = replace_all(slurp(release_dir / "postgres.sql"), dumped_schema,
+  auto sql = replace_all(fixture("postgres.sql"), dumped_schema,
                          schema);
   auto conn = PQconnectdb(require_pg_test_conninfo().c_str());
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
@@ -110,12 +110,12 @@ void upgrade(const std::vector<std::string>& store_args,
   CLI_CHECK_EXIT(with({"diagnose"}), 0);
   auto exported = with({"export"});
   CLI_CHECK_EXIT(exported, 0);
-  auto released = slurp(release_dir / (name + "-export.ndjson"));
+  auto released = fixture(name + "-export.ndjson");
   BOOST_TEST(exported.out == released,
              "the export differs from what the release exported");
   auto snapshots = with({"snapshots", "list"});
   CLI_CHECK_EXIT(snapshots, 0);
-  BOOST_TEST(snapshots.out == slurp(release_dir / (name + "-snapshots.tsv")));
+  BOOST_TEST(snapshots.out == fixture(name + "-snapshots.tsv"));
   auto projections = with({"projections", "list"});
   CLI_CHECK_EXIT(projections, 0);
   BOOST_TEST(

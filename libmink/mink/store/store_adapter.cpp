@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 
 #include "mink/adapters/memory/memory_checkpoint_store.hpp"
 #include "mink/adapters/memory/memory_event_store.hpp"
@@ -66,14 +67,10 @@ bool well_formed(const std::string& scheme) {
 /// program starts, read after.
 struct registry {
   std::mutex mtx;
-  std::array<store_adapter, builtin_kinds> builtin;
-  std::array<bool, builtin_kinds> known{};
+  std::array<std::optional<store_adapter>, builtin_kinds> builtin;
   std::vector<store_adapter> others;
 
-  registry() {
-    builtin[0] = memory_adapter();
-    known[0] = true;
-  }
+  registry() { builtin[0] = memory_adapter(); }
 
   static registry& get() {
     static registry instance;
@@ -96,7 +93,6 @@ caf::error register_store_adapter(const store_adapter& x) {
   if (x.kind != store_kind::other) {
     auto i = static_cast<size_t>(x.kind);
     r.builtin[i] = x;
-    r.known[i] = true;
     return {};
   }
   if (!well_formed(x.scheme) || reserved(x.scheme))
@@ -126,9 +122,9 @@ caf::expected<store_adapter> find_store_adapter(const store_location& where) {
   auto& r = registry::get();
   std::lock_guard<std::mutex> guard{r.mtx};
   auto i = static_cast<size_t>(where.kind);
-  if (!r.known[i])
+  if (!r.builtin[i])
     return not_linked(where.kind);
-  return r.builtin[i];
+  return *r.builtin[i];
 }
 
 caf::expected<store_adapter> find_store_adapter(const std::string& scheme) {

@@ -32,7 +32,7 @@ caf::expected<store_location> parse_other(const std::string& url) {
   if (colon == std::string::npos || colon == 0)
     return unknown_scheme(url);
   auto adapter = find_store_adapter(url.substr(0, colon));
-  if (!adapter || adapter->parse == nullptr)
+  if (!adapter) // registered others always have a parser
     return unknown_scheme(url);
   auto x = adapter->parse(url);
   if (!x)
