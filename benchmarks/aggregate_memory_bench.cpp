@@ -27,6 +27,7 @@
 #include "bench_load.hpp"
 #include "bench_pg.hpp"
 #include "test_ledger.hpp"
+#include "mink/actors/aggregate_actor_state.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -75,7 +76,8 @@ struct sender_state {
 /// Sends one note to each of `count` aggregates `prefix<i>` (the first
 /// command of each: it expects no stream), `in_flight` at a time; answers
 /// with the number of failures when all are answered.
-caf::behavior sender(caf::stateful_actor<sender_state>* self, caf::actor router,
+caf::behavior sender(caf::stateful_actor<sender_state>* self,
+                     command_handler_actor router,
                      std::string prefix, size_t count, size_t in_flight) {
   auto send_one = std::make_shared<std::function<void()>>();
   *send_one = [=] {
@@ -111,7 +113,7 @@ caf::behavior sender(caf::stateful_actor<sender_state>* self, caf::actor router,
 }
 
 /// Touches `count` aggregates and dies on failures; returns the seconds.
-double touch(caf::actor_system& sys, const caf::actor& router,
+double touch(caf::actor_system& sys, const command_handler_actor& router,
              const std::string& prefix, size_t count, size_t in_flight) {
   auto start = std::chrono::steady_clock::now();
   auto s = sys.spawn(sender, router, prefix, count, in_flight);
@@ -202,7 +204,9 @@ int main(int argc, char** argv) {
   std::printf("  beyond the user's state:           %8.0f bytes\n",
               per - static_cast<double>(sizeof(ledger_state)));
   std::printf("  sizeof the actor (CAF + state):    %8zu bytes\n",
-              sizeof(detail::aggregate_self<ledger_decider>));
+              sizeof(std::remove_pointer_t<detail::aggregate_self>));
+  std::printf("  sizeof the decider's model:        %8zu bytes\n",
+              sizeof(decider_model<ledger_decider>));
   std::printf("  RSS per live aggregate:            %8.0f bytes\n",
               static_cast<double>(rss1 - rss0) * 1024 / n);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
@@ -224,8 +228,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(stats2->passivated.load()));
     caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
   }
-  for (auto& a : {ctx.writer.actor, ctx.reader})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(ctx.writer.actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(ctx.reader, caf::exit_reason::user_shutdown);
   pg_drop_schema(opt.pg_conninfo, "bench_mem");
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "test_ledger.hpp"
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/snapshot_writer.hpp"
@@ -48,7 +49,7 @@ struct load_state {
 
 /// Keeps `in_flight` commands outstanding until `total` were answered.
 caf::behavior load_generator(caf::stateful_actor<load_state>* self,
-                             caf::actor router, size_t total, size_t in_flight,
+                             command_handler_actor router, size_t total, size_t in_flight,
                              size_t aggregates, std::string text,
                              bool creates) {
   auto send_one = std::make_shared<std::function<void()>>();
@@ -117,7 +118,7 @@ struct service {
   std::shared_ptr<store_reader_stats> reader_stats
     = std::make_shared<store_reader_stats>();
   aggregate_context ctx;
-  caf::actor router;
+  router_actor router;
 
   service(caf::actor_system& sys, const options& opt,
           std::shared_ptr<event_registry> registry) {
@@ -143,8 +144,11 @@ struct service {
   }
 
   ~service() {
-    for (auto& a : {ctx.writer.actor, ctx.reader, ctx.snapshot_writer, router})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    actor_list all;
+    all.add(ctx.writer.actor);
+    all.add(ctx.reader);
+    all.add(ctx.snapshot_writer);
+    all.add(router);
   }
 };
 
@@ -278,13 +282,13 @@ void run_rehydration(const options& opt, const event_registry& registry) {
   // (load the snapshot, read the events after it) plus restore and replay.
   auto rehydrate = [&](bool use_snapshot) {
     auto start = std::chrono::steady_clock::now();
-    aggregate<ledger_decider> fresh;
+    decider_model<ledger_decider> fresh;
     int64_t from = 1;
     if (use_snapshot) {
       auto s = (*snapshots)->load(stream);
       if (!s || !*s)
         die("no snapshot");
-      if (auto err = detail::restore_from(fresh, **s))
+      if (auto err = fresh.restore(**s))
         die(to_text(err));
       from = (*s)->version + 1;
     }
@@ -295,7 +299,7 @@ void run_rehydration(const options& opt, const event_registry& registry) {
       auto n = page->size();
       if (n > 0)
         from = page->back().stream_version + 1;
-      if (auto err = replay(fresh, registry, std::move(*page)))
+      if (auto err = fresh.replay(registry, std::move(*page)))
         die(to_text(err));
       if (n < 1000)
         break;

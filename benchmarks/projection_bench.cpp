@@ -311,8 +311,8 @@ void run_lag(caf::actor_system& sys, const options& opt) {
   print_lag("(a) async, fed by the feed", fed->lags);
   print_lag("(b) SQL read model, fed by the feed", sql->lags);
   print_lag("(c) async, polling the store (50 ms)", polled->lags);
-  for (auto& a : {writer.actor, feed})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
   pg_drop_schema(opt.pg_conninfo, schema);
 }
 

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "../support/test_account.hpp"
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -48,7 +49,7 @@ inline bool eventually(const std::function<bool()>& pred,
 /// Sends one command to `target` (a router or the command bus) and waits
 /// for its answer.
 inline caf::expected<command_result>
-call_command(caf::actor_system& sys, const caf::actor& target,
+call_command(caf::actor_system& sys, const command_handler_actor& target,
              command_envelope env) {
   caf::scoped_actor self{sys};
   caf::expected<command_result> result{command_result{}};
@@ -67,6 +68,10 @@ struct actor_fixture {
   std::shared_ptr<memory_snapshot_store> snapshots;
   std::shared_ptr<event_registry> registry;
   aggregate_context ctx;
+  /// Counters of the routers `make_router` spawns.
+  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
+  /// Actors a test spawned (routers, ...): stopped before the fixture's.
+  actor_list actors;
 
   explicit actor_fixture(persistence_config pcfg = {}) {
     cfg.set("scheduler.max-threads", 2);
@@ -84,9 +89,26 @@ struct actor_fixture {
   }
 
   ~actor_fixture() {
+    // The actor system waits for every actor before it shuts down.
+    actors.stop();
     caf::anon_send_exit(ctx.writer.actor, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(ctx.reader, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(ctx.snapshot_writer, caf::exit_reason::user_shutdown);
+  }
+
+  /// Spawns a router of `Decider` for aggregate type `type` on `ctx`,
+  /// counting in `stats` (stopped with the fixture).
+  template <class Decider = test_domain::account_decider>
+  router_actor make_router(router_config rcfg = {},
+                           std::string type = "account") {
+    return actors.add(
+      spawn_router<Decider>(*sys, std::move(type), ctx, rcfg, stats));
+  }
+
+  /// Sends one command to a router or bus and waits for its answer.
+  caf::expected<command_result> call(const command_handler_actor& target,
+                                     command_envelope env) {
+    return call_command(*sys, target, std::move(env));
   }
 
   /// A command envelope for account `id`.

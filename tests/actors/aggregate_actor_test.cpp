@@ -16,30 +16,9 @@ using namespace mink::testing;
 namespace {
 
 struct router_fixture : actor_fixture {
-  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
-  std::vector<caf::actor> routers;
-
   explicit router_fixture(persistence_config pcfg = {})
     : actor_fixture(pcfg) {
     // nop
-  }
-
-  ~router_fixture() {
-    // The actor system waits for every actor before it shuts down.
-    for (auto& r : routers)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-  }
-
-  caf::actor make_router(router_config rcfg = {}) {
-    routers.push_back(spawn_router<test_domain::account_decider>(*sys, "account",
-                                                          ctx, rcfg, stats));
-    return routers.back();
-  }
-
-  /// Sends one command and waits for its answer.
-  caf::expected<command_result> call(const caf::actor& router,
-                                     command_envelope env) {
-    return call_command(*sys, router, std::move(env));
   }
 
   /// Replays an account's stream from the store.

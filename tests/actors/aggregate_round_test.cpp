@@ -17,8 +17,9 @@ using namespace mink::testing;
 namespace {
 
 /// Passes requests on to the real reader and counts the loads.
-caf::behavior counting_reader(caf::event_based_actor* self, caf::actor real,
-                              std::shared_ptr<std::atomic<int>> loads) {
+store_reader_actor::behavior_type
+counting_reader(store_reader_actor::pointer self, store_reader_actor real,
+                std::shared_ptr<std::atomic<int>> loads) {
   return {
     [=](load_atom, std::string& id, int64_t from, bool snap) {
       loads->fetch_add(1);
@@ -27,29 +28,26 @@ caf::behavior counting_reader(caf::event_based_actor* self, caf::actor real,
     [=](find_atom, std::string& id) {
       return self->delegate(real, find_atom::value, std::move(id));
     },
+    [=](flush_atom) {
+      // the real reader's own wake-up; never sent here
+    },
   };
 }
 
 struct round_fixture : actor_fixture {
-  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
   std::shared_ptr<std::atomic<int>> loads = std::make_shared<std::atomic<int>>(0);
-  caf::actor real_reader;
-  caf::actor router;
+  store_reader_actor real_reader;
+  router_actor router;
 
   round_fixture() {
     real_reader = ctx.reader;
     ctx.reader = sys->spawn(counting_reader, real_reader, loads);
-    router = spawn_router<test_domain::account_decider>(*sys, "account", ctx, {},
-                                                 stats);
-  }
-
-  ~round_fixture() {
-    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(real_reader, caf::exit_reason::user_shutdown);
+    router = make_router();
+    actors.add(real_reader);
   }
 
   caf::expected<command_result> call(command_envelope env) {
-    return call_command(*sys, router, std::move(env));
+    return actor_fixture::call(router, std::move(env));
   }
 
   /// Sends `cmds` at once and returns their answers in the order sent.

@@ -14,7 +14,8 @@ using namespace mink::testing;
 namespace {
 
 /// Takes commands and never answers them.
-caf::behavior silent_router(caf::event_based_actor* self) {
+command_handler_actor::behavior_type
+silent_router(command_handler_actor::pointer self) {
   return {
     [self](command_atom, command_envelope&) {
       return self->make_response_promise<command_result>();
@@ -22,24 +23,7 @@ caf::behavior silent_router(caf::event_based_actor* self) {
   };
 }
 
-struct bus_fixture : actor_fixture {
-  std::vector<caf::actor> actors;
-
-  ~bus_fixture() {
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  }
-
-  caf::actor keep(caf::actor a) {
-    actors.push_back(a);
-    return a;
-  }
-
-  caf::expected<command_result> call(const caf::actor& bus,
-                                     command_envelope env) {
-    return call_command(*sys, bus, std::move(env));
-  }
-};
+using bus_fixture = actor_fixture;
 
 command_envelope typed(command_envelope env, std::string type) {
   env.type = std::move(type);
@@ -51,13 +35,13 @@ command_envelope typed(command_envelope env, std::string type) {
 BOOST_FIXTURE_TEST_SUITE(command_bus, bus_fixture)
 
 BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
-  auto router = keep(spawn_router<test_domain::account_decider>(
+  auto router = actors.add(spawn_router<test_domain::account_decider>(
     *sys, "account", ctx, {}, std::make_shared<router_stats>()));
   command_bus_config cfg;
   for (auto type : {"open_account", "deposit"})
     cfg.routes[type] = router;
   cfg.pipeline.use(exception_recovery()).use(validation()).use(correlation());
-  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto bus = actors.add(spawn_command_bus(*sys, cfg));
   auto open = typed(make_command("k1", test_domain::open_account{"K"}),
                     "open_account");
   open.meta.correlation_id.clear();
@@ -76,7 +60,7 @@ BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
-  auto bus = keep(spawn_command_bus(*sys, {}));
+  auto bus = actors.add(spawn_command_bus(*sys, {}));
   auto res = call(bus, typed(make_command("u1", test_domain::deposit{1}), "teleport"));
   BOOST_REQUIRE(!res);
   BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
@@ -85,9 +69,9 @@ BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
 
 BOOST_AUTO_TEST_CASE(invalid_commands_never_reach_a_router) {
   command_bus_config cfg;
-  cfg.routes["deposit"] = keep(sys->spawn(silent_router));
+  cfg.routes["deposit"] = actors.add(sys->spawn(silent_router));
   cfg.pipeline.use(validation());
-  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto bus = actors.add(spawn_command_bus(*sys, cfg));
   auto cmd = typed(make_command("v1", test_domain::deposit{1}), "deposit");
   cmd.aggregate_id.clear();
   auto res = call(bus, cmd);
@@ -97,9 +81,9 @@ BOOST_AUTO_TEST_CASE(invalid_commands_never_reach_a_router) {
 
 BOOST_AUTO_TEST_CASE(a_router_that_does_not_answer_times_out) {
   command_bus_config cfg;
-  cfg.routes["deposit"] = keep(sys->spawn(silent_router));
+  cfg.routes["deposit"] = actors.add(sys->spawn(silent_router));
   cfg.timeout = std::chrono::milliseconds{50};
-  auto bus = keep(spawn_command_bus(*sys, cfg));
+  auto bus = actors.add(spawn_command_bus(*sys, cfg));
   auto res = call(bus, typed(make_command("t1", test_domain::deposit{1}), "deposit"));
   BOOST_REQUIRE(!res);
   BOOST_TEST(code_of(res.error()) == errc::timeout);

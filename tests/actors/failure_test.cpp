@@ -38,9 +38,6 @@ struct fragile_decider {
 };
 
 struct failure_fixture : actor_fixture {
-  std::vector<caf::actor> routers;
-  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
-
   failure_fixture() {
     BOOST_REQUIRE(!registry->add<fragile_decider::added>(
       "added", 1,
@@ -55,16 +52,9 @@ struct failure_fixture : actor_fixture {
       }));
   }
 
-  ~failure_fixture() {
-    for (auto& r : routers)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-  }
-
   template <class Decider>
-  caf::actor router(std::string type) {
-    routers.push_back(spawn_router<Decider>(*sys, std::move(type), ctx, {},
-                                            stats));
-    return routers.back();
+  router_actor router(std::string type) {
+    return make_router<Decider>({}, std::move(type));
   }
 
   static command_envelope counter_command(std::string id, int64_t n) {
@@ -75,11 +65,6 @@ struct failure_fixture : actor_fixture {
     env.command_id = make_uuid();
     env.payload = fragile_decider::add{n};
     return env;
-  }
-
-  caf::expected<command_result> call(const caf::actor& r,
-                                     command_envelope env) {
-    return call_command(*sys, r, std::move(env));
   }
 };
 

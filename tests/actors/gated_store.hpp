@@ -8,9 +8,6 @@
 #include <mutex>
 #include <vector>
 
-#include <caf/actor.hpp>
-#include <caf/exit_reason.hpp>
-#include <caf/send.hpp>
 
 #include "mink/adapters/memory/memory_event_store.hpp"
 
@@ -75,15 +72,6 @@ protected:
                  append_results& out) override {
     gate.pass(prepared.size());
     memory_event_store::do_append(prepared, out);
-  }
-};
-
-/// Stops `actor` when it goes out of scope, however a test ends: the actor
-/// system waits for every actor before it shuts down.
-struct actor_stopper {
-  caf::actor actor;
-  ~actor_stopper() {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
 };
 

@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 
 #include "../support/recorded_event_checks.hpp"
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/feed.hpp"
 #include "mink/actors/live_subscription.hpp"
@@ -130,13 +131,10 @@ inline void check_live_events_equal_stored(std::shared_ptr<event_store> store,
     },
     {}, rcfg);
   // Stopped however the check ends: the actor system waits for them.
-  struct stopper {
-    std::vector<caf::actor> actors;
-    ~stopper() {
-      for (auto& a : actors)
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    }
-  } stop{{sub.actor, writer.actor, feed}};
+  actor_list stop;
+  stop.add(sub.actor);
+  stop.add(writer.actor);
+  stop.add(feed);
   // Caught up with the empty store: what follows comes from the feed.
   BOOST_REQUIRE(eventually(
     [&] { return sub.status->state() == projection_state::running; }, 30s));

@@ -99,7 +99,7 @@ struct projection_fixture {
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<memory_event_store> store;
   std::shared_ptr<memory_checkpoint_store> checkpoints;
-  caf::actor feed;
+  feed_actor feed;
   persistence writer;
   runner_config rcfg;
 

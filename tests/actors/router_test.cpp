@@ -10,6 +10,7 @@
 
 #include "actor_fixture.hpp"
 #include "gated_store.hpp"
+#include "mink/actors/detail/router_state.hpp"
 
 using namespace mink;
 using namespace mink::testing;
@@ -20,29 +21,16 @@ using namespace std::chrono_literals;
 
 
 struct router_test_fixture : actor_fixture {
-  std::vector<caf::actor> actors;
-
-  ~router_test_fixture() {
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  }
-
-  caf::actor make_router(router_config rcfg,
-                         std::shared_ptr<router_stats> stats,
-                         const aggregate_context& c) {
-    actors.push_back(spawn_router<test_domain::account_decider>(*sys, "account", c,
-                                                         rcfg, stats));
-    return actors.back();
-  }
-
-  caf::expected<command_result> call(const caf::actor& router,
-                                     command_envelope env) {
-    return call_command(*sys, router, std::move(env));
+  router_actor make_router(router_config rcfg,
+                           std::shared_ptr<router_stats> counts,
+                           const aggregate_context& c) {
+    return actors.add(spawn_router<test_domain::account_decider>(
+      *sys, "account", c, rcfg, std::move(counts)));
   }
 
   /// Runs `rounds` deposits over `hot` accounts in turn (each answered
   /// before the next), after opening them.
-  void hot_loop(const caf::actor& router, const std::string& prefix, int hot,
+  void hot_loop(const router_actor& router, const std::string& prefix, int hot,
                 int rounds) {
     for (int a = 0; a < hot; ++a)
       BOOST_REQUIRE(call(router, make_command(prefix + std::to_string(a),
@@ -102,8 +90,8 @@ BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
   auto c = ctx;
   c.writer = spawn_persistence(*sys, gated);
   c.reader = spawn_store_reader(*sys, gated);
-  actors.push_back(c.writer.actor);
-  actors.push_back(c.reader);
+  actors.add(c.writer.actor);
+  actors.add(c.reader);
   router_config rcfg;
   rcfg.max_alive = 1;
   rcfg.min_idle_to_evict = 0ms;
@@ -136,11 +124,11 @@ BOOST_AUTO_TEST_CASE(a_busy_actor_is_not_passivated) {
 }
 
 BOOST_AUTO_TEST_CASE(commands_held_for_stopping_actors_are_bounded) {
-  router_state st;
+  detail::router_state st;
   router_config cfg;
   cfg.max_held_commands = 3;
-  router_state::stopping_entry stopping;
-  caf::response_promise rp;
+  detail::router_state::stopping_entry stopping;
+  caf::typed_response_promise<command_result> rp;
   for (int i = 0; i < 3; ++i) {
     auto cmd = make_command("h", test_domain::deposit{1});
     BOOST_TEST(detail::try_hold(st, cfg, stopping, cmd, rp));
@@ -150,13 +138,13 @@ BOOST_AUTO_TEST_CASE(commands_held_for_stopping_actors_are_bounded) {
   BOOST_TEST(stopping.held.size() == 3u);
   BOOST_TEST(st.held_commands == 3u);
   // By bytes: a command whose metadata is large counts by its size.
-  router_state by_bytes;
+  detail::router_state by_bytes;
   cfg.max_held_commands = 1000;
   cfg.max_held_bytes = 64 * 1024;
   auto big = make_command("h", test_domain::deposit{1});
   big.meta.custom["note"] = std::string(40 * 1024, 'x');
   auto big2 = big;
-  router_state::stopping_entry s2;
+  detail::router_state::stopping_entry s2;
   BOOST_TEST(detail::try_hold(by_bytes, cfg, s2, big, rp));
   BOOST_TEST(!detail::try_hold(by_bytes, cfg, s2, big2, rp));
   BOOST_TEST(by_bytes.held_bytes >= 40u * 1024);

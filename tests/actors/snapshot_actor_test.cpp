@@ -21,8 +21,12 @@ struct recorder_state {
   std::vector<int64_t> versions;
 };
 
-caf::behavior
-snapshot_recorder(caf::stateful_actor<recorder_state>* self, caf::actor writer) {
+using recorder_actor = snapshot_writer_actor::extend<
+  caf::replies_to<seen_atom>::with<std::vector<int64_t>>>;
+
+recorder_actor::behavior_type
+snapshot_recorder(recorder_actor::stateful_pointer<recorder_state> self,
+                  snapshot_writer_actor writer) {
   self->link_to(writer);
   return {
     [=](snapshot_atom atom, snapshot& snap) {
@@ -34,25 +38,6 @@ snapshot_recorder(caf::stateful_actor<recorder_state>* self, caf::actor writer) 
 }
 
 struct snapshot_fixture : actor_fixture {
-  std::vector<caf::actor> routers;
-  std::shared_ptr<router_stats> stats = std::make_shared<router_stats>();
-
-  ~snapshot_fixture() {
-    for (auto& r : routers)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-  }
-
-  caf::actor make_router() {
-    routers.push_back(spawn_router<test_domain::account_decider>(*sys, "account",
-                                                          ctx, {}, stats));
-    return routers.back();
-  }
-
-  caf::expected<command_result> call(const caf::actor& router,
-                                     command_envelope env) {
-    return call_command(*sys, router, std::move(env));
-  }
-
   /// Waits (at most `timeout`) until the store's snapshot of `stream` is
   /// at `version`: the writer runs on its own, nobody waits for it on the
   /// command path.
@@ -85,7 +70,8 @@ BOOST_FIXTURE_TEST_SUITE(snapshots, snapshot_fixture)
 
 BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
   ctx.snapshots.every_events = 10;
-  ctx.snapshot_writer = sys->spawn(snapshot_recorder, ctx.snapshot_writer);
+  auto recorder = sys->spawn(snapshot_recorder, ctx.snapshot_writer);
+  ctx.snapshot_writer = recorder;
   auto router = make_router();
   BOOST_REQUIRE(call(router, make_command("s1", test_domain::open_account{"S"})));
   for (int i = 1; i <= 24; ++i)
@@ -96,7 +82,7 @@ BOOST_AUTO_TEST_CASE(snapshots_follow_the_policy) {
   BOOST_REQUIRE(!call(router, make_command("s1", test_domain::withdraw{1000000})));
   std::vector<int64_t> sent;
   caf::scoped_actor self{*sys};
-  self->request(ctx.snapshot_writer, caf::infinite, seen_atom::value)
+  self->request(recorder, caf::infinite, seen_atom::value)
     .receive([&](std::vector<int64_t>& xs) { sent = std::move(xs); },
              [&](caf::error& err) { BOOST_FAIL(to_text(err)); });
   // Versions 10 and 20 crossed a multiple of 10; nothing else did.

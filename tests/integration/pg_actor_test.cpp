@@ -3,6 +3,7 @@
 // update lost).
 
 #include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
 
 #include <cstdlib>
 #include <map>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "../support/test_account.hpp"
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
@@ -44,7 +46,9 @@ struct bank_service {
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<event_registry> registry = std::make_shared<event_registry>();
   aggregate_context ctx;
-  caf::actor router;
+  router_actor router;
+  /// Stopped before the actor system goes (declared after it).
+  actor_list actors;
 
   explicit bank_service(std::shared_ptr<event_store> store,
                         int max_retries = 5) {
@@ -58,11 +62,9 @@ struct bank_service {
     ctx.retry.max_retries = max_retries;
     router = spawn_router<test_domain::account_decider>(
       *sys, "account", ctx, {}, std::make_shared<router_stats>());
-  }
-
-  ~bank_service() {
-    for (auto& a : {ctx.writer.actor, ctx.reader, router})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    actors.add(ctx.writer.actor);
+    actors.add(ctx.reader);
+    actors.add(router);
   }
 
   static command_envelope command(const std::string& id,

@@ -77,7 +77,7 @@ struct stall_fixture {
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   persistence writer;
-  caf::actor reader;
+  store_reader_actor reader;
   /// The positions of every acknowledged event.
   std::set<int64_t> acked;
   /// Every stream an append was sent to.

@@ -1,26 +1,34 @@
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
-#include <caf/all.hpp>
+#include <caf/actor_system.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
-#include "mink/actors/aggregate_actor_state.hpp"
 #include "mink/actors/aggregate_context.hpp"
-#include "mink/actors/atoms.hpp"
-#include "mink/actors/detail/aggregate_decide.hpp"
-#include "mink/actors/message_types.hpp"
+#include "mink/actors/aggregate_model.hpp"
+#include "mink/actors/interfaces.hpp"
+#include "mink/aggregate.hpp"
+#include "mink/aggregate_events.hpp"
 #include "mink/errc.hpp"
 
 namespace mink {
 
-/// The actor of one aggregate instance: answers
-/// `(command_atom, command_envelope)` with `command_result` or the error.
-/// `in_flight` (may be null) counts the commands sent to it and not yet
-/// answered: the sender raises it, the actor lowers it as it answers.
+/// Makes the model of a new aggregate instance (one per actor).
+using aggregate_model_factory
+  = std::function<std::unique_ptr<aggregate_model>()>;
+
+/// Spawns the actor of one aggregate instance: it answers commands with
+/// `command_result` or the error.
 ///
 /// It works in rounds. A round takes the commands waiting (up to
 /// `ctx.max_round`, in arrival order) and decides them one after another,
@@ -34,69 +42,165 @@ namespace mink {
 /// pass and one append per round, not per command.
 ///
 /// On its first round it rehydrates from the store (through `ctx.reader`),
-/// unless the round's first command `expects_no_stream`: then it decides
-/// against the empty state and the append expects no stream. When another
-/// writer got there first (`wrong_expected_version`) it drops the state it
-/// decided on, reads the stream and decides the commands still unanswered
-/// again, up to `ctx.retry.max_retries` times with jittered backoff.
+/// unless the round's first command `creates` the aggregate: then it
+/// decides against the empty state and the append expects no stream. When
+/// another writer got there first (`wrong_expected_version`) it drops the
+/// state it decided on, reads the stream and decides the commands still
+/// unanswered again, up to `ctx.retry.max_retries` times with jittered
+/// backoff.
+///
+/// `in_flight` (may be null) counts the commands sent to it and not yet
+/// answered: the sender raises it, the actor lowers it as it answers.
+/// Spawned by a router (`spawn_router`), which passes itself as `router`.
+aggregate_actor
+spawn_aggregate(caf::local_actor* parent, std::string stream_id,
+                std::unique_ptr<aggregate_model> model,
+                std::shared_ptr<const aggregate_context> ctx,
+                std::shared_ptr<std::atomic<int64_t>> in_flight);
+
+namespace detail {
+
+/// Whether `Decider` says which of its commands create its aggregate.
+template <class D, class = void>
+struct has_creates : std::false_type {};
+
+template <class D>
+struct has_creates<D, std::void_t<decltype(D::creates(
+                        std::declval<const typename D::command_type&>()))>>
+  : std::true_type {};
+
+/// Whether `Decider` can encode and decode its state for snapshots.
+template <class D, class = void>
+struct has_state_codec : std::false_type {};
+
+template <class D>
+struct has_state_codec<
+  D, std::void_t<decltype(D::state_type_name), decltype(D::state_schema_version),
+                 decltype(D::encode_state(
+                   std::declval<const typename D::state_type&>(),
+                   std::declval<rapidjson::Document&>())),
+                 decltype(D::decode_state(std::declval<const rapidjson::Value&>()))>>
+  : std::true_type {};
+
+/// The error of a decider that threw while deciding `command`.
+caf::error decide_threw(const std::string& command, const char* what);
+
+/// The error of a snapshot of another state type or version.
+caf::error snapshot_mismatch(const snapshot& snap, const char* state_type,
+                             int32_t schema_version);
+
+/// Parses a snapshot's JSON; none on a parse error.
+std::optional<rapidjson::Document> parse_snapshot(const snapshot& snap);
+
+/// Serializes a snapshot's JSON.
+std::string write_snapshot(const rapidjson::Document& doc);
+
+} // namespace detail
+
+/// The `aggregate_model` of `Decider`: the only part of an aggregate actor
+/// compiled per decider.
 template <class Decider>
-caf::behavior aggregate_actor(detail::aggregate_self<Decider>* self,
-                              std::string stream_id,
-                              std::shared_ptr<const aggregate_context> ctx,
-                              std::shared_ptr<std::atomic<int64_t>> in_flight) {
-  self->state.stream_id = std::move(stream_id);
-  self->state.in_flight = std::move(in_flight);
-  // Callbacks refer to the context through the state, which outlives them:
-  // nothing is copied per message.
-  self->state.ctx = std::move(ctx);
-  // An exception outside `decide` (in `evolve`, a state codec, ...) ends
-  // the actor; everyone waiting on it gets an answer first. Its router
-  // forgets it, and the aggregate's next command rehydrates a new one.
-  self->set_exception_handler(
-    [self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
-      std::string what = "unknown exception";
-      try {
-        std::rethrow_exception(eptr);
-      } catch (const std::exception& ex) {
-        what = ex.what();
-      } catch (...) {
-        // keep the default text
-      }
-      auto& st = self->state;
-      auto err = make_error(errc::handler_failed,
-                            "aggregate " + st.stream_id + ": " + what);
-      detail::fail_all(self, err);
-      if (auto router = caf::actor_cast<caf::actor>(st.ctx->router))
-        caf::anon_send(router, gone_atom::value, st.stream_id,
-                       self->address());
-      return err;
-    });
-  return {
-    [self](command_atom, command_envelope& cmd) {
-      auto rp = self->template make_response_promise<command_result>();
-      auto& st = self->state;
-      held_command c;
-      c.cmd = std::move(cmd);
-      c.rp = rp;
-      if (st.waiting.size() >= st.ctx->max_waiting) {
-        st.answer(c, make_error(errc::overloaded,
-                                "too many commands waiting for aggregate "
-                                  + st.stream_id));
-        return rp;
-      }
-      st.waiting.push_back(std::move(c));
-      detail::start_next(self, *st.ctx);
-      return rp;
-    },
-    [self](retry_atom) {
-      self->state.busy = false;
-      detail::start_next(self, *self->state.ctx);
-    },
-    [self](passivate_atom) {
-      self->state.passivating = true;
-      detail::start_next(self, *self->state.ctx);
-    },
-  };
+class decider_model final : public aggregate_model {
+public:
+  using command_type = typename Decider::command_type;
+  using event_type = typename Decider::event_type;
+
+  int64_t version() const noexcept override {
+    return agg_.version();
+  }
+
+  void reset() override {
+    agg_ = aggregate<Decider>{};
+  }
+
+  bool accepts(const command_envelope& env) const override {
+    return std::any_cast<command_type>(&env.payload) != nullptr;
+  }
+
+  bool creates(const command_envelope& env) const override {
+    if (env.expects_no_stream)
+      return true;
+    if constexpr (detail::has_creates<Decider>::value) {
+      auto cmd = std::any_cast<command_type>(&env.payload);
+      return cmd != nullptr && Decider::creates(*cmd);
+    }
+    return false;
+  }
+
+  caf::expected<std::vector<event_data>>
+  decide(const command_envelope& env, const metadata& meta,
+         const event_registry& reg) override {
+    decided_.clear();
+    try {
+      auto decided = agg_.decide(*std::any_cast<command_type>(&env.payload));
+      if (!decided)
+        return std::move(decided.error());
+      decided_ = std::move(*decided);
+    } catch (const std::exception& ex) {
+      return detail::decide_threw(env.type, ex.what());
+    } catch (...) {
+      return detail::decide_threw(env.type, nullptr);
+    }
+    return to_event_data(reg, decided_, meta);
+  }
+
+  void apply_decided() override {
+    agg_.apply(decided_);
+    decided_.clear();
+  }
+
+  caf::error replay(const event_registry& reg,
+                    std::vector<recorded_event> events) override {
+    return mink::replay(agg_, reg, std::move(events));
+  }
+
+  bool has_state_codec() const noexcept override {
+    return detail::has_state_codec<Decider>::value;
+  }
+
+  caf::error restore(const snapshot& snap) override {
+    if constexpr (detail::has_state_codec<Decider>::value) {
+      if (snap.state_type != Decider::state_type_name
+          || snap.schema_version != Decider::state_schema_version)
+        return detail::snapshot_mismatch(snap, Decider::state_type_name,
+                                         Decider::state_schema_version);
+      auto doc = detail::parse_snapshot(snap);
+      if (!doc)
+        return make_error(errc::decode_failed, "snapshot is not valid JSON");
+      auto state = Decider::decode_state(*doc);
+      if (!state)
+        return std::move(state.error());
+      return agg_.restore(std::move(*state), snap.version);
+    } else {
+      return make_error(errc::decode_failed,
+                        "the aggregate has no state codec");
+    }
+  }
+
+  std::optional<snapshot> take_snapshot() const override {
+    if constexpr (detail::has_state_codec<Decider>::value) {
+      rapidjson::Document doc;
+      Decider::encode_state(agg_.state(), doc);
+      snapshot snap;
+      snap.version = agg_.version();
+      snap.state_type = Decider::state_type_name;
+      snap.schema_version = Decider::state_schema_version;
+      snap.data = detail::write_snapshot(doc);
+      return snap;
+    } else {
+      return std::nullopt;
+    }
+  }
+
+private:
+  aggregate<Decider> agg_;
+  std::vector<event_type> decided_;
+};
+
+/// The factory of `Decider`'s models.
+template <class Decider>
+aggregate_model_factory make_model_factory() {
+  return [] { return std::make_unique<decider_model<Decider>>(); };
 }
 
 } // namespace mink

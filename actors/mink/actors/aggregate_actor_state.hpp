@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
-#include <caf/all.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "mink/actors/aggregate_context.hpp"
+#include "mink/actors/aggregate_model.hpp"
+#include "mink/actors/interfaces.hpp"
 #include "mink/actors/recent_commands.hpp"
-#include "mink/aggregate.hpp"
 #include "mink/command/command.hpp"
 
 namespace mink {
@@ -49,9 +51,9 @@ struct held_command {
 
 /// State of one aggregate actor. Kept small: a service holds many of them,
 /// most idle. The containers allocate only while commands wait or run.
-template <class Decider>
 struct aggregate_actor_state {
-  aggregate<Decider> agg;
+  /// The aggregate instance, behind the decider's types.
+  std::unique_ptr<aggregate_model> model;
   std::string stream_id;
   /// Shared by all aggregate actors of a router.
   std::shared_ptr<const aggregate_context> ctx;
@@ -92,20 +94,19 @@ struct aggregate_actor_state {
   static inline const char* name = "mink.aggregate";
 
   /// Answers `c` with `x` and counts it as answered (see `in_flight`).
-  template <class T>
-  void answer(held_command& c, T&& x) {
-    c.rp.deliver(std::forward<T>(x));
-    c.done = true;
-    if (in_flight)
-      in_flight->fetch_sub(1, std::memory_order_relaxed);
-  }
+  void answer(held_command& c, command_result x);
 
-  void answer_with(held_command& c, caf::expected<command_result> x) {
-    if (x)
-      answer(c, *x);
-    else
-      answer(c, std::move(x.error()));
-  }
+  /// Answers `c` with the error `err`.
+  void answer(held_command& c, caf::error err);
+
+  /// Answers `c` with the result or the error.
+  void answer_with(held_command& c, caf::expected<command_result> x);
 };
+
+namespace detail {
+
+using aggregate_self = aggregate_actor::stateful_pointer<aggregate_actor_state>;
+
+} // namespace detail
 
 } // namespace mink

@@ -5,8 +5,9 @@
 #include <cstdint>
 #include <memory>
 
-#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/snapshot_writer.hpp"
 #include "mink/serialization/event_registry.hpp"
@@ -35,13 +36,13 @@ struct aggregate_stats {
 struct aggregate_context {
   persistence writer;
   /// The store reader (see `spawn_store_reader`).
-  caf::actor reader;
+  store_reader_actor reader;
   std::shared_ptr<const event_registry> registry;
   retry_policy retry;
   /// The snapshot writer (see `spawn_snapshot_writer`); none = aggregates
   /// neither read nor write snapshots. Deciders without a state codec never
   /// use snapshots.
-  caf::actor snapshot_writer;
+  snapshot_writer_actor snapshot_writer;
   snapshot_policy snapshots;
   /// Commands waiting for one aggregate above which new ones are answered
   /// `overloaded` at once.

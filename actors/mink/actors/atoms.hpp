@@ -35,5 +35,9 @@ using publish_atom = caf::atom_constant<caf::atom("mk_publish")>;
 using next_atom = caf::atom_constant<caf::atom("mk_next")>;
 /// Run the next step of a projection runner.
 using step_atom = caf::atom_constant<caf::atom("mk_step")>;
+/// Wait for a projection to reach a position (to the engine's wait actor).
+using wait_atom = caf::atom_constant<caf::atom("mk_wait")>;
+/// A wait's timeout ran out.
+using expire_atom = caf::atom_constant<caf::atom("mk_expire")>;
 
 } // namespace mink

@@ -28,9 +28,9 @@ struct bus_state {
   static inline const char* name = "mink.command_bus";
 };
 
-using bus_actor = caf::stateful_actor<bus_state>;
+using bus_self = command_bus_actor::stateful_pointer<bus_state>;
 
-caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
+command_bus_actor::behavior_type bus_impl(bus_self self, command_bus_config cfg) {
   // Sends the command to its router; the answer comes back through `reply`.
   // The request itself has no timeout: the bus sweeps its own (see
   // `timeout_queue`).
@@ -97,7 +97,7 @@ caf::behavior bus_impl(bus_actor* self, command_bus_config cfg) {
 
 } // namespace
 
-caf::actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg) {
+command_bus_actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg) {
   return sys.spawn(bus_impl, std::move(cfg));
 }
 

@@ -4,9 +4,9 @@
 #include <map>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/command/pipeline.hpp"
 
 namespace mink {
@@ -15,7 +15,7 @@ namespace mink {
 struct command_bus_config {
   /// Command type -> the router (or any actor answering
   /// `(command_atom, command_envelope)` with `command_result`).
-  std::map<std::string, caf::actor> routes;
+  std::map<std::string, command_handler_actor> routes;
   /// Middleware, run in order before the command reaches its router.
   command_pipeline pipeline;
   /// How long the bus waits for the router's answer; then the caller gets
@@ -29,6 +29,6 @@ struct command_bus_config {
 /// Spawns the command bus: it answers `(command_atom, command_envelope)` with
 /// `command_result` or the error. It runs the pipeline, then routes by
 /// command type; an unknown type is `invalid_argument` naming it.
-caf::actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg);
+command_bus_actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg);
 
 } // namespace mink

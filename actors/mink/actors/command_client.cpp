@@ -25,6 +25,10 @@ caf::error map_error(caf::error err) {
   return err;
 }
 
+} // namespace
+
+namespace detail {
+
 /// A callback as a message (it never leaves the process).
 struct pending_command {
   command_envelope cmd;
@@ -40,33 +44,33 @@ struct pending_command {
   }
 };
 
-} // namespace
+} // namespace detail
 
 } // namespace mink
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<mink::pending_command>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<mink::detail::pending_command>)
 
 namespace mink {
 
 namespace {
 
 struct bridge_state {
-  detail::timeout_queue<pending_command> timeouts;
+  detail::timeout_queue<detail::pending_command> timeouts;
   static inline const char* name = "mink.command_client";
 };
 
-using bridge_actor = caf::stateful_actor<bridge_state>;
+using bridge_self = command_client::bridge_actor::stateful_pointer<bridge_state>;
 
 // Turns a foreign thread's `send` into an actor-to-actor request, the fast
 // path of CAF (a blocking request from outside is 50 times slower). The
 // request has no CAF timeout (each would take the clock thread's lock):
 // the bridge sweeps its own (see `timeout_queue`).
-caf::behavior bridge(bridge_actor* self, caf::actor bus,
+command_client::bridge_actor::behavior_type bridge(bridge_self self, command_handler_actor bus,
                      std::chrono::milliseconds timeout) {
   // Linked: the bridge goes when the bus goes (at shutdown).
   self->link_to(bus);
   return {
-    [=](const std::shared_ptr<pending_command>& p) {
+    [=](const std::shared_ptr<detail::pending_command>& p) {
       self->state.timeouts.add(p, std::chrono::steady_clock::now() + timeout);
       detail::schedule_sweep(self, self->state.timeouts, timeout,
                            tick_atom::value);
@@ -78,7 +82,7 @@ caf::behavior bridge(bridge_actor* self, caf::actor bus,
       auto& st = self->state;
       st.timeouts.swept();
       st.timeouts.expire(std::chrono::steady_clock::now(),
-                         [](pending_command& p) {
+                         [](detail::pending_command& p) {
                            p.callback(make_error(
                              errc::timeout, "the command got no answer in time"));
                          });
@@ -90,14 +94,15 @@ caf::behavior bridge(bridge_actor* self, caf::actor bus,
 
 } // namespace
 
-command_client::command_client(caf::actor_system& sys, caf::actor bus,
+command_client::command_client(caf::actor_system& sys,
+                               command_handler_actor bus,
                                std::chrono::milliseconds timeout)
   : sys_(sys), bus_(std::move(bus)), timeout_(timeout) {
   bridge_ = sys.spawn(bridge, bus_, timeout_);
 }
 
 void command_client::send(command_envelope cmd, callback done) const {
-  auto p = std::make_shared<pending_command>();
+  auto p = std::make_shared<detail::pending_command>();
   p->cmd = std::move(cmd);
   p->callback = std::move(done);
   caf::anon_send(bridge_, std::move(p));

@@ -4,13 +4,20 @@
 #include <functional>
 #include <vector>
 
-#include <caf/actor.hpp>
+#include <memory>
+
+#include <caf/typed_actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/command/command.hpp"
 
 namespace mink {
+
+namespace detail {
+struct pending_command;
+} // namespace detail
 
 /// Sends commands to the command bus from code outside CAF: HTTP handlers
 /// (asynchronously: `send` with a callback) and threads that may block,
@@ -27,7 +34,7 @@ public:
   /// `bus` answers `(command_atom, command_envelope)`; `timeout` bounds
   /// each command (make it longer than the bus's own timeout, so the bus
   /// answers first).
-  command_client(caf::actor_system& sys, caf::actor bus,
+  command_client(caf::actor_system& sys, command_handler_actor bus,
                  std::chrono::milliseconds timeout);
 
   /// Sends `cmd`; `done` runs once with the answer, on a thread of CAF's
@@ -42,10 +49,16 @@ public:
   [[nodiscard]] std::vector<caf::expected<command_result>>
   send_all(std::vector<command_envelope> cmds) const;
 
+  /// The actor that turns a call of `send` into a request to the bus
+  /// (internal).
+  using bridge_actor
+    = caf::typed_actor<caf::reacts_to<std::shared_ptr<detail::pending_command>>,
+                       caf::reacts_to<tick_atom>>;
+
 private:
   caf::actor_system& sys_;
-  caf::actor bus_;
-  caf::actor bridge_;
+  command_handler_actor bus_;
+  bridge_actor bridge_;
   std::chrono::milliseconds timeout_;
 };
 

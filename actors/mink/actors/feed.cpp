@@ -40,7 +40,7 @@ struct feed_state {
   static inline const char* name = "mink.feed";
 };
 
-using feed_actor = caf::stateful_actor<feed_state>;
+using feed_self = feed_actor::stateful_pointer<feed_state>;
 
 /// Appends `ev` to the cache (it must be `head + 1`) and trims the oldest
 /// beyond `max_cached_events` and `max_cached_bytes`.
@@ -60,7 +60,7 @@ void push(feed_state& st, recorded_event ev, const feed_config& cfg) {
 
 /// Reads events `head + 1` .. `until` (all that exist when `until` is 0)
 /// from the store into the cache. Returns false when the store failed.
-bool read_store(feed_actor* self, event_store& store, const feed_config& cfg,
+bool read_store(feed_self self, event_store& store, const feed_config& cfg,
                 int64_t until) {
   auto& st = self->state;
   while (until == 0 || st.head < until) {
@@ -113,7 +113,7 @@ feed_batch answer(const feed_state& st, int64_t from, uint32_t max) {
 
 /// Answers every parked request that now has events, or whose wait ran
 /// out (with none).
-void serve_parked(feed_actor* self) {
+void serve_parked(feed_self self) {
   auto& st = self->state;
   auto now = self->clock().now();
   auto keep = std::remove_if(st.parked.begin(), st.parked.end(),
@@ -126,7 +126,7 @@ void serve_parked(feed_actor* self) {
   st.parked.erase(keep, st.parked.end());
 }
 
-caf::behavior feed_impl(feed_actor* self, std::shared_ptr<event_store> store,
+feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store> store,
                         feed_config cfg) {
   auto& st = self->state;
   if (auto last = store->last_position()) {
@@ -184,7 +184,7 @@ caf::behavior feed_impl(feed_actor* self, std::shared_ptr<event_store> store,
 
 } // namespace
 
-caf::actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
+feed_actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
                       feed_config cfg) {
   return sys.spawn<caf::detached>(feed_impl, std::move(store), cfg);
 }

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <memory>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/store/event_store.hpp"
 
 namespace mink {
@@ -44,7 +44,7 @@ struct feed_config {
 /// as events arrive, which keeps the lag low; a request older than the
 /// memory window is answered `behind`, and the subscriber catches up from
 /// the store. Nothing is pushed, so a slow subscriber costs no memory.
-caf::actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
+feed_actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
                       feed_config cfg = {});
 
 } // namespace mink

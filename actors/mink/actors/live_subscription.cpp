@@ -38,7 +38,7 @@ private:
 
 live_subscription
 subscribe_live(caf::actor_system& sys, std::shared_ptr<event_store> store,
-               caf::actor feed, int64_t after_position, live_handler handler,
+               feed_actor feed, int64_t after_position, live_handler handler,
                read_filter filter, runner_config cfg) {
   static std::atomic<uint64_t> next_id{1};
   auto name = "live-" + std::to_string(next_id.fetch_add(1));

@@ -25,7 +25,7 @@ using live_handler
 /// A running live subscription.
 struct live_subscription {
   /// Stop it with `caf::anon_send_exit(actor, caf::exit_reason::user_shutdown)`.
-  caf::actor actor;
+  projection_runner_actor actor;
   /// Its position, state and lag.
   std::shared_ptr<projection_status> status;
 };
@@ -37,7 +37,7 @@ struct live_subscription {
 /// `filter` narrows the events passed to `handler`.
 [[nodiscard]] live_subscription
 subscribe_live(caf::actor_system& sys, std::shared_ptr<event_store> store,
-               caf::actor feed, int64_t after_position, live_handler handler,
+               feed_actor feed, int64_t after_position, live_handler handler,
                read_filter filter = {}, runner_config cfg = {});
 
 } // namespace mink

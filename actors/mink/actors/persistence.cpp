@@ -53,6 +53,11 @@ namespace {
 
 using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
 
+/// The persistence actor's helper on a thread of its own: commits a batch
+/// and answers it with its results.
+using committer_actor = caf::typed_actor<
+  caf::replies_to<commit_atom, commit_batch>::with<commit_batch>>;
+
 /// The promise of a group of appends (`append_group_result`), answered
 /// once every member has its result.
 struct group_answer {
@@ -99,7 +104,7 @@ struct persistence_state {
   std::vector<bool> joined;
   size_t pending_events = 0;
   /// The actor that calls the store (blocking), on a thread of its own.
-  caf::actor committer;
+  committer_actor committer;
   std::shared_ptr<persistence_stats> stats;
   persistence_config cfg;
   /// Whether the committer holds a batch, and the promises of its appends.
@@ -109,10 +114,10 @@ struct persistence_state {
   static inline const char* name = "mink.persistence";
 };
 
-using persistence_actor = caf::stateful_actor<persistence_state>;
+using persistence_self = persistence_actor::stateful_pointer<persistence_state>;
 
 /// Sends the committed events of a batch to the feed, in position order.
-void publish(persistence_actor* self, const caf::actor& feed,
+void publish(persistence_self self, const feed_actor& feed,
              commit_batch& done) {
   std::vector<recorded_event> out;
   for (size_t i = 0; i < done.results.size(); ++i) {
@@ -143,14 +148,14 @@ void publish(persistence_actor* self, const caf::actor& feed,
     self->send(feed, publish_atom::value, std::move(out));
 }
 
-void start_commit(persistence_actor* self);
+void start_commit(persistence_self self);
 
 /// Answers appends whose outcome this actor will not learn, giving back
 /// their slots. The answer is a store error, not CAF's `system` category:
 /// senders give a slot back themselves only for appends this actor never
 /// saw. Appends that reached the committer may have committed; a retry
 /// with the same command id finds out.
-void fail_all(persistence_actor* self, std::vector<answer_to>& rps,
+void fail_all(persistence_self self, std::vector<answer_to>& rps,
               const caf::error& why, bool reached_committer) {
   self->state.stats->queued.fetch_sub(rps.size(), std::memory_order_relaxed);
   auto err = make_error(errc::storage_failure,
@@ -165,7 +170,7 @@ void fail_all(persistence_actor* self, std::vector<answer_to>& rps,
 }
 
 /// Answers the appends of a committed batch and starts the next one.
-void on_committed(persistence_actor* self, commit_batch& done) {
+void on_committed(persistence_self self, commit_batch& done) {
   auto rps = std::move(self->state.inflight);
   self->state.inflight.clear();
   auto& stats = *self->state.stats;
@@ -200,7 +205,7 @@ void on_committed(persistence_actor* self, commit_batch& done) {
 /// Hands the committer the appends waiting (up to `max_batch_events`
 /// events) unless it is busy; those that arrive meanwhile form the next
 /// batch.
-void start_commit(persistence_actor* self) {
+void start_commit(persistence_self self) {
   auto& st = self->state;
   const auto& cfg = st.cfg;
   if (st.committing || st.pending.empty())
@@ -250,7 +255,7 @@ void start_commit(persistence_actor* self) {
 }
 
 /// Calls the store; blocks its own thread for the transaction.
-caf::behavior committer_impl(caf::event_based_actor*,
+committer_actor::behavior_type committer_impl(committer_actor::pointer,
                              std::shared_ptr<event_store> store) {
   return {
     [store](commit_atom, commit_batch& batch) {
@@ -275,7 +280,7 @@ caf::behavior committer_impl(caf::event_based_actor*,
 /// Claims `x`'s slot, checks and encodes it and queues it for the next
 /// batch (with the one before it when `joined`); the error when it is not
 /// taken (then it holds no slot).
-caf::error take(persistence_actor* self, reserved_append& x, answer_to who,
+caf::error take(persistence_self self, reserved_append& x, answer_to who,
                 bool joined) {
   auto& st = self->state;
   // From here on the slot is this actor's to give back (when it answers);
@@ -304,7 +309,7 @@ caf::error take(persistence_actor* self, reserved_append& x, answer_to who,
   return {};
 }
 
-caf::behavior persistence_impl(persistence_actor* self,
+persistence_actor::behavior_type persistence_impl(persistence_self self,
                                std::shared_ptr<event_store> store,
                                std::shared_ptr<persistence_stats> stats,
                                persistence_config cfg) {

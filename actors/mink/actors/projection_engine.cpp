@@ -26,7 +26,7 @@ std::string default_runner_id() {
 projection_engine::projection_engine(caf::actor_system& sys,
                                      std::shared_ptr<event_store> store,
                                      std::shared_ptr<checkpoint_store> checkpoints,
-                                     caf::actor feed, runner_config cfg)
+                                     feed_actor feed, runner_config cfg)
   : sys_(sys),
     store_(std::move(store)),
     checkpoints_(std::move(checkpoints)),
@@ -154,15 +154,15 @@ void projection_engine::when_reached(const std::string& name,
   w->position = position;
   w->timeout = timeout;
   w->done = std::move(done);
-  caf::anon_send(waits_, std::move(w));
+  caf::anon_send(waits_, wait_atom::value, std::move(w));
 }
 
 void projection_engine::stop() {
   if (waits_) {
     caf::anon_send_exit(waits_, caf::exit_reason::user_shutdown);
-    waits_ = caf::actor{};
+    waits_ = engine_waits_actor{};
   }
-  std::vector<caf::actor> runners;
+  std::vector<projection_runner_actor> runners;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     runners.swap(runners_);

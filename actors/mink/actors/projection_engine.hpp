@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 
@@ -30,7 +29,7 @@ public:
   /// as `cfg.runner_id`, or `pid@host` when it is empty.
   projection_engine(caf::actor_system& sys, std::shared_ptr<event_store> store,
                     std::shared_ptr<checkpoint_store> checkpoints,
-                    caf::actor feed = {}, runner_config cfg = {});
+                    feed_actor feed = {}, runner_config cfg = {});
 
   /// Stops every runner (see `stop`).
   ~projection_engine();
@@ -85,12 +84,12 @@ private:
   caf::actor_system& sys_;
   std::shared_ptr<event_store> store_;
   std::shared_ptr<checkpoint_store> checkpoints_;
-  caf::actor feed_;
+  feed_actor feed_;
   runner_config cfg_;
   mutable std::mutex mtx_;
   std::map<std::string, std::shared_ptr<projection_status>> statuses_;
-  std::vector<caf::actor> runners_;
-  caf::actor waits_;
+  std::vector<projection_runner_actor> runners_;
+  engine_waits_actor waits_;
 };
 
 } // namespace mink

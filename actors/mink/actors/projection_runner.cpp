@@ -26,12 +26,12 @@ using detail::prefetch;
 using detail::process;
 using detail::read_result;
 using detail::report;
-using detail::runner_actor;
+using detail::runner_self;
 using detail::set_error;
 using detail::set_state;
 using detail::watch_head;
 
-void schedule(runner_actor* self,
+void schedule(runner_self self,
               std::chrono::milliseconds delay = std::chrono::milliseconds{0}) {
   auto gen = ++self->state.step_generation;
   if (delay.count() <= 0)
@@ -44,7 +44,7 @@ void schedule(runner_actor* self,
 /// there (a failure, reset or rebuild since moved the checkpoint elsewhere),
 /// otherwise from the store now. Sets `limit` to the most events it asked
 /// for.
-read_result read_batch(runner_actor* self, size_t& limit) {
+read_result read_batch(runner_self self, size_t& limit) {
   auto& s = self->state;
   if (s.next) {
     auto next = std::move(*s.next);
@@ -61,7 +61,7 @@ read_result read_batch(runner_actor* self, size_t& limit) {
 }
 
 /// Remembers the average footprint of `events`, which sizes the next batch.
-void measure(runner_actor* self, const std::vector<recorded_event>& events) {
+void measure(runner_self self, const std::vector<recorded_event>& events) {
   if (events.empty())
     return;
   size_t total = 0;
@@ -78,7 +78,7 @@ std::chrono::milliseconds linger_left(std::chrono::milliseconds linger,
   return std::max(left, std::chrono::milliseconds{0});
 }
 
-void step(runner_actor* self) {
+void step(runner_self self) {
   auto& s = self->state;
   if (s.awaiting_feed)
     return;
@@ -180,11 +180,11 @@ void step(runner_actor* self) {
       });
 }
 
-caf::behavior runner_impl(runner_actor* self,
+projection_runner_actor::behavior_type runner_impl(runner_self self,
                           std::shared_ptr<projection_target> target,
                           std::shared_ptr<event_store> store,
                           std::shared_ptr<checkpoint_store> checkpoints,
-                          caf::actor feed,
+                          feed_actor feed,
                           std::shared_ptr<projection_status> status,
                           runner_config cfg) {
   auto& s = self->state;
@@ -253,11 +253,11 @@ read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
   return out;
 }
 
-caf::actor spawn_projection_runner(caf::actor_system& sys,
+projection_runner_actor spawn_projection_runner(caf::actor_system& sys,
                                    std::unique_ptr<projection_target> target,
                                    std::shared_ptr<event_store> store,
                                    std::shared_ptr<checkpoint_store> checkpoints,
-                                   caf::actor feed,
+                                   feed_actor feed,
                                    std::shared_ptr<projection_status> status,
                                    runner_config cfg) {
   std::shared_ptr<projection_target> shared{std::move(target)};

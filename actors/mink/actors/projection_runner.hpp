@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/actors/projection_status.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/adapters/sql/projection_target.hpp"
@@ -87,11 +87,11 @@ read_catchup(event_store& store, int64_t from, size_t limit, size_t page,
 /// stored controls (pause, resume, reset, rebuild, dead-letter replay),
 /// applies the projection's error policy to a failing event, and reports
 /// its state and lag. `status` mirrors all of this for the process.
-caf::actor spawn_projection_runner(caf::actor_system& sys,
+projection_runner_actor spawn_projection_runner(caf::actor_system& sys,
                                    std::unique_ptr<projection_target> target,
                                    std::shared_ptr<event_store> store,
                                    std::shared_ptr<checkpoint_store> checkpoints,
-                                   caf::actor feed,
+                                   feed_actor feed,
                                    std::shared_ptr<projection_status> status,
                                    runner_config cfg);
 

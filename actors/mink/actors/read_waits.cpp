@@ -6,14 +6,11 @@
 
 #include <caf/all.hpp>
 
-#include "mink/actors/atoms.hpp"
 #include "mink/errc.hpp"
 
 namespace mink::detail {
 
 namespace {
-
-using expire_atom = caf::atom_constant<caf::atom("mk_expire")>;
 
 constexpr auto poll_interval = std::chrono::milliseconds{20};
 
@@ -62,7 +59,7 @@ void poll(waits_state& st) {
                st.all.end());
 }
 
-caf::behavior read_waits(caf::event_based_actor* self,
+engine_waits_actor::behavior_type read_waits(engine_waits_actor::pointer self,
                          std::shared_ptr<waits_state> st) {
   self->attach_functor([st] {
     for (auto& weak : st->all)
@@ -71,7 +68,7 @@ caf::behavior read_waits(caf::event_based_actor* self,
                              "the service is shutting down"));
   });
   return {
-    [=](const std::shared_ptr<read_wait>& w) {
+    [=](wait_atom, const std::shared_ptr<read_wait>& w) {
       if (st->all.size() >= 1024)
         st->all.erase(std::remove_if(st->all.begin(), st->all.end(),
                                      [](const auto& x) { return x.expired(); }),
@@ -105,7 +102,7 @@ caf::behavior read_waits(caf::event_based_actor* self,
 
 } // namespace
 
-caf::actor spawn_read_waits(caf::actor_system& sys,
+engine_waits_actor spawn_read_waits(caf::actor_system& sys,
                             std::shared_ptr<checkpoint_store> checkpoints) {
   auto st = std::make_shared<waits_state>();
   st->checkpoints = std::move(checkpoints);

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/actors/projection_status.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 
@@ -41,10 +41,7 @@ struct read_wait final : projection_status::waiter {
 /// projection per 20 ms while any such wait is pending). Detached: the
 /// loads block. Waits still pending when it stops end with
 /// `store_unavailable`.
-caf::actor spawn_read_waits(caf::actor_system& sys,
+engine_waits_actor spawn_read_waits(caf::actor_system& sys,
                             std::shared_ptr<checkpoint_store> checkpoints);
 
 } // namespace mink::detail
-
-// Travels between actors of one process only.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<mink::detail::read_wait>)

@@ -2,9 +2,17 @@
 
 #include <algorithm>
 
-namespace mink::detail {
+#include <caf/all.hpp>
 
-void passivate(router_self* self, router_stats& stats,
+#include "mink/actors/detail/router_state.hpp"
+#include "mink/footprint.hpp"
+#include "mink/stream_id.hpp"
+
+namespace mink {
+
+namespace detail {
+
+void passivate(router_self self, router_stats& stats,
                std::unordered_map<std::string, router_state::entry>::iterator i) {
   auto& st = self->state;
   // Commands already sent to it come before this message and are answered
@@ -28,7 +36,7 @@ void touch(router_state& st, router_state::entry& e,
   e.last_used = now;
 }
 
-void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
+void enforce_limit(router_self self, router_stats& stats, size_t max_alive,
                    std::chrono::milliseconds min_idle) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
@@ -49,7 +57,7 @@ void enforce_limit(router_self* self, router_stats& stats, size_t max_alive,
 
 bool try_hold(router_state& st, const router_config& cfg,
               router_state::stopping_entry& s, command_envelope& cmd,
-              caf::response_promise& rp) {
+              caf::typed_response_promise<command_result>& rp) {
   auto bytes = footprint(cmd);
   if (st.held_commands >= cfg.max_held_commands
       || st.held_bytes + bytes > cfg.max_held_bytes)
@@ -60,7 +68,7 @@ bool try_hold(router_state& st, const router_config& cfg,
   return true;
 }
 
-void stop_all(router_self* self, const std::string& aggregate_type,
+void stop_all(router_self self, const std::string& aggregate_type,
               const caf::error& reason) {
   auto& st = self->state;
   for (auto& [id, entry] : st.stopping)
@@ -77,7 +85,7 @@ void stop_all(router_self* self, const std::string& aggregate_type,
   st.held_bytes = 0;
 }
 
-void passivate_idle(router_self* self, router_stats& stats,
+void passivate_idle(router_self self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
@@ -94,4 +102,142 @@ void passivate_idle(router_self* self, router_stats& stats,
   }
 }
 
-} // namespace mink::detail
+} // namespace detail
+
+namespace {
+
+using namespace detail;
+
+router_actor::behavior_type
+router_behavior(router_self self, std::string aggregate_type,
+                           aggregate_context context, router_config cfg,
+                           std::shared_ptr<router_stats> stats,
+                aggregate_model_factory make_model) {
+  // Aggregate actors are not linked to the router: a link is an entry in
+  // the router's attachables, which CAF scans to remove one, so passivating
+  // among N live actors would cost O(N). A failing actor says it is gone
+  // (`gone_atom`); the router stops its actors when it stops.
+  context.router = self->address();
+  auto ctx = std::make_shared<const aggregate_context>(std::move(context));
+  self->delayed_send(self, cfg.tick_interval, tick_atom::value);
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    auto reason = msg.reason ? msg.reason
+                             : caf::error{caf::exit_reason::user_shutdown};
+    stop_all(self, aggregate_type, reason);
+    self->quit(reason);
+  });
+  // A bug in the router ends it too; its actors must not outlive it.
+  self->set_exception_handler(
+    [=](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
+      caf::error reason{caf::exit_reason::unhandled_exception};
+      stop_all(self, aggregate_type, reason);
+      return reason;
+    });
+  // Finds or spawns the actor of an aggregate that is not stopping, and
+  // counts the command that goes to it as in flight.
+  auto actor_for = [=](const command_envelope& cmd) {
+    auto& st = self->state;
+    auto now = std::chrono::steady_clock::now();
+    auto i = st.alive.find(cmd.aggregate_id);
+    if (i == st.alive.end()) {
+      router_state::entry e;
+      e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
+      e.actor = spawn_aggregate(self, cmd.stream_id(), make_model(), ctx,
+                              e.in_flight);
+      e.last_used = now;
+      i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
+      st.lru.push_front(&i->first);
+      i->second.lru_pos = st.lru.begin();
+      stats->spawned.fetch_add(1, std::memory_order_relaxed);
+      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+    } else {
+      touch(st, i->second, now);
+    }
+    i->second.in_flight->fetch_add(1, std::memory_order_relaxed);
+    auto dest = i->second.actor;
+    enforce_limit(self, *stats, cfg.max_alive, cfg.min_idle_to_evict);
+    return dest;
+  };
+  // A passivated actor is down: the commands held for its aggregate go to
+  // a new actor, in the order they came.
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto i = st.stopping_ids.find(msg.source);
+    if (i == st.stopping_ids.end())
+      return;
+    auto id = std::move(i->second);
+    st.stopping_ids.erase(i);
+    auto j = st.stopping.find(id);
+    if (j == st.stopping.end())
+      return;
+    auto held = std::move(j->second.held);
+    st.stopping.erase(j);
+    for (auto& [cmd, rp] : held) {
+      st.held_commands -= 1;
+      st.held_bytes -= footprint(cmd);
+      auto dest = actor_for(cmd);
+      rp.delegate(dest, command_atom::value, std::move(cmd));
+    }
+  });
+  return {
+    [=](command_atom, command_envelope& cmd)
+      -> caf::result<command_result> {
+      if (cmd.aggregate_type != aggregate_type)
+        return make_error(errc::invalid_argument,
+                          "command " + cmd.type + " is for aggregate type '"
+                            + cmd.aggregate_type + "', this router serves '"
+                            + aggregate_type + "'");
+      if (auto err = validate_stream_id(cmd.stream_id()))
+        return err;
+      auto rp = self->make_response_promise<command_result>();
+      auto& st = self->state;
+      if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
+        if (!try_hold(st, cfg, s->second, cmd, rp)) {
+          stats->held_refused.fetch_add(1, std::memory_order_relaxed);
+          rp.deliver(make_error(errc::overloaded,
+                                "too many commands wait for stopping "
+                                "aggregates of type '"
+                                  + aggregate_type + "'"));
+        }
+        return rp;
+      }
+      // The aggregate answers the sender directly: no second hop through
+      // the router, which every command of the type passes.
+      auto dest = actor_for(cmd);
+      rp.delegate(dest, command_atom::value, std::move(cmd));
+      return rp;
+    },
+    [=](gone_atom, const std::string& stream_id, const caf::actor_addr& who) {
+      // A child that failed (it answered its commands) is forgotten; its
+      // aggregate's next command spawns a new one.
+      auto& st = self->state;
+      auto id = stream_id.substr(std::min(stream_id.size(),
+                                          aggregate_type.size() + 1));
+      auto i = st.alive.find(id);
+      if (i == st.alive.end() || i->second.actor.address() != who)
+        return;
+      st.lru.erase(i->second.lru_pos);
+      st.alive.erase(i);
+      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+    },
+    [=](tick_atom) {
+      passivate_idle(self, *stats, cfg.idle_timeout);
+      // Actors kept over `max_alive` while they were busy or recent.
+      enforce_limit(self, *stats, cfg.max_alive,
+                            cfg.min_idle_to_evict);
+      self->delayed_send(self, cfg.tick_interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+router_actor spawn_router(caf::actor_system& sys, std::string aggregate_type,
+                          aggregate_context ctx, router_config cfg,
+                          std::shared_ptr<router_stats> stats,
+                          aggregate_model_factory make_model) {
+  return sys.spawn(router_behavior, std::move(aggregate_type), std::move(ctx),
+                   cfg, std::move(stats), std::move(make_model));
+}
+
+} // namespace mink

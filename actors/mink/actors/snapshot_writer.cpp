@@ -23,8 +23,12 @@ size_t footprint(const snapshot& x) {
          + heap_bytes(x.data);
 }
 
-/// Saves one snapshot at a time; blocks its own thread on the store.
-caf::behavior saver_impl(caf::event_based_actor*,
+/// The writer's helper: saves one snapshot at a time (answers whether it
+/// did); blocks its own thread on the store.
+using saver_actor
+  = caf::typed_actor<caf::replies_to<snapshot_atom, snapshot>::with<bool>>;
+
+saver_actor::behavior_type saver_impl(saver_actor::pointer,
                          std::shared_ptr<snapshot_store> store,
                          std::shared_ptr<snapshot_stats> stats) {
   return {
@@ -51,14 +55,14 @@ struct writer_state {
   size_t pending_bytes = 0;
   /// Whether the saver holds a snapshot.
   bool saving = false;
-  caf::actor saver;
+  saver_actor saver;
   static inline const char* name = "mink.snapshot_writer";
 };
 
-using writer_actor = caf::stateful_actor<writer_state>;
+using writer_self = snapshot_writer_actor::stateful_pointer<writer_state>;
 
 /// Hands the saver the oldest waiting stream's snapshot unless it is busy.
-void save_next(writer_actor* self) {
+void save_next(writer_self self) {
   auto& st = self->state;
   if (st.saving || st.order.empty())
     return;
@@ -106,7 +110,7 @@ bool enqueue(writer_state& st, const snapshot_writer_config& cfg,
   return true;
 }
 
-caf::behavior writer_impl(writer_actor* self,
+snapshot_writer_actor::behavior_type writer_impl(writer_self self,
                           std::shared_ptr<snapshot_store> store,
                           std::shared_ptr<snapshot_stats> stats,
                           snapshot_writer_config cfg) {
@@ -132,7 +136,7 @@ caf::behavior writer_impl(writer_actor* self,
 
 } // namespace
 
-caf::actor spawn_snapshot_writer(caf::actor_system& sys,
+snapshot_writer_actor spawn_snapshot_writer(caf::actor_system& sys,
                                  std::shared_ptr<snapshot_store> store,
                                  std::shared_ptr<snapshot_stats> stats,
                                  snapshot_writer_config cfg) {

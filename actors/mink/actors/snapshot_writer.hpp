@@ -5,9 +5,9 @@
 #include <functional>
 #include <memory>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/store/snapshot_store.hpp"
 
 namespace mink {
@@ -60,7 +60,7 @@ struct snapshot_writer_config {
 /// per stream, the newest (a newer one replaces the one waiting), and is
 /// bounded by `cfg`: a snapshot that does not fit is dropped, which costs
 /// only a longer replay on the stream's next rehydration.
-caf::actor spawn_snapshot_writer(caf::actor_system& sys,
+snapshot_writer_actor spawn_snapshot_writer(caf::actor_system& sys,
                                  std::shared_ptr<snapshot_store> store,
                                  std::shared_ptr<snapshot_stats> stats,
                                  snapshot_writer_config cfg = {});

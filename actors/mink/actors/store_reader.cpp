@@ -25,10 +25,10 @@ struct reader_state {
   bool flush_sent = false;
 };
 
-using reader_actor = caf::stateful_actor<reader_state>;
+using reader_self = store_reader_actor::stateful_pointer<reader_state>;
 
 /// Serves the first `max_load_batch` pending loads.
-void serve_batch(reader_actor* self, event_store& store,
+void serve_batch(reader_self self, event_store& store,
                  snapshot_store* snapshots, store_reader_stats* stats) {
   auto& pending = self->state.pending;
   auto n = std::min(pending.size(), max_load_batch);
@@ -50,14 +50,14 @@ void serve_batch(reader_actor* self, event_store& store,
 
 /// Has a flush message sent unless one is on its way: everything in the
 /// mailbox before it joins the batch it starts.
-void schedule_flush(reader_actor* self) {
+void schedule_flush(reader_self self) {
   if (self->state.flush_sent)
     return;
   self->state.flush_sent = true;
   self->send(self, flush_atom::value);
 }
 
-caf::behavior reader_impl(reader_actor* self,
+store_reader_actor::behavior_type reader_impl(reader_self self,
                           std::shared_ptr<event_store> store,
                           std::shared_ptr<snapshot_store> snapshots,
                           std::shared_ptr<store_reader_stats> stats) {
@@ -89,7 +89,7 @@ caf::behavior reader_impl(reader_actor* self,
 
 } // namespace
 
-caf::actor spawn_store_reader(caf::actor_system& sys,
+store_reader_actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots,
                               size_t workers,
@@ -98,9 +98,13 @@ caf::actor spawn_store_reader(caf::actor_system& sys,
     return sys.spawn<caf::detached>(reader_impl, store, snapshots, stats);
   };
   if (workers <= 1)
-    return caf::actor_cast<caf::actor>(spawn_one());
-  return caf::actor_pool::make(sys.dummy_execution_unit(), workers, spawn_one,
-                               caf::actor_pool::round_robin());
+    return spawn_one();
+  // CAF 0.17's pools are untyped; its workers are all reader actors, so
+  // the pool speaks their protocol.
+  return caf::actor_cast<store_reader_actor>(
+    caf::actor_pool::make(sys.dummy_execution_unit(), workers,
+                          [&] { return caf::actor_cast<caf::actor>(spawn_one()); },
+                          caf::actor_pool::round_robin()));
 }
 
 } // namespace mink

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "mink/actors/interfaces.hpp"
 #include "mink/actors/load_batch.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
@@ -28,7 +28,7 @@ namespace mink {
 /// With `workers` > 1 it is a pool of that many readers, each on its own
 /// thread and connection, taking requests in turn (each batching its own).
 /// `stats`, when given, counts loads and batches.
-caf::actor spawn_store_reader(caf::actor_system& sys,
+store_reader_actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots = {},
                               size_t workers = 1,

@@ -10,8 +10,8 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/send.hpp>
 
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/command_bus.hpp"
 #include "mink/actors/command_client.hpp"
 #include "mink/actors/persistence.hpp"
@@ -66,17 +66,6 @@ caf::error register_events(mink::event_registry& reg) {
     });
 }
 
-/// Stops the actors it holds when it goes (before the actor system, which
-/// waits for them).
-struct stop_on_exit {
-  std::vector<caf::actor> actors;
-
-  ~stop_on_exit() {
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  }
-};
-
 int fail(const std::string& what, const caf::error& err) {
   std::fprintf(stderr, "%s: %s\n", what.c_str(), mink::to_text(err).c_str());
   return 1;
@@ -106,7 +95,12 @@ int main(int argc, char** argv) {
   mink::command_bus_config bus_cfg;
   bus_cfg.routes = {{"add", counters}};
   auto bus = mink::spawn_command_bus(sys, bus_cfg);
-  stop_on_exit stop{{ctx.writer.actor, ctx.reader, counters, bus}};
+  // Stopped before the actor system goes, routers first.
+  mink::actor_list stop;
+  stop.add(counters);
+  stop.add(bus);
+  stop.add(ctx.reader);
+  stop.add(ctx.writer.actor);
   mink::command_client client{sys, bus, std::chrono::seconds{30}};
   for (int64_t n : {1, 2, 3}) {
     mink::command_envelope cmd;

@@ -16,7 +16,7 @@ namespace mink::detail {
 
 /// Applies the error policy to `ev`, which failed with `err`. Returns true
 /// when the runner may go on with the next event.
-bool on_event_failure(runner_actor* self, const recorded_event& ev,
+bool on_event_failure(runner_self self, const recorded_event& ev,
                       const caf::error& err) {
   auto& s = self->state;
   if (s.failing_position != ev.global_position) {
@@ -67,7 +67,7 @@ bool on_event_failure(runner_actor* self, const recorded_event& ev,
 
 /// Applies `events` (dense, from `position + 1`): as one batch, or, when
 /// that fails, one event at a time to find the failing one.
-void process(runner_actor* self, const std::vector<recorded_event>& events) {
+void process(runner_self self, const std::vector<recorded_event>& events) {
   auto& s = self->state;
   if (events.empty())
     return;

@@ -15,7 +15,7 @@ namespace mink::detail {
 
 // -- state and reporting ------------------------------------------------------
 
-void report(runner_actor* self, bool force) {
+void report(runner_self self, bool force) {
   auto& s = self->state;
   auto now = clock_type::now();
   if (!force && now < s.next_report)
@@ -32,7 +32,7 @@ void report(runner_actor* self, bool force) {
                  to_text(err));
 }
 
-void set_state(runner_actor* self, projection_state x) {
+void set_state(runner_self self, projection_state x) {
   auto& s = self->state;
   if (s.state == x)
     return;
@@ -43,7 +43,7 @@ void set_state(runner_actor* self, projection_state x) {
   report(self, true);
 }
 
-void set_error(runner_actor* self, std::string what) {
+void set_error(runner_self self, std::string what) {
   auto& s = self->state;
   // Each new error once in the log; repeats would flood it.
   if (!what.empty() && what != s.last_error)
@@ -52,13 +52,13 @@ void set_error(runner_actor* self, std::string what) {
   s.status->set_last_error(s.last_error);
 }
 
-void set_position(runner_actor* self, int64_t x) {
+void set_position(runner_self self, int64_t x) {
   auto& s = self->state;
   s.position = x;
   s.status->set_position(x);
 }
 
-void watch_head(runner_actor* self) {
+void watch_head(runner_self self) {
   auto& s = self->state;
   // The store's head, not the feed's: other processes write too.
   auto head = s.store->last_position();
@@ -81,7 +81,7 @@ void watch_head(runner_actor* self) {
 // -- leadership and controls --------------------------------------------------
 
 /// Gives the projection up: another runner moved its checkpoint.
-void lose_lead(runner_actor* self, const caf::error& err) {
+void lose_lead(runner_self self, const caf::error& err) {
   auto& s = self->state;
   spdlog::warn("mink projection {}: giving it up: {}", s.name, to_text(err));
   s.lease.reset();
@@ -92,7 +92,7 @@ void lose_lead(runner_actor* self, const caf::error& err) {
 
 /// Reads the stored record and obeys it. Returns false when the runner
 /// must not apply events now.
-bool obey_controls(runner_actor* self) {
+bool obey_controls(runner_self self) {
   auto& s = self->state;
   auto now = clock_type::now();
   if (now < s.next_control)
@@ -169,7 +169,7 @@ bool obey_controls(runner_actor* self) {
 
 /// Takes the lease when this runner does not hold it. Returns whether it
 /// holds it now.
-bool lead(runner_actor* self) {
+bool lead(runner_self self) {
   auto& s = self->state;
   if (s.lease) {
     auto now = clock_type::now();

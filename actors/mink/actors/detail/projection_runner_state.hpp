@@ -17,6 +17,8 @@
 #include <caf/expected.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "mink/actors/interfaces.hpp"
+
 #include "mink/actors/projection_runner.hpp"
 #include "mink/actors/projection_status.hpp"
 #include "mink/event.hpp"
@@ -46,7 +48,7 @@ struct runner_state {
   std::shared_ptr<projection_target> target;
   std::shared_ptr<event_store> store;
   std::shared_ptr<checkpoint_store> checkpoints;
-  caf::actor feed;
+  feed_actor feed;
   std::shared_ptr<projection_status> status;
   runner_config cfg;
   std::string name;
@@ -85,47 +87,47 @@ struct runner_state {
   size_t event_bytes = 0;
 };
 
-using runner_actor = caf::stateful_actor<runner_state>;
+using runner_self = projection_runner_actor::stateful_pointer<runner_state>;
 
 // -- state and reporting (projection_runner_control.cpp) ----------------------
 
 /// Writes the state and lag to the checkpoint store, at most once per
 /// `report_interval` unless `force`.
-void report(runner_actor* self, bool force = false);
+void report(runner_self self, bool force = false);
 
-void set_state(runner_actor* self, projection_state x);
+void set_state(runner_self self, projection_state x);
 
-void set_error(runner_actor* self, std::string what);
+void set_error(runner_self self, std::string what);
 
-void set_position(runner_actor* self, int64_t x);
+void set_position(runner_self self, int64_t x);
 
 /// Reads the store's head and the time of the oldest event not applied
 /// into `status`, for a runner that applies nothing now (paused, faulted):
 /// its lag keeps growing where everyone looks (status, reports, metrics).
-void watch_head(runner_actor* self);
+void watch_head(runner_self self);
 
 // -- leadership and controls (projection_runner_control.cpp) ------------------
 
 /// Gives the projection up: another runner moved its checkpoint.
-void lose_lead(runner_actor* self, const caf::error& err);
+void lose_lead(runner_self self, const caf::error& err);
 
 /// Reads the stored record and obeys it. Returns false when the runner
 /// must not apply events now.
-bool obey_controls(runner_actor* self);
+bool obey_controls(runner_self self);
 
 /// Takes the lease when this runner does not hold it. Returns whether it
 /// holds it now.
-bool lead(runner_actor* self);
+bool lead(runner_self self);
 
 // -- applying events (projection_runner_apply.cpp) ----------------------------
 
 /// Applies the error policy to `ev`, which failed with `err`. Returns true
 /// when the runner may go on with the next event.
-bool on_event_failure(runner_actor* self, const recorded_event& ev,
+bool on_event_failure(runner_self self, const recorded_event& ev,
                       const caf::error& err);
 
 /// Applies `events` (dense, from `position + 1`): as one batch, or, when
 /// that fails, one event at a time to find the failing one.
-void process(runner_actor* self, const std::vector<recorded_event>& events);
+void process(runner_self self, const std::vector<recorded_event>& events);
 
 } // namespace mink::detail

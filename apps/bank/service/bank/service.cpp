@@ -13,6 +13,7 @@
 #include "bank/projections.hpp"
 #include "bank/transfer.hpp"
 #include "bank/transfer_saga.hpp"
+#include "mink/actors/actor_list.hpp"
 #include "mink/actors/command_bus.hpp"
 #include "mink/actors/command_client.hpp"
 #include "mink/actors/feed.hpp"
@@ -41,7 +42,7 @@ struct service::impl {
   std::shared_ptr<service_metrics> metrics = std::make_shared<service_metrics>();
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
-  std::vector<caf::actor> actors; // stopped in this order
+  mink::actor_list actors; // stopped in this order
   std::unique_ptr<mink::projection_engine> engine;
   std::shared_ptr<mink::http::worker_pool> blocking;
   std::unique_ptr<mink::http::server> http;
@@ -157,8 +158,13 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
     .use(std::move(*cmd_metrics));
   bus_cfg.timeout = std::chrono::milliseconds{x->cfg.command_timeout_ms};
   auto bus = mink::spawn_command_bus(sys, bus_cfg);
-  x->actors = {accounts, transfers, bus, ctx.snapshot_writer, ctx.reader,
-               ctx.writer.actor, feed};
+  x->actors.add(accounts);
+  x->actors.add(transfers);
+  x->actors.add(bus);
+  x->actors.add(ctx.snapshot_writer);
+  x->actors.add(ctx.reader);
+  x->actors.add(ctx.writer.actor);
+  x->actors.add(feed);
   auto commands = std::make_shared<mink::command_client>(
     sys, bus, std::chrono::milliseconds{x->cfg.command_timeout_ms + 1000});
   // -- projections and the saga -----------------------------------------------
@@ -246,9 +252,7 @@ void service::impl::stop() {
     engine.reset();
   }
   if (sys) {
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    actors.clear();
+    actors.stop();
     sys->await_all_actors_done();
     sys.reset();
   }
