@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "validators.hpp"
 #include "mink/clock.hpp"
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 namespace mink::cli {
 

@@ -10,8 +10,8 @@
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
-#include "mink/store/open_stores.hpp"
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/open_stores.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 namespace mink::cli {
 

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mink/errc.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 #include "mink/store/conninfo.hpp"
 
 namespace mink::cli {

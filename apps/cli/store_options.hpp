@@ -10,7 +10,7 @@
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/adapters/postgres/postgres_config.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 #include "mink/store/snapshot_store.hpp"
 #include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/store/store_url.hpp"

@@ -16,7 +16,7 @@
 #include "mink/adapters/postgres/pg_migrations.hpp"
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "../support/pg_test_env.hpp"
 

@@ -19,7 +19,7 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 step "cmake --install into $work/prefix"
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" \
   || { cat "$work/install.log"; die "cmake --install failed"; }
-for f in include/mink/version.hpp include/mink/store/open_stores.hpp \
+for f in include/mink/version.hpp include/mink/adapters/open_stores.hpp \
          include/mink/adapters/sqlite/sqlite_adapter.hpp \
          include/mink/actors/router.hpp lib/cmake/mink/minkConfig.cmake \
          lib/cmake/mink/minkConfigVersion.cmake; do

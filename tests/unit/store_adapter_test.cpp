@@ -1,4 +1,4 @@
-// Store adapters outside mink's own (mink/store/store_adapter.hpp): one that
+// Store adapters outside mink's own (mink/adapters/store_adapter.hpp): one that
 // registers its URL scheme opens through parse_store_url and open_stores
 // like mink's own, which is all a new adapter folder needs besides its
 // stores; bad registrations are refused with a reason.
@@ -11,8 +11,8 @@
 #include "mink/adapters/memory/memory_event_store.hpp"
 #include "mink/adapters/memory/memory_snapshot_store.hpp"
 #include "mink/errc.hpp"
-#include "mink/store/open_stores.hpp"
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/open_stores.hpp"
+#include "mink/adapters/store_adapter.hpp"
 #include "../support/error_text.hpp"
 
 using namespace mink;

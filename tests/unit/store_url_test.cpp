@@ -1,5 +1,5 @@
 // Store URLs and opening every store of an adapter from one
-// (mink/store/store_url.hpp, mink/store/open_stores.hpp): memory and SQLite
+// (mink/store/store_url.hpp, mink/adapters/open_stores.hpp): memory and SQLite
 // here; PostgreSQL in tests/integration/pg_adapter_test.cpp.
 
 #include <boost/test/unit_test.hpp>
@@ -11,7 +11,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/adapters/sql/sql_checkpoint_store.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
 #include "mink/store/store_url.hpp"
 

@@ -53,19 +53,27 @@ caf::error on_exception(detail::aggregate_self self, std::exception_ptr& eptr) {
   return err;
 }
 
-aggregate_actor::behavior_type
-aggregate_behavior(detail::aggregate_self self, std::string stream_id,
-                   std::unique_ptr<aggregate_model> model,
-                   std::shared_ptr<const aggregate_context> ctx,
-                   std::shared_ptr<std::atomic<int64_t>> in_flight) {
-  auto& st = self->state;
-  st.model = std::move(model);
-  st.stream_id = std::move(stream_id);
-  st.in_flight = std::move(in_flight);
+} // namespace
+
+namespace detail {
+
+aggregate_actor_impl::aggregate_actor_impl(
+  caf::actor_config& cfg, std::string stream_id,
+  aggregate_model_factory make_model,
+  std::shared_ptr<const aggregate_context> ctx,
+  std::shared_ptr<std::atomic<int64_t>> in_flight)
+  : aggregate_actor::base(cfg) {
+  state.model = make_model(state.model_room);
+  state.stream_id = std::move(stream_id);
+  state.in_flight = std::move(in_flight);
   // Callbacks refer to the context through the state, which outlives them:
   // nothing is copied per message.
-  st.ctx = std::move(ctx);
-  self->set_exception_handler(
+  state.ctx = std::move(ctx);
+}
+
+aggregate_actor::behavior_type aggregate_actor_impl::make_behavior() {
+  auto self = this;
+  set_exception_handler(
     [self](caf::scheduled_actor*, std::exception_ptr& eptr) {
       return on_exception(self, eptr);
     });
@@ -98,15 +106,15 @@ aggregate_behavior(detail::aggregate_self self, std::string stream_id,
   };
 }
 
-} // namespace
+} // namespace detail
 
 aggregate_actor spawn_aggregate(caf::local_actor* parent,
                                 std::string stream_id,
-                                std::unique_ptr<aggregate_model> model,
+                                aggregate_model_factory make_model,
                                 std::shared_ptr<const aggregate_context> ctx,
                                 std::shared_ptr<std::atomic<int64_t>> in_flight) {
-  return parent->spawn(aggregate_behavior, std::move(stream_id),
-                       std::move(model), std::move(ctx), std::move(in_flight));
+  return parent->spawn<detail::aggregate_actor_impl>(
+    std::move(stream_id), make_model, std::move(ctx), std::move(in_flight));
 }
 
 namespace detail {

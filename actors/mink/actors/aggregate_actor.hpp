@@ -23,10 +23,6 @@
 
 namespace mink {
 
-/// Makes the model of a new aggregate instance (one per actor).
-using aggregate_model_factory
-  = std::function<std::unique_ptr<aggregate_model>()>;
-
 /// Spawns the actor of one aggregate instance: it answers commands with
 /// `command_result` or the error.
 ///
@@ -54,7 +50,7 @@ using aggregate_model_factory
 /// Spawned by a router (`spawn_router`), which passes itself as `router`.
 aggregate_actor
 spawn_aggregate(caf::local_actor* parent, std::string stream_id,
-                std::unique_ptr<aggregate_model> model,
+                aggregate_model_factory make_model,
                 std::shared_ptr<const aggregate_context> ctx,
                 std::shared_ptr<std::atomic<int64_t>> in_flight);
 
@@ -146,7 +142,8 @@ public:
 
   void apply_decided() override {
     agg_.apply(decided_);
-    decided_.clear();
+    // Not kept between commands: an idle actor holds no event buffer.
+    decided_ = {};
   }
 
   caf::error replay(const event_registry& reg,
@@ -200,7 +197,9 @@ private:
 /// The factory of `Decider`'s models.
 template <class Decider>
 aggregate_model_factory make_model_factory() {
-  return [] { return std::make_unique<decider_model<Decider>>(); };
+  return [](model_storage& room) {
+    return model_ptr::make<decider_model<Decider>>(room);
+  };
 }
 
 } // namespace mink

@@ -52,8 +52,10 @@ struct held_command {
 /// State of one aggregate actor. Kept small: a service holds many of them,
 /// most idle. The containers allocate only while commands wait or run.
 struct aggregate_actor_state {
+  /// Where `model` lives when it fits.
+  model_storage model_room;
   /// The aggregate instance, behind the decider's types.
-  std::unique_ptr<aggregate_model> model;
+  model_ptr model;
   std::string stream_id;
   /// Shared by all aggregate actors of a router.
   std::shared_ptr<const aggregate_context> ctx;
@@ -91,7 +93,6 @@ struct aggregate_actor_state {
   /// half changed.
   bool state_broken = false;
 
-  static inline const char* name = "mink.aggregate";
 
   /// Answers `c` with `x` and counts it as answered (see `in_flight`).
   void answer(held_command& c, command_result x);
@@ -105,7 +106,25 @@ struct aggregate_actor_state {
 
 namespace detail {
 
-using aggregate_self = aggregate_actor::stateful_pointer<aggregate_actor_state>;
+/// The aggregate actor, class-based: spawning it stores no init function
+/// with copies of its arguments (a service holds many idle actors).
+class aggregate_actor_impl : public aggregate_actor::base {
+public:
+  aggregate_actor_impl(caf::actor_config& cfg, std::string stream_id,
+                       aggregate_model_factory make_model,
+                       std::shared_ptr<const aggregate_context> ctx,
+                       std::shared_ptr<std::atomic<int64_t>> in_flight);
+
+  aggregate_actor::behavior_type make_behavior() override;
+
+  const char* name() const override {
+    return "mink.aggregate";
+  }
+
+  aggregate_actor_state state;
+};
+
+using aggregate_self = aggregate_actor_impl*;
 
 } // namespace detail
 

@@ -10,6 +10,7 @@
 #include "mink/actors/interfaces.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/snapshot_writer.hpp"
+#include "mink/log.hpp"
 #include "mink/serialization/event_registry.hpp"
 
 namespace mink {
@@ -55,6 +56,9 @@ struct aggregate_context {
     = std::make_shared<aggregate_stats>();
   std::shared_ptr<snapshot_stats> snapshot_counters
     = std::make_shared<snapshot_stats>();
+  /// Where the aggregate actors log (a snapshot they could not use); none =
+  /// spdlog's default logger.
+  logger_ptr log;
   /// The router of the aggregate actors sharing this context (set by the
   /// router; weak): an actor that fails tells it to forget it.
   caf::actor_addr router;

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
+#include <type_traits>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -66,5 +70,74 @@ public:
   /// The state as a snapshot (without its stream id); none without a codec.
   [[nodiscard]] virtual std::optional<snapshot> take_snapshot() const = 0;
 };
+
+/// Room for a model inside an aggregate actor's state: a model that fits
+/// costs no allocation of its own (a service holds many idle actors).
+struct model_storage {
+  static constexpr size_t capacity = 64;
+  alignas(std::max_align_t) std::byte bytes[capacity];
+};
+
+/// Owns a model that lives in a `model_storage` or, when it does not fit,
+/// on the heap.
+class model_ptr {
+public:
+  model_ptr() = default;
+  model_ptr(const model_ptr&) = delete;
+  model_ptr& operator=(const model_ptr&) = delete;
+
+  model_ptr(model_ptr&& other) noexcept
+    : ptr_(std::exchange(other.ptr_, nullptr)), in_place_(other.in_place_) {
+    // nop
+  }
+
+  model_ptr& operator=(model_ptr&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      ptr_ = std::exchange(other.ptr_, nullptr);
+      in_place_ = other.in_place_;
+    }
+    return *this;
+  }
+
+  ~model_ptr() {
+    destroy();
+  }
+
+  /// Makes a `Model` in `room` when it fits, on the heap otherwise. The
+  /// result must go before `room` does.
+  template <class Model>
+  static model_ptr make(model_storage& room) {
+    static_assert(std::is_base_of_v<aggregate_model, Model>);
+    model_ptr result;
+    if constexpr (sizeof(Model) <= model_storage::capacity
+                  && alignof(Model) <= alignof(std::max_align_t)) {
+      result.ptr_ = new (room.bytes) Model();
+      result.in_place_ = true;
+    } else {
+      result.ptr_ = new Model();
+    }
+    return result;
+  }
+
+  aggregate_model* operator->() const noexcept { return ptr_; }
+  aggregate_model& operator*() const noexcept { return *ptr_; }
+  explicit operator bool() const noexcept { return ptr_ != nullptr; }
+
+private:
+  void destroy() noexcept {
+    if (in_place_ && ptr_ != nullptr)
+      ptr_->~aggregate_model();
+    else
+      delete ptr_;
+    ptr_ = nullptr;
+  }
+
+  aggregate_model* ptr_ = nullptr;
+  bool in_place_ = false;
+};
+
+/// Makes the model of a new aggregate instance, in the actor's state.
+using aggregate_model_factory = model_ptr (*)(model_storage& room);
 
 } // namespace mink

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "mink/actors/atoms.hpp"
 #include "mink/actors/message_types.hpp"
@@ -70,7 +69,7 @@ bool read_store(feed_self self, event_store& store, const feed_config& cfg,
     auto events = store.read_all(st.head + 1, limit);
     if (!events) {
       if (!st.failing)
-        spdlog::warn("mink feed: cannot read events after position {}: {}",
+        cfg.log->warn("mink feed: cannot read events after position {}: {}",
                      st.head, to_text(events.error()));
       st.failing = true;
       return false;
@@ -79,7 +78,7 @@ bool read_store(feed_self self, event_store& store, const feed_config& cfg,
     for (auto& ev : *events) {
       // The store is dense: anything else means it was changed under us.
       if (ev.global_position != st.head + 1) {
-        spdlog::error("mink feed: the store returned position {} after {}",
+        cfg.log->error("mink feed: the store returned position {} after {}",
                       ev.global_position, st.head);
         return false;
       }
@@ -133,7 +132,7 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
     st.head = *last;
   } else {
     // Start from the beginning: the first poll that succeeds fills in.
-    spdlog::warn("mink feed: cannot read the last position: {}",
+    cfg.log->warn("mink feed: cannot read the last position: {}",
                  to_text(last.error()));
   }
   st.oldest = st.head + 1;
@@ -186,6 +185,7 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
 
 feed_actor spawn_feed(caf::actor_system& sys, std::shared_ptr<event_store> store,
                       feed_config cfg) {
+  cfg.log = or_default(std::move(cfg.log));
   return sys.spawn<caf::detached>(feed_impl, std::move(store), cfg);
 }
 

@@ -7,12 +7,15 @@
 #include <caf/actor_system.hpp>
 
 #include "mink/actors/interfaces.hpp"
+#include "mink/log.hpp"
 #include "mink/store/event_store.hpp"
 
 namespace mink {
 
 /// Settings of the event feed.
 struct feed_config {
+  /// Where the feed logs read failures; none = spdlog's default logger.
+  logger_ptr log;
   /// Events kept in memory for subscribers; older ones are read from the
   /// store. Bounds the feed's memory whatever its subscribers do.
   size_t max_cached_events = 50000;

@@ -15,7 +15,7 @@ namespace {
 void take_snapshots(snapshot_store& snapshots,
                     const std::vector<load_request>& batch,
                     std::vector<load_result>& results,
-                    std::vector<int64_t>& from) {
+                    std::vector<int64_t>& from, spdlog::logger& log) {
   std::vector<std::string> ids;
   std::vector<size_t> where;
   for (size_t i = 0; i < batch.size(); ++i)
@@ -31,8 +31,8 @@ void take_snapshots(snapshot_store& snapshots,
     auto& snap = snaps[k];
     // A snapshot is an optimisation: when it cannot be read, replay.
     if (!snap)
-      spdlog::warn("snapshot of {} not read, replaying: {}", ids[k],
-                   to_text(snap.error()));
+      log.warn("snapshot of {} not read, replaying: {}", ids[k],
+               to_text(snap.error()));
     else if (*snap && (*snap)->version >= from[i]) {
       from[i] = (*snap)->version + 1;
       results[i].snap = std::move(**snap);
@@ -75,7 +75,7 @@ void note_batch(store_reader_stats* stats, size_t n) {
 
 std::vector<caf::expected<load_result>>
 load_batch(event_store& store, snapshot_store* snapshots,
-           const std::vector<load_request>& batch,
+           const std::vector<load_request>& batch, spdlog::logger& log,
            store_reader_stats* stats) {
   auto start = std::chrono::steady_clock::now();
   note_batch(stats, batch.size());
@@ -85,7 +85,7 @@ load_batch(event_store& store, snapshot_store* snapshots,
   for (const auto& x : batch)
     from.push_back(x.from_version);
   if (snapshots)
-    take_snapshots(*snapshots, batch, results, from);
+    take_snapshots(*snapshots, batch, results, from, log);
   std::vector<stream_read> reads;
   reads.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i)

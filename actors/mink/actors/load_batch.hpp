@@ -9,6 +9,7 @@
 #include <caf/expected.hpp>
 
 #include "mink/actors/load_result.hpp"
+#include "mink/log.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
 
@@ -55,11 +56,11 @@ constexpr size_t max_load_batch = 128;
 /// `batch[i]`: as the reader's `load`, a snapshot (when asked for, present
 /// and readable at or after the from-version) and the events after it, no
 /// events for a stream that does not exist, or that load's own error. A
-/// snapshot that cannot be read is replayed over, with a warning. `snapshots`
-/// may be null; `stats` too.
+/// snapshot that cannot be read is replayed over, with a warning to `log`.
+/// `snapshots` may be null; `stats` too.
 std::vector<caf::expected<load_result>>
 load_batch(event_store& store, snapshot_store* snapshots,
-           const std::vector<load_request>& batch,
+           const std::vector<load_request>& batch, spdlog::logger& log,
            store_reader_stats* stats = nullptr);
 
 } // namespace mink

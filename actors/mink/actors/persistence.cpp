@@ -15,27 +15,13 @@
 
 namespace mink {
 
-namespace detail {
-
-/// Commits appends the persistence actor made with
-/// `event_store::prepare_append` and did not change since.
-class prepared_commit {
-public:
-  static append_results run(event_store& store,
-                            std::vector<prepared_append>& prepared) {
-    return store.append_prepared(prepared);
-  }
-};
-
-} // namespace detail
-
 namespace {
 
 /// A batch on its way to the committer and back: the appends (kept for the
 /// feed, which needs their encoded events after the commit), their results
 /// and the seconds the store call took.
 struct commit_batch {
-  std::vector<prepared_append> appends;
+  std::vector<checked_append> appends;
   append_results results;
   double seconds = 0;
 };
@@ -97,7 +83,7 @@ struct answer_to {
 struct persistence_state {
   /// Appends checked and encoded, waiting for the committer, in arrival
   /// order, and the promises to answer them.
-  std::vector<prepared_append> pending;
+  std::vector<checked_append> pending;
   std::vector<answer_to> promises;
   /// Whether each pending append must commit with the one before it (a
   /// group's member after its first): batches never part them.
@@ -123,7 +109,7 @@ void publish(persistence_self self, const feed_actor& feed,
   for (size_t i = 0; i < done.results.size(); ++i) {
     if (!done.results[i])
       continue;
-    auto& x = done.appends[i];
+    auto x = std::move(done.appends[i]).release();
     const auto& positions = done.results[i]->positions;
     auto version = done.results[i]->version
                    - static_cast<int64_t>(positions.size());
@@ -178,7 +164,7 @@ void on_committed(persistence_self self, commit_batch& done) {
   auto n = done.appends.size();
   size_t events = 0;
   for (auto& x : done.appends)
-    events += x.events.size();
+    events += x->events.size();
   if (cfg.on_batch)
     cfg.on_batch(n, events, done.seconds);
   stats.batches.fetch_add(1, std::memory_order_relaxed);
@@ -218,9 +204,9 @@ void start_commit(persistence_self self) {
   // group.
   while (take < st.pending.size()
          && (take == 0 || st.joined[take]
-             || events + st.pending[take].events.size()
+             || events + st.pending[take]->events.size()
                   <= cfg.max_batch_events))
-    events += st.pending[take++].events.size();
+    events += st.pending[take++]->events.size();
   if (take == st.pending.size()) {
     batch.appends = std::move(st.pending);
     rps = std::move(st.promises);
@@ -261,7 +247,7 @@ committer_actor::behavior_type committer_impl(committer_actor::pointer,
     [store](commit_atom, commit_batch& batch) {
       auto started = std::chrono::steady_clock::now();
       try {
-        batch.results = detail::prepared_commit::run(*store, batch.appends);
+        batch.results = store->append_checked(batch.appends);
       } catch (const std::exception& ex) {
         // Out of memory before the store call: nothing was written.
         batch.results.assign(batch.appends.size(),
@@ -296,7 +282,7 @@ caf::error take(persistence_self self, reserved_append& x, answer_to who,
     st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
     return std::move(prepared.error());
   }
-  st.pending_events += prepared->events.size();
+  st.pending_events += (*prepared)->events.size();
   st.pending.push_back(std::move(*prepared));
   st.promises.push_back(std::move(who));
   st.joined.push_back(joined);

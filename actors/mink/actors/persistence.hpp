@@ -74,7 +74,7 @@ struct persistence {
 ///
 /// Group commit: appends that arrive while the committer is in a
 /// transaction wait; when it is done, the next transaction takes all of
-/// them (up to `max_batch_events`) in one `event_store::append_prepared`
+/// them (up to `max_batch_events`) in one `event_store::append_checked`
 /// call, which commits them together. The committer gets that batch before
 /// the answers of the last one go out, so the database never waits for
 /// them. A stream whose expected version fails is rejected alone. Appends

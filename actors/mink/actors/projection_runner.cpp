@@ -172,7 +172,7 @@ void step(runner_self self) {
       [=](caf::error& err) {
         auto& s = self->state;
         s.awaiting_feed = false;
-        spdlog::warn("mink projection {}: the feed failed, reading the store: "
+        s.cfg.log->warn("mink projection {}: the feed failed, reading the store: "
                      "{}",
                      s.name, to_text(err));
         s.from_store = true;
@@ -197,6 +197,7 @@ projection_runner_actor::behavior_type runner_impl(runner_self self,
   s.feed = std::move(feed);
   s.status = std::move(status);
   s.cfg = std::move(cfg);
+  s.cfg.log = or_default(std::move(s.cfg.log));
   // Shutting down: report `stopped` and give the lease up at once, so
   // another process takes over without waiting.
   self->set_exit_handler([self](caf::exit_msg& msg) {

@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 
 #include "mink/actors/interfaces.hpp"
+#include "mink/log.hpp"
 #include "mink/actors/projection_status.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/adapters/sql/projection_target.hpp"
@@ -17,6 +18,9 @@ namespace mink {
 
 /// Settings of projection runners.
 struct runner_config {
+  /// Where the runner logs its state changes and failures; none = spdlog's
+  /// default logger.
+  logger_ptr log;
   /// Most events asked of the feed at once (live).
   uint32_t live_batch = 2000;
   /// The least time between the starts of two live batches. What arrives

@@ -118,6 +118,7 @@ router_behavior(router_self self, std::string aggregate_type,
   // among N live actors would cost O(N). A failing actor says it is gone
   // (`gone_atom`); the router stops its actors when it stops.
   context.router = self->address();
+  context.log = or_default(std::move(context.log));
   auto ctx = std::make_shared<const aggregate_context>(std::move(context));
   self->delayed_send(self, cfg.tick_interval, tick_atom::value);
   self->set_exit_handler([=](caf::exit_msg& msg) {
@@ -142,7 +143,7 @@ router_behavior(router_self self, std::string aggregate_type,
     if (i == st.alive.end()) {
       router_state::entry e;
       e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
-      e.actor = spawn_aggregate(self, cmd.stream_id(), make_model(), ctx,
+      e.actor = spawn_aggregate(self, cmd.stream_id(), make_model, ctx,
                               e.in_flight);
       e.last_used = now;
       i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
@@ -237,7 +238,7 @@ router_actor spawn_router(caf::actor_system& sys, std::string aggregate_type,
                           std::shared_ptr<router_stats> stats,
                           aggregate_model_factory make_model) {
   return sys.spawn(router_behavior, std::move(aggregate_type), std::move(ctx),
-                   cfg, std::move(stats), std::move(make_model));
+                   cfg, std::move(stats), make_model);
 }
 
 } // namespace mink

@@ -30,15 +30,15 @@ using saver_actor
 
 saver_actor::behavior_type saver_impl(saver_actor::pointer,
                          std::shared_ptr<snapshot_store> store,
-                         std::shared_ptr<snapshot_stats> stats) {
+                         std::shared_ptr<snapshot_stats> stats, logger_ptr log) {
   return {
     [=](snapshot_atom, snapshot& snap) {
       auto stream = snap.stream_id;
       auto version = snap.version;
       if (auto err = store->save(std::move(snap))) {
         stats->failed.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("snapshot of {} at version {} not saved: {}", stream,
-                     version, to_text(err));
+        log->warn("snapshot of {} at version {} not saved: {}", stream,
+                  version, to_text(err));
         return false;
       }
       stats->written.fetch_add(1, std::memory_order_relaxed);
@@ -116,7 +116,7 @@ snapshot_writer_actor::behavior_type writer_impl(writer_self self,
                           snapshot_writer_config cfg) {
   // Linked: it ends with this actor.
   self->state.saver = self->spawn<caf::detached + caf::linked>(
-    saver_impl, std::move(store), stats);
+    saver_impl, std::move(store), stats, cfg.log);
   return {
     [=](snapshot_atom, snapshot& snap) {
       auto& st = self->state;
@@ -124,9 +124,9 @@ snapshot_writer_actor::behavior_type writer_impl(writer_self self,
       auto version = snap.version;
       if (!enqueue(st, cfg, *stats, snap)) {
         stats->dropped.fetch_add(1, std::memory_order_relaxed);
-        spdlog::debug("snapshot of {} at version {} dropped: the writer's "
-                      "queue is full",
-                      stream, version);
+        cfg.log->debug("snapshot of {} at version {} dropped: the writer's "
+                       "queue is full",
+                       stream, version);
         return;
       }
       save_next(self);
@@ -140,6 +140,7 @@ snapshot_writer_actor spawn_snapshot_writer(caf::actor_system& sys,
                                  std::shared_ptr<snapshot_store> store,
                                  std::shared_ptr<snapshot_stats> stats,
                                  snapshot_writer_config cfg) {
+  cfg.log = or_default(std::move(cfg.log));
   return sys.spawn(writer_impl, std::move(store), std::move(stats), cfg);
 }
 

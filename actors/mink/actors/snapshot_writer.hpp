@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 
 #include "mink/actors/interfaces.hpp"
+#include "mink/log.hpp"
 #include "mink/store/snapshot_store.hpp"
 
 namespace mink {
@@ -43,6 +44,9 @@ struct snapshot_stats {
 
 /// Bounds of the snapshot writer's queue.
 struct snapshot_writer_config {
+  /// Where snapshots that were not saved are logged; none = spdlog's
+  /// default logger.
+  logger_ptr log;
   /// Streams with a snapshot waiting to be saved, at most; a snapshot of
   /// another stream beyond is dropped (counted in `snapshot_stats::dropped`;
   /// the stream's next snapshot is taken when its policy says so again).

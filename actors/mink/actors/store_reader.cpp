@@ -23,6 +23,7 @@ struct reader_state {
   std::vector<pending_load> pending;
   /// Whether a flush message is on its way to this reader.
   bool flush_sent = false;
+  logger_ptr log;
 };
 
 using reader_self = store_reader_actor::stateful_pointer<reader_state>;
@@ -39,7 +40,8 @@ void serve_batch(reader_self self, event_store& store,
   requests.reserve(n);
   for (auto& x : batch)
     requests.push_back(x.request);
-  auto results = load_batch(store, snapshots, requests, stats);
+  auto results = load_batch(store, snapshots, requests, *self->state.log,
+                            stats);
   for (size_t i = 0; i < n; ++i) {
     if (results[i])
       batch[i].promise.deliver(std::move(*results[i]));
@@ -60,7 +62,9 @@ void schedule_flush(reader_self self) {
 store_reader_actor::behavior_type reader_impl(reader_self self,
                           std::shared_ptr<event_store> store,
                           std::shared_ptr<snapshot_store> snapshots,
-                          std::shared_ptr<store_reader_stats> stats) {
+                          std::shared_ptr<store_reader_stats> stats,
+                          logger_ptr log) {
+  self->state.log = std::move(log);
   return {
     [=](load_atom, std::string& stream_id, int64_t from_version,
         bool use_snapshot) {
@@ -93,9 +97,11 @@ store_reader_actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots,
                               size_t workers,
-                              std::shared_ptr<store_reader_stats> stats) {
+                              std::shared_ptr<store_reader_stats> stats,
+                              logger_ptr log) {
+  log = or_default(std::move(log));
   auto spawn_one = [&] {
-    return sys.spawn<caf::detached>(reader_impl, store, snapshots, stats);
+    return sys.spawn<caf::detached>(reader_impl, store, snapshots, stats, log);
   };
   if (workers <= 1)
     return spawn_one();

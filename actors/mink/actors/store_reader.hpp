@@ -6,6 +6,7 @@
 
 #include "mink/actors/interfaces.hpp"
 #include "mink/actors/load_batch.hpp"
+#include "mink/log.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/snapshot_store.hpp"
 
@@ -27,11 +28,13 @@ namespace mink {
 /// block CAF's scheduler threads on the database. `snapshots` may be null.
 /// With `workers` > 1 it is a pool of that many readers, each on its own
 /// thread and connection, taking requests in turn (each batching its own).
-/// `stats`, when given, counts loads and batches.
+/// `stats`, when given, counts loads and batches; `log` gets unreadable
+/// snapshots (none = spdlog's default logger).
 store_reader_actor spawn_store_reader(caf::actor_system& sys,
                               std::shared_ptr<event_store> store,
                               std::shared_ptr<snapshot_store> snapshots = {},
                               size_t workers = 1,
-                              std::shared_ptr<store_reader_stats> stats = {});
+                              std::shared_ptr<store_reader_stats> stats = {},
+                              logger_ptr log = {});
 
 } // namespace mink

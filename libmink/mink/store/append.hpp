@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/error.hpp>
@@ -58,6 +59,31 @@ struct prepared_append {
   std::vector<prepared_event> events;
   /// The command id in lower case, or empty for an append without one.
   std::string command_id;
+};
+
+class event_store;
+
+/// An append that `event_store::prepare_append` checked and encoded,
+/// sealed: adapters trust its fields (ids go into SQL unescaped), so
+/// nothing may change them on the way to `event_store::append_checked`.
+/// Readable, not writable; only the event store makes one.
+class checked_append {
+public:
+  const prepared_append& operator*() const noexcept { return x_; }
+  const prepared_append* operator->() const noexcept { return &x_; }
+
+  /// Takes the content out, e.g. to publish its events after the commit;
+  /// what comes out cannot go back in.
+  prepared_append release() && { return std::move(x_); }
+
+private:
+  friend class event_store;
+
+  explicit checked_append(prepared_append x) : x_(std::move(x)) {
+    // nop
+  }
+
+  prepared_append x_;
 };
 
 /// One recorded event checked and encoded for `event_store::import_events`.

@@ -91,8 +91,15 @@ size_t clamp_limit(size_t limit) {
 
 event_store::~event_store() = default;
 
-caf::expected<prepared_append>
+caf::expected<checked_append>
 event_store::prepare_append(stream_append in) {
+  auto x = check(std::move(in));
+  if (!x)
+    return std::move(x.error());
+  return checked_append{std::move(*x)};
+}
+
+caf::expected<prepared_append> event_store::check(stream_append in) {
   if (auto err = validate_stream_id(in.stream_id))
     return err;
   if (in.expected.mode() == expected_version::kind::exact
@@ -128,14 +135,21 @@ event_store::prepare_append(stream_append in) {
 }
 
 append_results
-event_store::append_prepared(std::vector<prepared_append>& prepared) {
+event_store::append_checked(std::vector<checked_append>& appends) {
   append_results results;
-  results.reserve(prepared.size());
-  for (size_t i = 0; i < prepared.size(); ++i) {
-    prepared[i].index = i;
+  results.reserve(appends.size());
+  // Moved out for the adapter and back (moves of strings and vectors:
+  // nothing is copied), so the caller keeps the encoded events.
+  std::vector<prepared_append> prepared;
+  prepared.reserve(appends.size());
+  for (size_t i = 0; i < appends.size(); ++i) {
+    prepared.push_back(std::move(appends[i].x_));
+    prepared.back().index = i;
     results.emplace_back(make_error(errc::storage_failure, "not attempted"));
   }
   commit_prepared(prepared, results);
+  for (size_t i = 0; i < appends.size(); ++i)
+    appends[i].x_ = std::move(prepared[i]);
   return results;
 }
 
@@ -161,7 +175,7 @@ append_results event_store::append(std::vector<stream_append> batch) {
   std::vector<prepared_append> prepared;
   prepared.reserve(batch.size());
   for (size_t index = 0; index < batch.size(); ++index) {
-    auto x = prepare_append(std::move(batch[index]));
+    auto x = check(std::move(batch[index]));
     results.emplace_back(make_error(errc::storage_failure, "not attempted"));
     if (x) {
       x->index = index;

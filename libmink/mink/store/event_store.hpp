@@ -73,14 +73,6 @@ struct stream_read {
 /// Per-stream results of `event_store::read_streams`, in request order.
 using stream_reads = std::vector<caf::expected<std::vector<recorded_event>>>;
 
-namespace detail {
-
-/// The persistence actor's access to `event_store::append_prepared`
-/// (defined in actors/mink/actors/persistence.cpp).
-class prepared_commit;
-
-} // namespace detail
-
 /// Per-stream results of one append call, in the order of the request.
 using append_results = std::vector<caf::expected<append_result>>;
 
@@ -129,27 +121,24 @@ public:
   append(const std::string& stream_id, expected_version expected,
          std::vector<event_data> events);
 
-  /// The first half of `append`, for the persistence actor, which checks
-  /// and encodes appends on one thread and commits them on another: the
-  /// append checked and encoded, or the error `append` would answer for it
-  /// (`invalid_argument`, or `duplicate_event_id` for an id twice in it).
-  /// Needs no store. The second half is private (see `append_prepared`).
-  [[nodiscard]] static caf::expected<prepared_append>
+  /// The first half of `append`, for callers that check and encode
+  /// appends on one thread and commit them on another (the persistence
+  /// actor): the append checked, encoded and sealed, or the error `append`
+  /// would answer for it (`invalid_argument`, or `duplicate_event_id` for
+  /// an id twice in it). Needs no store.
+  [[nodiscard]] static caf::expected<checked_append>
   prepare_append(stream_append in);
-
-private:
-  friend class detail::prepared_commit;
 
   /// The second half of `append`: commits appends made by `prepare_append`
   /// as one call, with `append`'s guarantees. Result i belongs to
-  /// `prepared[i]`; sets each `index` to match. The appends stay with the
-  /// caller, who may read their encoded events afterwards. Private, with
-  /// the persistence actor as its one caller (`detail::prepared_commit`):
-  /// the fields of a `prepared_append` are public, and adapters trust them
-  /// (ids go into SQL unescaped), so only appends that nobody changed
-  /// since `prepare_append` may come here.
+  /// `appends[i]`. The appends stay with the caller, who may read their
+  /// encoded events afterwards.
   [[nodiscard]] append_results
-  append_prepared(std::vector<prepared_append>& prepared);
+  append_checked(std::vector<checked_append>& appends);
+
+private:
+  /// Checks and encodes `in` (see `prepare_append`).
+  [[nodiscard]] static caf::expected<prepared_append> check(stream_append in);
 
   /// Passes prepared appends to `do_append`; results go to each `index`.
   void commit_prepared(std::vector<prepared_append>& prepared,

@@ -4,7 +4,7 @@
 
 #include "mink/errc.hpp"
 #include "mink/store/conninfo.hpp"
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 namespace mink {
 

@@ -20,7 +20,7 @@
 #include "mink/aggregate.hpp"
 #include "mink/errc.hpp"
 #include "mink/serialization/event_registry.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 #include "mink/uuid.hpp"
 #include "mink/version.hpp"
 

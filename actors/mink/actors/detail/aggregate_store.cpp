@@ -108,7 +108,7 @@ bool take_loaded(aggregate_self self, load_result& loaded) {
       // Another state version or a broken snapshot: replay everything.
       st.ctx->snapshot_counters->ignored.fetch_add(1,
                                                    std::memory_order_relaxed);
-      spdlog::warn("ignoring snapshot of {} at version {}: {}", st.stream_id,
+      st.ctx->log->warn("ignoring snapshot of {} at version {}: {}", st.stream_id,
                    loaded.snap->version, to_text(err));
       st.model->reset();
       return false;

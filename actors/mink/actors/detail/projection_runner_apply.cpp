@@ -36,7 +36,7 @@ bool on_event_failure(runner_self self, const recorded_event& ev,
       backoff = std::min(backoff, s.policy.max_backoff);
       s.retry_due = clock_type::now() + backoff;
       s.status->add_retry();
-      spdlog::warn("mink projection {}: attempt {} of {} failed, retrying in "
+      s.cfg.log->warn("mink projection {}: attempt {} of {} failed, retrying in "
                    "{} ms: {}",
                    s.name, s.attempts, s.policy.max_attempts, backoff.count(),
                    what);
@@ -52,14 +52,14 @@ bool on_event_failure(runner_self self, const recorded_event& ev,
         s.retry_due = clock_type::now() + s.cfg.store_retry;
       return false;
     }
-    spdlog::warn("mink projection {}: parked {}", s.name, what);
+    s.cfg.log->warn("mink projection {}: parked {}", s.name, what);
     s.status->add_parked();
     s.failing_position = 0;
     s.attempts = 0;
     set_position(self, ev.global_position);
     return true;
   }
-  spdlog::error("mink projection {}: faulted on {}", s.name, what);
+  s.cfg.log->error("mink projection {}: faulted on {}", s.name, what);
   set_state(self, projection_state::faulted);
   report(self, true);
   return false;

@@ -28,7 +28,7 @@ void report(runner_self self, bool force) {
   x.last_error = s.last_error;
   x.runner = s.cfg.runner_id;
   if (auto err = s.checkpoints->report(s.name, x))
-    spdlog::warn("mink projection {}: cannot report its state: {}", s.name,
+    s.cfg.log->warn("mink projection {}: cannot report its state: {}", s.name,
                  to_text(err));
 }
 
@@ -36,7 +36,7 @@ void set_state(runner_self self, projection_state x) {
   auto& s = self->state;
   if (s.state == x)
     return;
-  spdlog::info("mink projection {}: {} -> {}", s.name, to_string(s.state),
+  s.cfg.log->info("mink projection {}: {} -> {}", s.name, to_string(s.state),
                to_string(x));
   s.state = x;
   s.status->set_state(x);
@@ -47,7 +47,7 @@ void set_error(runner_self self, std::string what) {
   auto& s = self->state;
   // Each new error once in the log; repeats would flood it.
   if (!what.empty() && what != s.last_error)
-    spdlog::warn("mink projection {}: {}", s.name, what);
+    s.cfg.log->warn("mink projection {}: {}", s.name, what);
   s.last_error = std::move(what);
   s.status->set_last_error(s.last_error);
 }
@@ -63,7 +63,7 @@ void watch_head(runner_self self) {
   // The store's head, not the feed's: other processes write too.
   auto head = s.store->last_position();
   if (!head) {
-    spdlog::debug("mink projection {}: cannot read the head: {}", s.name,
+    s.cfg.log->debug("mink projection {}: cannot read the head: {}", s.name,
                   to_text(head.error()));
     return;
   }
@@ -83,7 +83,7 @@ void watch_head(runner_self self) {
 /// Gives the projection up: another runner moved its checkpoint.
 void lose_lead(runner_self self, const caf::error& err) {
   auto& s = self->state;
-  spdlog::warn("mink projection {}: giving it up: {}", s.name, to_text(err));
+  s.cfg.log->warn("mink projection {}: giving it up: {}", s.name, to_text(err));
   s.lease.reset();
   s.status->set_leader(false);
   s.state = projection_state::stopped;
@@ -102,17 +102,17 @@ bool obey_controls(runner_self self) {
   auto rec = s.checkpoints->load(s.name);
   if (!rec || !*rec) {
     auto what = rec ? std::string{"its record is gone"} : to_text(rec.error());
-    spdlog::warn("mink projection {}: cannot read its controls: {}", s.name,
+    s.cfg.log->warn("mink projection {}: cannot read its controls: {}", s.name,
                  what);
     return true;
   }
   auto& r = **rec;
   s.desired = r.desired;
   if (r.rebuild_requested) {
-    spdlog::info("mink projection {}: rebuilding", s.name);
+    s.cfg.log->info("mink projection {}: rebuilding", s.name);
     if (auto err = s.target->rebuild(r.position)) {
       set_error(self, "rebuild failed: " + to_text(err));
-      spdlog::error("mink projection {}: rebuild failed: {}", s.name,
+      s.cfg.log->error("mink projection {}: rebuild failed: {}", s.name,
                     to_text(err));
       return false;
     }
@@ -125,7 +125,7 @@ bool obey_controls(runner_self self) {
     set_position(self, 0);
     set_state(self, projection_state::rebuilding);
   } else if (r.reset_to) {
-    spdlog::info("mink projection {}: reset to position {}", s.name,
+    s.cfg.log->info("mink projection {}: reset to position {}", s.name,
                  *r.reset_to);
     if (auto err = s.checkpoints->complete_request(s.name, *r.reset_to)) {
       set_error(self, "reset failed: " + to_text(err));
@@ -139,7 +139,7 @@ bool obey_controls(runner_self self) {
     set_position(self, *r.reset_to);
     set_state(self, projection_state::catching_up);
   } else if (r.position != s.position) {
-    spdlog::warn("mink projection {}: checkpoint moved from {} to {} outside "
+    s.cfg.log->warn("mink projection {}: checkpoint moved from {} to {} outside "
                  "this runner",
                  s.name, s.position, r.position);
     set_position(self, r.position);
@@ -154,7 +154,7 @@ bool obey_controls(runner_self self) {
       if (!ev || ev->empty() || ev->front().global_position != letter.position)
         continue;
       auto err = s.target->replay(s.position, ev->front());
-      spdlog::info("mink projection {}: replayed the dead letter at {}: {}",
+      s.cfg.log->info("mink projection {}: replayed the dead letter at {}: {}",
                    s.name, letter.position, err ? to_text(err) : "applied");
     }
   }
@@ -182,13 +182,13 @@ bool lead(runner_self self) {
   }
   auto rec = s.checkpoints->ensure(s.name);
   if (!rec) {
-    spdlog::warn("mink projection {}: cannot read its record: {}", s.name,
+    s.cfg.log->warn("mink projection {}: cannot read its record: {}", s.name,
                  to_text(rec.error()));
     return false;
   }
   auto lease = s.checkpoints->try_lead(s.name);
   if (!lease) {
-    spdlog::warn("mink projection {}: cannot try to take its lease: {}",
+    s.cfg.log->warn("mink projection {}: cannot try to take its lease: {}",
                  s.name, to_text(lease.error()));
     return false;
   }
@@ -199,13 +199,13 @@ bool lead(runner_self self) {
   // The record as it is now that no one else can move it.
   rec = s.checkpoints->ensure(s.name);
   if (!rec) {
-    spdlog::warn("mink projection {}: cannot read its record: {}", s.name,
+    s.cfg.log->warn("mink projection {}: cannot read its record: {}", s.name,
                  to_text(rec.error()));
     return false;
   }
   if (auto err = s.target->setup()) {
     set_error(self, "setup failed: " + to_text(err));
-    spdlog::error("mink projection {}: setup failed: {}", s.name, to_text(err));
+    s.cfg.log->error("mink projection {}: setup failed: {}", s.name, to_text(err));
     return false;
   }
   s.lease = std::move(*lease);
@@ -216,7 +216,7 @@ bool lead(runner_self self) {
   s.next_control = {};
   // A fault is not sticky across runners: try again from the checkpoint.
   s.state = projection_state::stopped;
-  spdlog::info("mink projection {}: running here from position {}", s.name,
+  s.cfg.log->info("mink projection {}: running here from position {}", s.name,
                rec->position);
   set_state(self, projection_state::catching_up);
   return true;

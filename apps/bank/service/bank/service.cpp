@@ -28,7 +28,7 @@
 #include "mink/http/server.hpp"
 #include "mink/http/worker_pool.hpp"
 #include "mink/adapters/sql/sql_checkpoint_store.hpp"
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 
 namespace bank {
 
@@ -113,7 +113,10 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   x->sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
   auto& sys = *x->sys;
-  auto feed = mink::spawn_feed(sys, x->store);
+  // mink logs through the service's logger.
+  mink::feed_config feed_cfg;
+  feed_cfg.log = x->log;
+  auto feed = mink::spawn_feed(sys, x->store, feed_cfg);
   mink::persistence_config pcfg;
   pcfg.max_batch_events = x->cfg.max_batch_events;
   pcfg.max_queued_appends = x->cfg.max_queued_appends;
@@ -125,10 +128,15 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   };
   mink::aggregate_context ctx;
   ctx.writer = mink::spawn_persistence(sys, x->store, pcfg);
-  ctx.reader = mink::spawn_store_reader(sys, x->store, x->snapshots, 2);
+  ctx.reader = mink::spawn_store_reader(sys, x->store, x->snapshots, 2, {},
+                                        x->log);
   ctx.registry = registry;
+  ctx.log = x->log;
+  mink::snapshot_writer_config snap_cfg;
+  snap_cfg.log = x->log;
   ctx.snapshot_writer = mink::spawn_snapshot_writer(sys, x->snapshots,
-                                                    ctx.snapshot_counters);
+                                                    ctx.snapshot_counters,
+                                                    snap_cfg);
   ctx.snapshots.every_events = x->cfg.snapshot_every;
   ctx.max_waiting = x->cfg.max_waiting;
   auto account_stats = std::make_shared<mink::router_stats>();
@@ -170,6 +178,7 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   // -- projections and the saga -----------------------------------------------
   mink::runner_config runner_cfg;
   runner_cfg.live_linger = std::chrono::milliseconds{x->cfg.projection_linger_ms};
+  runner_cfg.log = x->log;
   x->engine = std::make_unique<mink::projection_engine>(
     sys, x->store, x->checkpoints, feed, std::move(runner_cfg));
   auto saga_counters = std::make_shared<saga_stats>();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 namespace mink {
 

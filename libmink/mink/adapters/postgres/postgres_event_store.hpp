@@ -99,6 +99,41 @@ private:
                               std::vector<prepared_append>& prepared,
                               append_results& out, bool check_ids);
 
+  // The steps of one append transaction, in order (postgres_append.cpp).
+  // Each works on the attempt's state; an error rolls the attempt back
+  // and fails every stream of it; `append_attempt::recheck` rolls it back
+  // for the slow path.
+
+  /// What one attempt knows so far (defined in postgres_append.cpp).
+  struct append_attempt;
+
+  /// BEGIN, and the lock on the position counter with room for every
+  /// event; while the server takes it, which streams need a version
+  /// lookup and which appends carry command ids.
+  caf::error reserve_positions(append_attempt& a);
+
+  /// The current versions of the streams that need one.
+  caf::error look_up_versions(append_attempt& a);
+
+  /// Stored event ids (slow path) and recorded command ids.
+  caf::error check_command_ids(append_attempt& a);
+
+  /// Accepts or refuses each stream, and numbers the accepted events.
+  caf::error decide_streams(append_attempt& a);
+
+  /// Runs the inline projections; a stream they reject is dropped and the
+  /// others are numbered anew.
+  caf::error run_inline_projections(append_attempt& a);
+
+  /// COPYs the accepted events into the events table.
+  caf::error copy_rows(append_attempt& a);
+
+  /// COPYs the command records that no event carries.
+  caf::error record_commands(append_attempt& a);
+
+  /// Sets the counter to the last position used, commits and answers.
+  void commit(append_attempt& a);
+
   /// Builds the statements of postgres_commands.cpp.
   void prepare_command_sql();
 

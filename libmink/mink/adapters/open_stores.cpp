@@ -1,9 +1,9 @@
-#include "mink/store/open_stores.hpp"
+#include "mink/adapters/open_stores.hpp"
 
 #include <utility>
 
 #include "mink/errc.hpp"
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 namespace mink {
 

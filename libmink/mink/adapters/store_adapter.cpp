@@ -1,4 +1,4 @@
-#include "mink/store/store_adapter.hpp"
+#include "mink/adapters/store_adapter.hpp"
 
 #include <array>
 #include <cstdio>
