@@ -308,4 +308,24 @@ std::map<std::string, std::string> process_env() {
   return result;
 }
 
+mink::runtime_config runtime_config_of(const service_config& cfg,
+                                       mink::logger_ptr log) {
+  mink::runtime_config rt;
+  rt.store = cfg.location();
+  rt.open.pool_size = cfg.pool_size;
+  rt.open.statement_deadline
+    = std::chrono::milliseconds{cfg.statement_deadline_ms};
+  rt.open.connect_timeout = std::chrono::milliseconds{cfg.connect_timeout_ms};
+  rt.threads = cfg.threads;
+  rt.persistence.max_batch_events = cfg.max_batch_events;
+  rt.persistence.max_queued_appends = cfg.max_queued_appends;
+  rt.snapshots.every_events = cfg.snapshot_every;
+  rt.max_waiting = cfg.max_waiting;
+  rt.command_timeout = std::chrono::milliseconds{cfg.command_timeout_ms};
+  rt.projections.live_linger
+    = std::chrono::milliseconds{cfg.projection_linger_ms};
+  rt.log = std::move(log);
+  return rt;
+}
+
 } // namespace bank

@@ -12,6 +12,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "mink/actors/runtime.hpp"
 #include "mink/store/store_url.hpp"
 
 namespace bank {
@@ -138,5 +139,11 @@ load_env(service_config& cfg, const std::map<std::string, std::string>& env);
 
 /// The process environment as a map.
 std::map<std::string, std::string> process_env();
+
+/// The settings of mink's runtime that `cfg` names: the store and how to
+/// open it, threads, batching, snapshots, command timeout, projection
+/// linger; everything logs to `log`.
+[[nodiscard]] mink::runtime_config runtime_config_of(const service_config& cfg,
+                                                     mink::logger_ptr log);
 
 } // namespace bank

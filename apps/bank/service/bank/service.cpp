@@ -13,13 +13,7 @@
 #include "bank/projections.hpp"
 #include "bank/transfer.hpp"
 #include "bank/transfer_saga.hpp"
-#include "mink/actors/actor_list.hpp"
-#include "mink/actors/command_bus.hpp"
-#include "mink/actors/command_client.hpp"
-#include "mink/actors/feed.hpp"
-#include "mink/actors/router.hpp"
-#include "mink/actors/snapshot_writer.hpp"
-#include "mink/actors/store_reader.hpp"
+#include "mink/actors/runtime.hpp"
 #include "mink/command/middleware/correlation.hpp"
 #include "mink/command/middleware/logging.hpp"
 #include "mink/command/middleware/metrics.hpp"
@@ -28,7 +22,6 @@
 #include "mink/http/server.hpp"
 #include "mink/http/worker_pool.hpp"
 #include "mink/adapters/sql/sql_checkpoint_store.hpp"
-#include "mink/adapters/open_stores.hpp"
 
 namespace bank {
 
@@ -40,10 +33,8 @@ struct service::impl {
   std::shared_ptr<mink::sql_checkpoint_store> checkpoints;
   std::string prefix;
   std::shared_ptr<service_metrics> metrics = std::make_shared<service_metrics>();
-  caf::actor_system_config sys_cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  mink::actor_list actors; // stopped in this order
-  std::unique_ptr<mink::projection_engine> engine;
+  /// The actors, the projection engine and the stores.
+  std::unique_ptr<mink::runtime> rt;
   std::shared_ptr<mink::http::worker_pool> blocking;
   std::unique_ptr<mink::http::server> http;
   bool stopped = false;
@@ -67,21 +58,6 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
   return log;
 }
 
-caf::error open_stores(service::impl& x) {
-  mink::open_options opts;
-  opts.pool_size = x.cfg.pool_size;
-  opts.statement_deadline = std::chrono::milliseconds{x.cfg.statement_deadline_ms};
-  opts.connect_timeout = std::chrono::milliseconds{x.cfg.connect_timeout_ms};
-  auto stores = mink::open_stores(x.cfg.location(), opts);
-  if (!stores)
-    return std::move(stores.error());
-  x.store = std::move(stores->events);
-  x.snapshots = std::move(stores->snapshots);
-  x.checkpoints = std::move(stores->sql);
-  x.prefix = stores->table_prefix;
-  return {};
-}
-
 } // namespace
 
 caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
@@ -101,110 +77,74 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   auto registry = std::make_shared<mink::event_registry>();
   if (auto err = register_events(*registry))
     return err;
-  if (auto err = open_stores(*x))
-    return err;
   // -- actors -----------------------------------------------------------------
-  auto threads = x->cfg.threads != 0 ? x->cfg.threads
-                                     : std::max(2u, std::thread::hardware_concurrency());
-  x->sys_cfg.set("scheduler.max-threads", threads);
-  // Idle scheduler threads sleep after one poll instead of 500 (CAF's
-  // default): polling takes CPU from a database on the same machine.
-  x->sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{1});
-  x->sys_cfg.set("logger.verbosity", caf::atom("quiet"));
-  x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
-  auto& sys = *x->sys;
-  // mink logs through the service's logger.
-  mink::feed_config feed_cfg;
-  feed_cfg.log = x->log;
-  auto feed = mink::spawn_feed(sys, x->store, feed_cfg);
-  mink::persistence_config pcfg;
-  pcfg.max_batch_events = x->cfg.max_batch_events;
-  pcfg.max_queued_appends = x->cfg.max_queued_appends;
-  pcfg.feed = feed;
   std::weak_ptr<service_metrics> weak_metrics = x->metrics;
-  pcfg.on_batch = [weak_metrics](size_t appends, size_t events, double secs) {
+  auto rt_cfg = runtime_config_of(x->cfg, x->log);
+  rt_cfg.persistence.on_batch = [weak_metrics](size_t appends, size_t events,
+                                               double secs) {
     if (auto m = weak_metrics.lock())
       m->observe_batch(appends, events, secs);
   };
-  mink::aggregate_context ctx;
-  ctx.writer = mink::spawn_persistence(sys, x->store, pcfg);
-  ctx.reader = mink::spawn_store_reader(sys, x->store, x->snapshots, 2, {},
-                                        x->log);
-  ctx.registry = registry;
-  ctx.log = x->log;
-  mink::snapshot_writer_config snap_cfg;
-  snap_cfg.log = x->log;
-  ctx.snapshot_writer = mink::spawn_snapshot_writer(sys, x->snapshots,
-                                                    ctx.snapshot_counters,
-                                                    snap_cfg);
-  ctx.snapshots.every_events = x->cfg.snapshot_every;
-  ctx.max_waiting = x->cfg.max_waiting;
-  auto account_stats = std::make_shared<mink::router_stats>();
-  auto transfer_stats = std::make_shared<mink::router_stats>();
-  auto accounts = mink::spawn_router<account_decider>(sys, account_type, ctx,
-                                                      {}, account_stats);
-  auto transfers = mink::spawn_router<transfer_decider>(sys, transfer_type,
-                                                        ctx, {}, transfer_stats);
-  mink::command_bus_config bus_cfg;
-  for (const auto& name : account_command_names())
-    bus_cfg.routes.emplace(name, accounts);
-  for (const auto& name : transfer_command_names())
-    bus_cfg.routes.emplace(name, transfers);
+  auto rt = mink::runtime::start(std::move(rt_cfg), registry);
+  if (!rt)
+    return std::move(rt.error());
+  x->rt = std::move(*rt);
+  x->store = x->rt->stores().events;
+  x->snapshots = x->rt->stores().snapshots;
+  x->checkpoints = x->rt->stores().sql;
+  x->prefix = x->rt->stores().table_prefix;
+  auto account_stats = x->rt->add_aggregate<account_decider>(
+    account_type, account_command_names());
+  auto transfer_stats = x->rt->add_aggregate<transfer_decider>(
+    transfer_type, transfer_command_names());
+  if (!account_stats || !transfer_stats)
+    return account_stats ? transfer_stats.error() : account_stats.error();
   // Metric labels only for the bank's own command types: any other name
   // (a client's typo, an attack) shares the label `other`.
   mink::command_metrics_config metrics_cfg;
-  for (const auto& [name, _] : bus_cfg.routes)
-    metrics_cfg.known_types.insert(name);
+  for (const auto& names : {account_command_names(), transfer_command_names()})
+    metrics_cfg.known_types.insert(names.begin(), names.end());
   auto cmd_metrics = mink::command_metrics(x->metrics->registry(),
                                            std::move(metrics_cfg));
   if (!cmd_metrics)
     return std::move(cmd_metrics.error());
-  bus_cfg.pipeline.use(mink::exception_recovery())
+  mink::command_pipeline pipeline;
+  pipeline.use(mink::exception_recovery())
     .use(mink::validation())
     .use(mink::correlation())
     .use(mink::logging(x->log))
     .use(std::move(*cmd_metrics));
-  bus_cfg.timeout = std::chrono::milliseconds{x->cfg.command_timeout_ms};
-  auto bus = mink::spawn_command_bus(sys, bus_cfg);
-  x->actors.add(accounts);
-  x->actors.add(transfers);
-  x->actors.add(bus);
-  x->actors.add(ctx.snapshot_writer);
-  x->actors.add(ctx.reader);
-  x->actors.add(ctx.writer.actor);
-  x->actors.add(feed);
-  auto commands = std::make_shared<mink::command_client>(
-    sys, bus, std::chrono::milliseconds{x->cfg.command_timeout_ms + 1000});
+  if (auto err = x->rt->start_commands(std::move(pipeline)))
+    return err;
+  auto commands = x->rt->commands();
   // -- projections and the saga -----------------------------------------------
-  mink::runner_config runner_cfg;
-  runner_cfg.live_linger = std::chrono::milliseconds{x->cfg.projection_linger_ms};
-  runner_cfg.log = x->log;
-  x->engine = std::make_unique<mink::projection_engine>(
-    sys, x->store, x->checkpoints, feed, std::move(runner_cfg));
+  auto& engine = x->rt->projections();
   auto saga_counters = std::make_shared<saga_stats>();
   auto saga = std::make_shared<transfer_saga>(x->store, registry, commands,
                                               saga_counters);
   if (!opts.saga_exit_after.empty())
     saga->exit_after(opts.saga_exit_after);
   for (auto err :
-       {x->engine->add(std::make_shared<accounts_projection>(x->prefix, registry)),
-        x->engine->add(std::make_shared<totals_projection>(x->prefix, registry)),
-        x->engine->add(
+       {engine.add(std::make_shared<accounts_projection>(x->prefix, registry)),
+        engine.add(std::make_shared<totals_projection>(x->prefix, registry)),
+        engine.add(
           std::make_shared<transfers_projection>(x->prefix, registry)),
-        x->engine->add(std::static_pointer_cast<mink::async_projection>(saga))})
+        engine.add(std::static_pointer_cast<mink::async_projection>(saga))})
     if (err)
       return err;
   metric_sources src;
+  const auto& ctx = x->rt->context();
   src.persistence = ctx.writer.stats;
   src.aggregates = ctx.counters;
   src.snapshots = ctx.snapshot_counters;
-  src.routers = {{account_type, account_stats}, {transfer_type, transfer_stats}};
+  src.routers = {{account_type, *account_stats},
+                 {transfer_type, *transfer_stats}};
   src.saga = saga_counters;
-  src.engine = x->engine.get();
+  src.engine = &engine;
   x->metrics->set_sources(std::move(src));
   // -- HTTP -------------------------------------------------------------------
   api->commands = commands;
-  api->engine = x->engine.get();
+  api->engine = &engine;
   api->reads = x->checkpoints;
   api->prefix = x->prefix;
   api->store = x->store;
@@ -256,15 +196,11 @@ void service::impl::stop() {
   if (blocking)
     blocking->stop();
   blocking.reset();
-  if (engine) {
-    engine->stop();
-    engine.reset();
-  }
-  if (sys) {
-    actors.stop();
-    sys->await_all_actors_done();
-    sys.reset();
-  }
+  // The projection runners save their checkpoints, then the actors stop
+  // (commands in flight finish) and the stores close.
+  if (rt)
+    rt->stop();
+  rt.reset();
   checkpoints.reset();
   snapshots.reset();
   store.reset();

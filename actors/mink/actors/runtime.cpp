@@ -1,0 +1,205 @@
+#include "mink/actors/runtime.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "mink/actors/actor_list.hpp"
+#include "mink/actors/command_bus.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+struct runtime::impl {
+  runtime_config cfg;
+  store_set stores;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  aggregate_context ctx;
+  feed_actor feed;
+  std::map<std::string, std::shared_ptr<router_stats>> routers;
+  command_bus_config bus_cfg;
+  bool commands_started = false;
+  std::shared_ptr<command_client> commands;
+  std::unique_ptr<projection_engine> engine;
+  /// Routers and the bus, stopped before `core`.
+  actor_list front;
+  /// The snapshot writer, readers, persistence actor and feed.
+  actor_list core;
+  bool stopped = false;
+
+  void stop();
+
+  ~impl() {
+    stop();
+  }
+};
+
+void runtime::impl::stop() {
+  if (stopped)
+    return;
+  stopped = true;
+  if (engine)
+    engine->stop();
+  engine.reset();
+  commands.reset();
+  if (sys) {
+    front.stop();
+    core.stop();
+    sys->await_all_actors_done();
+    // The actor system waits for its detached threads, each of which waits
+    // for the last handle on its actor to go.
+    bus_cfg = command_bus_config{};
+    ctx = aggregate_context{};
+    feed = feed_actor{};
+    sys.reset();
+  }
+  stores = store_set{};
+}
+
+namespace {
+
+/// The actor system: `threads` scheduler threads (0: the machine's, at
+/// least 2); idle threads sleep after one poll (CAF polls 500 times,
+/// which takes CPU from a database on the same machine); CAF's own log
+/// off (mink logs through spdlog).
+void configure_system(caf::actor_system_config& sys_cfg, size_t threads) {
+  if (threads == 0)
+    threads = std::max(2u, std::thread::hardware_concurrency());
+  sys_cfg.set("scheduler.max-threads", threads);
+  sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{1});
+  sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+}
+
+/// Spawns the actors every aggregate type shares.
+void spawn_core(runtime::impl& x,
+                std::shared_ptr<const event_registry> registry) {
+  auto& sys = *x.sys;
+  auto& cfg = x.cfg;
+  cfg.feed.log = cfg.feed.log ? cfg.feed.log : cfg.log;
+  x.feed = spawn_feed(sys, x.stores.events, cfg.feed);
+  auto pcfg = cfg.persistence;
+  pcfg.feed = x.feed;
+  x.ctx.writer = spawn_persistence(sys, x.stores.events, pcfg);
+  x.ctx.reader = spawn_store_reader(sys, x.stores.events, x.stores.snapshots,
+                                    cfg.reader_threads, {}, cfg.log);
+  x.ctx.registry = std::move(registry);
+  auto wcfg = cfg.snapshot_writer;
+  wcfg.log = wcfg.log ? wcfg.log : cfg.log;
+  x.ctx.snapshot_writer = spawn_snapshot_writer(sys, x.stores.snapshots,
+                                                x.ctx.snapshot_counters, wcfg);
+  x.ctx.snapshots = cfg.snapshots;
+  x.ctx.max_waiting = cfg.max_waiting;
+  x.ctx.max_round = cfg.max_round;
+  x.ctx.retry = cfg.retry;
+  x.ctx.log = cfg.log;
+  // Stopped in this order, after the routers and the bus.
+  x.core.add(x.ctx.snapshot_writer);
+  x.core.add(x.ctx.reader);
+  x.core.add(x.ctx.writer.actor);
+  x.core.add(x.feed);
+}
+
+} // namespace
+
+caf::expected<std::unique_ptr<runtime>>
+runtime::start(runtime_config cfg,
+               std::shared_ptr<const event_registry> registry) {
+  if (!registry)
+    return make_error(errc::invalid_argument, "runtime: no event registry");
+  auto x = std::make_unique<impl>();
+  x->cfg = std::move(cfg);
+  auto stores = open_stores(x->cfg.store, x->cfg.open);
+  if (!stores)
+    return std::move(stores.error());
+  x->stores = std::move(*stores);
+  configure_system(x->sys_cfg, x->cfg.threads);
+  x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
+  spawn_core(*x, std::move(registry));
+  auto rcfg = x->cfg.projections;
+  rcfg.log = rcfg.log ? rcfg.log : x->cfg.log;
+  x->engine = std::make_unique<projection_engine>(
+    *x->sys, x->stores.events, x->stores.checkpoints, x->feed, rcfg);
+  return std::unique_ptr<runtime>{new runtime(std::move(x))};
+}
+
+runtime::runtime(std::unique_ptr<impl> ptr) : impl_(std::move(ptr)) {
+  // nop
+}
+
+runtime::~runtime() {
+  stop();
+}
+
+caf::expected<std::shared_ptr<router_stats>>
+runtime::add_router(std::string type, std::vector<std::string> command_names,
+                    aggregate_model_factory make_model) {
+  auto& x = *impl_;
+  if (x.commands_started || x.stopped)
+    return make_error(errc::invalid_argument,
+                      "runtime: aggregate type '" + type
+                        + "' added after start_commands");
+  if (x.routers.count(type) != 0)
+    return make_error(errc::invalid_argument,
+                      "runtime: aggregate type '" + type + "' added twice");
+  for (auto& name : command_names)
+    if (x.bus_cfg.routes.count(name) != 0)
+      return make_error(errc::invalid_argument,
+                        "runtime: command '" + name + "' is routed already");
+  auto stats = std::make_shared<router_stats>();
+  auto router = spawn_router(*x.sys, type, x.ctx, x.cfg.routers, stats,
+                             make_model);
+  x.front.add(router);
+  for (auto& name : command_names)
+    x.bus_cfg.routes.emplace(std::move(name), router);
+  x.routers.emplace(std::move(type), stats);
+  return stats;
+}
+
+caf::error runtime::start_commands(command_pipeline pipeline) {
+  auto& x = *impl_;
+  if (x.commands_started || x.stopped)
+    return make_error(errc::invalid_argument,
+                      "runtime: start_commands called twice");
+  x.commands_started = true;
+  x.bus_cfg.pipeline = std::move(pipeline);
+  x.bus_cfg.timeout = x.cfg.command_timeout;
+  auto bus = x.front.add(spawn_command_bus(*x.sys, x.bus_cfg));
+  // The client waits longer than the bus, so the bus answers a timeout.
+  x.commands = std::make_shared<command_client>(
+    *x.sys, bus, x.cfg.command_timeout + std::chrono::seconds{1});
+  return {};
+}
+
+std::shared_ptr<command_client> runtime::commands() const {
+  return impl_->commands;
+}
+
+projection_engine& runtime::projections() {
+  return *impl_->engine;
+}
+
+const store_set& runtime::stores() const noexcept {
+  return impl_->stores;
+}
+
+const aggregate_context& runtime::context() const noexcept {
+  return impl_->ctx;
+}
+
+const std::map<std::string, std::shared_ptr<router_stats>>&
+runtime::routers() const noexcept {
+  return impl_->routers;
+}
+
+caf::actor_system& runtime::system() noexcept {
+  return *impl_->sys;
+}
+
+void runtime::stop() {
+  if (impl_)
+    impl_->stop();
+}
+
+} // namespace mink
