@@ -28,6 +28,23 @@ struct runtime_fixture {
   }
 };
 
+/// A projection that fails on every event and faults at once.
+struct failing_projection : async_projection {
+  std::string name() const override {
+    return "always-fails";
+  }
+
+  error_policy policy() const override {
+    error_policy x;
+    x.action = error_action::fault;
+    return x;
+  }
+
+  caf::error handle(const std::vector<recorded_event>&) override {
+    return make_error(errc::handler_failed, "the read model is gone");
+  }
+};
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(runtime_tests, runtime_fixture)
@@ -81,6 +98,31 @@ BOOST_AUTO_TEST_CASE(misuse_is_refused_by_name) {
   BOOST_REQUIRE(!late);
   BOOST_TEST(to_text(late.error()).find("after start_commands")
              != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(health_names_a_faulted_projection) {
+  auto rt = runtime::start(cfg, registry);
+  BOOST_REQUIRE_MESSAGE(rt, why(rt));
+  auto& r = **rt;
+  BOOST_REQUIRE(r.add_aggregate<test_domain::account_decider>(
+    "account", {"account_command"}));
+  BOOST_REQUIRE(!r.start_commands({}));
+  auto before = r.health();
+  BOOST_TEST(before.healthy(), before.reason());
+  BOOST_TEST(before.checks.size() == 2u); // store, committer
+  BOOST_REQUIRE(!r.projections().add(std::make_shared<failing_projection>()));
+  BOOST_REQUIRE(r.commands()->send_wait(
+    test_domain::make_command("h1", test_domain::open_account{"H"})));
+  BOOST_REQUIRE(testing::eventually([&] { return !r.health().healthy(); }));
+  auto after = r.health();
+  BOOST_TEST(after.position == 1);
+  BOOST_TEST(after.reason()
+               == "projection always-fails: faulted: event at position 1 "
+                  "(AccountOpened of account-h1): handler_failed: the read "
+                  "model is gone",
+             after.reason());
+  r.stop();
+  BOOST_TEST(!r.health().healthy());
 }
 
 BOOST_AUTO_TEST_CASE(a_store_that_cannot_open_stops_the_start) {

@@ -27,6 +27,9 @@ struct runtime::impl {
   actor_list front;
   /// The snapshot writer, readers, persistence actor and feed.
   actor_list core;
+  /// Set when the persistence actor (and so its committer) is down.
+  std::shared_ptr<std::atomic<bool>> committer_down
+    = std::make_shared<std::atomic<bool>>(false);
   bool stopped = false;
 
   void stop();
@@ -82,6 +85,8 @@ void spawn_core(runtime::impl& x,
   auto pcfg = cfg.persistence;
   pcfg.feed = x.feed;
   x.ctx.writer = spawn_persistence(sys, x.stores.events, pcfg);
+  if (auto ptr = caf::actor_cast<caf::strong_actor_ptr>(x.ctx.writer.actor))
+    ptr->get()->attach_functor([down = x.committer_down] { *down = true; });
   x.ctx.reader = spawn_store_reader(sys, x.stores.events, x.stores.snapshots,
                                     cfg.reader_threads, {}, cfg.log);
   x.ctx.registry = std::move(registry);
@@ -195,6 +200,52 @@ runtime::routers() const noexcept {
 
 caf::actor_system& runtime::system() noexcept {
   return *impl_->sys;
+}
+
+namespace {
+
+health_check check_committer(const persistence& writer, bool down) {
+  health_check x{"committer", true, "running"};
+  auto queued = writer.stats->queued.load(std::memory_order_relaxed);
+  if (down) {
+    x.healthy = false;
+    x.detail = "the persistence actor is down";
+  } else if (queued >= writer.config.max_queued_appends) {
+    x.healthy = false;
+    x.detail = "the append queue is full (" + std::to_string(queued)
+               + " appends)";
+  }
+  return x;
+}
+
+} // namespace
+
+health_report runtime::health() const {
+  auto& x = *impl_;
+  health_report out;
+  if (x.stopped || !x.stores.events) {
+    out.checks.push_back({"store", false, "the runtime is stopped"});
+    return out;
+  }
+  health_check store{"store", true, "answers"};
+  if (auto pos = x.stores.events->last_position()) {
+    out.position = *pos;
+  } else {
+    store.healthy = false;
+    store.detail = to_text(pos.error());
+  }
+  out.checks.push_back(std::move(store));
+  out.checks.push_back(check_committer(x.ctx.writer, *x.committer_down));
+  for (const auto& st : x.engine->statuses()) {
+    health_check p{"projection " + st->name(), true,
+                   std::string{to_string(st->state())}};
+    if (st->state() == projection_state::faulted) {
+      p.healthy = false;
+      p.detail = "faulted: " + st->last_error();
+    }
+    out.checks.push_back(std::move(p));
+  }
+  return out;
 }
 
 void runtime::stop() {

@@ -15,6 +15,7 @@
 #include "mink/actors/aggregate_context.hpp"
 #include "mink/actors/command_client.hpp"
 #include "mink/actors/feed.hpp"
+#include "mink/actors/health.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/projection_engine.hpp"
 #include "mink/actors/router.hpp"
@@ -123,6 +124,12 @@ public:
   routers() const noexcept;
 
   [[nodiscard]] caf::actor_system& system() noexcept;
+
+  /// Checks the store (it answers its last position), the committer (the
+  /// persistence actor runs and its queue is below its bound) and each
+  /// projection (not faulted; a faulted one is unhealthy with its error).
+  /// Calls the store: run it off CAF's threads.
+  [[nodiscard]] health_report health() const;
 
   /// Stops the projection runners (each saves its checkpoint), then the
   /// actors (routers and bus first, the persistence actor and feed last),

@@ -11,6 +11,7 @@
 #include "bank/service_metrics.hpp"
 #include "mink/actors/command_client.hpp"
 #include "mink/actors/projection_engine.hpp"
+#include "mink/actors/runtime.hpp"
 #include "mink/http/router.hpp"
 #include "mink/http/server_config.hpp"
 #include "mink/http/worker_pool.hpp"
@@ -26,6 +27,8 @@ struct api_context {
   std::shared_ptr<mink::command_client> commands;
   /// Runs the read models; not owned, outlives the server.
   mink::projection_engine* engine = nullptr;
+  /// The actors and stores, for `/health`; not owned, outlives the server.
+  const mink::runtime* runtime = nullptr;
   /// The database of the read models (queries run through `run`).
   std::shared_ptr<mink::sql_checkpoint_store> reads;
   /// Runs the read-model queries and store reads (they block).

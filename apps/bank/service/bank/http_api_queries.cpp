@@ -277,22 +277,25 @@ void api::get_transfer(const request& req, responder reply) {
 
 void api::health(const request&, responder reply) {
   blocking(reply, [this, reply] {
-    std::string reason;
-    int64_t head = 0;
-    if (auto pos = ctx_->store->last_position())
-      head = *pos;
-    else
-      reason = "store: " + mink::to_text(pos.error());
+    auto report = ctx_->runtime->health();
+    auto reason = report.reason();
     auto statuses = ctx_->engine->statuses();
-    for (const auto& st : statuses)
-      if (st->state() == mink::projection_state::faulted && reason.empty())
-        reason = "projection " + st->name() + " is faulted: "
-                 + st->last_error();
     reply(object(reason.empty() ? 200 : 503, [&](writer_t& w) {
       put(w, "status", std::string{reason.empty() ? "ok" : "unavailable"});
       if (!reason.empty())
         put(w, "reason", reason);
-      put(w, "position", head);
+      put(w, "position", report.position);
+      w.Key("checks");
+      w.StartObject();
+      for (const auto& check : report.checks) {
+        w.Key(check.name.c_str());
+        w.StartObject();
+        w.Key("healthy");
+        w.Bool(check.healthy);
+        put(w, "detail", check.detail);
+        w.EndObject();
+      }
+      w.EndObject();
       w.Key("projections");
       w.StartObject();
       for (const auto& st : statuses) {

@@ -145,6 +145,7 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   // -- HTTP -------------------------------------------------------------------
   api->commands = commands;
   api->engine = &engine;
+  api->runtime = x->rt.get();
   api->reads = x->checkpoints;
   api->prefix = x->prefix;
   api->store = x->store;
