@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "mink/errc.hpp"
+#include "mink/adapters/postgres/pg_copy.hpp"
 #include "mink/adapters/postgres/pg_inline.hpp"
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
@@ -25,25 +26,8 @@ namespace {
 void put_row(std::string& buf, int64_t position, const prepared_append& x,
              int64_t version, const prepared_event& ev,
              const std::string& created_at, bool carries_record) {
-  buf += std::to_string(position);
-  buf += '\t';
-  pg::put_copy_field(buf, x.stream_id);
-  buf += '\t';
-  buf += std::to_string(version);
-  buf += '\t';
-  pg::put_copy_field(buf, x.category);
-  buf += '\t';
-  buf += ev.event_id; // a validated UUID
-  buf += '\t';
-  pg::put_copy_field(buf, ev.type);
-  buf += '\t';
-  buf += std::to_string(ev.schema_version);
-  buf += '\t';
-  pg::put_copy_field(buf, ev.data);
-  buf += '\t';
-  pg::put_copy_field(buf, ev.metadata_json);
-  buf += '\t';
-  buf += created_at; // formatted here
+  pg::put_event_fields(buf, position, x.stream_id, version, x.category, ev,
+                       created_at);
   if (carries_record) {
     buf += '\t';
     buf += x.command_id; // a validated UUID
@@ -53,100 +37,6 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   } else {
     buf += "\t\\N\t\\N\n";
   }
-}
-
-/// Streams rows into COPY FROM STDIN while they are built, so that the
-/// server parses and inserts one chunk while the client formats the next.
-class copy_stream {
-public:
-  /// Builds rows in a buffer of this thread's, kept from call to call: a
-  /// new one of this size would come from the kernel and go back each time.
-  explicit copy_stream(PGconn* conn) : conn_(conn), buf_(thread_buffer()) {
-    buf_.clear();
-    buf_.reserve(chunk_size * 2);
-  }
-
-  ~copy_stream() {
-    // A huge event grew it: give that back.
-    if (buf_.capacity() > chunk_size * 4)
-      std::string{}.swap(buf_);
-  }
-
-  copy_stream(const copy_stream&) = delete;
-  copy_stream& operator=(const copy_stream&) = delete;
-
-  /// Starts the COPY.
-  caf::error start(const std::string& sql) {
-    if (auto res = pg::exec(conn_, sql); !res)
-      return std::move(res.error());
-    return {};
-  }
-
-  /// The buffer to append rows to; call `flush_if_full` after each row.
-  std::string& buffer() noexcept { return buf_; }
-
-  caf::error flush_if_full() {
-    return buf_.size() >= chunk_size ? flush() : caf::error{};
-  }
-
-  /// Ends the COPY and checks that the server stored all `count` rows.
-  /// Returns the server's result, which may be an error result (such as a
-  /// unique violation) for the caller to look at.
-  caf::expected<pg::result> finish(size_t count) {
-    if (auto err = flush())
-      return err;
-    if (PQputCopyEnd(conn_, nullptr) != 1)
-      return pg::to_error(conn_, nullptr, "COPY");
-    pg::result res{PQgetResult(conn_)};
-    // Drain: libpq wants PQgetResult called until it returns null.
-    while (auto extra = PQgetResult(conn_))
-      PQclear(extra);
-    if (PQresultStatus(res.get()) == PGRES_COMMAND_OK
-        && std::string_view{PQcmdTuples(res.get())} != std::to_string(count))
-      return make_error(errc::storage_failure,
-                        std::string{"COPY stored "} + PQcmdTuples(res.get())
-                          + " rows of " + std::to_string(count));
-    return res;
-  }
-
-private:
-  /// Small enough for libpq's int lengths, large enough to amortise calls.
-  static constexpr size_t chunk_size = 256 * 1024;
-
-  static std::string& thread_buffer() {
-    thread_local std::string buf;
-    return buf;
-  }
-
-  caf::error flush() {
-    // Each chunk the server takes is progress: the statement deadline
-    // counts from the last one.
-    pg::watchdog::touch();
-    // A single event may exceed the chunk size; send it in pieces.
-    for (size_t offset = 0; offset < buf_.size(); offset += chunk_size) {
-      auto len = std::min(chunk_size, buf_.size() - offset);
-      if (PQputCopyData(conn_, buf_.data() + offset, static_cast<int>(len))
-          != 1)
-        return pg::to_error(conn_, nullptr, "COPY");
-    }
-    buf_.clear();
-    return {};
-  }
-
-  PGconn* conn_;
-  std::string& buf_;
-};
-
-/// Whether a failed COPY hit the unique index whose name contains one of
-/// `parts`: a repeat that the fast path left to the index.
-bool unique_violation_on(const pg::result& res,
-                         std::initializer_list<std::string_view> parts) {
-  auto constraint = PQresultErrorField(res.get(), PG_DIAG_CONSTRAINT_NAME);
-  if (pg::sqlstate(res.get()) != "23505" || constraint == nullptr)
-    return false;
-  return std::any_of(parts.begin(), parts.end(), [&](std::string_view part) {
-    return std::string_view{constraint}.find(part) != std::string_view::npos;
-  });
 }
 
 /// A stream the attempt writes: where its events go and its answer.
@@ -467,7 +357,7 @@ caf::error postgres_event_store::run_inline_projections(append_attempt& a) {
 caf::error postgres_event_store::copy_rows(append_attempt& a) {
   if (a.next == a.base)
     return {};
-  copy_stream copy{a.conn};
+  pg::copy_stream copy{a.conn};
   if (auto err = copy.start(sql_copy_))
     return err;
   for (auto& acc : a.accepted) {
@@ -489,7 +379,7 @@ caf::error postgres_event_store::copy_rows(append_attempt& a) {
   // A repeated event or command id, or a stream that moved past the
   // version taken without a lookup: do it again, looking everything up.
   if (!a.check_ids
-      && unique_violation_on(*res,
+      && pg::unique_violation_on(*res,
                              {"event_id", "stream_id_version", "command_id"})) {
     a.recheck = true;
     return {};
@@ -498,7 +388,7 @@ caf::error postgres_event_store::copy_rows(append_attempt& a) {
 }
 
 caf::error postgres_event_store::record_commands(append_attempt& a) {
-  copy_stream copy{a.conn};
+  pg::copy_stream copy{a.conn};
   size_t rows = 0;
   for (auto& acc : a.accepted) {
     if (acc.x->command_id.empty() || acc.record_on_event)
@@ -528,7 +418,7 @@ caf::error postgres_event_store::record_commands(append_attempt& a) {
     return std::move(res.error());
   if (PQresultStatus(res->get()) != PGRES_COMMAND_OK) {
     // A repeated command: do it again, looking ids up first.
-    if (!a.check_ids && unique_violation_on(*res, {"commands"})) {
+    if (!a.check_ids && pg::unique_violation_on(*res, {"commands"})) {
       a.recheck = true;
       return {};
     }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "mink/errc.hpp"
+#include "mink/adapters/postgres/pg_copy.hpp"
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
 
@@ -15,38 +16,9 @@ namespace mink {
 namespace {
 
 void put_import_row(std::string& buf, const import_event& x) {
-  buf += std::to_string(x.position);
-  buf += '\t';
-  pg::put_copy_field(buf, x.stream_id);
-  buf += '\t';
-  buf += std::to_string(x.version);
-  buf += '\t';
-  pg::put_copy_field(buf, x.category);
-  buf += '\t';
-  buf += x.ev.event_id; // a validated UUID
-  buf += '\t';
-  pg::put_copy_field(buf, x.ev.type);
-  buf += '\t';
-  buf += std::to_string(x.ev.schema_version);
-  buf += '\t';
-  pg::put_copy_field(buf, x.ev.data);
-  buf += '\t';
-  pg::put_copy_field(buf, x.ev.metadata_json);
-  buf += '\t';
-  buf += pg::timestamptz_literal(x.timestamp_us);
+  pg::put_event_fields(buf, x.position, x.stream_id, x.version, x.category,
+                       x.ev, pg::timestamptz_literal(x.timestamp_us));
   buf += '\n';
-}
-
-/// Sends `buf` as COPY data in pieces that fit libpq's int lengths.
-caf::error put_copy_data(PGconn* conn, std::string& buf) {
-  constexpr size_t chunk = 256 * 1024;
-  for (size_t offset = 0; offset < buf.size(); offset += chunk) {
-    auto len = std::min(chunk, buf.size() - offset);
-    if (PQputCopyData(conn, buf.data() + offset, static_cast<int>(len)) != 1)
-      return pg::to_error(conn, nullptr, "COPY");
-  }
-  buf.clear();
-  return {};
 }
 
 } // namespace
@@ -120,35 +92,25 @@ postgres_event_store::do_import(const std::vector<import_event>& events) {
     if (auto err = check_import_continues(id, current, firsts[id]))
       return fail(std::move(err));
   }
-  if (auto start = pg::exec(conn, "COPY " + s
-                                    + ".events (position, stream_id, version,"
-                                      " category, event_id, type,"
-                                      " schema_version, data, metadata,"
-                                      " created_at) FROM STDIN");
-      !start)
-    return fail(std::move(start.error()));
-  std::string buf;
-  for (const auto& x : events) {
-    put_import_row(buf, x);
-    if (buf.size() >= 256 * 1024)
-      if (auto err = put_copy_data(conn, buf))
-        return fail(std::move(err));
-  }
-  if (auto err = put_copy_data(conn, buf))
+  pg::copy_stream copy{conn};
+  if (auto err = copy.start("COPY " + s
+                            + ".events (position, stream_id, version,"
+                              " category, event_id, type, schema_version,"
+                              " data, metadata, created_at) FROM STDIN"))
     return fail(std::move(err));
-  if (PQputCopyEnd(conn, nullptr) != 1)
-    return fail(pg::to_error(conn, nullptr, "COPY"));
-  pg::result copied{PQgetResult(conn)};
-  while (auto extra = PQgetResult(conn))
-    PQclear(extra);
-  if (PQresultStatus(copied.get()) != PGRES_COMMAND_OK) {
-    auto constraint = PQresultErrorField(copied.get(), PG_DIAG_CONSTRAINT_NAME);
-    if (pg::sqlstate(copied.get()) == "23505" && constraint != nullptr
-        && std::string_view{constraint}.find("event_id")
-             != std::string_view::npos)
+  for (const auto& x : events) {
+    put_import_row(copy.buffer(), x);
+    if (auto err = copy.flush_if_full())
+      return fail(std::move(err));
+  }
+  auto copied = copy.finish(events.size());
+  if (!copied)
+    return fail(std::move(copied.error()));
+  if (PQresultStatus(copied->get()) != PGRES_COMMAND_OK) {
+    if (pg::unique_violation_on(*copied, {"event_id"}))
       return fail(make_error(errc::duplicate_event_id,
                              "an event id of the import is already stored"));
-    return fail(pg::to_error(conn, copied.get(), "COPY imported events"));
+    return fail(pg::to_error(conn, copied->get(), "COPY imported events"));
   }
   if (auto set = pg::exec(conn,
                           "UPDATE " + s + ".positions SET last = $1 WHERE id = 1",
