@@ -8,6 +8,7 @@
 
 #include "bank/config.hpp"
 #include "bank/http_errors.hpp"
+#include "mink/http/message.hpp"
 #include "bank/errors.hpp"
 #include "mink/errc.hpp"
 
@@ -88,7 +89,7 @@ BOOST_AUTO_TEST_CASE(error_statuses) {
   BOOST_CHECK_EQUAL(to_http_error(mink::make_error(mink::errc::timeout)).status, 503);
   BOOST_CHECK_EQUAL(
     to_http_error(mink::make_error(mink::errc::invalid_argument)).status, 400);
-  BOOST_CHECK_EQUAL(json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
+  BOOST_CHECK_EQUAL(mink::http::json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,56 @@
+// Errors to HTTP answers: mink's codes by their table, a service's business
+// errors through its map, anything else 500.
+
+#include <boost/test/unit_test.hpp>
+#include <caf/sec.hpp>
+
+#include "mink/errc.hpp"
+#include "mink/http/error_mapping.hpp"
+
+using namespace mink;
+using mink::http::http_error;
+
+BOOST_AUTO_TEST_SUITE(error_mapping)
+
+BOOST_AUTO_TEST_CASE(mink_codes_map_by_their_table) {
+  auto map = [](errc code) {
+    return http::to_http_error(make_error(code, "why"));
+  };
+  BOOST_TEST(map(errc::invalid_argument).status == 400);
+  for (auto code : {errc::overloaded, errc::store_unavailable, errc::timeout,
+                    errc::storage_failure}) {
+    BOOST_TEST(map(code).status == 503);
+    BOOST_TEST(map(code).code == to_string(code));
+  }
+  BOOST_TEST(map(errc::wrong_expected_version).status == 409);
+  BOOST_TEST(map(errc::wrong_expected_version).code == "conflict");
+  BOOST_TEST(map(errc::duplicate_command).status == 409);
+  BOOST_TEST(map(errc::stream_not_found).status == 500);
+  BOOST_TEST(map(errc::stream_not_found).code == "stream_not_found");
+  BOOST_TEST(map(errc::invalid_argument).message.find("why")
+             != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(business_errors_go_through_the_service_map_first) {
+  http::business_error_map business = [](const caf::error& err)
+    -> std::optional<http_error> {
+    if (code_of(err) == errc::invalid_argument)
+      return http_error{422, "rule_broken", "a business rule"};
+    return std::nullopt;
+  };
+  auto x = http::to_http_error(make_error(errc::invalid_argument, "x"),
+                               business);
+  BOOST_TEST(x.status == 422);
+  BOOST_TEST(x.code == "rule_broken");
+  // Not the map's: the table answers.
+  BOOST_TEST(http::to_http_error(make_error(errc::timeout), business).status
+             == 503);
+  // Another category altogether.
+  auto other = http::to_http_error(caf::make_error(caf::sec::unexpected_message));
+  BOOST_TEST(other.status == 500);
+  BOOST_TEST(other.code == "internal_error");
+  BOOST_TEST(http::error_json(x, "c-1").find("\"correlation_id\":\"c-1\"")
+             != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
