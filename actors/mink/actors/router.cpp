@@ -108,10 +108,99 @@ namespace {
 
 using namespace detail;
 
+/// Finds or spawns the actor of an aggregate that is not stopping, and
+/// counts the command that goes to it as in flight.
+aggregate_actor actor_for(router_self self, const command_envelope& cmd) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  auto i = st.alive.find(cmd.aggregate_id);
+  if (i == st.alive.end()) {
+    router_state::entry e;
+    e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
+    e.actor = spawn_aggregate(self, cmd.stream_id(), st.make_model, st.ctx,
+                              e.in_flight);
+    e.last_used = now;
+    i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
+    st.lru.push_front(&i->first);
+    i->second.lru_pos = st.lru.begin();
+    st.stats->spawned.fetch_add(1, std::memory_order_relaxed);
+    st.stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+  } else {
+    touch(st, i->second, now);
+  }
+  i->second.in_flight->fetch_add(1, std::memory_order_relaxed);
+  auto dest = i->second.actor;
+  enforce_limit(self, *st.stats, st.cfg.max_alive, st.cfg.min_idle_to_evict);
+  return dest;
+}
+
+/// A passivated actor is down: the commands held for its aggregate go to a
+/// new actor, in the order they came.
+void release_held(router_self self, const caf::actor_addr& source) {
+  auto& st = self->state;
+  auto i = st.stopping_ids.find(source);
+  if (i == st.stopping_ids.end())
+    return;
+  auto id = std::move(i->second);
+  st.stopping_ids.erase(i);
+  auto j = st.stopping.find(id);
+  if (j == st.stopping.end())
+    return;
+  auto held = std::move(j->second.held);
+  st.stopping.erase(j);
+  for (auto& [cmd, rp] : held) {
+    st.held_commands -= 1;
+    st.held_bytes -= footprint(cmd);
+    rp.delegate(actor_for(self, cmd), command_atom::value, std::move(cmd));
+  }
+}
+
+/// Delegates `cmd` to its aggregate's actor, which answers the sender
+/// directly (no second hop through the router, which every command of the
+/// type passes); holds it while that actor is stopping.
+caf::result<command_result> route(router_self self, command_envelope& cmd) {
+  auto& st = self->state;
+  if (cmd.aggregate_type != st.aggregate_type)
+    return make_error(errc::invalid_argument,
+                      "command " + cmd.type + " is for aggregate type '"
+                        + cmd.aggregate_type + "', this router serves '"
+                        + st.aggregate_type + "'");
+  if (auto err = validate_stream_id(cmd.stream_id()))
+    return err;
+  auto rp = self->make_response_promise<command_result>();
+  if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
+    if (!try_hold(st, st.cfg, s->second, cmd, rp)) {
+      st.stats->held_refused.fetch_add(1, std::memory_order_relaxed);
+      rp.deliver(make_error(errc::overloaded,
+                            "too many commands wait for stopping aggregates "
+                            "of type '"
+                              + st.aggregate_type + "'"));
+    }
+    return rp;
+  }
+  rp.delegate(actor_for(self, cmd), command_atom::value, std::move(cmd));
+  return rp;
+}
+
+/// A child that failed (it answered its commands) is forgotten; its
+/// aggregate's next command spawns a new one.
+void forget(router_self self, const std::string& stream_id,
+            const caf::actor_addr& who) {
+  auto& st = self->state;
+  auto id = stream_id.substr(std::min(stream_id.size(),
+                                      st.aggregate_type.size() + 1));
+  auto i = st.alive.find(id);
+  if (i == st.alive.end() || i->second.actor.address() != who)
+    return;
+  st.lru.erase(i->second.lru_pos);
+  st.alive.erase(i);
+  st.stats->alive.store(st.alive.size(), std::memory_order_relaxed);
+}
+
 router_actor::behavior_type
 router_behavior(router_self self, std::string aggregate_type,
-                           aggregate_context context, router_config cfg,
-                           std::shared_ptr<router_stats> stats,
+                aggregate_context context, router_config cfg,
+                std::shared_ptr<router_stats> stats,
                 aggregate_model_factory make_model) {
   // Aggregate actors are not linked to the router: a link is an entry in
   // the router's attachables, which CAF scans to remove one, so passivating
@@ -119,114 +208,39 @@ router_behavior(router_self self, std::string aggregate_type,
   // (`gone_atom`); the router stops its actors when it stops.
   context.router = self->address();
   context.log = or_default(std::move(context.log));
-  auto ctx = std::make_shared<const aggregate_context>(std::move(context));
+  auto& st = self->state;
+  st.aggregate_type = std::move(aggregate_type);
+  st.ctx = std::make_shared<const aggregate_context>(std::move(context));
+  st.cfg = cfg;
+  st.stats = std::move(stats);
+  st.make_model = make_model;
   self->delayed_send(self, cfg.tick_interval, tick_atom::value);
-  self->set_exit_handler([=](caf::exit_msg& msg) {
+  self->set_exit_handler([self](caf::exit_msg& msg) {
     auto reason = msg.reason ? msg.reason
                              : caf::error{caf::exit_reason::user_shutdown};
-    stop_all(self, aggregate_type, reason);
+    stop_all(self, self->state.aggregate_type, reason);
     self->quit(reason);
   });
   // A bug in the router ends it too; its actors must not outlive it.
   self->set_exception_handler(
-    [=](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
+    [self](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
       caf::error reason{caf::exit_reason::unhandled_exception};
-      stop_all(self, aggregate_type, reason);
+      stop_all(self, self->state.aggregate_type, reason);
       return reason;
     });
-  // Finds or spawns the actor of an aggregate that is not stopping, and
-  // counts the command that goes to it as in flight.
-  auto actor_for = [=](const command_envelope& cmd) {
-    auto& st = self->state;
-    auto now = std::chrono::steady_clock::now();
-    auto i = st.alive.find(cmd.aggregate_id);
-    if (i == st.alive.end()) {
-      router_state::entry e;
-      e.in_flight = std::make_shared<std::atomic<int64_t>>(0);
-      e.actor = spawn_aggregate(self, cmd.stream_id(), make_model, ctx,
-                              e.in_flight);
-      e.last_used = now;
-      i = st.alive.emplace(cmd.aggregate_id, std::move(e)).first;
-      st.lru.push_front(&i->first);
-      i->second.lru_pos = st.lru.begin();
-      stats->spawned.fetch_add(1, std::memory_order_relaxed);
-      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
-    } else {
-      touch(st, i->second, now);
-    }
-    i->second.in_flight->fetch_add(1, std::memory_order_relaxed);
-    auto dest = i->second.actor;
-    enforce_limit(self, *stats, cfg.max_alive, cfg.min_idle_to_evict);
-    return dest;
-  };
-  // A passivated actor is down: the commands held for its aggregate go to
-  // a new actor, in the order they came.
-  self->set_down_handler([=](caf::down_msg& msg) {
-    auto& st = self->state;
-    auto i = st.stopping_ids.find(msg.source);
-    if (i == st.stopping_ids.end())
-      return;
-    auto id = std::move(i->second);
-    st.stopping_ids.erase(i);
-    auto j = st.stopping.find(id);
-    if (j == st.stopping.end())
-      return;
-    auto held = std::move(j->second.held);
-    st.stopping.erase(j);
-    for (auto& [cmd, rp] : held) {
-      st.held_commands -= 1;
-      st.held_bytes -= footprint(cmd);
-      auto dest = actor_for(cmd);
-      rp.delegate(dest, command_atom::value, std::move(cmd));
-    }
-  });
+  self->set_down_handler(
+    [self](caf::down_msg& msg) { release_held(self, msg.source); });
   return {
-    [=](command_atom, command_envelope& cmd)
-      -> caf::result<command_result> {
-      if (cmd.aggregate_type != aggregate_type)
-        return make_error(errc::invalid_argument,
-                          "command " + cmd.type + " is for aggregate type '"
-                            + cmd.aggregate_type + "', this router serves '"
-                            + aggregate_type + "'");
-      if (auto err = validate_stream_id(cmd.stream_id()))
-        return err;
-      auto rp = self->make_response_promise<command_result>();
+    [self](command_atom, command_envelope& cmd) { return route(self, cmd); },
+    [self](gone_atom, const std::string& stream_id,
+           const caf::actor_addr& who) { forget(self, stream_id, who); },
+    [self](tick_atom) {
       auto& st = self->state;
-      if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
-        if (!try_hold(st, cfg, s->second, cmd, rp)) {
-          stats->held_refused.fetch_add(1, std::memory_order_relaxed);
-          rp.deliver(make_error(errc::overloaded,
-                                "too many commands wait for stopping "
-                                "aggregates of type '"
-                                  + aggregate_type + "'"));
-        }
-        return rp;
-      }
-      // The aggregate answers the sender directly: no second hop through
-      // the router, which every command of the type passes.
-      auto dest = actor_for(cmd);
-      rp.delegate(dest, command_atom::value, std::move(cmd));
-      return rp;
-    },
-    [=](gone_atom, const std::string& stream_id, const caf::actor_addr& who) {
-      // A child that failed (it answered its commands) is forgotten; its
-      // aggregate's next command spawns a new one.
-      auto& st = self->state;
-      auto id = stream_id.substr(std::min(stream_id.size(),
-                                          aggregate_type.size() + 1));
-      auto i = st.alive.find(id);
-      if (i == st.alive.end() || i->second.actor.address() != who)
-        return;
-      st.lru.erase(i->second.lru_pos);
-      st.alive.erase(i);
-      stats->alive.store(st.alive.size(), std::memory_order_relaxed);
-    },
-    [=](tick_atom) {
-      passivate_idle(self, *stats, cfg.idle_timeout);
+      passivate_idle(self, *st.stats, st.cfg.idle_timeout);
       // Actors kept over `max_alive` while they were busy or recent.
-      enforce_limit(self, *stats, cfg.max_alive,
-                            cfg.min_idle_to_evict);
-      self->delayed_send(self, cfg.tick_interval, tick_atom::value);
+      enforce_limit(self, *st.stats, st.cfg.max_alive,
+                    st.cfg.min_idle_to_evict);
+      self->delayed_send(self, st.cfg.tick_interval, tick_atom::value);
     },
   };
 }

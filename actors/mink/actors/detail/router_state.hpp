@@ -54,6 +54,12 @@ struct router_state {
   size_t held_bytes = 0;
   /// The aggregate id of each stopping actor, for its down message.
   std::unordered_map<caf::actor_addr, std::string> stopping_ids;
+  /// What the router was started with.
+  std::string aggregate_type;
+  std::shared_ptr<const aggregate_context> ctx;
+  router_config cfg;
+  std::shared_ptr<router_stats> stats;
+  aggregate_model_factory make_model = nullptr;
   static inline const char* name = "mink.router";
 };
 
