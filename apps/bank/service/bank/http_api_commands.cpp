@@ -2,8 +2,6 @@
 // withdraw, close, start a transfer. Each answers from the command's reply;
 // no thread waits for it.
 
-#include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -12,29 +10,10 @@
 
 #include "bank/commands.hpp"
 #include "bank/http_api_detail.hpp"
+#include "mink/http/command_meta.hpp"
 #include "mink/uuid.hpp"
 
 namespace bank::detail {
-
-std::optional<http_error> api::command_meta(const request& req,
-                                            mink::metadata& meta,
-                                            std::string& command_id) {
-  meta.correlation_id = req.correlation_id;
-  auto key = req.header("idempotency-key");
-  if (!key) {
-    command_id = mink::make_uuid();
-    return std::nullopt;
-  }
-  if (!mink::is_uuid(*key))
-    return http_error{400, "invalid_header", "Idempotency-Key must be a UUID"};
-  // A UUID is the same in either case (the aggregate compares command ids
-  // in lower case); so is the id of an aggregate made from it, so that a
-  // repeat with the key in another case reaches the same aggregate.
-  command_id = *key;
-  std::transform(command_id.begin(), command_id.end(), command_id.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::nullopt;
-}
 
 void api::command(responder reply, mink::command_envelope env, int status,
                   std::string id, std::string status_text) {
@@ -76,7 +55,7 @@ void api::post_account(const request& req, responder reply) {
     return send_error(reply, *err);
   if (auto err = get_id(doc, "id", id, false))
     return send_error(reply, *err);
-  if (auto err = command_meta(req, meta, cid))
+  if (auto err = mink::http::command_meta(req, meta, cid))
     return send_error(reply, *err);
   if (id.empty())
     id = cid;
@@ -106,7 +85,7 @@ void api::account_command(const request& req, responder reply,
   }
   mink::metadata meta;
   std::string cid;
-  if (auto err = command_meta(req, meta, cid))
+  if (auto err = mink::http::command_meta(req, meta, cid))
     return send_error(reply, *err);
   auto env = make_command(id, std::move(cmd), cid, meta);
   command(std::move(reply), std::move(env), 200, std::move(id));
@@ -130,7 +109,7 @@ void api::start_transfer(const request& req, responder reply) {
     return send_error(reply, *err);
   if (auto err = get_id(doc, "id", id, false))
     return send_error(reply, *err);
-  if (auto err = command_meta(req, meta, cid))
+  if (auto err = mink::http::command_meta(req, meta, cid))
     return send_error(reply, *err);
   if (id.empty())
     id = cid;

@@ -102,11 +102,6 @@ public:
 
   // -- commands ---------------------------------------------------------------
 
-  /// The command metadata and id of a request: the Idempotency-Key when it
-  /// is given (it must be a UUID; taken in lower case), else a new UUID.
-  std::optional<http_error> command_meta(const request& req,
-                                         mink::metadata& meta,
-                                         std::string& command_id);
 
   /// Sends `env` and answers `{id, version, position}` (and `extra`) with
   /// `status` once the command's answer arrives.
