@@ -142,8 +142,9 @@ public:
 
   void apply_decided() override {
     agg_.apply(decided_);
-    // Not kept between commands: an idle actor holds no event buffer.
-    decided_ = {};
+    // Not kept between commands: an idle actor holds no event buffer
+    // (`= {}` would keep the capacity).
+    std::vector<event_type>{}.swap(decided_);
   }
 
   caf::error replay(const event_registry& reg,
