@@ -26,6 +26,16 @@ struct runtime_fixture {
     cfg.store = *where;
     cfg.threads = 2;
   }
+
+  /// A runtime with the test account's router and the command bus running.
+  std::unique_ptr<runtime> started() {
+    auto rt = runtime::start(cfg, registry);
+    BOOST_REQUIRE_MESSAGE(rt, why(rt));
+    BOOST_REQUIRE((*rt)->add_aggregate<test_domain::account_decider>(
+      "account", {"account_command"}));
+    BOOST_REQUIRE(!(*rt)->start_commands({}));
+    return std::move(*rt);
+  }
 };
 
 /// A projection that fails on every event and faults at once.
@@ -101,12 +111,8 @@ BOOST_AUTO_TEST_CASE(misuse_is_refused_by_name) {
 }
 
 BOOST_AUTO_TEST_CASE(health_names_a_faulted_projection) {
-  auto rt = runtime::start(cfg, registry);
-  BOOST_REQUIRE_MESSAGE(rt, why(rt));
-  auto& r = **rt;
-  BOOST_REQUIRE(r.add_aggregate<test_domain::account_decider>(
-    "account", {"account_command"}));
-  BOOST_REQUIRE(!r.start_commands({}));
+  auto rt = started();
+  auto& r = *rt;
   auto before = r.health();
   BOOST_TEST(before.healthy(), before.reason());
   BOOST_TEST(before.checks.size() == 2u); // store, committer

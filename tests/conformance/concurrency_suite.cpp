@@ -26,6 +26,17 @@ struct attempt {
   int64_t version = 0;
   std::vector<int64_t> positions;
   std::string data;
+
+  /// Takes the outcome of the append this attempt made.
+  void take(const caf::expected<append_result>& res) {
+    if (res) {
+      version = res->version;
+      positions = res->positions;
+    } else {
+      code = code_of(res.error());
+      error = to_text(res.error());
+    }
+  }
 };
 
 /// Per thread, the outcome of each round: `ok`, or the error code and its
@@ -83,15 +94,8 @@ BOOST_AUTO_TEST_CASE(exact_version_race_has_one_winner_per_version) {
       a.expected = si->version;
       a.data = R"({"thread":)" + std::to_string(t) + R"(,"version":)"
                + std::to_string(si->version + 1) + "}";
-      auto res = st.append(stream, ev::exact(si->version),
-                           {make_event("tick", a.data)});
-      if (res) {
-        a.version = res->version;
-        a.positions = res->positions;
-      } else {
-        a.code = code_of(res.error());
-        a.error = to_text(res.error());
-      }
+      a.take(st.append(stream, ev::exact(si->version),
+                       {make_event("tick", a.data)}));
       attempts[t].push_back(std::move(a));
     }
     problems[t].push_back("gave up after " + std::to_string(max_attempts)
@@ -207,14 +211,7 @@ BOOST_AUTO_TEST_CASE(any_appends_from_many_threads_all_succeed) {
   run_threads(num_threads, [&](event_store& st, size_t t) {
     for (int i = 0; i < per_thread; ++i) {
       attempt a;
-      auto res = st.append(stream, ev::any(), make_events(2));
-      if (res) {
-        a.version = res->version;
-        a.positions = res->positions;
-      } else {
-        a.code = code_of(res.error());
-        a.error = to_text(res.error());
-      }
+      a.take(st.append(stream, ev::any(), make_events(2)));
       attempts[t].push_back(std::move(a));
     }
   });

@@ -10,13 +10,15 @@ aggregate_model::~aggregate_model() = default;
 
 void aggregate_actor_state::answer(held_command& c, command_result x) {
   c.rp.deliver(std::move(x));
-  c.done = true;
-  if (in_flight)
-    in_flight->fetch_sub(1, std::memory_order_relaxed);
+  answered(c);
 }
 
 void aggregate_actor_state::answer(held_command& c, caf::error err) {
   c.rp.deliver(std::move(err));
+  answered(c);
+}
+
+void aggregate_actor_state::answered(held_command& c) {
   c.done = true;
   if (in_flight)
     in_flight->fetch_sub(1, std::memory_order_relaxed);

@@ -102,6 +102,10 @@ struct aggregate_actor_state {
 
   /// Answers `c` with the result or the error.
   void answer_with(held_command& c, caf::expected<command_result> x);
+
+private:
+  /// Marks `c` answered and counts it out of `in_flight`.
+  void answered(held_command& c);
 };
 
 namespace detail {

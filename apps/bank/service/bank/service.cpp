@@ -1,7 +1,5 @@
 #include "bank/service.hpp"
 
-#include <thread>
-
 #include <caf/all.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
