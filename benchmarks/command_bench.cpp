@@ -23,7 +23,9 @@
 #include "bench_pg.hpp"
 #include "bench_util.hpp"
 #include "test_ledger.hpp"
+#include "bench_metrics.hpp"
 #include "mink/actors/actor_list.hpp"
+#include "mink/actors/command_bus.hpp"
 #include "mink/actors/message_types.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/snapshot_writer.hpp"
@@ -103,6 +105,10 @@ struct options {
   size_t scheduler_threads
     = std::max<size_t>(1, std::thread::hardware_concurrency() / 2);
   size_t moderate_polls = 1;
+  /// direct: commands go straight to the router; bus: through the command
+  /// bus with an empty pipeline; metrics: through the bus with the command
+  /// metrics middleware, append histograms and a scrape every second.
+  std::string path = "direct";
 };
 
 std::string note_text() {
@@ -119,9 +125,19 @@ struct service {
     = std::make_shared<store_reader_stats>();
   aggregate_context ctx;
   router_actor router;
+  command_bus_actor bus;
+  std::unique_ptr<bench_metrics> metrics;
+
+  /// Where the load generator sends commands.
+  command_handler_actor entry() const {
+    return bus ? caf::actor_cast<command_handler_actor>(bus)
+               : caf::actor_cast<command_handler_actor>(router);
+  }
 
   service(caf::actor_system& sys, const options& opt,
           std::shared_ptr<event_registry> registry) {
+    if (opt.path == "metrics")
+      metrics = std::make_unique<bench_metrics>();
     // One connection for the persistence actor, the rest for the readers.
     auto cfg = pg_store_config(opt.pg_conninfo, "bench_cmd", 1 + opt.readers);
     auto es = postgres_event_store::open(cfg);
@@ -132,7 +148,10 @@ struct service {
     if (!ss)
       die(to_text(ss.error()));
     snapshots = std::move(*ss);
-    ctx.writer = spawn_persistence(sys, store);
+    persistence_config pcfg;
+    if (metrics)
+      pcfg.on_batch = metrics->on_batch();
+    ctx.writer = spawn_persistence(sys, store, std::move(pcfg));
     ctx.reader = spawn_store_reader(sys, store, snapshots, opt.readers,
                                     reader_stats);
     ctx.registry = std::move(registry);
@@ -141,6 +160,13 @@ struct service {
     ctx.snapshots.every_events = opt.snapshot_every;
     router = spawn_router<ledger_decider>(sys, "ledger", ctx, {},
                                           std::make_shared<router_stats>());
+    if (opt.path != "direct") {
+      command_bus_config bcfg;
+      bcfg.routes.emplace("note", router);
+      if (metrics)
+        bcfg.pipeline.use(metrics->command_middleware());
+      bus = spawn_command_bus(sys, std::move(bcfg));
+    }
   }
 
   ~service() {
@@ -149,6 +175,7 @@ struct service {
     all.add(ctx.reader);
     all.add(ctx.snapshot_writer);
     all.add(router);
+    all.add(bus);
   }
 };
 
@@ -165,7 +192,7 @@ void run_phase(caf::actor_system& sys, const options& opt, service& svc,
   auto loads0 = svc.reader_stats->loads.load();
   auto reads0 = svc.reader_stats->batches.load();
   auto busy0 = svc.reader_stats->busy_us.load();
-  auto gen = sys.spawn(load_generator, svc.router, total, in_flight,
+  auto gen = sys.spawn(load_generator, svc.entry(), total, in_flight,
                        opt.aggregates, note_text(), creates);
   caf::scoped_actor self{sys};
   load_summary sum;
@@ -173,6 +200,9 @@ void run_phase(caf::actor_system& sys, const options& opt, service& svc,
     .receive([&](load_summary& s) { sum = std::move(s); },
              [&](caf::error& err) { die(to_text(err)); });
   caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  if (svc.metrics)
+    std::printf("        metrics: %zu series after %zu scrapes\n",
+                svc.metrics->series(), svc.metrics->scrapes());
   report_load(phase, in_flight, sum,
               svc.ctx.writer.stats->appends.load() - appends0,
               svc.ctx.writer.stats->batches.load() - batches0, copy_rate,
@@ -359,6 +389,12 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1, 100000));
   app.add_option("--snapshot-every", opt.snapshot_every, "snapshot policy")
     ->check(CLI::Range(1, 1000000));
+  app.add_option("--path", opt.path,
+                 "direct: commands go to the router; bus: through the "
+                 "command bus; metrics: through the bus with the service's "
+                 "metrics (command middleware, append histograms, a scrape "
+                 "a second)")
+    ->check(CLI::IsMember({"direct", "bus", "metrics"}));
   CLI11_PARSE(app, argc, argv);
   if (opt.pg_conninfo.empty())
     die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
@@ -382,8 +418,9 @@ int main(int argc, char** argv) {
   PQfinish(conn);
   std::printf("command benchmark: %zu commands over %zu aggregates, one "
               "200-byte event each, synchronous_commit on, %zu CAF "
-              "scheduler thread(s)\n",
-              opt.commands, opt.aggregates, opt.scheduler_threads);
+              "scheduler thread(s), path %s\n",
+              opt.commands, opt.aggregates, opt.scheduler_threads,
+              opt.path.c_str());
   std::printf("baseline (a) raw COPY, 1000 rows/txn:        %10.0f events/s\n",
               copy.rate());
   std::printf("baseline (b) one transaction per command:   %10.0f events/s\n\n",
