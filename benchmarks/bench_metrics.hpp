@@ -8,24 +8,18 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
-#include "mink/command/middleware/metrics.hpp"
-#include "mink/metrics/registry.hpp"
-#include "mink/metrics/text_format.hpp"
+#include "mink/service/command_metrics.hpp"
+#include "mink/service/service_metrics.hpp"
 
 namespace mink::bench {
 
 class bench_metrics {
 public:
   bench_metrics() {
-    auto h = [&](const char* name) {
-      return *(*reg_.add_histogram(name, "bench"))->with({});
-    };
-    append_seconds_ = h("mink_append_duration_seconds");
-    batch_events_ = h("mink_append_batch_events");
-    batch_appends_ = h("mink_append_batch_appends");
     scraper_ = std::thread{[this] { scrape_loop(); }};
   }
 
@@ -39,17 +33,13 @@ public:
   }
 
   std::function<void(size_t, size_t, double)> on_batch() {
-    return [this](size_t appends, size_t events, double secs) {
-      append_seconds_->observe(secs);
-      batch_events_->observe(static_cast<double>(events));
-      batch_appends_->observe(static_cast<double>(appends));
-    };
+    return service_metrics::batch_observer(metrics_);
   }
 
   mink::middleware command_middleware() {
     command_metrics_config cfg;
     cfg.known_types = {"note"};
-    return *command_metrics(reg_, cfg);
+    return *command_metrics(metrics_->registry(), cfg);
   }
 
   /// Series in the last scrape (sample lines).
@@ -61,7 +51,7 @@ private:
   void scrape_loop() {
     std::unique_lock<std::mutex> guard{mtx_};
     while (!cv_.wait_for(guard, std::chrono::seconds{1}, [this] { return stop_; })) {
-      auto text = metrics::to_prometheus_text(reg_);
+      auto text = metrics_->render();
       size_t n = 0;
       for (size_t i = 0; i < text.size(); ++i)
         if ((i == 0 || text[i - 1] == '\n') && text[i] != '#')
@@ -71,10 +61,8 @@ private:
     }
   }
 
-  metrics::registry reg_;
-  metrics::histogram* append_seconds_ = nullptr;
-  metrics::histogram* batch_events_ = nullptr;
-  metrics::histogram* batch_appends_ = nullptr;
+  std::shared_ptr<service_metrics> metrics_
+    = std::make_shared<service_metrics>();
   std::mutex mtx_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -33,13 +33,14 @@ function(mink_import_library target)
 endfunction()
 
 # The components and the components each one builds on.
-set(mink_components core sql sqlite postgres actors http testing)
+set(mink_components core sql sqlite postgres actors http service testing)
 set(mink_component_needs_core "")
 set(mink_component_needs_sql core)
 set(mink_component_needs_sqlite sql)
 set(mink_component_needs_postgres sql)
 set(mink_component_needs_actors sql)
 set(mink_component_needs_http core)
+set(mink_component_needs_service actors http)
 set(mink_component_needs_testing core)
 
 # mink_component_closure(<out-var> <components>...)
@@ -93,6 +94,11 @@ macro(mink_find_dependencies)
                         HEADER soci/postgresql/soci-postgresql.h
                         LIBRARY soci_postgresql
                         DEPS SOCI::core PostgreSQL::PostgreSQL)
+  endif()
+  if(service IN_LIST mink_needed)
+    # prometheus-cpp-dev; its config also looks for the pull and push
+    # parts' libraries (civetweb, curl), which that package brings.
+    find_package(prometheus-cpp CONFIG REQUIRED)
   endif()
   if(http IN_LIST mink_needed)
     find_package(Boost REQUIRED)

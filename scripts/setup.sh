@@ -14,7 +14,7 @@ shift || true
 packages=(g++ cmake make libcaf-dev libsoci-dev libsoci-postgresql4.0
           libsoci-sqlite3-4.0 rapidjson-dev libboost-test-dev libpq-dev
           libsqlite3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
-          libjemalloc-dev)
+          libjemalloc-dev prometheus-cpp-dev)
 if [[ $profile == docs ]]; then
   packages+=(doxygen)
   set -- mink_docs

@@ -71,11 +71,16 @@ BOOST_AUTO_TEST_CASE(commands_and_queries_with_read_your_writes) {
   auto metrics = c.get("/metrics");
   BOOST_CHECK_EQUAL(metrics.status, 200);
   for (auto name :
-       {"mink_events_appended_total", "mink_commands_total{type=\"deposit\",outcome=\"ok\"}",
+       {"mink_events_appended_total", "mink_commands_total{outcome=\"ok\",type=\"deposit\"}",
         "mink_command_duration_seconds_bucket", "mink_append_duration_seconds_bucket",
         "mink_append_batch_events_bucket", "mink_projection_position{projection=\"bank_accounts\"}",
         "mink_projection_lag_events", "mink_live_aggregates{type=\"account\"}",
-        "mink_snapshots_written_total", "mink_snapshots_ignored_total"})
+        "mink_snapshots_written_total", "mink_snapshots_ignored_total",
+        "mink_append_conflicts_total", "mink_command_retries_total",
+        "mink_projection_lag_seconds{projection=\"bank_accounts\"}",
+        "mink_projection_state{projection=\"bank_accounts\",state=\"running\"} 1",
+        "mink_http_requests_total{route=\"POST /accounts\",status=\"201\"}",
+        "bank_saga_steps_total"})
     BOOST_CHECK_MESSAGE(metrics.body.find(name) != std::string::npos,
                         "metrics lack " << name);
 }

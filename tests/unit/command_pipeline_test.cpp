@@ -7,53 +7,17 @@
 #include <vector>
 
 #include "mink/command/middleware/correlation.hpp"
-#include "mink/command/middleware/metrics.hpp"
-#include "mink/metrics/text_format.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
 #include "mink/command/pipeline.hpp"
 #include "mink/errc.hpp"
 #include "mink/uuid.hpp"
+#include "../support/command_harness.hpp"
 
 using namespace mink;
 
-namespace {
-
-command_envelope valid_command() {
-  command_envelope cmd;
-  cmd.type = "deposit";
-  cmd.aggregate_type = "account";
-  cmd.aggregate_id = "42";
-  cmd.command_id = make_uuid();
-  cmd.payload = 7;
-  return cmd;
-}
-
-/// Runs `cmd` through `p` with a terminal that records what reached it and
-/// answers version 1.
-struct harness {
-  std::vector<command_envelope> reached;
-  command_reply answer{command_result{}};
-  bool answered = false;
-
-  void run(const command_pipeline& p, command_envelope cmd) {
-    p.run(
-      std::move(cmd),
-      [this](command_reply r) {
-        BOOST_TEST(!answered); // exactly once
-        answered = true;
-        answer = std::move(r);
-      },
-      [this](command_envelope c, reply_fn reply) {
-        reached.push_back(std::move(c));
-        reply(command_result{1, 9});
-      });
-  }
-
-  errc code() const { return answer ? errc::none : code_of(answer.error()); }
-};
-
-} // namespace
+using mink::test_support::harness;
+using mink::test_support::valid_command;
 
 BOOST_AUTO_TEST_SUITE(command_pipeline_tests)
 
@@ -176,75 +140,6 @@ BOOST_AUTO_TEST_CASE(recovery_turns_exceptions_into_one_error_reply) {
   h2.run(q, valid_command());
   BOOST_TEST(h2.answered);
   BOOST_TEST(h2.answer->version == 3);
-}
-
-BOOST_AUTO_TEST_CASE(metrics_count_outcomes_and_time_commands) {
-  metrics::registry reg;
-  auto m = command_metrics(reg);
-  BOOST_REQUIRE(m);
-  command_pipeline p;
-  p.use(*m).use(validation());
-  harness ok1, ok2, bad;
-  ok1.run(p, valid_command());
-  ok2.run(p, valid_command());
-  auto broken = valid_command();
-  broken.aggregate_id.clear();
-  bad.run(p, broken);
-  auto text = metrics::to_prometheus_text(reg);
-  BOOST_TEST_MESSAGE(text);
-  BOOST_TEST(text.find("mink_commands_total{type=\"deposit\",outcome=\"ok\"} 2")
-             != std::string::npos);
-  BOOST_TEST(text.find("mink_commands_total{type=\"deposit\",outcome="
-                       "\"invalid_argument\"} 1")
-             != std::string::npos);
-  BOOST_TEST(text.find("mink_command_duration_seconds_count{type=\"deposit\"} 3")
-             != std::string::npos);
-  // A second registration with the same definitions finds the families.
-  BOOST_TEST(static_cast<bool>(command_metrics(reg)));
-}
-
-BOOST_AUTO_TEST_CASE(metrics_labels_stay_bounded_whatever_types_come) {
-  // Made-up command types (a caller's, passed on unchecked here) share one
-  // label instead of making a time series each.
-  metrics::registry reg;
-  command_metrics_config cfg;
-  cfg.max_types = 3;
-  auto m = command_metrics(reg, cfg);
-  BOOST_REQUIRE(m);
-  command_pipeline p;
-  p.use(*m).use(validation());
-  for (int i = 0; i < 1000; ++i) {
-    auto cmd = valid_command();
-    cmd.type = "made-up-" + std::to_string(i);
-    harness h;
-    h.run(p, cmd);
-  }
-  auto counters = reg.add_counter("mink_commands_total",
-                                  "Commands answered, by type and outcome.",
-                                  {"type", "outcome"});
-  BOOST_REQUIRE(counters);
-  BOOST_TEST((*counters)->size() == 4u); // 3 by name, one "other"
-  auto text = metrics::to_prometheus_text(reg);
-  BOOST_TEST(text.find("mink_commands_total{type=\"other\",outcome=\"ok\"} 997")
-             != std::string::npos);
-  // With the known types given, every other type is "other" at once.
-  metrics::registry reg2;
-  command_metrics_config known;
-  known.known_types = {"deposit"};
-  auto m2 = command_metrics(reg2, known);
-  BOOST_REQUIRE(m2);
-  command_pipeline p2;
-  p2.use(*m2);
-  for (auto type : {"deposit", "nope", "also-nope"}) {
-    auto cmd = valid_command();
-    cmd.type = type;
-    harness h;
-    h.run(p2, cmd);
-  }
-  auto text2 = metrics::to_prometheus_text(reg2);
-  BOOST_TEST(text2.find("mink_command_duration_seconds_count{type=\"other\"} 2")
-             != std::string::npos);
-  BOOST_TEST(text2.find("nope") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,6 +26,9 @@ struct persistence_stats {
   std::atomic<uint64_t> appends{0};
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> events{0};
+  /// Appends refused because their stream had moved on (wrong expected
+  /// version): a concurrent writer, usually another process.
+  std::atomic<uint64_t> conflicts{0};
   /// The largest batch committed, in appends.
   std::atomic<uint64_t> max_batch_appends{0};
 };

@@ -163,8 +163,15 @@ void on_committed(persistence_self self, commit_batch& done) {
   const auto& cfg = self->state.cfg;
   auto n = done.appends.size();
   size_t events = 0;
-  for (auto& x : done.appends)
-    events += x->events.size();
+  uint64_t conflicts = 0;
+  for (size_t i = 0; i < n; ++i) {
+    events += done.appends[i]->events.size();
+    if (!done.results[i]
+        && code_of(done.results[i].error()) == errc::wrong_expected_version)
+      ++conflicts;
+  }
+  if (conflicts > 0)
+    stats.conflicts.fetch_add(conflicts, std::memory_order_relaxed);
   if (cfg.on_batch)
     cfg.on_batch(n, events, done.seconds);
   stats.batches.fetch_add(1, std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 // no thread waits for it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,30 +16,20 @@
 
 namespace bank::detail {
 
-void api::command(responder reply, mink::command_envelope env, int status,
-                  std::string id, std::string status_text) {
-  auto ctx = ctx_;
-  ctx_->commands->send(
-    std::move(env),
-    [reply = std::move(reply), ctx, status, id = std::move(id),
-     status_text = std::move(status_text)](
-      caf::expected<mink::command_result> result) {
-      if (!result)
-        return send_error(reply, result.error());
-      // A position the store has: `?position=` up to it needs no check.
-      auto known = ctx->known_head.load();
-      while (result->position > known
-             && !ctx->known_head.compare_exchange_weak(known, result->position))
-        ; // retry
-      reply(object(status, [&](writer_t& w) {
-        put(w, "id", id);
-        if (!status_text.empty())
-          put(w, "status", status_text);
-        put(w, "version", result->version);
-        put(w, "position", result->position);
-      }));
-    });
+namespace {
+
+using mink::http::get_id;
+using mink::http::get_string;
+using mink::http::parse_object;
+
+/// The field `amount`: an integer number of cents (the aggregate checks
+/// that it is positive).
+std::optional<http_error> get_amount(const rapidjson::Document& doc,
+                                     int64_t& out) {
+  return mink::http::get_int(doc, "amount", out, INT64_MIN, INT64_MAX);
 }
+
+} // namespace
 
 // Without an `id` in the body, a new aggregate's id is the Idempotency-Key
 // when one is given: a repeat then reaches the same aggregate and gets the
@@ -50,34 +41,34 @@ void api::post_account(const request& req, responder reply) {
   mink::metadata meta;
   std::string cid;
   if (auto err = parse_object(req.body, doc))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_string(doc, "owner", owner))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_id(doc, "id", id, false))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = mink::http::command_meta(req, meta, cid))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (id.empty())
     id = cid;
   auto env = make_command(id, bank::open_account{owner}, cid, meta);
-  command(std::move(reply), std::move(env), 201, std::move(id));
+  kit_->command(std::move(reply), std::move(env), 201, std::move(id));
 }
 
 void api::account_command(const request& req, responder reply,
                           const std::string& what) {
   std::string id;
   if (auto err = path_id(req, "account", id))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   rapidjson::Document doc;
   if (auto err = parse_object(req.body, doc, what == "close"))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   bank::account_command cmd;
   if (what == "close") {
     cmd = close_account{};
   } else {
     int64_t amount = 0;
     if (auto err = get_amount(doc, amount))
-      return send_error(reply, *err);
+      return kit_->send_error(reply, *err);
     if (what == "deposit")
       cmd = deposit{amount};
     else
@@ -86,9 +77,9 @@ void api::account_command(const request& req, responder reply,
   mink::metadata meta;
   std::string cid;
   if (auto err = mink::http::command_meta(req, meta, cid))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   auto env = make_command(id, std::move(cmd), cid, meta);
-  command(std::move(reply), std::move(env), 200, std::move(id));
+  kit_->command(std::move(reply), std::move(env), 200, std::move(id));
 }
 
 void api::start_transfer(const request& req, responder reply) {
@@ -100,21 +91,21 @@ void api::start_transfer(const request& req, responder reply) {
   mink::metadata meta;
   std::string cid;
   if (auto err = parse_object(req.body, doc))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_id(doc, "from", from))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_id(doc, "to", to))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_amount(doc, amount))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = get_id(doc, "id", id, false))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (auto err = mink::http::command_meta(req, meta, cid))
-    return send_error(reply, *err);
+    return kit_->send_error(reply, *err);
   if (id.empty())
     id = cid;
   auto env = make_command(id, initiate_transfer{from, to, amount}, cid, meta);
-  command(std::move(reply), std::move(env), 202, std::move(id), "initiated");
+  kit_->command(std::move(reply), std::move(env), 202, std::move(id), "initiated");
 }
 
 } // namespace bank::detail

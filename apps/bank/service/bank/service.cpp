@@ -8,17 +8,19 @@
 #include "bank/commands.hpp"
 #include "bank/events.hpp"
 #include "bank/http_api.hpp"
+#include "bank/http_errors.hpp"
 #include "bank/projections.hpp"
 #include "bank/transfer.hpp"
 #include "bank/transfer_saga.hpp"
 #include "mink/actors/runtime.hpp"
 #include "mink/command/middleware/correlation.hpp"
 #include "mink/command/middleware/logging.hpp"
-#include "mink/command/middleware/metrics.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
 #include "mink/http/server.hpp"
-#include "mink/http/worker_pool.hpp"
+#include "mink/service/command_metrics.hpp"
+#include "mink/service/http_kit.hpp"
+#include "mink/service/service_metrics.hpp"
 #include "mink/adapters/sql/sql_checkpoint_store.hpp"
 
 namespace bank {
@@ -30,10 +32,11 @@ struct service::impl {
   std::shared_ptr<mink::snapshot_store> snapshots;
   std::shared_ptr<mink::sql_checkpoint_store> checkpoints;
   std::string prefix;
-  std::shared_ptr<service_metrics> metrics = std::make_shared<service_metrics>();
+  std::shared_ptr<mink::service_metrics> metrics
+    = std::make_shared<mink::service_metrics>();
   /// The actors, the projection engine and the stores.
   std::unique_ptr<mink::runtime> rt;
-  std::shared_ptr<mink::http::worker_pool> blocking;
+  std::shared_ptr<mink::http_kit> kit;
   std::unique_ptr<mink::http::server> http;
   bool stopped = false;
 
@@ -66,9 +69,9 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   x->log->info("starting: store={} listen={}:{}", x->cfg.describe_store(),
                x->cfg.listen_address, x->cfg.port);
   // Bound first: a port in use stops the start before anything is opened.
-  auto api = std::make_shared<api_context>();
-  api->cfg = x->cfg;
-  auto http = mink::http::server::listen(make_server_config(api));
+  auto server_cfg = mink::to_server_config(x->cfg);
+  server_cfg.on_answer = mink::http_kit::answer_observer(x->metrics, x->log);
+  auto http = mink::http::server::listen(std::move(server_cfg));
   if (!http)
     return std::move(http.error());
   x->http = std::move(*http);
@@ -76,13 +79,8 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   if (auto err = register_events(*registry))
     return err;
   // -- actors -----------------------------------------------------------------
-  std::weak_ptr<service_metrics> weak_metrics = x->metrics;
-  auto rt_cfg = runtime_config_of(x->cfg, x->log);
-  rt_cfg.persistence.on_batch = [weak_metrics](size_t appends, size_t events,
-                                               double secs) {
-    if (auto m = weak_metrics.lock())
-      m->observe_batch(appends, events, secs);
-  };
+  auto rt_cfg = mink::to_runtime_config(x->cfg, x->log);
+  rt_cfg.persistence.on_batch = mink::service_metrics::batch_observer(x->metrics);
   auto rt = mink::runtime::start(std::move(rt_cfg), registry);
   if (!rt)
     return std::move(rt.error());
@@ -130,32 +128,25 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
         engine.add(std::static_pointer_cast<mink::async_projection>(saga))})
     if (err)
       return err;
-  metric_sources src;
-  const auto& ctx = x->rt->context();
-  src.persistence = ctx.writer.stats;
-  src.aggregates = ctx.counters;
-  src.snapshots = ctx.snapshot_counters;
-  src.routers = {{account_type, *account_stats},
-                 {transfer_type, *transfer_stats}};
-  src.saga = saga_counters;
-  src.engine = &engine;
+  auto src = mink::sources_of(*x->rt);
+  src.counters = {
+    {"bank_saga_steps_total", "Transfer steps recorded.",
+     [saga_counters] { return static_cast<double>(saga_counters->steps.load()); }},
+    {"bank_saga_refusals_total",
+     "Transfer steps refused by an account (rejections and failed credits).",
+     [saga_counters] {
+       return static_cast<double>(saga_counters->refusals.load());
+     }},
+    {"bank_saga_failures_total", "Transfer steps that failed and were retried.",
+     [saga_counters] {
+       return static_cast<double>(saga_counters->failures.load());
+     }}};
   x->metrics->set_sources(std::move(src));
   // -- HTTP -------------------------------------------------------------------
-  api->commands = commands;
-  api->engine = &engine;
-  api->runtime = x->rt.get();
-  api->reads = x->checkpoints;
-  api->prefix = x->prefix;
-  api->store = x->store;
-  api->snapshots = x->snapshots;
-  api->metrics = x->metrics;
-  api->log = x->log;
-  x->blocking = std::make_shared<mink::http::worker_pool>(
-    x->cfg.query_threads, x->cfg.max_queued_queries);
-  api->blocking = x->blocking;
-  if (auto head = x->store->last_position())
-    api->known_head = *head;
-  x->http->serve(make_routes(api));
+  auto kit_cfg = mink::to_kit_config(x->cfg);
+  kit_cfg.business = bank_http_error;
+  x->kit = mink::http_kit::make(std::move(kit_cfg), *x->rt, x->metrics, x->log);
+  x->http->serve(make_routes(x->kit, x->prefix));
   std::unique_ptr<service> result{new service(std::move(x))};
   result->impl_->log->info("listening on {}", result->base_url());
   return result;
@@ -192,9 +183,8 @@ void service::impl::stop() {
     http->stop();
   // Queries in the pool finish before the stores close; later ones (a
   // read-model wait ending after the drain) are refused.
-  if (blocking)
-    blocking->stop();
-  blocking.reset();
+  if (kit)
+    kit->stop();
   // The projection runners save their checkpoints, then the actors stop
   // (commands in flight finish) and the stores close.
   if (rt)

@@ -1,34 +1,55 @@
-// The HTTP API's shared helpers: answers and the parsing of request bodies
-// and parameters.
+#include "mink/http/json_body.hpp"
 
+#include <cctype>
 #include <charconv>
-#include <optional>
-#include <string>
+#include <limits>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
 
-#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "bank/http_api_detail.hpp"
-#include "bank/http_errors.hpp"
+namespace mink::http {
 
-namespace bank::detail {
+namespace {
 
-response json(int status, std::string body) {
+std::string range_text(int64_t min, int64_t max) {
+  if (max == std::numeric_limits<int64_t>::max())
+    return "at least " + std::to_string(min);
+  return "from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+} // namespace
+
+response json_response(int status, std::string body) {
   response res;
   res.status = status;
   res.body = std::move(body);
   return res;
 }
 
-void send_error(const responder& reply, const http_error& err) {
-  reply.error(err.status, err.code, err.message);
+void put(json_writer& w, const char* key, const std::string& x) {
+  w.Key(key);
+  w.String(x.data(), static_cast<rapidjson::SizeType>(x.size()));
 }
 
-void send_error(const responder& reply, const caf::error& err) {
-  send_error(reply, to_http_error(err));
+void put(json_writer& w, const char* key, int64_t x) {
+  w.Key(key);
+  w.Int64(x);
+}
+
+void put_bool(json_writer& w, const char* key, bool x) {
+  w.Key(key);
+  w.Bool(x);
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '_' || c == '-'))
+      return false;
+  return true;
 }
 
 std::optional<http_error> path_id(const request& req, const std::string& what,
@@ -40,18 +61,6 @@ std::optional<http_error> path_id(const request& req, const std::string& what,
                     what + " ids are 1 to 64 characters of [A-Za-z0-9_-]"};
 }
 
-void put(writer_t& w, const char* key, const std::string& x) {
-  w.Key(key);
-  w.String(x.data(), static_cast<rapidjson::SizeType>(x.size()));
-}
-
-void put(writer_t& w, const char* key, int64_t x) {
-  w.Key(key);
-  w.Int64(x);
-}
-
-// -- request bodies -----------------------------------------------------------
-
 std::optional<http_error> parse_object(const std::string& body,
                                        rapidjson::Document& doc,
                                        bool allow_empty) {
@@ -59,8 +68,8 @@ std::optional<http_error> parse_object(const std::string& body,
     doc.SetObject();
     return std::nullopt;
   }
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-    body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag
+            | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return http_error{400, "malformed_json",
                       std::string{"the body is not valid JSON: "}
@@ -108,15 +117,18 @@ std::optional<http_error> get_id(const rapidjson::Document& doc,
   return std::nullopt;
 }
 
-std::optional<http_error> get_amount(const rapidjson::Document& doc,
-                                     int64_t& out) {
-  auto i = doc.FindMember("amount");
+std::optional<http_error> get_int(const rapidjson::Document& doc,
+                                  const char* key, int64_t& out, int64_t min,
+                                  int64_t max) {
+  auto i = doc.FindMember(key);
   if (i == doc.MemberEnd())
-    return http_error{400, "missing_field", "field 'amount' is missing"};
-  if (!i->value.IsInt64())
+    return http_error{400, "missing_field",
+                      std::string{"field '"} + key + "' is missing"};
+  if (!i->value.IsInt64() || i->value.GetInt64() < min
+      || i->value.GetInt64() > max)
     return http_error{400, "invalid_field",
-                      "field 'amount' must be an integer (cents) that fits "
-                      "in 64 bits"};
+                      std::string{"field '"} + key + "' must be an integer "
+                        + range_text(min, max)};
   out = i->value.GetInt64();
   return std::nullopt;
 }
@@ -129,4 +141,18 @@ std::optional<int64_t> parse_int(const std::string& x) {
   return out;
 }
 
-} // namespace bank::detail
+std::optional<http_error> query_int(const request& req, const char* name,
+                                    int64_t& out, int64_t min, int64_t max) {
+  auto p = req.query_param(name);
+  if (!p)
+    return std::nullopt;
+  auto x = parse_int(*p);
+  if (!x || *x < min || *x > max)
+    return http_error{400, "invalid_parameter",
+                      std::string{name} + " must be an integer "
+                        + range_text(min, max)};
+  out = *x;
+  return std::nullopt;
+}
+
+} // namespace mink::http

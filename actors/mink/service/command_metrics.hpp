@@ -5,9 +5,9 @@
 #include <string>
 
 #include <caf/expected.hpp>
+#include <prometheus/registry.h>
 
 #include "mink/command/pipeline.hpp"
-#include "mink/metrics/registry.hpp"
 
 namespace mink {
 
@@ -32,11 +32,12 @@ struct command_metrics_config {
 ///   `business_error`, or the mink error code (`wrong_expected_version`,
 ///   `overloaded`, `timeout`, ...), or `other_error`;
 /// - `mink_command_duration_seconds{type}`: from entering this piece to the
-///   answer, as a histogram with the default latency buckets.
+///   answer, as a histogram with `latency_buckets()`.
 /// `type` is the command type or, for types outside `cfg`, its
 /// `other_label`; so both families stay bounded whatever callers send.
-/// Fails when the metric names are taken with another definition.
+/// Fails with `invalid_argument` when the names are taken by metrics of
+/// another kind.
 [[nodiscard]] caf::expected<middleware>
-command_metrics(metrics::registry& reg, command_metrics_config cfg = {});
+command_metrics(prometheus::Registry& reg, command_metrics_config cfg = {});
 
 } // namespace mink

@@ -1,55 +1,73 @@
-// The HTTP API's administrative routes (/admin/...): what the mink CLI can
-// do to projections and snapshots, for operators without shell access.
+// The kit's administrative routes (/admin/...): what the mink CLI can do
+// to projections and snapshots, for operators without shell access.
 // Guarded by the configured admin token; off without one.
 
 #include <string>
+#include <utility>
+
+#include <spdlog/logger.h>
 
 #include <rapidjson/document.h>
 
-#include "bank/http_api_detail.hpp"
+#include "mink/actors/runtime.hpp"
+#include "mink/adapters/sql/sql_checkpoint_store.hpp"
+#include "mink/http/json_body.hpp"
+#include "mink/service/http_kit.hpp"
+#include "mink/store/snapshot_store.hpp"
 #include "mink/errc.hpp"
 #include "mink/http/token.hpp"
 #include "mink/projection/projection_state.hpp"
 
-namespace bank::detail {
+namespace mink {
+
+using http::http_error;
+using http::json_object;
+using http::json_writer;
+using http::put;
+using http::request;
+using http::responder;
+using http::response;
 
 namespace {
 
 http_error store_error(const caf::error& err) {
-  return to_http_error(err);
+  return http::to_http_error(err);
 }
 
 } // namespace
 
-void api::admin(const request& req, responder reply,
+void http_kit::admin(const request& req, responder reply,
                 std::function<query_answer()> fn) {
-  if (auto refused = mink::http::check_bearer(req, ctx_->cfg.admin_token)) {
+  if (auto refused = mink::http::check_bearer(req, cfg_.admin_token)) {
     response res;
     res.status = refused->status;
-    res.body = error_json(http_error{refused->status, refused->code,
-                                     refused->message},
-                          req.correlation_id);
+    res.body = http::error_json(http_error{refused->status, refused->code,
+                                           refused->message},
+                                req.correlation_id);
     if (refused->status == 401)
       res.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(res));
   }
-  ctx_->log->info("admin {} {} correlation_id={}", req.method, req.path,
+  if (!reads_)
+    return send_error(reply, no_sql_store());
+  log_->info("admin {} {} correlation_id={}", req.method, req.path,
                   req.correlation_id);
-  blocking(reply, [reply, fn = std::move(fn)] {
+  auto self = shared_from_this();
+  blocking(reply, [self, reply, fn = std::move(fn)] {
     auto answer = fn();
     if (auto* fail = std::get_if<http_error>(&answer))
-      return send_error(reply, *fail);
+      return self->send_error(reply, *fail);
     reply(std::get<response>(std::move(answer)));
   });
 }
 
-void api::admin_projections(const request& req, responder reply) {
-  auto store = ctx_->reads;
+void http_kit::admin_projections(const request& req, responder reply) {
+  auto store = reads_;
   admin(req, std::move(reply), [store]() -> query_answer {
     auto records = store->list();
     if (!records)
       return store_error(records.error());
-    return object(200, [&](writer_t& w) {
+    return json_object(200, [&](json_writer& w) {
       w.Key("projections");
       w.StartArray();
       for (const auto& r : *records) {
@@ -70,22 +88,18 @@ void api::admin_projections(const request& req, responder reply) {
   });
 }
 
-void api::admin_projection(const request& req, responder reply,
+void http_kit::admin_projection(const request& req, responder reply,
                            const std::string& what) {
   auto name = req.params.at(0);
   int64_t to = -1;
   if (what == "reset") {
     rapidjson::Document doc;
-    if (auto err = parse_object(req.body, doc))
+    if (auto err = http::parse_object(req.body, doc))
       return send_error(reply, *err);
-    auto i = doc.FindMember("to");
-    if (i == doc.MemberEnd() || !i->value.IsInt64() || i->value.GetInt64() < 0)
-      return send_error(reply, http_error{400, "invalid_field",
-                                          "field 'to' must be a position "
-                                          "(an integer, at least 0)"});
-    to = i->value.GetInt64();
+    if (auto err = http::get_int(doc, "to", to, 0, INT64_MAX))
+      return send_error(reply, *err);
   }
-  auto store = ctx_->reads;
+  auto store = reads_;
   admin(req, std::move(reply), [store, name, what, to]() -> query_answer {
     if (auto rec = store->load(name); !rec)
       return store_error(rec.error());
@@ -103,30 +117,24 @@ void api::admin_projection(const request& req, responder reply,
       err = store->request_rebuild(name);
     if (err)
       return store_error(err);
-    return object(202, [&](writer_t& w) {
+    return json_object(202, [&](json_writer& w) {
       put(w, "projection", name);
       put(w, "requested", what);
     });
   });
 }
 
-void api::admin_dead_letters(const request& req, responder reply) {
+void http_kit::admin_dead_letters(const request& req, responder reply) {
   auto name = req.params.at(0);
   int64_t limit = 100;
-  if (auto p = req.query_param("limit")) {
-    auto x = parse_int(*p);
-    if (!x || *x < 1 || *x > 10000)
-      return send_error(reply, http_error{400, "invalid_parameter",
-                                          "limit must be an integer from 1 "
-                                          "to 10000"});
-    limit = *x;
-  }
-  auto store = ctx_->reads;
+  if (auto err = http::query_int(req, "limit", limit, 1, 10000))
+    return send_error(reply, *err);
+  auto store = reads_;
   admin(req, std::move(reply), [store, name, limit]() -> query_answer {
     auto letters = store->dead_letters(name, static_cast<size_t>(limit));
     if (!letters)
       return store_error(letters.error());
-    return object(200, [&](writer_t& w) {
+    return json_object(200, [&](json_writer& w) {
       w.Key("dead_letters");
       w.StartArray();
       for (const auto& d : *letters) {
@@ -138,8 +146,7 @@ void api::admin_dead_letters(const request& req, responder reply) {
         put(w, "event_type", d.event_type);
         put(w, "error", d.error);
         put(w, "parked_us", d.parked_us);
-        w.Key("replay_requested");
-        w.Bool(d.replay_requested);
+        http::put_bool(w, "replay_requested", d.replay_requested);
         w.EndObject();
       }
       w.EndArray();
@@ -147,18 +154,18 @@ void api::admin_dead_letters(const request& req, responder reply) {
   });
 }
 
-void api::admin_replay(const request& req, responder reply) {
+void http_kit::admin_replay(const request& req, responder reply) {
   auto name = req.params.at(0);
-  auto pos = parse_int(req.params.at(1));
+  auto pos = http::parse_int(req.params.at(1));
   if (!pos || *pos < 1)
     return send_error(reply, http_error{400, "invalid_parameter",
                                         "the position must be a positive "
                                         "integer"});
-  auto store = ctx_->reads;
+  auto store = reads_;
   admin(req, std::move(reply), [store, name, p = *pos]() -> query_answer {
     if (auto err = store->request_replay(name, p))
       return store_error(err);
-    return object(202, [&](writer_t& w) {
+    return json_object(202, [&](json_writer& w) {
       put(w, "projection", name);
       put(w, "position", p);
       put(w, "requested", std::string{"replay"});
@@ -166,22 +173,45 @@ void api::admin_replay(const request& req, responder reply) {
   });
 }
 
-void api::admin_purge_snapshots(const request& req, responder reply) {
+void http_kit::admin_purge_snapshots(const request& req, responder reply) {
   rapidjson::Document doc;
-  if (auto err = parse_object(req.body, doc, true))
+  if (auto err = http::parse_object(req.body, doc, true))
     return send_error(reply, *err);
   std::string category;
-  if (auto err = get_string(doc, "category", category, false))
+  if (auto err = http::get_string(doc, "category", category, false))
     return send_error(reply, *err);
-  auto snaps = ctx_->snapshots;
+  auto snaps = rt_.stores().snapshots;
   admin(req, std::move(reply), [snaps, category]() -> query_answer {
     auto n = snaps->purge(category);
     if (!n)
       return store_error(n.error());
-    return object(200, [&](writer_t& w) {
+    return json_object(200, [&](json_writer& w) {
       put(w, "purged", static_cast<int64_t>(*n));
     });
   });
 }
 
-} // namespace bank::detail
+void http_kit::add_admin_routes(http::router& r) {
+  std::weak_ptr<http_kit> weak = shared_from_this();
+  using method = void (http_kit::*)(const request&, responder);
+  auto route = [&r, weak](const char* verb, const char* pattern, method fn) {
+    r.add(verb, pattern, [weak, fn](const request& req, responder reply) {
+      if (auto self = weak.lock())
+        (self.get()->*fn)(req, std::move(reply));
+    });
+  };
+  route("GET", "/admin/projections", &http_kit::admin_projections);
+  for (const char* what : {"pause", "resume", "reset", "rebuild"})
+    r.add("POST", std::string{"/admin/projections/{name}/"} + what,
+          [weak, w = std::string{what}](const request& req, responder reply) {
+            if (auto self = weak.lock())
+              self->admin_projection(req, std::move(reply), w);
+          });
+  route("GET", "/admin/projections/{name}/dead-letters",
+        &http_kit::admin_dead_letters);
+  route("POST", "/admin/projections/{name}/dead-letters/{position}/replay",
+        &http_kit::admin_replay);
+  route("POST", "/admin/snapshots/purge", &http_kit::admin_purge_snapshots);
+}
+
+} // namespace mink

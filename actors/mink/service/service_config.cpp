@@ -1,9 +1,10 @@
-#include "bank/config.hpp"
+#include "mink/service/service_config.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <chrono>
 #include <limits>
 
 #include "mink/errc.hpp"
@@ -11,7 +12,7 @@
 
 extern char** environ;
 
-namespace bank {
+namespace mink {
 
 namespace {
 
@@ -26,7 +27,7 @@ std::string trim(const std::string& x) {
 }
 
 caf::error bad_value(const std::string& key, const std::string& why) {
-  return mink::make_error(mink::errc::invalid_argument,
+  return make_error(errc::invalid_argument,
                           "configuration key '" + key + "': " + why);
 }
 
@@ -64,21 +65,22 @@ const std::map<std::string, setter>& setters() {
   static const std::map<std::string, setter> result{
     {"store",
      [](service_config& c, const std::string& k, const std::string& v) {
-       auto where = mink::parse_store_url(v);
+       auto where = parse_store_url(v);
        if (!where)
-         return bad_value(k, mink::message_of(where.error()));
+         return bad_value(k, message_of(where.error()));
        switch (where->kind) {
-         case mink::store_kind::memory:
-           return bad_value(k, "the bank keeps its read models in SQL: use "
-                               "sqlite:PATH or postgresql://...");
-         case mink::store_kind::sqlite:
+         case store_kind::memory:
+           return bad_value(k, "a service keeps its checkpoints and read "
+                               "models in SQL: use sqlite:PATH or "
+                               "postgresql://...");
+         case store_kind::sqlite:
            c.sqlite_path = where->path;
            c.postgres.clear();
            return caf::error{};
-         case mink::store_kind::postgres:
+         case store_kind::postgres:
            break;
-         case mink::store_kind::other:
-           return bad_value(k, "the bank runs on sqlite:PATH or "
+         case store_kind::other:
+           return bad_value(k, "a service runs on sqlite:PATH or "
                                "postgresql://... stores");
        }
        c.postgres = where->conninfo;
@@ -224,14 +226,14 @@ const std::map<std::string, setter>& setters() {
 
 } // namespace
 
-mink::store_location service_config::location() const {
-  mink::store_location x;
+store_location service_config::location() const {
+  store_location x;
   if (uses_postgres()) {
-    x.kind = mink::store_kind::postgres;
+    x.kind = store_kind::postgres;
     x.conninfo = postgres;
     x.schema = postgres_schema;
   } else {
-    x.kind = mink::store_kind::sqlite;
+    x.kind = store_kind::sqlite;
     x.path = sqlite_path;
   }
   return x;
@@ -246,7 +248,7 @@ caf::error set_option(service_config& cfg, const std::string& key,
   auto& all = setters();
   auto i = all.find(key);
   if (i == all.end())
-    return mink::make_error(mink::errc::invalid_argument,
+    return make_error(errc::invalid_argument,
                             "unknown configuration key '" + key + "'");
   return i->second(cfg, key, value);
 }
@@ -254,7 +256,7 @@ caf::error set_option(service_config& cfg, const std::string& key,
 caf::error load_file(service_config& cfg, const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    return mink::make_error(mink::errc::invalid_argument,
+    return make_error(errc::invalid_argument,
                             "cannot read configuration file " + path);
   std::string line;
   int n = 0;
@@ -268,31 +270,37 @@ caf::error load_file(service_config& cfg, const std::string& path) {
       continue;
     auto eq = line.find('=');
     if (eq == std::string::npos)
-      return mink::make_error(mink::errc::invalid_argument,
+      return make_error(errc::invalid_argument,
                               path + ":" + std::to_string(n)
                                 + ": expected 'key = value'");
     if (auto err = set_option(cfg, trim(line.substr(0, eq)),
                               trim(line.substr(eq + 1))))
-      return mink::make_error(mink::errc::invalid_argument,
+      return make_error(errc::invalid_argument,
                               path + ":" + std::to_string(n) + ": "
-                                + mink::to_text(err));
+                                + to_text(err));
   }
   return {};
 }
 
 caf::error load_env(service_config& cfg,
-                    const std::map<std::string, std::string>& env) {
+                    const std::map<std::string, std::string>& env,
+                    const std::string& prefix) {
+  for (unsigned char c : prefix)
+    if (!(std::isupper(c) || std::isdigit(c) || c == '_'))
+      return make_error(errc::invalid_argument,
+                        "environment prefix '" + prefix
+                          + "': only A-Z, 0-9 and _");
   for (const auto& [key, _] : setters()) {
-    std::string name = "BANK_";
+    std::string name = prefix;
     for (char c : key)
       name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     auto i = env.find(name);
     if (i == env.end())
       continue;
     if (auto err = set_option(cfg, key, i->second))
-      return mink::make_error(mink::errc::invalid_argument,
+      return make_error(errc::invalid_argument,
                               "environment variable " + name + ": "
-                                + mink::to_text(err));
+                                + to_text(err));
   }
   return {};
 }
@@ -308,9 +316,8 @@ std::map<std::string, std::string> process_env() {
   return result;
 }
 
-mink::runtime_config runtime_config_of(const service_config& cfg,
-                                       mink::logger_ptr log) {
-  mink::runtime_config rt;
+runtime_config to_runtime_config(const service_config& cfg, logger_ptr log) {
+  runtime_config rt;
   rt.store = cfg.location();
   rt.open.pool_size = cfg.pool_size;
   rt.open.statement_deadline
@@ -328,4 +335,20 @@ mink::runtime_config runtime_config_of(const service_config& cfg,
   return rt;
 }
 
-} // namespace bank
+http::server_config to_server_config(const service_config& cfg) {
+  http::server_config out;
+  out.address = cfg.listen_address;
+  out.port = cfg.port;
+  out.threads = cfg.http_threads;
+  out.body_limit = cfg.body_limit;
+  out.max_connections = cfg.max_connections;
+  out.header_timeout = std::chrono::milliseconds{cfg.header_timeout_ms};
+  out.idle_timeout = std::chrono::milliseconds{cfg.idle_timeout_ms};
+  out.max_header_bytes = cfg.max_header_bytes;
+  out.max_header_count = cfg.max_header_count;
+  // Requests in flight may wait for their command's timeout.
+  out.drain_timeout = std::chrono::milliseconds{cfg.command_timeout_ms + 2000};
+  return out;
+}
+
+} // namespace mink
