@@ -6,13 +6,15 @@
 # run, on a throwaway PostgreSQL (or MINK_TEST_PG). Needs `wrk` (Debian) and
 # a build (scripts/setup.sh).
 #   CONNECTIONS (256), SECONDS_RUN (15), ACCOUNTS (1000),
-#   COMMANDS (100000, in process), RATE (half of wrk's, for http_rate)
+#   COMMANDS (100000, in process), RATE (half of wrk's, for http_rate),
+#   BANK_BIN (build/apps/bank/bank: another build's bank, for a baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${CONNECTIONS:-256}
 seconds=${SECONDS_RUN:-15}
 export ACCOUNTS=${ACCOUNTS:-1000}
 commands=${COMMANDS:-100000}
+bank_bin=${BANK_BIN:-build/apps/bank/bank}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 cmake --build build -j2 --target bank http_rate command_bench >/dev/null
 source scripts/pg-throwaway.sh
@@ -20,7 +22,7 @@ source scripts/pg-throwaway.sh
 schema=bank_http_bench_$$
 out=$(mktemp)
 BANK_POSTGRES=$MINK_TEST_PG BANK_POSTGRES_SCHEMA=$schema BANK_PORT=0 \
-  BANK_LOG_LEVEL=warn build/apps/bank/bank >"$out" 2>&1 &
+  BANK_LOG_LEVEL=warn "$bank_bin" >"$out" 2>&1 &
 bank=$!
 cleanup_bank() {
   kill "$bank" 2>/dev/null || true

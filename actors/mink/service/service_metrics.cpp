@@ -1,6 +1,7 @@
 #include "mink/service/service_metrics.hpp"
 
 #include <deque>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 
@@ -67,44 +68,50 @@ double num(const Atomic& x) {
   return static_cast<double>(x.load(std::memory_order_relaxed));
 }
 
+/// One unlabelled counter of a scrape.
+struct plain_counter {
+  const char* name;
+  const char* help;
+  double value;
+};
+
+void add_counters(scrape& s, std::initializer_list<plain_counter> counters) {
+  for (const auto& c : counters)
+    scrape::sample(s.counter(c.name, c.help), c.value);
+}
+
 void collect_appends(scrape& s, const persistence_stats& p,
                      const aggregate_stats* a) {
-  scrape::sample(s.counter("mink_events_appended_total", "Events committed."),
-                 num(p.events));
-  scrape::sample(s.counter("mink_appends_total",
-                           "Stream appends committed or refused."),
-                 num(p.appends));
-  scrape::sample(s.counter("mink_append_batches_total",
-                           "Group commit transactions."),
-                 num(p.batches));
-  scrape::sample(s.counter("mink_append_conflicts_total",
-                           "Appends refused because the stream had moved "
-                           "on (wrong expected version)."),
-                 num(p.conflicts));
+  add_counters(
+    s, {{"mink_events_appended_total", "Events committed.", num(p.events)},
+        {"mink_appends_total", "Stream appends committed or refused.",
+         num(p.appends)},
+        {"mink_append_batches_total", "Group commit transactions.",
+         num(p.batches)},
+        {"mink_append_conflicts_total",
+         "Appends refused because the stream had moved on (wrong expected "
+         "version).",
+         num(p.conflicts)}});
   scrape::sample(s.gauge("mink_appends_queued",
                          "Appends waiting for the store."),
                  num(p.queued));
   if (a != nullptr)
-    scrape::sample(s.counter("mink_command_retries_total",
-                             "Commands decided again after a concurrent "
-                             "write."),
-                   num(a->retries));
+    add_counters(s, {{"mink_command_retries_total",
+                      "Commands decided again after a concurrent write.",
+                      num(a->retries)}});
 }
 
 void collect_snapshots(scrape& s, const snapshot_stats& x) {
-  scrape::sample(s.counter("mink_snapshots_written_total", "Snapshots saved."),
-                 num(x.written));
-  scrape::sample(s.counter("mink_snapshots_ignored_total",
-                           "Snapshots found but not usable (replayed "
-                           "instead)."),
-                 num(x.ignored));
-  scrape::sample(s.counter("mink_snapshots_failed_total",
-                           "Snapshot saves that failed."),
-                 num(x.failed));
-  scrape::sample(s.counter("mink_snapshots_dropped_total",
-                           "Snapshots not saved because the writer's queue "
-                           "was full."),
-                 num(x.dropped));
+  add_counters(
+    s, {{"mink_snapshots_written_total", "Snapshots saved.", num(x.written)},
+        {"mink_snapshots_ignored_total",
+         "Snapshots found but not usable (replayed instead).",
+         num(x.ignored)},
+        {"mink_snapshots_failed_total", "Snapshot saves that failed.",
+         num(x.failed)},
+        {"mink_snapshots_dropped_total",
+         "Snapshots not saved because the writer's queue was full.",
+         num(x.dropped)}});
 }
 
 void collect_routers(

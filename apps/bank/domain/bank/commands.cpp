@@ -66,13 +66,4 @@ mink::command_envelope make_command(const std::string& id,
   return env;
 }
 
-bool valid_id(const std::string& id) {
-  if (id.empty() || id.size() > 64)
-    return false;
-  for (unsigned char c : id)
-    if (!(std::isalnum(c) || c == '_' || c == '-'))
-      return false;
-  return true;
-}
-
 } // namespace bank

@@ -42,8 +42,4 @@ mink::command_envelope make_command(const std::string& id,
                                     std::string command_id,
                                     mink::metadata meta = {});
 
-/// Whether `id` is a valid account or transfer id: 1 to 64 characters of
-/// `[A-Za-z0-9_-]`.
-bool valid_id(const std::string& id);
-
 } // namespace bank
