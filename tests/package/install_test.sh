@@ -59,6 +59,38 @@ fi
 echo "$err"
 [[ $err == *"not linked with mink::postgres"* ]] || die "unclear error: $err"
 
+step "the service component: metrics on prometheus-cpp"
+mkdir -p "$work/kit"
+cat >"$work/kit/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(kit LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 17)
+find_package(mink CONFIG REQUIRED COMPONENTS service)
+add_executable(kit main.cpp)
+target_link_libraries(kit PRIVATE mink::service)
+CMAKE
+cat >"$work/kit/main.cpp" <<'CPP'
+#include <iostream>
+#include "mink/service/service_config.hpp"
+#include "mink/service/service_metrics.hpp"
+int main() {
+  mink::service_config cfg;
+  if (auto err = mink::set_option(cfg, "port", "9000"))
+    return 1;
+  mink::service_metrics m;
+  m.observe_request("GET /x", 200, 0.001);
+  std::cout << "port " << cfg.port << "\n" << m.render();
+}
+CPP
+cmake -S "$work/kit" -B "$work/kit/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_BUILD_TYPE=Release >"$work/kit.log" 2>&1 \
+  && cmake --build "$work/kit/build" >>"$work/kit.log" 2>&1 \
+  || { cat "$work/kit.log"; die "a project with mink::service did not build"; }
+out=$("$work/kit/build/kit") || die "the kit program failed: $out"
+[[ $out == *"port 9000"* && $out == *'mink_http_requests_total{route="GET /x",status="200"} 1'* ]] \
+  || die "unexpected output: $out"
+echo "port 9000 and mink_http_requests_total from an installed mink::service"
+
 step "an unknown component"
 mkdir -p "$work/bad"
 cat >"$work/bad/CMakeLists.txt" <<'CMAKE'
