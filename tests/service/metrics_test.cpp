@@ -145,7 +145,9 @@ BOOST_AUTO_TEST_CASE(a_scrape_reads_the_counters_of_its_sources) {
   auto accounts = std::make_shared<router_stats>();
   accounts->alive = 7;
   src.routers.emplace("account", accounts);
-  src.counters.push_back({"svc_steps_total", "Steps.", [] { return 9.0; }});
+  accounts->spawned = 9;
+  src.counters.push_back(
+    counter_of("svc_steps_total", "Steps.", accounts, &router_stats::spawned));
   m->set_sources(std::move(src));
   auto observe = service_metrics::batch_observer(m);
   observe(3, 8, 0.002);

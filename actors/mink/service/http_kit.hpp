@@ -9,14 +9,16 @@
 #include <variant>
 #include <vector>
 
-#include <soci/soci.h>
-
 #include "mink/command/command.hpp"
 #include "mink/http/error_mapping.hpp"
 #include "mink/http/responder.hpp"
 #include "mink/http/router.hpp"
 #include "mink/http/server_config.hpp"
 #include "mink/log.hpp"
+
+namespace soci {
+class session;
+} // namespace soci
 
 namespace mink {
 

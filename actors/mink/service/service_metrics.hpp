@@ -1,11 +1,14 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <prometheus/family.h>
@@ -27,6 +30,19 @@ struct counter_source {
   std::string help;
   std::function<double()> read;
 };
+
+/// A `counter_source` that reads the atomic `counter` of `owner` (which it
+/// keeps alive), e.g. `counter_of("shop_orders_total", "Orders.", stats,
+/// &shop_stats::orders)`.
+template <class Owner>
+[[nodiscard]] counter_source
+counter_of(std::string name, std::string help, std::shared_ptr<Owner> owner,
+           std::atomic<uint64_t> Owner::*counter) {
+  return {std::move(name), std::move(help), [owner = std::move(owner), counter] {
+            return static_cast<double>(
+              (owner.get()->*counter).load(std::memory_order_relaxed));
+          }};
+}
 
 /// Where the counters and gauges of a scrape come from. They are read at
 /// each scrape, not kept in the registry: the command path only bumps

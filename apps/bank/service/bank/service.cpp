@@ -130,17 +130,15 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
       return err;
   auto src = mink::sources_of(*x->rt);
   src.counters = {
-    {"bank_saga_steps_total", "Transfer steps recorded.",
-     [saga_counters] { return static_cast<double>(saga_counters->steps.load()); }},
-    {"bank_saga_refusals_total",
-     "Transfer steps refused by an account (rejections and failed credits).",
-     [saga_counters] {
-       return static_cast<double>(saga_counters->refusals.load());
-     }},
-    {"bank_saga_failures_total", "Transfer steps that failed and were retried.",
-     [saga_counters] {
-       return static_cast<double>(saga_counters->failures.load());
-     }}};
+    mink::counter_of("bank_saga_steps_total", "Transfer steps recorded.",
+                     saga_counters, &saga_stats::steps),
+    mink::counter_of("bank_saga_refusals_total",
+                     "Transfer steps refused by an account (rejections and "
+                     "failed credits).",
+                     saga_counters, &saga_stats::refusals),
+    mink::counter_of("bank_saga_failures_total",
+                     "Transfer steps that failed and were retried.",
+                     saga_counters, &saga_stats::failures)};
   x->metrics->set_sources(std::move(src));
   // -- HTTP -------------------------------------------------------------------
   auto kit_cfg = mink::to_kit_config(x->cfg);
