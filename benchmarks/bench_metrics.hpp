@@ -39,7 +39,7 @@ public:
   mink::middleware command_middleware() {
     command_metrics_config cfg;
     cfg.known_types = {"note"};
-    return *command_metrics(metrics_->registry(), cfg);
+    return *command_metrics(metrics_->shared_registry(), cfg);
   }
 
   /// Series in the last scrape (sample lines).

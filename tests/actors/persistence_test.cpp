@@ -152,6 +152,8 @@ BOOST_AUTO_TEST_CASE(a_conflict_fails_only_its_append) {
     [&](caf::error& err) { outcomes.push_back(to_string(code_of(err))); });
   std::vector<std::string> expected{"2", "wrong_expected_version", "3"};
   BOOST_TEST(outcomes == expected, boost::test_tools::per_element());
+  // Counted (for mink_append_conflicts_total) before the answers went out.
+  BOOST_TEST(ctx.writer.stats->conflicts.load() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_refuses_reservations) {

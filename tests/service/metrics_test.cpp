@@ -52,7 +52,7 @@ bool has(const std::string& text, const std::string& line) {
 BOOST_AUTO_TEST_SUITE(command_metrics_tests)
 
 BOOST_AUTO_TEST_CASE(metrics_count_outcomes_and_time_commands) {
-  prometheus::Registry reg;
+  auto reg = std::make_shared<prometheus::Registry>();
   auto m = command_metrics(reg);
   BOOST_REQUIRE(m);
   command_pipeline p;
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_outcomes_and_time_commands) {
   auto broken = valid_command();
   broken.aggregate_id.clear();
   bad.run(p, broken);
-  auto text = text_of(reg);
+  auto text = text_of(*reg);
   BOOST_TEST_MESSAGE(text);
   BOOST_TEST(text.find("mink_commands_total{outcome=\"ok\",type=\"deposit\"} 2")
              != std::string::npos);
@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_outcomes_and_time_commands) {
 BOOST_AUTO_TEST_CASE(metrics_labels_stay_bounded_whatever_types_come) {
   // Made-up command types (a caller's, passed on unchecked here) share one
   // label instead of making a time series each.
-  prometheus::Registry reg;
+  auto reg = std::make_shared<prometheus::Registry>();
   command_metrics_config cfg;
   cfg.max_types = 3;
   auto m = command_metrics(reg, cfg);
@@ -93,12 +93,12 @@ BOOST_AUTO_TEST_CASE(metrics_labels_stay_bounded_whatever_types_come) {
     h.run(p, cmd);
   }
   // 3 by name, one "other"; each with one outcome.
-  BOOST_TEST(series_of(text_of(reg), "mink_commands_total{") == 4u);
-  auto text = text_of(reg);
+  BOOST_TEST(series_of(text_of(*reg), "mink_commands_total{") == 4u);
+  auto text = text_of(*reg);
   BOOST_TEST(text.find("mink_commands_total{outcome=\"ok\",type=\"other\"} 997")
              != std::string::npos);
   // With the known types given, every other type is "other" at once.
-  prometheus::Registry reg2;
+  auto reg2 = std::make_shared<prometheus::Registry>();
   command_metrics_config known;
   known.known_types = {"deposit"};
   auto m2 = command_metrics(reg2, known);
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(metrics_labels_stay_bounded_whatever_types_come) {
     harness h;
     h.run(p2, cmd);
   }
-  auto text2 = text_of(reg2);
+  auto text2 = text_of(*reg2);
   BOOST_TEST(text2.find("mink_command_duration_seconds_count{type=\"other\"} 2")
              != std::string::npos);
   BOOST_TEST(text2.find("nope") == std::string::npos);
@@ -119,11 +119,32 @@ BOOST_AUTO_TEST_CASE(metrics_labels_stay_bounded_whatever_types_come) {
 
 
 BOOST_AUTO_TEST_CASE(metrics_refuse_a_name_taken_by_another_kind) {
-  prometheus::Registry reg;
-  prometheus::BuildGauge().Name("mink_commands_total").Help("x").Register(reg);
+  auto reg = std::make_shared<prometheus::Registry>();
+  prometheus::BuildGauge().Name("mink_commands_total").Help("x").Register(*reg);
   auto m = command_metrics(reg);
   BOOST_REQUIRE(!m);
   BOOST_TEST((code_of(m.error()) == errc::invalid_argument));
+}
+
+BOOST_AUTO_TEST_CASE(the_middleware_keeps_its_registry) {
+  // The pipeline lives in the runtime and may outlive the service's
+  // metrics object: its families must not go with it.
+  auto reg = std::make_shared<prometheus::Registry>();
+  std::weak_ptr<prometheus::Registry> weak = reg;
+  auto m = command_metrics(reg);
+  BOOST_REQUIRE(m);
+  reg.reset();
+  BOOST_TEST(!weak.expired());
+  command_pipeline p;
+  p.use(*m);
+  harness h;
+  h.run(p, valid_command());
+  BOOST_TEST(h.answered);
+  auto alive = weak.lock();
+  BOOST_REQUIRE(alive);
+  BOOST_TEST(text_of(*alive).find("mink_commands_total{outcome=\"ok\","
+                                  "type=\"deposit\"} 1")
+             != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

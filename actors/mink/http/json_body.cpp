@@ -14,6 +14,9 @@ namespace mink::http {
 namespace {
 
 std::string range_text(int64_t min, int64_t max) {
+  if (min == std::numeric_limits<int64_t>::min()
+      && max == std::numeric_limits<int64_t>::max())
+    return "that fits in 64 bits";
   if (max == std::numeric_limits<int64_t>::max())
     return "at least " + std::to_string(min);
   return "from " + std::to_string(min) + " to " + std::to_string(max);

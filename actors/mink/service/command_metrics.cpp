@@ -41,9 +41,13 @@ struct type_series {
 class command_series {
 public:
   command_series(command_metrics_config cfg,
+                 std::shared_ptr<prometheus::Registry> reg,
                  prometheus::Family<prometheus::Counter>& counts,
                  prometheus::Family<prometheus::Histogram>& latencies)
-    : cfg_(std::move(cfg)), counts_(counts), latencies_(latencies) {
+    : cfg_(std::move(cfg)),
+      reg_(std::move(reg)),
+      counts_(counts),
+      latencies_(latencies) {
     // nop
   }
 
@@ -87,6 +91,8 @@ private:
   }
 
   command_metrics_config cfg_;
+  /// Keeps the families below alive.
+  std::shared_ptr<prometheus::Registry> reg_;
   prometheus::Family<prometheus::Counter>& counts_;
   prometheus::Family<prometheus::Histogram>& latencies_;
   std::mutex mtx_;
@@ -96,25 +102,28 @@ private:
 
 } // namespace
 
-caf::expected<middleware> command_metrics(prometheus::Registry& reg,
-                                          command_metrics_config cfg) {
+caf::expected<middleware>
+command_metrics(std::shared_ptr<prometheus::Registry> reg,
+                command_metrics_config cfg) {
+  if (!reg)
+    return make_error(errc::invalid_argument, "command metrics: no registry");
   prometheus::Family<prometheus::Counter>* counts = nullptr;
   prometheus::Family<prometheus::Histogram>* latencies = nullptr;
   try {
     counts = &prometheus::BuildCounter()
                 .Name("mink_commands_total")
                 .Help("Commands answered, by type and outcome.")
-                .Register(reg);
+                .Register(*reg);
     latencies = &prometheus::BuildHistogram()
                    .Name("mink_command_duration_seconds")
                    .Help("Time from dispatch to answer.")
-                   .Register(reg);
+                   .Register(*reg);
   } catch (const std::exception& e) {
     return make_error(errc::invalid_argument,
                       std::string{"command metrics: "} + e.what());
   }
-  auto series = std::make_shared<command_series>(std::move(cfg), *counts,
-                                                 *latencies);
+  auto series = std::make_shared<command_series>(std::move(cfg), std::move(reg),
+                                                 *counts, *latencies);
   return middleware{[series](command_envelope cmd, reply_fn reply,
                              const next_fn& next) {
     auto start = std::chrono::steady_clock::now();

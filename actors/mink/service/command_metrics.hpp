@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -37,7 +38,10 @@ struct command_metrics_config {
 /// `other_label`; so both families stay bounded whatever callers send.
 /// Fails with `invalid_argument` when the names are taken by metrics of
 /// another kind.
+/// The middleware keeps `reg` alive: the pipeline may outlive its
+/// service's other parts.
 [[nodiscard]] caf::expected<middleware>
-command_metrics(prometheus::Registry& reg, command_metrics_config cfg = {});
+command_metrics(std::shared_ptr<prometheus::Registry> reg,
+                command_metrics_config cfg = {});
 
 } // namespace mink

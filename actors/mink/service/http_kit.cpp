@@ -68,7 +68,12 @@ http_kit::~http_kit() {
 }
 
 void http_kit::stop() {
+  stopped_ = true;
   pool_->stop();
+}
+
+http_error http_kit::stopping() {
+  return http_error{503, "stopping", "the service is stopping"};
 }
 
 http_error http_kit::to_http_error(const caf::error& err) const {
@@ -92,8 +97,9 @@ void http_kit::saw_position(int64_t position) {
 void http_kit::command(responder reply, command_envelope env, int status,
                        std::string id, std::string status_text) {
   if (!commands_)
-    return send_error(reply, make_error(errc::invalid_argument,
-                                        "the runtime runs no commands"));
+    return send_error(reply, http_error{500, "internal_error",
+                                        "the runtime runs no commands "
+                                        "(start_commands was not called)"});
   auto self = shared_from_this();
   commands_->send(
     std::move(env),
@@ -160,6 +166,8 @@ void http_kit::await(responder reply, int64_t position,
   }
   if (next == names->size())
     return then();
+  if (stopped_)
+    return send_error(reply, stopping());
   engine_.when_reached(
     (*names)[next], position, cfg_.read_timeout,
     [self, reply, position, names, next,
@@ -219,6 +227,8 @@ void http_kit::add_standard_routes(http::router& r) {
   r.add("GET", "/health", [weak](const request&, responder reply) {
     if (auto self = weak.lock())
       self->health(std::move(reply));
+    else
+      reply.error(503, "stopping", "the service is stopping");
   });
   if (metrics_)
     r.add("GET", "/metrics", [m = metrics_](const request&, responder reply) {

@@ -112,7 +112,9 @@ public:
                                          const http::response&, double)>
   answer_observer(std::shared_ptr<service_metrics> metrics, logger_ptr log);
 
-  /// Stops the query threads: queued queries finish, later ones get 503.
+  /// Stops the query threads: queued queries finish, later ones (and
+  /// `?position=` waits that end later) get 503. Call it before the
+  /// runtime stops.
   void stop();
 
 private:
@@ -121,6 +123,9 @@ private:
 
   /// The answer of a query or admin route on a store without SQL.
   static http::http_error no_sql_store();
+
+  /// The answer of a request that arrives while the kit stops.
+  static http::http_error stopping();
 
   /// Raises the head known to exist (from a command answer or a store
   /// read): a `?position=` up to it needs no store read.
@@ -162,6 +167,9 @@ private:
   logger_ptr log_;
   std::shared_ptr<http::worker_pool> pool_;
   std::atomic<int64_t> known_head_{0};
+  /// Set by `stop`: waits that end later answer 503 instead of touching the
+  /// runtime, which stops next.
+  std::atomic<bool> stopped_{false};
 };
 
 } // namespace mink

@@ -96,8 +96,12 @@ void http_kit::admin_projection(const request& req, responder reply,
     rapidjson::Document doc;
     if (auto err = http::parse_object(req.body, doc))
       return send_error(reply, *err);
-    if (auto err = http::get_int(doc, "to", to, 0, INT64_MAX))
-      return send_error(reply, *err);
+    auto i = doc.FindMember("to");
+    if (i == doc.MemberEnd() || !i->value.IsInt64() || i->value.GetInt64() < 0)
+      return send_error(reply, http_error{400, "invalid_field",
+                                          "field 'to' must be a position "
+                                          "(an integer, at least 0)"});
+    to = i->value.GetInt64();
   }
   auto store = reads_;
   admin(req, std::move(reply), [store, name, what, to]() -> query_answer {
@@ -198,6 +202,8 @@ void http_kit::add_admin_routes(http::router& r) {
     r.add(verb, pattern, [weak, fn](const request& req, responder reply) {
       if (auto self = weak.lock())
         (self.get()->*fn)(req, std::move(reply));
+      else
+        reply.error(503, "stopping", "the service is stopping");
     });
   };
   route("GET", "/admin/projections", &http_kit::admin_projections);
@@ -206,6 +212,8 @@ void http_kit::add_admin_routes(http::router& r) {
           [weak, w = std::string{what}](const request& req, responder reply) {
             if (auto self = weak.lock())
               self->admin_projection(req, std::move(reply), w);
+            else
+              reply.error(503, "stopping", "the service is stopping");
           });
   route("GET", "/admin/projections/{name}/dead-letters",
         &http_kit::admin_dead_letters);

@@ -1,5 +1,6 @@
 #include "mink/service/service_config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -346,8 +347,10 @@ http::server_config to_server_config(const service_config& cfg) {
   out.idle_timeout = std::chrono::milliseconds{cfg.idle_timeout_ms};
   out.max_header_bytes = cfg.max_header_bytes;
   out.max_header_count = cfg.max_header_count;
-  // Requests in flight may wait for their command's timeout.
-  out.drain_timeout = std::chrono::milliseconds{cfg.command_timeout_ms + 2000};
+  // Requests in flight may wait for their command's timeout or for a read
+  // model (`?position=`): the drain outlasts both.
+  out.drain_timeout = std::chrono::milliseconds{
+    std::max(cfg.command_timeout_ms, cfg.read_timeout_ms) + 2000};
   return out;
 }
 

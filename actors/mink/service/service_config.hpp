@@ -152,7 +152,7 @@ std::map<std::string, std::string> process_env();
 
 /// The HTTP server's settings that `cfg` names: address, port, threads and
 /// limits (body, connections, header size and count, timeouts). The drain
-/// timeout leaves room for a command's timeout.
+/// timeout leaves room for a command's and a read's timeout.
 [[nodiscard]] http::server_config to_server_config(const service_config& cfg);
 
 } // namespace mink

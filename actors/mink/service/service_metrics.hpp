@@ -75,9 +75,13 @@ public:
   service_metrics(const service_metrics&) = delete;
   service_metrics& operator=(const service_metrics&) = delete;
 
-  /// The registry, for `mink::command_metrics` and a service's own
-  /// families.
+  /// The registry, for a service's own families.
   [[nodiscard]] prometheus::Registry& registry() noexcept { return *reg_; }
+
+  /// The registry, shared (for `mink::command_metrics`, which keeps it).
+  [[nodiscard]] std::shared_ptr<prometheus::Registry> shared_registry() const {
+    return reg_;
+  }
 
   /// Records one group commit (see `persistence_config::on_batch`).
   void observe_batch(size_t appends, size_t events, double seconds);

@@ -26,7 +26,11 @@ using mink::http::parse_object;
 /// that it is positive).
 std::optional<http_error> get_amount(const rapidjson::Document& doc,
                                      int64_t& out) {
-  return mink::http::get_int(doc, "amount", out, INT64_MIN, INT64_MAX);
+  auto err = mink::http::get_int(doc, "amount", out, INT64_MIN, INT64_MAX);
+  if (err && err->code == "invalid_field")
+    err->message = "field 'amount' must be an integer (cents) that fits in "
+                   "64 bits";
+  return err;
 }
 
 } // namespace

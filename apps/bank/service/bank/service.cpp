@@ -100,7 +100,7 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   mink::command_metrics_config metrics_cfg;
   for (const auto& names : {account_command_names(), transfer_command_names()})
     metrics_cfg.known_types.insert(names.begin(), names.end());
-  auto cmd_metrics = mink::command_metrics(x->metrics->registry(),
+  auto cmd_metrics = mink::command_metrics(x->metrics->shared_registry(),
                                            std::move(metrics_cfg));
   if (!cmd_metrics)
     return std::move(cmd_metrics.error());
@@ -183,6 +183,11 @@ void service::impl::stop() {
   // read-model wait ending after the drain) are refused.
   if (kit)
     kit->stop();
+  // Nothing that reaches into the runtime outlives it: the routes hold the
+  // kit, the kit the command client, the metrics the projection engine.
+  metrics->set_sources({});
+  http.reset();
+  kit.reset();
   // The projection runners save their checkpoints, then the actors stop
   // (commands in flight finish) and the stores close.
   if (rt)
