@@ -214,7 +214,13 @@ std::string to_ndjson(const recorded_event& ev) {
   auto meta = to_json(ev.meta);
   w.Key("metadata");
   w.RawValue(meta.data(), meta.size(), rapidjson::kObjectType);
-  if (ev.data.find_first_of("\r\n") == std::string::npos) {
+  // Raw only when the line gives it back byte for byte: no line breaks,
+  // and no white space at either end (import reads the value alone, so
+  // "3111111111 " would come back without its space; found by
+  // tests/fuzz/ndjson_fuzzer, corpus: data_text_trailing_space).
+  auto ws = [](char c) { return c == ' ' || c == '\t'; };
+  if (!ev.data.empty() && ev.data.find_first_of("\r\n") == std::string::npos
+      && !ws(ev.data.front()) && !ws(ev.data.back())) {
     w.Key("data");
     w.RawValue(ev.data.data(), ev.data.size(), rapidjson::kObjectType);
   } else {

@@ -137,4 +137,22 @@ BOOST_AUTO_TEST_CASE(escaped_lone_surrogates_are_refused) {
   BOOST_CHECK_EQUAL(again->event_id, ev->event_id);
 }
 
+// Found by tests/fuzz/ndjson_fuzzer (corpus: data_text_trailing_space): data
+// with white space at an end was exported raw, and imported again without
+// it.
+BOOST_AUTO_TEST_CASE(data_keeps_white_space_at_its_ends) {
+  for (auto text : {R"(3111111111 )", R"( {})", "\t[1]\t"}) {
+    auto ev = cli::from_ndjson(
+      R"({"position":3,"stream_id":"s","version":5,"event_id":"e",)"
+      R"("type":"T","timestamp_us":0,"data_text":)"
+      + std::string{"\""} + (text[0] == '\t' ? "\\t[1]\\t" : text) + "\"}");
+    BOOST_TEST_INFO(text);
+    BOOST_REQUIRE_MESSAGE(ev, why(ev));
+    BOOST_CHECK_EQUAL(ev->data, text);
+    auto again = cli::from_ndjson(cli::to_ndjson(*ev));
+    BOOST_REQUIRE_MESSAGE(again, why(again));
+    BOOST_CHECK_EQUAL(again->data, ev->data);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
