@@ -76,6 +76,11 @@ http_error http_kit::stopping() {
   return http_error{503, "stopping", "the service is stopping"};
 }
 
+void http_kit::send_stopping(const responder& reply) {
+  auto err = stopping();
+  reply.error(err.status, err.code, err.message);
+}
+
 http_error http_kit::to_http_error(const caf::error& err) const {
   return http::to_http_error(err, cfg_.business);
 }
@@ -228,7 +233,7 @@ void http_kit::add_standard_routes(http::router& r) {
     if (auto self = weak.lock())
       self->health(std::move(reply));
     else
-      reply.error(503, "stopping", "the service is stopping");
+      send_stopping(reply);
   });
   if (metrics_)
     r.add("GET", "/metrics", [m = metrics_](const request&, responder reply) {

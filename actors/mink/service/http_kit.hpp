@@ -127,6 +127,9 @@ private:
   /// The answer of a request that arrives while the kit stops.
   static http::http_error stopping();
 
+  /// Answers `stopping()` (for routes whose kit is gone).
+  static void send_stopping(const http::responder& reply);
+
   /// Raises the head known to exist (from a command answer or a store
   /// read): a `?position=` up to it needs no store read.
   void saw_position(int64_t position);

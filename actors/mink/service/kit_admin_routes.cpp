@@ -203,7 +203,7 @@ void http_kit::add_admin_routes(http::router& r) {
       if (auto self = weak.lock())
         (self.get()->*fn)(req, std::move(reply));
       else
-        reply.error(503, "stopping", "the service is stopping");
+        send_stopping(reply);
     });
   };
   route("GET", "/admin/projections", &http_kit::admin_projections);
@@ -213,7 +213,7 @@ void http_kit::add_admin_routes(http::router& r) {
             if (auto self = weak.lock())
               self->admin_projection(req, std::move(reply), w);
             else
-              reply.error(503, "stopping", "the service is stopping");
+              send_stopping(reply);
           });
   route("GET", "/admin/projections/{name}/dead-letters",
         &http_kit::admin_dead_letters);
