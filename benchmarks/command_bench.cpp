@@ -109,6 +109,7 @@ struct options {
   /// bus with an empty pipeline; metrics: through the bus with the command
   /// metrics middleware, append histograms and a scrape every second.
   std::string path = "direct";
+  std::string codec = "hand";
 };
 
 std::string note_text() {
@@ -395,12 +396,16 @@ int main(int argc, char** argv) {
                  "metrics (command middleware, append histograms, a scrape "
                  "a second)")
     ->check(CLI::IsMember({"direct", "bus", "metrics"}));
+  app.add_option("--codec", opt.codec,
+                 "hand: the ledger's event codec written by hand; declared: "
+                 "derived from its MINK_EVENT declaration")
+    ->check(CLI::IsMember({"hand", "declared"}));
   CLI11_PARSE(app, argc, argv);
   if (opt.pg_conninfo.empty())
     die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
 
   auto registry = std::make_shared<event_registry>();
-  if (auto err = register_ledger(*registry))
+  if (auto err = register_ledger(*registry, opt.codec == "declared"))
     die(to_text(err));
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", opt.scheduler_threads);
@@ -418,9 +423,9 @@ int main(int argc, char** argv) {
   PQfinish(conn);
   std::printf("command benchmark: %zu commands over %zu aggregates, one "
               "200-byte event each, synchronous_commit on, %zu CAF "
-              "scheduler thread(s), path %s\n",
+              "scheduler thread(s), path %s, %s codec\n",
               opt.commands, opt.aggregates, opt.scheduler_threads,
-              opt.path.c_str());
+              opt.path.c_str(), opt.codec.c_str());
   std::printf("baseline (a) raw COPY, 1000 rows/txn:        %10.0f events/s\n",
               copy.rate());
   std::printf("baseline (b) one transaction per command:   %10.0f events/s\n\n",

@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "mink/serialization/state_codec.hpp"
+
 #include "aggregate_fixture.hpp"
 #include "bank/account.hpp"
 #include "bank/errors.hpp"
@@ -119,17 +121,26 @@ BOOST_AUTO_TEST_CASE(balance_follows_the_events) {
 }
 
 BOOST_AUTO_TEST_CASE(snapshot_state_round_trip) {
+  using codec = mink::state_codec<account_decider>;
+  static_assert(codec::available && !codec::hand_written);
+  BOOST_TEST(codec::schema_version() == 2);
   account_state st{account_status::closed, "Ada", 42};
   rapidjson::Document doc;
-  account_decider::encode_state(st, doc);
-  auto back = account_decider::decode_state(doc);
+  codec::encode(st, doc);
+  BOOST_TEST(std::string{doc["status"].GetString()} == "closed");
+  auto back = codec::decode(doc);
   BOOST_REQUIRE(back);
   BOOST_CHECK(back->status == account_status::closed);
   BOOST_CHECK_EQUAL(back->owner, "Ada");
   BOOST_CHECK_EQUAL(back->balance, 42);
-  rapidjson::Document bad;
-  bad.Parse(R"({"status":7,"owner":"x","balance":1})");
-  BOOST_CHECK(!account_decider::decode_state(bad));
+  for (auto text : {R"({"status":7,"owner":"x","balance":1})",
+                    R"({"status":"frozen","owner":"x","balance":1})",
+                    R"({"status":"open","owner":"x"})"}) {
+    rapidjson::Document bad;
+    bad.Parse(text);
+    auto x = codec::decode(bad);
+    BOOST_CHECK_MESSAGE(!x, text);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

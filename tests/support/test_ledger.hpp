@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include "mink/errc.hpp"
+#include "mink/serialization/declared_events.hpp"
 #include "mink/serialization/event_registry.hpp"
 
 namespace mink::test_domain {
@@ -21,6 +22,7 @@ namespace mink::test_domain {
 struct noted {
   std::string text;
 };
+MINK_EVENT(noted, "Noted", text)
 
 struct note {
   std::string text;
@@ -66,7 +68,12 @@ struct ledger_decider {
   }
 };
 
-inline caf::error register_ledger(event_registry& reg) {
+/// Registers `Noted` with a hand-written codec, or with the one derived
+/// from its declaration when `declared` (the command benchmark compares
+/// the two).
+inline caf::error register_ledger(event_registry& reg, bool declared = false) {
+  if (declared)
+    return register_events<noted>(reg);
   return reg.add<noted>(
     "Noted", 1,
     [](const noted& x, rapidjson::Document& doc) {

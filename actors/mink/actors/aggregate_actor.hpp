@@ -20,6 +20,7 @@
 #include "mink/aggregate.hpp"
 #include "mink/aggregate_events.hpp"
 #include "mink/errc.hpp"
+#include "mink/serialization/state_codec.hpp"
 
 namespace mink {
 
@@ -63,19 +64,6 @@ struct has_creates : std::false_type {};
 template <class D>
 struct has_creates<D, std::void_t<decltype(D::creates(
                         std::declval<const typename D::command_type&>()))>>
-  : std::true_type {};
-
-/// Whether `Decider` can encode and decode its state for snapshots.
-template <class D, class = void>
-struct has_state_codec : std::false_type {};
-
-template <class D>
-struct has_state_codec<
-  D, std::void_t<decltype(D::state_type_name), decltype(D::state_schema_version),
-                 decltype(D::encode_state(
-                   std::declval<const typename D::state_type&>(),
-                   std::declval<rapidjson::Document&>())),
-                 decltype(D::decode_state(std::declval<const rapidjson::Value&>()))>>
   : std::true_type {};
 
 /// The error of a decider that threw while deciding `command`.
@@ -152,20 +140,22 @@ public:
     return mink::replay(agg_, reg, std::move(events));
   }
 
+  using codec = state_codec<Decider>;
+
   bool has_state_codec() const noexcept override {
-    return detail::has_state_codec<Decider>::value;
+    return codec::available;
   }
 
   caf::error restore(const snapshot& snap) override {
-    if constexpr (detail::has_state_codec<Decider>::value) {
-      if (snap.state_type != Decider::state_type_name
-          || snap.schema_version != Decider::state_schema_version)
-        return detail::snapshot_mismatch(snap, Decider::state_type_name,
-                                         Decider::state_schema_version);
+    if constexpr (codec::available) {
+      if (snap.state_type != codec::type_name()
+          || snap.schema_version != codec::schema_version())
+        return detail::snapshot_mismatch(snap, codec::type_name(),
+                                         codec::schema_version());
       auto doc = detail::parse_snapshot(snap);
       if (!doc)
         return make_error(errc::decode_failed, "snapshot is not valid JSON");
-      auto state = Decider::decode_state(*doc);
+      auto state = codec::decode(*doc);
       if (!state)
         return std::move(state.error());
       return agg_.restore(std::move(*state), snap.version);
@@ -176,13 +166,13 @@ public:
   }
 
   std::optional<snapshot> take_snapshot() const override {
-    if constexpr (detail::has_state_codec<Decider>::value) {
+    if constexpr (codec::available) {
       rapidjson::Document doc;
-      Decider::encode_state(agg_.state(), doc);
+      codec::encode(agg_.state(), doc);
       snapshot snap;
       snap.version = agg_.version();
-      snap.state_type = Decider::state_type_name;
-      snap.schema_version = Decider::state_schema_version;
+      snap.state_type = codec::type_name();
+      snap.schema_version = codec::schema_version();
       snap.data = detail::write_snapshot(doc);
       return snap;
     } else {

@@ -97,6 +97,18 @@ command_bus_actor::behavior_type bus_impl(bus_self self, command_bus_config cfg)
 
 } // namespace
 
+caf::error add_routes(command_bus_config& cfg,
+                      const std::vector<std::string>& names,
+                      const command_handler_actor& handler) {
+  for (const auto& name : names)
+    if (cfg.routes.count(name) != 0)
+      return make_error(errc::invalid_argument,
+                        "command '" + name + "' is routed already");
+  for (const auto& name : names)
+    cfg.routes.emplace(name, handler);
+  return {};
+}
+
 command_bus_actor spawn_command_bus(caf::actor_system& sys, command_bus_config cfg) {
   return sys.spawn(bus_impl, std::move(cfg));
 }

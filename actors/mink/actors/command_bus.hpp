@@ -3,10 +3,12 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 
 #include "mink/actors/interfaces.hpp"
+#include "mink/command/declared_commands.hpp"
 #include "mink/command/pipeline.hpp"
 
 namespace mink {
@@ -25,6 +27,22 @@ struct command_bus_config {
   /// command record instead of running twice.
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};
 };
+
+/// Routes every command of `Decider`'s command variant (declared with
+/// `MINK_COMMAND`) to `handler`, usually the router of its aggregates.
+/// Fails with `errc::invalid_argument` naming a command that has a route
+/// already.
+template <class Decider>
+[[nodiscard]] caf::error route(command_bus_config& cfg,
+                               const command_handler_actor& handler) {
+  return add_routes(cfg, command_names<typename Decider::command_type>(),
+                    handler);
+}
+
+/// Routes the commands named `names` to `handler` (see `route`).
+[[nodiscard]] caf::error add_routes(command_bus_config& cfg,
+                                    const std::vector<std::string>& names,
+                                    const command_handler_actor& handler);
 
 /// Spawns the command bus: it answers `(command_atom, command_envelope)` with
 /// `command_result` or the error. It runs the pipeline, then routes by

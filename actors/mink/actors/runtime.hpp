@@ -22,6 +22,7 @@
 #include "mink/actors/snapshot_writer.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/adapters/open_stores.hpp"
+#include "mink/command/declared_commands.hpp"
 #include "mink/command/pipeline.hpp"
 #include "mink/log.hpp"
 
@@ -94,6 +95,15 @@ public:
   add_aggregate(std::string type, std::vector<std::string> command_names) {
     return add_router(std::move(type), std::move(command_names),
                       make_model_factory<Decider>());
+  }
+
+  /// Spawns the router of `Decider`'s aggregates, under the stream category
+  /// `Decider::category`, and routes every command of its command variant
+  /// (declared with `MINK_COMMAND`) to it. Before `start_commands` only.
+  template <class Decider>
+  caf::expected<std::shared_ptr<router_stats>> add_aggregate() {
+    return add_aggregate<Decider>(
+      Decider::category, command_names<typename Decider::command_type>());
   }
 
   /// `add_aggregate` without the template: the models come from

@@ -3,8 +3,7 @@
 #include <limits>
 
 #include "bank/errors.hpp"
-#include "bank/overload.hpp"
-#include "mink/errc.hpp"
+#include "mink/overload.hpp"
 #include "mink/utf8.hpp"
 
 namespace bank {
@@ -56,19 +55,10 @@ result one(Event ev) {
 
 } // namespace
 
-const char* to_string(account_status x) {
-  switch (x) {
-    case account_status::unopened: return "unopened";
-    case account_status::open: return "open";
-    case account_status::closed: return "closed";
-  }
-  return "unknown";
-}
-
 result account_decider::decide(const account_state& st,
                                const account_command& cmd) {
   return std::visit(
-    overload{
+    mink::overload{
       [&](const open_account& x) -> result {
         if (auto problem = owner_problem(x.owner); !problem.empty())
           return make_error(bank_errc::invalid_owner, problem);
@@ -146,7 +136,7 @@ result account_decider::decide(const account_state& st,
 }
 
 int64_t balance_delta(const account_event& ev) {
-  return std::visit(overload{
+  return std::visit(mink::overload{
                       [](const money_deposited& x) { return x.amount; },
                       [](const money_withdrawn& x) { return -x.amount; },
                       [](const funds_debited& x) { return -x.amount; },
@@ -158,7 +148,7 @@ int64_t balance_delta(const account_event& ev) {
 }
 
 void account_decider::evolve(account_state& st, const account_event& ev) {
-  std::visit(overload{
+  std::visit(mink::overload{
                [&](const account_opened& x) {
                  st.status = account_status::open;
                  st.owner = x.owner;
@@ -169,34 +159,6 @@ void account_decider::evolve(account_state& st, const account_event& ev) {
                [&](const auto&) { st.balance += balance_delta(ev); },
              },
              ev);
-}
-
-void account_decider::encode_state(const account_state& st,
-                                   rapidjson::Document& doc) {
-  auto& a = doc.GetAllocator();
-  doc.SetObject();
-  doc.AddMember("status", static_cast<int>(st.status), a);
-  doc.AddMember("owner",
-                rapidjson::Value{st.owner.data(),
-                                 static_cast<rapidjson::SizeType>(st.owner.size()),
-                                 a},
-                a);
-  doc.AddMember("balance", st.balance, a);
-}
-
-caf::expected<account_state>
-account_decider::decode_state(const rapidjson::Value& v) {
-  if (!v.IsObject() || !v.HasMember("status") || !v["status"].IsInt()
-      || !v.HasMember("owner") || !v["owner"].IsString()
-      || !v.HasMember("balance") || !v["balance"].IsInt64())
-    return mink::make_error(mink::errc::decode_failed, "bank.account state");
-  auto status = v["status"].GetInt();
-  if (status < 0 || status > 2)
-    return mink::make_error(mink::errc::decode_failed, "bank.account status");
-  return account_state{static_cast<account_status>(status),
-                       std::string{v["owner"].GetString(),
-                                   v["owner"].GetStringLength()},
-                       v["balance"].GetInt64()};
 }
 
 std::string owner_problem(const std::string& owner) {

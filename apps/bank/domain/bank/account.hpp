@@ -10,9 +10,9 @@
 #include <vector>
 
 #include <caf/expected.hpp>
-#include <rapidjson/document.h>
 
 #include "mink/aggregate.hpp"
+#include "mink/serialization/describe.hpp"
 
 namespace bank {
 
@@ -21,41 +21,46 @@ constexpr int64_t max_amount = 1'000'000'000'000'000; // 10^15
 
 // -- events -------------------------------------------------------------------
 
-/// `AccountOpened`
 struct account_opened {
   std::string owner;
 };
+MINK_EVENT(account_opened, "AccountOpened", owner)
 
-/// `MoneyDeposited`: money from outside the bank.
+/// Money from outside the bank.
 struct money_deposited {
   int64_t amount = 0;
 };
+MINK_EVENT(money_deposited, "MoneyDeposited", amount)
 
-/// `MoneyWithdrawn`: money leaving the bank (also the payout on close).
+/// Money leaving the bank (also the payout on close).
 struct money_withdrawn {
   int64_t amount = 0;
 };
+MINK_EVENT(money_withdrawn, "MoneyWithdrawn", amount)
 
-/// `FundsDebited`: the first step of transfer `transfer_id`.
+/// The first step of transfer `transfer_id`.
 struct funds_debited {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_EVENT(funds_debited, "FundsDebited", transfer_id, amount)
 
-/// `FundsCredited`: the second step of transfer `transfer_id`.
+/// The second step of transfer `transfer_id`.
 struct funds_credited {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_EVENT(funds_credited, "FundsCredited", transfer_id, amount)
 
-/// `FundsRefunded`: the compensation of a debit whose credit failed.
+/// The compensation of a debit whose credit failed.
 struct funds_refunded {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_EVENT(funds_refunded, "FundsRefunded", transfer_id, amount)
 
-/// `AccountClosed`
 struct account_closed {};
+MINK_EVENT(account_closed, "AccountClosed")
 
 using account_event
   = std::variant<account_opened, money_deposited, money_withdrawn,
@@ -66,23 +71,28 @@ using account_event
 struct open_account {
   std::string owner;
 };
+MINK_COMMAND(open_account, owner)
 
 struct deposit {
   int64_t amount = 0;
 };
+MINK_COMMAND(deposit, amount)
 
 struct withdraw {
   int64_t amount = 0;
 };
+MINK_COMMAND(withdraw, amount)
 
 /// Pays out the balance (a withdrawal) and closes the account.
 struct close_account {};
+MINK_COMMAND(close_account)
 
 /// Takes `amount` for transfer `transfer_id`; never overdraws.
 struct debit_for_transfer {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_COMMAND(debit_for_transfer, transfer_id, amount)
 
 /// Adds `amount` from transfer `transfer_id`; fails on an account that is
 /// not open, which makes the transfer compensate.
@@ -90,6 +100,7 @@ struct credit_for_transfer {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_COMMAND(credit_for_transfer, transfer_id, amount)
 
 /// Gives back the debit of transfer `transfer_id`. Accepted by a closed
 /// account too (the money must go somewhere: it stays on the account, and
@@ -98,6 +109,7 @@ struct refund_transfer {
   std::string transfer_id;
   int64_t amount = 0;
 };
+MINK_COMMAND(refund_transfer, transfer_id, amount)
 
 using account_command
   = std::variant<open_account, deposit, withdraw, close_account,
@@ -106,15 +118,14 @@ using account_command
 // -- state and behavior -------------------------------------------------------
 
 enum class account_status { unopened, open, closed };
-
-/// Returns `open`, `closed` or `unopened`.
-const char* to_string(account_status x);
+MINK_ENUM(account_status, unopened, open, closed)
 
 struct account_state {
   account_status status = account_status::unopened;
   std::string owner;
   int64_t balance = 0;
 };
+MINK_FIELDS(account_state, status, owner, balance)
 
 /// The account's rules (see `mink::aggregate`).
 struct account_decider {
@@ -122,6 +133,13 @@ struct account_decider {
   using event_type = account_event;
   using command_type = account_command;
   using result = caf::expected<std::vector<account_event>>;
+
+  /// The stream category: `account-<id>`.
+  static constexpr const char* category = "account";
+
+  /// Snapshots; version 1 stored the status as a number.
+  static constexpr const char* state_type_name = "bank.account";
+  static constexpr int32_t state_schema_version = 2;
 
   static result decide(const account_state& st, const account_command& cmd);
 
@@ -131,15 +149,6 @@ struct account_decider {
   static bool creates(const account_command& cmd) {
     return std::holds_alternative<open_account>(cmd);
   }
-
-  // -- snapshots ---------------------------------------------------------------
-
-  static constexpr const char* state_type_name = "bank.account";
-  static constexpr int32_t state_schema_version = 1;
-
-  static void encode_state(const account_state& st, rapidjson::Document& doc);
-
-  static caf::expected<account_state> decode_state(const rapidjson::Value& v);
 };
 
 using account = mink::aggregate<account_decider>;

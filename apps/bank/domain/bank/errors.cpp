@@ -6,23 +6,6 @@
 
 namespace bank {
 
-const char* to_string(bank_errc x) {
-  switch (x) {
-    case bank_errc::none: return "none";
-    case bank_errc::account_not_open: return "account_not_open";
-    case bank_errc::account_already_open: return "account_already_open";
-    case bank_errc::account_closed: return "account_closed";
-    case bank_errc::invalid_amount: return "invalid_amount";
-    case bank_errc::insufficient_funds: return "insufficient_funds";
-    case bank_errc::same_account: return "same_account";
-    case bank_errc::transfer_exists: return "transfer_exists";
-    case bank_errc::invalid_transfer_state: return "invalid_transfer_state";
-    case bank_errc::balance_overflow: return "balance_overflow";
-    case bank_errc::invalid_owner: return "invalid_owner";
-  }
-  return "unknown";
-}
-
 caf::error make_error(bank_errc x) {
   return caf::error{static_cast<uint8_t>(x), bank_error_category};
 }
@@ -49,7 +32,7 @@ std::string describe(const caf::error& err) {
   if (!err || err.category() != bank_error_category)
     return mink::to_text(err);
   std::string result = "bank.";
-  result += to_string(static_cast<bank_errc>(err.code()));
+  result += mink::enum_name(static_cast<bank_errc>(err.code()));
   auto what = explanation(err);
   if (!what.empty()) {
     result += ": ";

@@ -9,6 +9,8 @@
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 
+#include "mink/serialization/describe.hpp"
+
 namespace bank {
 
 /// Broken business rules of accounts and transfers.
@@ -36,11 +38,18 @@ enum class bank_errc : uint8_t {
   invalid_owner,
 };
 
+MINK_ENUM(bank_errc, none, account_not_open, account_already_open,
+          account_closed, invalid_amount, insufficient_funds, same_account,
+          transfer_exists, invalid_transfer_state, balance_overflow,
+          invalid_owner)
+
 /// The category of `bank_errc` errors.
 constexpr caf::atom_value bank_error_category = caf::atom("bank");
 
 /// Returns the code's name, e.g. `insufficient_funds`.
-const char* to_string(bank_errc x);
+inline const char* to_string(bank_errc x) {
+  return mink::enum_name(x);
+}
 
 /// Lets `caf::error` and `caf::expected<T>` be built from a `bank_errc`.
 caf::error make_error(bank_errc x);

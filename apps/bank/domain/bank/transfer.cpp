@@ -2,7 +2,7 @@
 
 #include "bank/account.hpp"
 #include "bank/errors.hpp"
-#include "bank/overload.hpp"
+#include "mink/overload.hpp"
 
 namespace bank {
 
@@ -37,24 +37,11 @@ result step(const transfer_state& st, transfer_status from, transfer_status to,
     return std::vector<transfer_event>{};
   return make_error(bank_errc::invalid_transfer_state,
                     std::string{"cannot move a transfer from "}
-                      + to_string(st.status) + " to " + to_string(to));
+                      + mink::enum_name(st.status) + " to "
+                      + mink::enum_name(to));
 }
 
 } // namespace
-
-const char* to_string(transfer_status x) {
-  switch (x) {
-    case transfer_status::none: return "none";
-    case transfer_status::initiated: return "initiated";
-    case transfer_status::debited: return "debited";
-    case transfer_status::credited: return "credited";
-    case transfer_status::completed: return "completed";
-    case transfer_status::rejected: return "rejected";
-    case transfer_status::credit_failed: return "credit_failed";
-    case transfer_status::compensated: return "compensated";
-  }
-  return "unknown";
-}
 
 bool is_final(transfer_status x) {
   return x == transfer_status::completed || x == transfer_status::rejected
@@ -65,7 +52,7 @@ result transfer_decider::decide(const transfer_state& st,
                                 const transfer_command& cmd) {
   using ts = transfer_status;
   return std::visit(
-    overload{
+    mink::overload{
       [&](const initiate_transfer& x) -> result {
         if (st.status != ts::none) {
           if (x.from == st.from && x.to == st.to && x.amount == st.amount)
@@ -110,7 +97,7 @@ result transfer_decider::decide(const transfer_state& st,
 
 transfer_status status_after(const transfer_event& ev) {
   using ts = transfer_status;
-  return std::visit(overload{
+  return std::visit(mink::overload{
                       [](const transfer_initiated&) { return ts::initiated; },
                       [](const transfer_debited&) { return ts::debited; },
                       [](const transfer_credited&) { return ts::credited; },
@@ -128,7 +115,7 @@ transfer_status status_after(const transfer_event& ev) {
 
 void transfer_decider::evolve(transfer_state& st, const transfer_event& ev) {
   st.status = status_after(ev);
-  std::visit(overload{
+  std::visit(mink::overload{
                [&](const transfer_initiated& x) {
                  st.from = x.from;
                  st.to = x.to;

@@ -15,39 +15,45 @@
 #include <caf/expected.hpp>
 
 #include "mink/aggregate.hpp"
+#include "mink/serialization/describe.hpp"
 
 namespace bank {
 
 // -- events -------------------------------------------------------------------
 
-/// `TransferInitiated`
 struct transfer_initiated {
   std::string from;
   std::string to;
   int64_t amount = 0;
 };
+MINK_EVENT(transfer_initiated, "TransferInitiated", from, to, amount)
 
-/// `TransferDebited`: the source account paid.
+/// The source account paid.
 struct transfer_debited {};
+MINK_EVENT(transfer_debited, "TransferDebited")
 
-/// `TransferCredited`: the target account received.
+/// The target account received.
 struct transfer_credited {};
+MINK_EVENT(transfer_credited, "TransferCredited")
 
-/// `TransferCompleted`
 struct transfer_completed {};
+MINK_EVENT(transfer_completed, "TransferCompleted")
 
-/// `TransferRejected`: the debit was refused; no money moved.
+/// The debit was refused; no money moved.
 struct transfer_rejected {
   std::string reason;
 };
+MINK_EVENT(transfer_rejected, "TransferRejected", reason)
 
-/// `TransferCreditFailed`: the target refused the credit; a refund follows.
+/// The target refused the credit; a refund follows.
 struct transfer_credit_failed {
   std::string reason;
 };
+MINK_EVENT(transfer_credit_failed, "TransferCreditFailed", reason)
 
-/// `TransferCompensated`: the debit was refunded.
+/// The debit was refunded.
 struct transfer_compensated {};
+MINK_EVENT(transfer_compensated, "TransferCompensated")
 
 using transfer_event
   = std::variant<transfer_initiated, transfer_debited, transfer_credited,
@@ -61,22 +67,29 @@ struct initiate_transfer {
   std::string to;
   int64_t amount = 0;
 };
+MINK_COMMAND(initiate_transfer, from, to, amount)
 
 struct record_debit {};
+MINK_COMMAND(record_debit)
 
 struct record_credit {};
+MINK_COMMAND(record_credit)
 
 struct complete_transfer {};
+MINK_COMMAND(complete_transfer)
 
 struct reject_transfer {
   std::string reason;
 };
+MINK_COMMAND(reject_transfer, reason)
 
 struct record_credit_failure {
   std::string reason;
 };
+MINK_COMMAND(record_credit_failure, reason)
 
 struct record_compensation {};
+MINK_COMMAND(record_compensation)
 
 using transfer_command
   = std::variant<initiate_transfer, record_debit, record_credit,
@@ -95,9 +108,8 @@ enum class transfer_status {
   credit_failed,
   compensated,
 };
-
-/// Returns the status name, e.g. `credit_failed`.
-const char* to_string(transfer_status x);
+MINK_ENUM(transfer_status, none, initiated, debited, credited, completed,
+          rejected, credit_failed, compensated)
 
 /// Whether no step follows `x` (completed, rejected, compensated).
 bool is_final(transfer_status x);
@@ -118,6 +130,9 @@ struct transfer_decider {
   using event_type = transfer_event;
   using command_type = transfer_command;
   using result = caf::expected<std::vector<transfer_event>>;
+
+  /// The stream category: `transfer-<id>`.
+  static constexpr const char* category = "transfer";
 
   static result decide(const transfer_state& st, const transfer_command& cmd);
 

@@ -89,16 +89,15 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   x->snapshots = x->rt->stores().snapshots;
   x->checkpoints = x->rt->stores().sql;
   x->prefix = x->rt->stores().table_prefix;
-  auto account_stats = x->rt->add_aggregate<account_decider>(
-    account_type, account_command_names());
-  auto transfer_stats = x->rt->add_aggregate<transfer_decider>(
-    transfer_type, transfer_command_names());
+  auto account_stats = x->rt->add_aggregate<account_decider>();
+  auto transfer_stats = x->rt->add_aggregate<transfer_decider>();
   if (!account_stats || !transfer_stats)
     return account_stats ? transfer_stats.error() : account_stats.error();
   // Metric labels only for the bank's own command types: any other name
   // (a client's typo, an attack) shares the label `other`.
   mink::command_metrics_config metrics_cfg;
-  for (const auto& names : {account_command_names(), transfer_command_names()})
+  for (const auto& names : {mink::command_names<account_command>(),
+                            mink::command_names<transfer_command>()})
     metrics_cfg.known_types.insert(names.begin(), names.end());
   auto cmd_metrics = mink::command_metrics(x->metrics->shared_registry(),
                                            std::move(metrics_cfg));

@@ -31,7 +31,7 @@ std::string transfer_saga::name() const {
 }
 
 mink::read_filter transfer_saga::filter() const {
-  return {transfer_type, {}};
+  return {transfer_decider::category, {}};
 }
 
 mink::error_policy transfer_saga::policy() const {
@@ -49,7 +49,7 @@ transfer_saga::load(const std::string& tid, mink::metadata& meta) const {
   transfer agg;
   int64_t from = 1;
   for (;;) {
-    auto evs = store_->read_stream(std::string{transfer_type} + "-" + tid,
+    auto evs = store_->read_stream(std::string{transfer_decider::category} + "-" + tid,
                                    from, 1000);
     if (!evs)
       return std::move(evs.error());

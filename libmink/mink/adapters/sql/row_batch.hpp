@@ -31,6 +31,11 @@ public:
   /// Adds a row of `columns` values.
   void add(std::vector<value> row);
 
+  /// Drops the rows added (to fill the batch again).
+  void clear() noexcept {
+    rows_.clear();
+  }
+
   [[nodiscard]] size_t size() const noexcept {
     return rows_.size();
   }

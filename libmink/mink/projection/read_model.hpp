@@ -1,0 +1,89 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mink/projection/event_handlers.hpp"
+#include "mink/projection/projection.hpp"
+
+namespace mink {
+
+/// An exactly-once SQL read model written as handlers per event type:
+///
+/// ~~~
+/// class balances : public mink::sql_read_model {
+/// public:
+///   balances(std::shared_ptr<const mink::event_registry> reg)
+///     : sql_read_model("balances", std::move(reg), "account") {
+///     on<money_deposited>([](soci::session& sql, const auto& ev) {
+///       ... ev.data.amount, ev.id(), ev.position() ...
+///     });
+///   }
+///   caf::error setup(soci::session& sql) override;  // CREATE TABLE ...
+///   caf::error clear(soci::session& sql) override;  // DELETE FROM ...
+/// };
+/// ~~~
+///
+/// It reads only the event types it has handlers for (its filter), in the
+/// category given (all when empty). Each batch's rows commit with its
+/// checkpoint (see `sql_projection`); `begin_batch` and `end_batch` let a
+/// read model gather rows and write them with one statement per batch.
+class sql_read_model : public sql_projection {
+public:
+  sql_read_model(std::string name, std::shared_ptr<const event_registry> reg,
+                 std::string category = {});
+
+  std::string name() const override;
+  read_filter filter() const override;
+  caf::error handle(soci::session& sql,
+                    const std::vector<recorded_event>& events) override;
+
+protected:
+  /// Handles events of declared type `E` with
+  /// `f(soci::session&, const typed_event<E>&)`.
+  template <class E, class F>
+  void on(F f) {
+    handlers_.template on<E>(std::move(f));
+  }
+
+  /// Runs before the handlers of a batch (e.g. to read the rows the batch
+  /// touches in one query).
+  virtual caf::error begin_batch(soci::session& sql,
+                                 const std::vector<recorded_event>& events);
+
+  /// Runs after the handlers of a batch, inside its transaction.
+  virtual caf::error end_batch(soci::session& sql);
+
+private:
+  std::string name_;
+  std::string category_;
+  event_handlers<soci::session&> handlers_;
+};
+
+/// An at-least-once read model anywhere (memory, a cache, another service)
+/// written as handlers per event type `f(const typed_event<E>&)`; see
+/// `async_projection` and `sql_read_model`.
+class async_read_model : public async_projection {
+public:
+  async_read_model(std::string name, std::shared_ptr<const event_registry> reg,
+                   std::string category = {});
+
+  std::string name() const override;
+  read_filter filter() const override;
+  caf::error handle(const std::vector<recorded_event>& events) override;
+
+protected:
+  template <class E, class F>
+  void on(F f) {
+    handlers_.template on<E>(std::move(f));
+  }
+
+private:
+  std::string name_;
+  std::string category_;
+  event_handlers<> handlers_;
+};
+
+} // namespace mink
