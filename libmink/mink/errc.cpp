@@ -1,5 +1,7 @@
 #include "mink/errc.hpp"
 
+#include "mink/business_error.hpp"
+
 #include <caf/make_message.hpp>
 #include <caf/message.hpp>
 #include <caf/to_string.hpp>
@@ -54,6 +56,13 @@ std::string to_text(const caf::error& err) {
     result += ctx.get_as<std::string>(0);
   }
   return result;
+}
+
+std::string explanation_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return {};
 }
 
 std::string message_of(const caf::error& err) {

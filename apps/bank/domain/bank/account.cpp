@@ -13,14 +13,10 @@ namespace {
 using result = account_decider::result;
 
 caf::error check_open(const account_state& st) {
-  switch (st.status) {
-    case account_status::unopened:
-      return make_error(bank_errc::account_not_open, "the account is not open");
-    case account_status::closed:
-      return make_error(bank_errc::account_closed, "the account is closed");
-    case account_status::open:
-      break;
-  }
+  if (st.status == account_status::unopened)
+    return make_error(bank_errc::account_not_open, "the account is not open");
+  if (st.status == account_status::closed)
+    return make_error(bank_errc::account_closed, "the account is closed");
   return {};
 }
 
@@ -33,14 +29,27 @@ caf::error check_amount(int64_t amount) {
   return {};
 }
 
-caf::error check_room(const account_state& st, int64_t amount) {
+/// Money in: the account is open (or only opened, for a refund), the
+/// amount is valid and the balance does not overflow.
+caf::error check_in(const account_state& st, int64_t amount,
+                    bool closed_ok = false) {
+  if (!closed_ok || st.status != account_status::closed)
+    if (auto err = check_open(st))
+      return err;
+  if (auto err = check_amount(amount))
+    return err;
   if (st.balance > std::numeric_limits<int64_t>::max() - amount)
     return make_error(bank_errc::balance_overflow,
                       "the balance would overflow");
   return {};
 }
 
-caf::error check_funds(const account_state& st, int64_t amount) {
+/// Money out: the account is open, the amount is valid and covered.
+caf::error check_out(const account_state& st, int64_t amount) {
+  if (auto err = check_open(st))
+    return err;
+  if (auto err = check_amount(amount))
+    return err;
   if (amount > st.balance)
     return make_error(bank_errc::insufficient_funds,
                       "balance " + std::to_string(st.balance) + ", requested "
@@ -48,9 +57,12 @@ caf::error check_funds(const account_state& st, int64_t amount) {
   return {};
 }
 
+/// The event `ev` when `err` is empty, otherwise `err`.
 template <class Event>
-result one(Event ev) {
-  return std::vector<account_event>{account_event{std::move(ev)}};
+result unless(caf::error err, Event ev) {
+  if (err)
+    return err;
+  return std::vector<account_event>{std::move(ev)};
 }
 
 } // namespace
@@ -62,37 +74,20 @@ result account_decider::decide(const account_state& st,
       [&](const open_account& x) -> result {
         if (auto problem = owner_problem(x.owner); !problem.empty())
           return make_error(bank_errc::invalid_owner, problem);
-        switch (st.status) {
-          case account_status::unopened:
-            return one(account_opened{x.owner});
-          case account_status::closed:
-            return make_error(bank_errc::account_closed,
-                              "the account is closed");
-          case account_status::open:
-            break;
-        }
+        if (st.status == account_status::unopened)
+          return unless({}, account_opened{x.owner});
+        if (st.status == account_status::closed)
+          return make_error(bank_errc::account_closed, "the account is closed");
         if (x.owner == st.owner)
           return std::vector<account_event>{}; // a repeat: nothing to do
         return make_error(bank_errc::account_already_open,
                           "the account is open for another owner");
       },
-      [&](const deposit& x) -> result {
-        if (auto err = check_open(st))
-          return err;
-        if (auto err = check_amount(x.amount))
-          return err;
-        if (auto err = check_room(st, x.amount))
-          return err;
-        return one(money_deposited{x.amount});
+      [&](const deposit& x) {
+        return unless(check_in(st, x.amount), money_deposited{x.amount});
       },
-      [&](const withdraw& x) -> result {
-        if (auto err = check_open(st))
-          return err;
-        if (auto err = check_amount(x.amount))
-          return err;
-        if (auto err = check_funds(st, x.amount))
-          return err;
-        return one(money_withdrawn{x.amount});
+      [&](const withdraw& x) {
+        return unless(check_out(st, x.amount), money_withdrawn{x.amount});
       },
       [&](const close_account&) -> result {
         if (auto err = check_open(st))
@@ -103,33 +98,17 @@ result account_decider::decide(const account_state& st,
         evs.emplace_back(account_closed{});
         return evs;
       },
-      [&](const debit_for_transfer& x) -> result {
-        if (auto err = check_open(st))
-          return err;
-        if (auto err = check_amount(x.amount))
-          return err;
-        if (auto err = check_funds(st, x.amount))
-          return err;
-        return one(funds_debited{x.transfer_id, x.amount});
+      [&](const debit_for_transfer& x) {
+        return unless(check_out(st, x.amount),
+                      funds_debited{x.transfer_id, x.amount});
       },
-      [&](const credit_for_transfer& x) -> result {
-        if (auto err = check_open(st))
-          return err;
-        if (auto err = check_amount(x.amount))
-          return err;
-        if (auto err = check_room(st, x.amount))
-          return err;
-        return one(funds_credited{x.transfer_id, x.amount});
+      [&](const credit_for_transfer& x) {
+        return unless(check_in(st, x.amount),
+                      funds_credited{x.transfer_id, x.amount});
       },
-      [&](const refund_transfer& x) -> result {
-        if (st.status == account_status::unopened)
-          return make_error(bank_errc::account_not_open,
-                            "the account is not open");
-        if (auto err = check_amount(x.amount))
-          return err;
-        if (auto err = check_room(st, x.amount))
-          return err;
-        return one(funds_refunded{x.transfer_id, x.amount});
+      [&](const refund_transfer& x) {
+        return unless(check_in(st, x.amount, true),
+                      funds_refunded{x.transfer_id, x.amount});
       },
     },
     cmd);
@@ -148,17 +127,13 @@ int64_t balance_delta(const account_event& ev) {
 }
 
 void account_decider::evolve(account_state& st, const account_event& ev) {
-  std::visit(mink::overload{
-               [&](const account_opened& x) {
-                 st.status = account_status::open;
-                 st.owner = x.owner;
-               },
-               [&](const account_closed&) {
-                 st.status = account_status::closed;
-               },
-               [&](const auto&) { st.balance += balance_delta(ev); },
-             },
-             ev);
+  if (auto opened = std::get_if<account_opened>(&ev)) {
+    st.status = account_status::open;
+    st.owner = opened->owner;
+  } else if (std::holds_alternative<account_closed>(ev)) {
+    st.status = account_status::closed;
+  }
+  st.balance += balance_delta(ev);
 }
 
 std::string owner_problem(const std::string& owner) {

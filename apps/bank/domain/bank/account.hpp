@@ -21,42 +21,27 @@ constexpr int64_t max_amount = 1'000'000'000'000'000; // 10^15
 
 // -- events -------------------------------------------------------------------
 
-struct account_opened {
-  std::string owner;
-};
+struct account_opened { std::string owner; };
 MINK_EVENT(account_opened, "AccountOpened", owner)
 
 /// Money from outside the bank.
-struct money_deposited {
-  int64_t amount = 0;
-};
+struct money_deposited { int64_t amount = 0; };
 MINK_EVENT(money_deposited, "MoneyDeposited", amount)
 
 /// Money leaving the bank (also the payout on close).
-struct money_withdrawn {
-  int64_t amount = 0;
-};
+struct money_withdrawn { int64_t amount = 0; };
 MINK_EVENT(money_withdrawn, "MoneyWithdrawn", amount)
 
 /// The first step of transfer `transfer_id`.
-struct funds_debited {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct funds_debited { std::string transfer_id; int64_t amount = 0; };
 MINK_EVENT(funds_debited, "FundsDebited", transfer_id, amount)
 
 /// The second step of transfer `transfer_id`.
-struct funds_credited {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct funds_credited { std::string transfer_id; int64_t amount = 0; };
 MINK_EVENT(funds_credited, "FundsCredited", transfer_id, amount)
 
 /// The compensation of a debit whose credit failed.
-struct funds_refunded {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct funds_refunded { std::string transfer_id; int64_t amount = 0; };
 MINK_EVENT(funds_refunded, "FundsRefunded", transfer_id, amount)
 
 struct account_closed {};
@@ -68,19 +53,13 @@ using account_event
 
 // -- commands -----------------------------------------------------------------
 
-struct open_account {
-  std::string owner;
-};
+struct open_account { std::string owner; };
 MINK_COMMAND(open_account, owner)
 
-struct deposit {
-  int64_t amount = 0;
-};
+struct deposit { int64_t amount = 0; };
 MINK_COMMAND(deposit, amount)
 
-struct withdraw {
-  int64_t amount = 0;
-};
+struct withdraw { int64_t amount = 0; };
 MINK_COMMAND(withdraw, amount)
 
 /// Pays out the balance (a withdrawal) and closes the account.
@@ -88,27 +67,18 @@ struct close_account {};
 MINK_COMMAND(close_account)
 
 /// Takes `amount` for transfer `transfer_id`; never overdraws.
-struct debit_for_transfer {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct debit_for_transfer { std::string transfer_id; int64_t amount = 0; };
 MINK_COMMAND(debit_for_transfer, transfer_id, amount)
 
 /// Adds `amount` from transfer `transfer_id`; fails on an account that is
 /// not open, which makes the transfer compensate.
-struct credit_for_transfer {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct credit_for_transfer { std::string transfer_id; int64_t amount = 0; };
 MINK_COMMAND(credit_for_transfer, transfer_id, amount)
 
 /// Gives back the debit of transfer `transfer_id`. Accepted by a closed
 /// account too (the money must go somewhere: it stays on the account, and
 /// in the bank's total, until someone reopens the question).
-struct refund_transfer {
-  std::string transfer_id;
-  int64_t amount = 0;
-};
+struct refund_transfer { std::string transfer_id; int64_t amount = 0; };
 MINK_COMMAND(refund_transfer, transfer_id, amount)
 
 using account_command

@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include <caf/atom.hpp>
 #include <caf/error.hpp>
 
-#include "mink/serialization/describe.hpp"
+#include "mink/business_error.hpp"
 
 namespace bank {
 
@@ -38,33 +37,20 @@ enum class bank_errc : uint8_t {
   invalid_owner,
 };
 
-MINK_ENUM(bank_errc, none, account_not_open, account_already_open,
-          account_closed, invalid_amount, insufficient_funds, same_account,
-          transfer_exists, invalid_transfer_state, balance_overflow,
-          invalid_owner)
-
-/// The category of `bank_errc` errors.
-constexpr caf::atom_value bank_error_category = caf::atom("bank");
+MINK_BUSINESS_ERRORS(bank_errc, "bank", none, account_not_open,
+                     account_already_open, account_closed, invalid_amount,
+                     insufficient_funds, same_account, transfer_exists,
+                     invalid_transfer_state, balance_overflow, invalid_owner)
 
 /// Returns the code's name, e.g. `insufficient_funds`.
 inline const char* to_string(bank_errc x) {
   return mink::enum_name(x);
 }
 
-/// Lets `caf::error` and `caf::expected<T>` be built from a `bank_errc`.
-caf::error make_error(bank_errc x);
-
-/// A bank error with an explanation.
-caf::error make_error(bank_errc x, std::string what);
-
-/// Returns the bank code of `err`, or `none` for errors of other categories.
-bank_errc bank_code_of(const caf::error& err);
-
 /// Renders bank errors as `bank.<code>: <explanation>` and others as mink
 /// does.
-std::string describe(const caf::error& err);
-
-/// The explanation of an error (its string context), or an empty string.
-std::string explanation(const caf::error& err);
+inline std::string describe(const caf::error& err) {
+  return mink::describe_business<bank_errc>(err);
+}
 
 } // namespace bank

@@ -1,5 +1,7 @@
 #include "bank/transfer.hpp"
 
+#include <iterator>
+
 #include "bank/account.hpp"
 #include "bank/errors.hpp"
 #include "mink/overload.hpp"
@@ -97,35 +99,26 @@ result transfer_decider::decide(const transfer_state& st,
 
 transfer_status status_after(const transfer_event& ev) {
   using ts = transfer_status;
-  return std::visit(mink::overload{
-                      [](const transfer_initiated&) { return ts::initiated; },
-                      [](const transfer_debited&) { return ts::debited; },
-                      [](const transfer_credited&) { return ts::credited; },
-                      [](const transfer_completed&) { return ts::completed; },
-                      [](const transfer_rejected&) { return ts::rejected; },
-                      [](const transfer_credit_failed&) {
-                        return ts::credit_failed;
-                      },
-                      [](const transfer_compensated&) {
-                        return ts::compensated;
-                      },
-                    },
-                    ev);
+  // In the order of `transfer_event`'s alternatives.
+  static constexpr ts after[] = {ts::initiated, ts::debited,
+                                 ts::credited,  ts::completed,
+                                 ts::rejected,  ts::credit_failed,
+                                 ts::compensated};
+  static_assert(std::size(after) == std::variant_size_v<transfer_event>);
+  return after[ev.index()];
 }
 
 void transfer_decider::evolve(transfer_state& st, const transfer_event& ev) {
   st.status = status_after(ev);
-  std::visit(mink::overload{
-               [&](const transfer_initiated& x) {
-                 st.from = x.from;
-                 st.to = x.to;
-                 st.amount = x.amount;
-               },
-               [&](const transfer_rejected& x) { st.reason = x.reason; },
-               [&](const transfer_credit_failed& x) { st.reason = x.reason; },
-               [](const auto&) {},
-             },
-             ev);
+  if (auto init = std::get_if<transfer_initiated>(&ev)) {
+    st.from = init->from;
+    st.to = init->to;
+    st.amount = init->amount;
+  } else if (auto rejected = std::get_if<transfer_rejected>(&ev)) {
+    st.reason = rejected->reason;
+  } else if (auto failed = std::get_if<transfer_credit_failed>(&ev)) {
+    st.reason = failed->reason;
+  }
 }
 
 } // namespace bank

@@ -40,15 +40,11 @@ struct transfer_completed {};
 MINK_EVENT(transfer_completed, "TransferCompleted")
 
 /// The debit was refused; no money moved.
-struct transfer_rejected {
-  std::string reason;
-};
+struct transfer_rejected { std::string reason; };
 MINK_EVENT(transfer_rejected, "TransferRejected", reason)
 
 /// The target refused the credit; a refund follows.
-struct transfer_credit_failed {
-  std::string reason;
-};
+struct transfer_credit_failed { std::string reason; };
 MINK_EVENT(transfer_credit_failed, "TransferCreditFailed", reason)
 
 /// The debit was refunded.
@@ -78,14 +74,10 @@ MINK_COMMAND(record_credit)
 struct complete_transfer {};
 MINK_COMMAND(complete_transfer)
 
-struct reject_transfer {
-  std::string reason;
-};
+struct reject_transfer { std::string reason; };
 MINK_COMMAND(reject_transfer, reason)
 
-struct record_credit_failure {
-  std::string reason;
-};
+struct record_credit_failure { std::string reason; };
 MINK_COMMAND(record_credit_failure, reason)
 
 struct record_compensation {};

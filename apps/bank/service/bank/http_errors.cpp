@@ -5,10 +5,10 @@
 namespace bank {
 
 std::optional<http_error> bank_http_error(const caf::error& err) {
-  if (err.category() != bank_error_category)
+  auto code = mink::business_code_of<bank_errc>(err);
+  if (code == bank_errc::none)
     return std::nullopt;
-  auto code = bank_code_of(err);
-  auto msg = explanation(err);
+  auto msg = mink::explanation_of(err);
   if (msg.empty())
     msg = to_string(code);
   switch (code) {

@@ -1,0 +1,274 @@
+#include "mink/saga/saga_runner.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+
+#include "mink/business_error.hpp"
+#include "mink/errc.hpp"
+
+namespace mink {
+
+saga_definition::~saga_definition() = default;
+
+/// One instance while a batch or a firing works on it.
+struct saga_runner::slot {
+  std::string id;
+  std::any state;
+  saga_record record;
+  bool dirty = false;
+  std::optional<saga_context> ctx;
+  /// The timer changes gathered so far.
+  saga_change change;
+
+  /// Moves the context's timers into `change`: a later set or cancel of a
+  /// name replaces an earlier one.
+  void take_timers() {
+    saga_change now;
+    ctx->take_timers(now);
+    auto drop_set = [&](const std::string& name) {
+      auto& xs = change.set;
+      xs.erase(std::remove_if(xs.begin(), xs.end(),
+                              [&](const auto& t) { return t.name == name; }),
+               xs.end());
+    };
+    for (auto& name : now.cancel) {
+      drop_set(name);
+      change.cancel.push_back(std::move(name));
+    }
+    for (auto& t : now.set) {
+      drop_set(t.name);
+      change.set.push_back(std::move(t));
+    }
+    if (ctx->done())
+      record.done = true;
+    ctx.reset();
+    dirty = true;
+  }
+};
+
+saga_runner::saga_runner(std::shared_ptr<const saga_definition> def,
+                         std::shared_ptr<saga_store> store,
+                         command_sender send, saga_runner_config cfg)
+  : def_(std::move(def)),
+    store_(std::move(store)),
+    send_(std::move(send)),
+    cfg_(std::move(cfg)),
+    log_(or_default(cfg_.log)) {
+  if (cfg_.time == nullptr)
+    cfg_.time = system_clock();
+}
+
+saga_runner::~saga_runner() {
+  stop();
+}
+
+std::string saga_runner::name() const {
+  return def_->name();
+}
+
+read_filter saga_runner::filter() const {
+  return def_->filter();
+}
+
+error_policy saga_runner::policy() const {
+  error_policy p;
+  p.action = error_action::retry;
+  p.max_attempts = INT_MAX; // a saga must finish: never skip a step
+  p.initial_backoff = std::chrono::milliseconds{50};
+  p.max_backoff = std::chrono::milliseconds{2000};
+  return p;
+}
+
+caf::expected<saga_runner::slot*>
+saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
+                     const std::string& instance) {
+  for (auto& s : slots)
+    if (s->id == instance)
+      return s.get();
+  auto rec = store_->load(def_->name(), instance);
+  if (!rec)
+    return std::move(rec.error());
+  auto s = std::make_unique<slot>();
+  s->id = instance;
+  s->change.instance = instance;
+  auto st = *rec ? def_->decode_state((*rec)->state) : def_->new_state(instance);
+  if (!st)
+    return std::move(st.error());
+  s->state = std::move(*st);
+  if (*rec)
+    s->record = std::move(**rec);
+  slots.push_back(std::move(s));
+  return slots.back().get();
+}
+
+caf::error saga_runner::handle(const std::vector<recorded_event>& events) {
+  std::lock_guard<std::mutex> guard{work_mtx_};
+  std::vector<std::unique_ptr<slot>> slots;
+  // Each instance's events in order; instances side by side, so that the
+  // commands of one round go out together.
+  std::vector<std::pair<slot*, std::deque<const recorded_event*>>> queues;
+  for (const auto& ev : events) {
+    auto id = def_->instance_of(ev);
+    if (id.empty())
+      continue;
+    auto s = slot_of(slots, id);
+    if (!s)
+      return std::move(s.error());
+    auto i = std::find_if(queues.begin(), queues.end(),
+                          [&](const auto& q) { return q.first == *s; });
+    if (i == queues.end())
+      queues.push_back({*s, {&ev}});
+    else
+      i->second.push_back(&ev);
+  }
+  for (;;) {
+    std::vector<slot*> active;
+    for (auto& [s, queue] : queues) {
+      while (!queue.empty()) {
+        auto ev = queue.front();
+        queue.pop_front();
+        if (s->record.done || ev->global_position <= s->record.position)
+          continue; // finished, or handled before a crash
+        s->ctx.emplace(def_->name(), s->id, cfg_.time->now_us(), ev->meta);
+        if (auto err = def_->handle(s->state, *s->ctx, *ev))
+          return err;
+        s->record.position = ev->global_position;
+        stats_.events.fetch_add(1, std::memory_order_relaxed);
+        active.push_back(s);
+        break;
+      }
+    }
+    if (active.empty())
+      break;
+    if (auto err = run_commands(active))
+      return err;
+    for (auto s : active)
+      s->take_timers();
+  }
+  return save(slots);
+}
+
+caf::error saga_runner::run_commands(std::vector<slot*>& active) {
+  for (int round = 0; round < cfg_.max_rounds; ++round) {
+    std::vector<std::pair<slot*, saga_command>> batch;
+    for (auto s : active)
+      for (auto& c : s->ctx->take_commands())
+        batch.emplace_back(s, std::move(c));
+    if (batch.empty())
+      return {};
+    std::vector<command_envelope> envs;
+    envs.reserve(batch.size());
+    for (auto& [s, c] : batch)
+      envs.push_back(c.cmd);
+    auto results = send_(std::move(envs));
+    stats_.commands.fetch_add(batch.size(), std::memory_order_relaxed);
+    caf::error first_failure;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto& [s, c] = batch[i];
+      auto& res = results[i];
+      if (res) {
+        if (c.on_success)
+          c.on_success(*s->ctx);
+      } else if (is_business_error(res.error())) {
+        stats_.refusals.fetch_add(1, std::memory_order_relaxed);
+        if (c.on_refused)
+          c.on_refused(res.error(), *s->ctx);
+        else
+          log_->warn("saga {}: step {} of {} refused: {}", def_->name(),
+                     c.step, s->id, to_text(res.error()));
+      } else {
+        stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        log_->warn("saga {}: step {} of {} failed, will retry: {}",
+                   def_->name(), c.step, s->id, to_text(res.error()));
+        if (!first_failure)
+          first_failure = res.error();
+      }
+    }
+    if (first_failure)
+      return first_failure;
+  }
+  return make_error(errc::projection_failed,
+                    "saga " + def_->name() + ": more than "
+                      + std::to_string(cfg_.max_rounds)
+                      + " rounds of commands for one event");
+}
+
+caf::error saga_runner::save(std::vector<std::unique_ptr<slot>>& slots) {
+  std::vector<saga_change> changes;
+  for (auto& s : slots) {
+    if (!s->dirty)
+      continue;
+    auto json = def_->encode_state(s->state);
+    if (!json)
+      return std::move(json.error());
+    s->record.state = std::move(*json);
+    s->change.record = s->record;
+    changes.push_back(std::move(s->change));
+  }
+  return store_->save(def_->name(), changes);
+}
+
+caf::expected<size_t> saga_runner::fire_due() {
+  std::lock_guard<std::mutex> guard{work_mtx_};
+  auto now = cfg_.time->now_us();
+  auto timers = store_->due(def_->name(), now, cfg_.timer_batch);
+  if (!timers)
+    return std::move(timers.error());
+  std::vector<std::unique_ptr<slot>> slots;
+  size_t fired = 0;
+  for (const auto& t : *timers) {
+    auto s = slot_of(slots, t.instance);
+    if (!s)
+      return std::move(s.error());
+    auto& x = **s;
+    x.change.cancel.push_back(t.name);
+    x.dirty = true;
+    if (x.record.done)
+      continue;
+    x.ctx.emplace(def_->name(), x.id, now, metadata{});
+    if (!def_->wake(x.state, *x.ctx, t.name))
+      log_->warn("saga {}: no handler for timer {} of {}", def_->name(),
+                 t.name, x.id);
+    std::vector<slot*> active{&x};
+    if (auto err = run_commands(active))
+      return err;
+    x.take_timers();
+    ++fired;
+    stats_.wakeups.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (auto err = save(slots))
+    return err;
+  return fired;
+}
+
+void saga_runner::start_timers() {
+  std::lock_guard<std::mutex> guard{timer_mtx_};
+  if (timer_thread_.joinable() || stopping_)
+    return;
+  timer_thread_ = std::thread{[this] {
+    std::unique_lock<std::mutex> lk{timer_mtx_};
+    while (!timer_cv_.wait_for(lk, cfg_.timer_poll,
+                               [this] { return stopping_; })) {
+      lk.unlock();
+      if (auto n = fire_due(); !n)
+        log_->warn("saga {}: firing timers failed, will retry: {}",
+                   def_->name(), to_text(n.error()));
+      lk.lock();
+    }
+  }};
+}
+
+void saga_runner::stop() {
+  {
+    std::lock_guard<std::mutex> guard{timer_mtx_};
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_thread_.joinable())
+    timer_thread_.join();
+}
+
+} // namespace mink

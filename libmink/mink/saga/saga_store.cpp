@@ -1,0 +1,42 @@
+#include "mink/saga/saga_store.hpp"
+
+#include "mink/errc.hpp"
+#include "mink/store/detail/port_checks.hpp"
+
+namespace mink {
+
+namespace {
+
+caf::error check(std::string_view what, const std::string& x) {
+  if (auto problem = detail::name_problem(what, x); !problem.empty())
+    return make_error(errc::invalid_argument, problem);
+  return {};
+}
+
+} // namespace
+
+saga_store::~saga_store() = default;
+
+caf::error validate_saga_key(const std::string& saga,
+                             const std::string& instance) {
+  if (auto err = check("saga name", saga))
+    return err;
+  return check("saga instance id", instance);
+}
+
+caf::error validate_saga_change(const std::string& saga,
+                                const std::vector<saga_change>& changes) {
+  for (const auto& c : changes) {
+    if (auto err = validate_saga_key(saga, c.instance))
+      return err;
+    for (const auto& t : c.set)
+      if (auto err = check("saga timer name", t.name))
+        return err;
+    for (const auto& name : c.cancel)
+      if (auto err = check("saga timer name", name))
+        return err;
+  }
+  return check("saga name", saga);
+}
+
+} // namespace mink
