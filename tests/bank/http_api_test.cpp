@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(commands_and_queries_with_read_your_writes) {
     {"mink_append_conflicts_total", 0},
     {"mink_command_retries_total", 0},
     {"mink_http_requests_total{route=\"POST /accounts\",status=\"201\"}", 1},
-    {"bank_saga_steps_total", 0}};
+    {"mink_saga_events_total{saga=\"bank.transfer\"}", 0},
+    {"mink_saga_commands_total{saga=\"bank.transfer\"}", 0}};
   for (const auto& [series, least] : samples) {
     auto at = metrics.body.find(std::string{"\n"} + series + " ");
     BOOST_CHECK_MESSAGE(at != std::string::npos, "metrics lack " << series);

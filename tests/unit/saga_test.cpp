@@ -204,6 +204,29 @@ BOOST_AUTO_TEST_CASE(a_failed_command_saves_nothing_and_the_retry_repeats_the_id
   BOOST_TEST(sc.record("4")->position == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_refusal_acted_upon_stays_a_refusal_after_a_failure) {
+  // The reservation is refused and the order cancelled, but the cancel
+  // fails (a timeout): the batch is repeated. Meanwhile stock arrived. The
+  // repeat must not reserve (the refusal was acted upon): it takes the
+  // stored outcome and sends the cancel again.
+  sc.answer("reserve", make_error(market::shop_errc::out_of_stock, "none"));
+  sc.answer("cancel_order", make_error(errc::timeout, "bus"));
+  auto err = sc.given("order-6", market::order_placed{"pear", 1});
+  BOOST_TEST((err == errc::timeout));
+  BOOST_REQUIRE_EQUAL(sc.commands().size(), 2u);
+  sc.answer("reserve", caf::error{});
+  sc.answer("cancel_order", caf::error{});
+  BOOST_REQUIRE(!sc.redeliver_last());
+  BOOST_REQUIRE_EQUAL(sc.commands().size(), 3u);
+  BOOST_TEST(sc.commands()[2].type == "cancel_order");
+  BOOST_TEST(sc.commands()[2].command_id == sc.commands()[1].command_id);
+  auto rec = sc.record("6");
+  BOOST_REQUIRE(rec);
+  BOOST_TEST(rec->done);
+  BOOST_TEST(rec->journal.empty());
+  BOOST_TEST(rec->state == R"({"sku":"pear","reserved":false,"events":1})");
+}
+
 BOOST_AUTO_TEST_CASE(an_event_handled_before_is_skipped) {
   BOOST_REQUIRE(!sc.given("order-5", market::order_placed{"lime", 1}));
   BOOST_REQUIRE(!sc.redeliver_last()); // as after a crash before the checkpoint

@@ -7,6 +7,7 @@
 
 #include "mink/actors/actor_list.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/adapters/sql/sql_saga_store.hpp"
 #include "mink/errc.hpp"
 
 namespace mink {
@@ -23,6 +24,8 @@ struct runtime::impl {
   bool commands_started = false;
   std::shared_ptr<command_client> commands;
   std::unique_ptr<projection_engine> engine;
+  std::shared_ptr<mink::saga_store> saga_db;
+  std::vector<std::shared_ptr<saga_runner>> sagas;
   /// Routers and the bus, stopped before `core`.
   actor_list front;
   /// The snapshot writer, readers, persistence actor and feed.
@@ -43,8 +46,12 @@ void runtime::impl::stop() {
   if (stopped)
     return;
   stopped = true;
+  // Saga timers send commands: they stop before the engine and the bus.
+  for (auto& s : sagas)
+    s->stop();
   if (engine)
     engine->stop();
+  sagas.clear();
   engine.reset();
   commands.reset();
   if (sys) {
@@ -175,6 +182,39 @@ caf::error runtime::start_commands(command_pipeline pipeline) {
   x.commands = std::make_shared<command_client>(
     *x.sys, bus, x.cfg.command_timeout + std::chrono::seconds{1});
   return {};
+}
+
+caf::expected<std::shared_ptr<saga_runner>>
+runtime::add_saga(std::shared_ptr<const saga_definition> def,
+                  saga_runner_config cfg) {
+  auto& x = *impl_;
+  if (!x.commands || x.stopped)
+    return make_error(errc::invalid_argument,
+                      "runtime: add_saga before start_commands");
+  if (!x.saga_db)
+    x.saga_db = make_saga_store(x.stores);
+  if (!cfg.log)
+    cfg.log = x.cfg.log;
+  auto sender = [client = x.commands](std::vector<command_envelope> cmds) {
+    return client->send_all(std::move(cmds));
+  };
+  auto runner = std::make_shared<saga_runner>(std::move(def), x.saga_db,
+                                              std::move(sender),
+                                              std::move(cfg));
+  if (auto err = x.engine->add(runner))
+    return err;
+  runner->start_timers();
+  x.sagas.push_back(runner);
+  return runner;
+}
+
+const std::vector<std::shared_ptr<saga_runner>>&
+runtime::saga_runners() const noexcept {
+  return impl_->sagas;
+}
+
+std::shared_ptr<saga_store> runtime::sagas() const {
+  return impl_->saga_db;
 }
 
 std::shared_ptr<command_client> runtime::commands() const {

@@ -25,6 +25,7 @@
 #include "mink/command/declared_commands.hpp"
 #include "mink/command/pipeline.hpp"
 #include "mink/log.hpp"
+#include "mink/saga/saga_runner.hpp"
 
 namespace mink {
 
@@ -116,6 +117,24 @@ public:
   /// Starts the command bus with `pipeline` over the routes added, and the
   /// command client. Once; fails with `invalid_argument` the second time.
   caf::error start_commands(command_pipeline pipeline);
+
+  /// Runs saga `def` (after `start_commands`): its events come from the
+  /// projection engine (under the saga's name, with its checkpoint), its
+  /// commands go through the command client, its instances and timers live
+  /// in the saga store of the stores (SQL beside the checkpoints on SQLite
+  /// and PostgreSQL, memory for `memory:`), and a thread fires its timers.
+  /// Fails with `invalid_argument` before `start_commands` and as
+  /// `projection_engine::add` does.
+  caf::expected<std::shared_ptr<saga_runner>>
+  add_saga(std::shared_ptr<const saga_definition> def,
+           saga_runner_config cfg = {});
+
+  /// The sagas added.
+  [[nodiscard]] const std::vector<std::shared_ptr<saga_runner>>&
+  saga_runners() const noexcept;
+
+  /// The saga store (created by the first `add_saga`; null before).
+  [[nodiscard]] std::shared_ptr<saga_store> sagas() const;
 
   /// The command client (after `start_commands`; null before).
   [[nodiscard]] std::shared_ptr<command_client> commands() const;

@@ -132,6 +132,34 @@ void collect_routers(
   }
 }
 
+void collect_sagas(
+  scrape& s,
+  const std::map<std::string, std::shared_ptr<const saga_stats>>& sagas) {
+  if (sagas.empty())
+    return;
+  struct family {
+    const char* name;
+    const char* help;
+    std::atomic<uint64_t> saga_stats::*counter;
+  };
+  const family families[] = {
+    {"mink_saga_events_total", "Events a saga handled.", &saga_stats::events},
+    {"mink_saga_commands_total", "Commands a saga sent (repeats included).",
+     &saga_stats::commands},
+    {"mink_saga_refusals_total", "Commands of a saga refused by a rule.",
+     &saga_stats::refusals},
+    {"mink_saga_failures_total",
+     "Commands of a saga that failed otherwise (retried).",
+     &saga_stats::failures},
+    {"mink_saga_wakeups_total", "Timers of a saga that fired.",
+     &saga_stats::wakeups}};
+  for (const auto& f : families) {
+    auto& c = s.counter(f.name, f.help);
+    for (const auto& [name, st] : sagas)
+      scrape::sample(c, num((*st).*f.counter), {{"saga", name}});
+  }
+}
+
 void collect_projections(scrape& s, const projection_engine& engine) {
   auto& position = s.gauge("mink_projection_position",
                            "Last position applied.");
@@ -183,6 +211,8 @@ metric_sources sources_of(runtime& rt) {
   src.snapshots = ctx.snapshot_counters;
   src.routers = rt.routers();
   src.engine = &rt.projections();
+  for (const auto& r : rt.saga_runners())
+    src.sagas.emplace(r->saga_name(), r->shared_stats());
   return src;
 }
 
@@ -260,6 +290,7 @@ std::string service_metrics::render() const {
     collect_routers(s, src_.routers);
     if (src_.engine != nullptr)
       collect_projections(s, *src_.engine);
+    collect_sagas(s, src_.sagas);
     for (const auto& c : src_.counters)
       scrape::sample(s.counter(c.name.c_str(), c.help.c_str()), c.read());
     s.move_to(families);

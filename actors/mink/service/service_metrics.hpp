@@ -15,6 +15,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "mink/saga/saga_runner.hpp"
+
 namespace mink {
 
 class projection_engine;
@@ -55,12 +57,14 @@ struct metric_sources {
   std::map<std::string, std::shared_ptr<router_stats>> routers;
   /// The projection engine (not owned, outlives the metrics); may be null.
   const projection_engine* engine = nullptr;
+  /// Saga counters by saga name.
+  std::map<std::string, std::shared_ptr<const saga_stats>> sagas;
   /// The service's own counters.
   std::vector<counter_source> counters;
 };
 
-/// What a running runtime offers: its persistence, aggregate, snapshot and
-/// router counters and its projection engine.
+/// What a running runtime offers: its persistence, aggregate, snapshot,
+/// router and saga counters and its projection engine.
 [[nodiscard]] metric_sources sources_of(runtime& rt);
 
 /// The metrics of a service built on mink, on prometheus-cpp (see

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -71,13 +72,31 @@ public:
     done_ = true;
   }
 
+  /// The saga cannot go on now (e.g. a refusal that must not happen): the
+  /// runner fails the batch with `err` and retries it later, saving
+  /// nothing of it. The first call counts.
+  void fail(caf::error err) {
+    if (!failure_)
+      failure_ = std::move(err);
+  }
+
   // -- for the runner ----------------------------------------------------------
+
+  /// Whether commands wait to be taken.
+  [[nodiscard]] bool has_commands() const noexcept {
+    return !commands_.empty();
+  }
 
   /// Takes the commands sent since the last call.
   std::vector<saga_command> take_commands();
 
   [[nodiscard]] bool done() const noexcept {
     return done_;
+  }
+
+  /// Takes the error of `fail`, if any.
+  caf::error take_failure() {
+    return std::exchange(failure_, caf::error{});
   }
 
   /// Moves the timer changes into `change`.
@@ -92,6 +111,7 @@ private:
   std::vector<saga_timer> set_;
   std::vector<std::string> cancel_;
   bool done_ = false;
+  caf::error failure_;
 };
 
 /// A UUID derived from `saga`, `instance` and `step` alone: the same inputs

@@ -4,20 +4,114 @@
 #include <climits>
 #include <deque>
 #include <optional>
+#include <map>
 #include <unordered_map>
+
+#include <caf/atom.hpp>
+#include <caf/make_message.hpp>
+#include <rapidjson/document.h>
 
 #include "mink/business_error.hpp"
 #include "mink/errc.hpp"
+#include "mink/serialization/json_codec.hpp"
 
 namespace mink {
 
 saga_definition::~saga_definition() = default;
+
+namespace {
+
+/// The outcome of a step that a saga acted upon: success, or a business
+/// refusal (category, code and explanation).
+struct outcome {
+  bool ok = true;
+  std::string category;
+  int code = 0;
+  std::string what;
+};
+
+using journal_map = std::map<std::string, outcome>;
+
+std::string encode_journal(const journal_map& xs) {
+  if (xs.empty())
+    return {};
+  rapidjson::Document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  auto str = [&](const std::string& x) {
+    return rapidjson::Value{x.data(), static_cast<rapidjson::SizeType>(x.size()),
+                            a};
+  };
+  for (const auto& [key, x] : xs) {
+    rapidjson::Value v{rapidjson::kObjectType};
+    v.AddMember("ok", x.ok, a);
+    if (!x.ok) {
+      v.AddMember("category", str(x.category), a);
+      v.AddMember("code", x.code, a);
+      v.AddMember("what", str(x.what), a);
+    }
+    doc.AddMember(str(key), v, a);
+  }
+  auto text = write_json(doc);
+  return text ? *text : std::string{};
+}
+
+caf::expected<journal_map> decode_journal(const std::string& text) {
+  journal_map out;
+  if (text.empty())
+    return out;
+  rapidjson::Document doc;
+  if (auto err = parse_json(text, doc))
+    return err;
+  auto bad = [] {
+    return make_error(errc::decode_failed, "saga journal: malformed entry");
+  };
+  if (!doc.IsObject())
+    return bad();
+  for (auto i = doc.MemberBegin(); i != doc.MemberEnd(); ++i) {
+    const auto& v = i->value;
+    if (!v.IsObject() || !v.HasMember("ok") || !v["ok"].IsBool())
+      return bad();
+    outcome x;
+    x.ok = v["ok"].GetBool();
+    if (!x.ok) {
+      if (!v.HasMember("category") || !v["category"].IsString()
+          || !v.HasMember("code") || !v["code"].IsInt()
+          || !v.HasMember("what") || !v["what"].IsString())
+        return bad();
+      x.category = v["category"].GetString();
+      x.code = v["code"].GetInt();
+      x.what = v["what"].GetString();
+    }
+    out.emplace(i->name.GetString(), std::move(x));
+  }
+  return out;
+}
+
+caf::expected<command_result> result_of(const outcome& x) {
+  if (x.ok)
+    return command_result{};
+  auto cat = caf::atom_from_string(x.category);
+  auto code = static_cast<uint8_t>(x.code);
+  if (x.what.empty())
+    return caf::error{code, cat};
+  return caf::error{code, cat, caf::make_message(x.what)};
+}
+
+} // namespace
 
 /// One instance while a batch or a firing works on it.
 struct saga_runner::slot {
   std::string id;
   std::any state;
   saga_record record;
+  /// The record as stored, which a journal is saved with.
+  saga_record stored;
+  /// The outcomes of steps taken for unfinished events, by `key/step`.
+  journal_map journal;
+  bool journal_changed = false;
+  /// What the current context handles: `e<position>` or `w<timer>@<due>`.
+  std::string key;
   bool dirty = false;
   std::optional<saga_context> ctx;
   /// The timer changes gathered so far.
@@ -66,7 +160,7 @@ saga_runner::~saga_runner() {
 }
 
 std::string saga_runner::name() const {
-  return def_->name();
+  return cfg_.checkpoint_name.empty() ? def_->name() : cfg_.checkpoint_name;
 }
 
 read_filter saga_runner::filter() const {
@@ -98,8 +192,20 @@ saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
   if (!st)
     return std::move(st.error());
   s->state = std::move(*st);
-  if (*rec)
+  if (*rec) {
     s->record = std::move(**rec);
+    auto journal = decode_journal(s->record.journal);
+    if (!journal)
+      return std::move(journal.error());
+    s->journal = std::move(*journal);
+  } else {
+    // A journal saved before the first save must come with a state.
+    auto json = def_->encode_state(s->state);
+    if (!json)
+      return std::move(json.error());
+    s->record.state = std::move(*json);
+  }
+  s->stored = s->record;
   slots.push_back(std::move(s));
   return slots.back().get();
 }
@@ -133,10 +239,11 @@ caf::error saga_runner::handle(const std::vector<recorded_event>& events) {
         if (s->record.done || ev->global_position <= s->record.position)
           continue; // finished, or handled before a crash
         s->ctx.emplace(def_->name(), s->id, cfg_.time->now_us(), ev->meta);
+        s->key = "e" + std::to_string(ev->global_position);
         if (auto err = def_->handle(s->state, *s->ctx, *ev))
           return err;
         s->record.position = ev->global_position;
-        stats_.events.fetch_add(1, std::memory_order_relaxed);
+        stats_->events.fetch_add(1, std::memory_order_relaxed);
         active.push_back(s);
         break;
       }
@@ -157,14 +264,49 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
     for (auto s : active)
       for (auto& c : s->ctx->take_commands())
         batch.emplace_back(s, std::move(c));
-    if (batch.empty())
+    if (batch.empty()) {
+      for (auto s : active)
+        if (auto err = s->ctx->take_failure())
+          return err;
       return {};
+    }
+    // A step whose outcome was acted upon before a crash keeps it; the
+    // others are sent.
+    std::vector<caf::expected<command_result>> results(batch.size(),
+                                                       caf::error{});
+    std::vector<size_t> sent;
     std::vector<command_envelope> envs;
-    envs.reserve(batch.size());
-    for (auto& [s, c] : batch)
-      envs.push_back(c.cmd);
-    auto results = send_(std::move(envs));
-    stats_.commands.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto& [s, c] = batch[i];
+      auto j = s->journal.find(s->key + "/" + c.step);
+      if (j != s->journal.end()) {
+        results[i] = result_of(j->second);
+      } else {
+        sent.push_back(i);
+        envs.push_back(c.cmd);
+      }
+    }
+    if (!envs.empty()) {
+      auto answers = send_(std::move(envs));
+      stats_->commands.fetch_add(sent.size(), std::memory_order_relaxed);
+      for (size_t k = 0; k < sent.size(); ++k) {
+        auto i = sent[k];
+        auto& [s, c] = batch[i];
+        results[i] = std::move(answers[k]);
+        const auto& res = results[i];
+        if (res || is_business_error(res.error())) {
+          outcome x;
+          if (!res) {
+            x.ok = false;
+            x.category = caf::to_string(res.error().category());
+            x.code = res.error().code();
+            x.what = explanation_of(res.error());
+          }
+          s->journal[s->key + "/" + c.step] = std::move(x);
+          s->journal_changed = true;
+        }
+      }
+    }
     caf::error first_failure;
     for (size_t i = 0; i < batch.size(); ++i) {
       auto& [s, c] = batch[i];
@@ -173,27 +315,55 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
         if (c.on_success)
           c.on_success(*s->ctx);
       } else if (is_business_error(res.error())) {
-        stats_.refusals.fetch_add(1, std::memory_order_relaxed);
+        stats_->refusals.fetch_add(1, std::memory_order_relaxed);
         if (c.on_refused)
           c.on_refused(res.error(), *s->ctx);
         else
           log_->warn("saga {}: step {} of {} refused: {}", def_->name(),
                      c.step, s->id, to_text(res.error()));
       } else {
-        stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        stats_->failures.fetch_add(1, std::memory_order_relaxed);
         log_->warn("saga {}: step {} of {} failed, will retry: {}",
                    def_->name(), c.step, s->id, to_text(res.error()));
         if (!first_failure)
           first_failure = res.error();
       }
     }
+    for (auto s : active)
+      if (auto err = s->ctx->take_failure(); err && !first_failure)
+        first_failure = std::move(err);
     if (first_failure)
       return first_failure;
+    // The outcomes acted upon are stored before the commands they lead to
+    // go out: a repeat after a crash then takes the same turns.
+    auto more = std::any_of(active.begin(), active.end(), [](slot* s) {
+      return s->ctx->has_commands();
+    });
+    if (more)
+      if (auto err = save_journals(active))
+        return err;
   }
   return make_error(errc::projection_failed,
                     "saga " + def_->name() + ": more than "
                       + std::to_string(cfg_.max_rounds)
                       + " rounds of commands for one event");
+}
+
+caf::error saga_runner::save_journals(std::vector<slot*>& active) {
+  std::vector<saga_change> changes;
+  for (auto s : active) {
+    if (!s->journal_changed)
+      continue;
+    saga_change c;
+    c.instance = s->id;
+    c.record = s->stored;
+    c.record.journal = encode_journal(s->journal);
+    changes.push_back(std::move(c));
+    s->journal_changed = false;
+  }
+  if (changes.empty())
+    return {};
+  return store_->save(def_->name(), changes);
 }
 
 caf::error saga_runner::save(std::vector<std::unique_ptr<slot>>& slots) {
@@ -205,6 +375,7 @@ caf::error saga_runner::save(std::vector<std::unique_ptr<slot>>& slots) {
     if (!json)
       return std::move(json.error());
     s->record.state = std::move(*json);
+    s->record.journal.clear(); // every event and wake-up of it finished
     s->change.record = s->record;
     changes.push_back(std::move(s->change));
   }
@@ -229,6 +400,7 @@ caf::expected<size_t> saga_runner::fire_due() {
     if (x.record.done)
       continue;
     x.ctx.emplace(def_->name(), x.id, now, metadata{});
+    x.key = "w" + t.name + "@" + std::to_string(t.due_us);
     if (!def_->wake(x.state, *x.ctx, t.name))
       log_->warn("saga {}: no handler for timer {} of {}", def_->name(),
                  t.name, x.id);
@@ -237,7 +409,7 @@ caf::expected<size_t> saga_runner::fire_due() {
       return err;
     x.take_timers();
     ++fired;
-    stats_.wakeups.fetch_add(1, std::memory_order_relaxed);
+    stats_->wakeups.fetch_add(1, std::memory_order_relaxed);
   }
   if (auto err = save(slots))
     return err;

@@ -39,6 +39,10 @@ struct saga_runner_config {
   /// per event; a saga that goes on longer fails the batch.
   int max_rounds = 32;
   logger_ptr log;
+  /// The name of its checkpoint in the projection engine; empty: the
+  /// saga's name. (A saga that replaces older code keeps that code's
+  /// checkpoint this way.)
+  std::string checkpoint_name;
 };
 
 /// Counters of a saga runner, readable from any thread.
@@ -89,7 +93,17 @@ public:
   void stop();
 
   [[nodiscard]] const saga_stats& stats() const noexcept {
+    return *stats_;
+  }
+
+  /// The counters, shared (e.g. with the service's metrics).
+  [[nodiscard]] std::shared_ptr<const saga_stats> shared_stats() const {
     return stats_;
+  }
+
+  /// The saga's name.
+  [[nodiscard]] const std::string& saga_name() const noexcept {
+    return def_->name();
   }
 
 private:
@@ -98,6 +112,8 @@ private:
   caf::expected<slot*> slot_of(std::vector<std::unique_ptr<slot>>& slots,
                                const std::string& instance);
   caf::error run_commands(std::vector<slot*>& active);
+  /// Saves the outcomes of the steps taken so far (not the state).
+  caf::error save_journals(std::vector<slot*>& active);
   caf::error save(std::vector<std::unique_ptr<slot>>& slots);
 
   std::shared_ptr<const saga_definition> def_;
@@ -105,7 +121,7 @@ private:
   command_sender send_;
   saga_runner_config cfg_;
   logger_ptr log_;
-  saga_stats stats_;
+  std::shared_ptr<saga_stats> stats_ = std::make_shared<saga_stats>();
   /// One batch or one firing at a time: both change instances.
   std::mutex work_mtx_;
   std::mutex timer_mtx_;

@@ -20,6 +20,11 @@ struct saga_record {
   int64_t position = 0;
   /// The instance finished: later events for it are ignored.
   bool done = false;
+  /// The outcomes of steps taken for events (or wake-ups) after `position`
+  /// whose handling was not finished, as JSON (empty when none): a
+  /// repeated step takes its outcome from here instead of asking again,
+  /// so a refusal that was acted upon stays a refusal.
+  std::string journal;
 };
 
 /// A wake-up that a saga instance asked for.

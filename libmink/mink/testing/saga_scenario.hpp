@@ -16,6 +16,7 @@
 #include "mink/clock.hpp"
 #include "mink/saga/saga_runner.hpp"
 #include "mink/serialization/event_registry.hpp"
+#include "mink/testing/event_log.hpp"
 
 namespace mink::testing {
 
@@ -38,7 +39,7 @@ class saga_scenario {
 public:
   saga_scenario(std::shared_ptr<const saga_definition> def,
                 std::shared_ptr<const event_registry> registry)
-    : registry_(std::move(registry)),
+    : log_(std::move(registry)),
       clock_(std::make_shared<manual_clock>()),
       store_(std::make_shared<memory_saga_store>()) {
     saga_runner_config cfg;
@@ -63,20 +64,11 @@ public:
   template <class E>
   caf::error given(const std::string& stream_id, const E& ev,
                    metadata meta = {}) {
-    auto data = registry_->encode(ev, std::move(meta));
-    if (!data)
-      return std::move(data.error());
-    recorded_event rec;
-    rec.stream_id = stream_id;
-    rec.stream_version = ++versions_[stream_id];
-    rec.global_position = ++position_;
-    rec.type = data->type;
-    rec.schema_version = data->schema_version;
-    rec.data = std::move(data->data);
-    rec.meta = std::move(data->meta);
-    rec.timestamp_us = clock_->now_us();
-    last_ = rec;
-    return runner_->handle({rec});
+    auto rec = log_.record(stream_id, ev, std::move(meta), clock_->now_us());
+    if (!rec)
+      return std::move(rec.error());
+    last_ = std::move(*rec);
+    return runner_->handle({last_});
   }
 
   /// Runs the saga on the last event again, as the projection engine does
@@ -142,18 +134,16 @@ private:
       if (i != answers_.end() && i->second)
         out.emplace_back(i->second);
       else
-        out.emplace_back(command_result{1, position_});
+        out.emplace_back(command_result{1, log_.position()});
     }
     return out;
   }
 
-  std::shared_ptr<const event_registry> registry_;
+  event_log log_;
   std::shared_ptr<manual_clock> clock_;
   std::shared_ptr<memory_saga_store> store_;
   std::unique_ptr<saga_runner> runner_;
   std::map<std::pair<std::string, std::string>, caf::error> answers_;
-  std::map<std::string, int64_t> versions_;
-  int64_t position_ = 0;
   recorded_event last_;
   std::vector<command_envelope> sent_;
 };

@@ -1,109 +1,88 @@
 #include "bank/saga.hpp"
 
-#include <cstdint>
-#include <cstdio>
-
 #include "bank/commands.hpp"
+#include "bank/errors.hpp"
 
 namespace bank {
 
 namespace {
 
-uint64_t fnv1a(const std::string& str, uint64_t basis) {
-  auto h = basis;
-  for (unsigned char c : str) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
+using mink::saga_context;
+
+/// One account step and how its outcome is recorded on the transfer.
+struct account_step {
+  const char* step;         // e.g. `debit`
+  std::string account;
+  account_command cmd;
+  const char* done_step;    // e.g. `debited`
+  transfer_command done;
+  const char* refused_step; // e.g. `rejected`; null: a refusal must not be
+  std::function<transfer_command(std::string)> refused;
+};
+
+/// Sends the account command; records `done` when it succeeds and
+/// `refused(reason)` when a rule refuses it.
+void run(saga_context& ctx, const step_hook& hook, account_step x) {
+  auto tid = ctx.instance();
+  auto cmd = make_command(x.account, x.cmd, "");
+  ctx.send(
+    x.step, std::move(cmd),
+    [=](saga_context& c) {
+      if (hook)
+        hook(x.step, tid);
+      c.send(x.done_step, make_command(tid, x.done, ""));
+    },
+    [=](const caf::error& err, saga_context& c) {
+      if (x.refused_step == nullptr) // an account never opened: keep trying
+        return c.fail(err);
+      c.send(x.refused_step, make_command(tid, x.refused(describe(err)), ""));
+    });
 }
 
 } // namespace
 
-const char* to_string(saga_action x) {
-  switch (x) {
-    case saga_action::none: return "none";
-    case saga_action::debit: return "debit";
-    case saga_action::credit: return "credit";
-    case saga_action::complete: return "complete";
-    case saga_action::refund: return "refund";
-  }
-  return "unknown";
-}
-
-saga_action next_action(const transfer_state& st) {
-  switch (st.status) {
-    case transfer_status::initiated: return saga_action::debit;
-    case transfer_status::debited: return saga_action::credit;
-    case transfer_status::credited: return saga_action::complete;
-    case transfer_status::credit_failed: return saga_action::refund;
-    default: return saga_action::none;
-  }
-}
-
-std::string step_command_id(const std::string& transfer_id,
-                            const std::string& step) {
-  auto key = "bank.transfer/" + transfer_id + "/" + step;
-  auto hi = fnv1a(key, 14695981039346656037ULL);
-  auto lo = fnv1a(key + "#", 0x84222325cbf29ce4ULL ^ hi);
-  hi = (hi & ~0xF000ULL) | 0x8000ULL;                  // version 8
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; // variant 10
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
-}
-
-saga_step plan_step(const std::string& tid, const transfer_state& st,
-                    const mink::metadata& meta) {
-  saga_step out;
-  out.action = next_action(st);
-  auto id = [&](const char* step) { return step_command_id(tid, step); };
-  switch (out.action) {
-    case saga_action::none:
-      break;
-    case saga_action::debit:
-      out.account_command = make_command(
-        st.from, debit_for_transfer{tid, st.amount}, id("debit"), meta);
-      out.on_success = make_command(tid, record_debit{}, id("debited"), meta);
-      break;
-    case saga_action::credit:
-      out.account_command = make_command(
-        st.to, credit_for_transfer{tid, st.amount}, id("credit"), meta);
-      out.on_success = make_command(tid, record_credit{}, id("credited"),
-                                    meta);
-      break;
-    case saga_action::complete:
-      out.on_success = make_command(tid, complete_transfer{}, id("completed"),
-                                    meta);
-      break;
-    case saga_action::refund:
-      out.account_command = make_command(
-        st.from, refund_transfer{tid, st.amount}, id("refund"), meta);
-      out.on_success = make_command(tid, record_compensation{},
-                                    id("compensated"), meta);
-      break;
-  }
-  return out;
-}
-
-std::optional<mink::command_envelope>
-refusal_command(const std::string& tid, saga_action action, std::string reason,
-                const mink::metadata& meta) {
-  switch (action) {
-    case saga_action::debit:
-      return make_command(tid, reject_transfer{std::move(reason)},
-                          step_command_id(tid, "rejected"), meta);
-    case saga_action::credit:
-      return make_command(tid, record_credit_failure{std::move(reason)},
-                          step_command_id(tid, "credit_failed"), meta);
-    default:
-      return std::nullopt;
-  }
+std::shared_ptr<mink::saga<transfer_progress>> make_transfer_saga(
+  std::shared_ptr<const mink::event_registry> registry,
+  std::function<caf::expected<transfer_progress>(const std::string&)> recover,
+  step_hook hook) {
+  using mink::typed_event;
+  auto s = std::make_shared<mink::saga<transfer_progress>>(
+    transfer_saga_name, std::move(registry), transfer_decider::category);
+  if (recover)
+    s->recover_with(std::move(recover));
+  s->on<transfer_initiated>([hook](transfer_progress& st, saga_context& ctx,
+                                   const typed_event<transfer_initiated>& ev) {
+    st = {ev.data.from, ev.data.to, ev.data.amount};
+    run(ctx, hook,
+        {"debit", st.from, debit_for_transfer{ctx.instance(), st.amount},
+         "debited", record_debit{}, "rejected",
+         [](std::string why) { return reject_transfer{why}; }});
+  });
+  s->on<transfer_debited>([hook](transfer_progress& st, saga_context& ctx,
+                                 const auto&) {
+    run(ctx, hook,
+        {"credit", st.to, credit_for_transfer{ctx.instance(), st.amount},
+         "credited", record_credit{}, "credit_failed",
+         [](std::string why) { return record_credit_failure{why}; }});
+  });
+  s->on<transfer_credit_failed>([hook](transfer_progress& st,
+                                       saga_context& ctx, const auto&) {
+    run(ctx, hook,
+        {"refund", st.from, refund_transfer{ctx.instance(), st.amount},
+         "compensated", record_compensation{}, nullptr, {}});
+  });
+  s->on<transfer_credited>([](transfer_progress&, saga_context& ctx,
+                              const auto&) {
+    ctx.send("completed",
+             make_command(ctx.instance(), complete_transfer{}, ""));
+  });
+  auto finish = [](transfer_progress&, saga_context& ctx, const auto&) {
+    ctx.complete();
+  };
+  s->on<transfer_completed>(finish);
+  s->on<transfer_rejected>(finish);
+  s->on<transfer_compensated>(finish);
+  return s;
 }
 
 } // namespace bank

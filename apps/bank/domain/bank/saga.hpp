@@ -1,65 +1,52 @@
 #pragma once
 
-// The transfer saga's decisions, free of actors and stores: given a
-// transfer's state, which account command runs next and which transfer
-// command records its outcome. Every command gets a deterministic id
-// derived from the transfer id and the step, so repeating a step after a
-// crash is answered from the command record and never runs twice (a
-// debit is never taken twice).
+// The transfer saga: moves the money of a transfer, one step per transfer
+// event, and records each outcome on the transfer:
+//
+//   TransferInitiated    -> debit the source   -> record_debit | reject
+//   TransferDebited      -> credit the target  -> record_credit | credit failure
+//   TransferCredited     -> complete
+//   TransferCreditFailed -> refund the source  -> record_compensation
+//
+// Command ids derive from the transfer id and the step (`bank.transfer/<id>/
+// <step>`, as before sagas moved into mink), so a step repeated after a
+// crash is answered from the command record: no debit, credit or refund
+// ever happens twice.
 
-#include <optional>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "bank/transfer.hpp"
-#include "mink/command/command.hpp"
+#include "mink/saga/saga.hpp"
 
 namespace bank {
 
-/// What the saga does next for one transfer.
-enum class saga_action {
-  /// Nothing: the transfer is final (or unknown).
-  none,
-  /// Debit the source, then record the debit (or the rejection).
-  debit,
-  /// Credit the target, then record the credit (or the credit failure).
-  credit,
-  /// Record the completion.
-  complete,
-  /// Refund the source, then record the compensation.
-  refund,
+/// The saga's name: the first part of its command ids.
+constexpr const char* transfer_saga_name = "bank.transfer";
+
+/// The checkpoint of the saga (the name of the code it replaced).
+constexpr const char* saga_projection_name = "bank_transfer_saga";
+
+/// What the saga keeps of a transfer.
+struct transfer_progress {
+  std::string from;
+  std::string to;
+  int64_t amount = 0;
 };
+MINK_FIELDS(transfer_progress, from, to, amount)
 
-/// Returns the action's name, e.g. `debit`.
-const char* to_string(saga_action x);
+/// Called after an account step (`debit`, `credit`, `refund`) succeeded,
+/// before its outcome is recorded (the crash tests stop the process there).
+using step_hook = std::function<void(const std::string& step,
+                                     const std::string& transfer_id)>;
 
-/// The next action for a transfer in state `st`.
-saga_action next_action(const transfer_state& st);
-
-/// A UUID derived from `transfer_id` and `step` alone (the same inputs give
-/// the same id in every process and after every restart). It has the
-/// 8-4-4-4-12 form with version nibble 8 (custom) and the RFC 4122 variant.
-std::string step_command_id(const std::string& transfer_id,
-                            const std::string& step);
-
-/// One step: an account command (optional), then the transfer command that
-/// records its success; `on_refusal` records a business refusal of the
-/// account command (with the reason filled in by `refusal_command`).
-struct saga_step {
-  saga_action action = saga_action::none;
-  std::optional<mink::command_envelope> account_command;
-  std::optional<mink::command_envelope> on_success;
-};
-
-/// Plans the step for transfer `transfer_id` in state `st`; commands carry
-/// `meta` (correlation id of the transfer).
-saga_step plan_step(const std::string& transfer_id, const transfer_state& st,
-                    const mink::metadata& meta = {});
-
-/// The transfer command recording that the account refused `action`
-/// (`debit` -> reject, `credit` -> credit failure) with `reason`; none for
-/// other actions (a refund is never refused by an opened account).
-std::optional<mink::command_envelope>
-refusal_command(const std::string& transfer_id, saga_action action,
-                std::string reason, const mink::metadata& meta = {});
+/// The transfer saga. `recover` rebuilds a transfer that began before the
+/// saga kept state (from its stream).
+std::shared_ptr<mink::saga<transfer_progress>> make_transfer_saga(
+  std::shared_ptr<const mink::event_registry> registry,
+  std::function<caf::expected<transfer_progress>(const std::string&)> recover
+  = {},
+  step_hook after_step = {});
 
 } // namespace bank

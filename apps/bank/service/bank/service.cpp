@@ -111,33 +111,27 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
     .use(std::move(*cmd_metrics));
   if (auto err = x->rt->start_commands(std::move(pipeline)))
     return err;
-  auto commands = x->rt->commands();
   // -- projections and the saga -----------------------------------------------
   auto& engine = x->rt->projections();
-  auto saga_counters = std::make_shared<saga_stats>();
-  auto saga = std::make_shared<transfer_saga>(x->store, registry, commands,
-                                              saga_counters);
-  if (!opts.saga_exit_after.empty())
-    saga->exit_after(opts.saga_exit_after);
   for (auto err :
        {engine.add(std::make_shared<accounts_projection>(x->prefix, registry)),
         engine.add(std::make_shared<totals_projection>(x->prefix, registry)),
         engine.add(
-          std::make_shared<transfers_projection>(x->prefix, registry)),
-        engine.add(std::static_pointer_cast<mink::async_projection>(saga))})
+          std::make_shared<transfers_projection>(x->prefix, registry))})
     if (err)
       return err;
+  mink::saga_runner_config saga_cfg;
+  saga_cfg.checkpoint_name = saga_projection_name;
+  saga_cfg.log = x->log;
+  auto saga = x->rt->add_saga(
+    make_transfer_saga(registry, recover_from(x->store, registry),
+                       opts.saga_exit_after.empty()
+                         ? step_hook{}
+                         : exit_after(opts.saga_exit_after)),
+    std::move(saga_cfg));
+  if (!saga)
+    return std::move(saga.error());
   auto src = mink::sources_of(*x->rt);
-  src.counters = {
-    mink::counter_of("bank_saga_steps_total", "Transfer steps recorded.",
-                     saga_counters, &saga_stats::steps),
-    mink::counter_of("bank_saga_refusals_total",
-                     "Transfer steps refused by an account (rejections and "
-                     "failed credits).",
-                     saga_counters, &saga_stats::refusals),
-    mink::counter_of("bank_saga_failures_total",
-                     "Transfer steps that failed and were retried.",
-                     saga_counters, &saga_stats::failures)};
   x->metrics->set_sources(std::move(src));
   // -- HTTP -------------------------------------------------------------------
   auto kit_cfg = mink::to_kit_config(x->cfg);

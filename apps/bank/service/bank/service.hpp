@@ -11,7 +11,7 @@ namespace bank {
 
 /// Extra knobs that are not configuration (tests, fault injection).
 struct service_options {
-  /// See `transfer_saga::exit_after`; empty = off.
+  /// See `bank::exit_after`; empty = off.
   std::string saga_exit_after;
 };
 

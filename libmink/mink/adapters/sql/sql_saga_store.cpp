@@ -36,7 +36,8 @@ caf::error sql_saga_store::run(const std::function<void(soci::session&)>& work) 
           sql << "CREATE TABLE IF NOT EXISTS " + state_table_
                    + " (saga text NOT NULL, instance text NOT NULL, "
                      "state text NOT NULL, position bigint NOT NULL, "
-                     "done integer NOT NULL, PRIMARY KEY (saga, instance))";
+                     "done integer NOT NULL, journal text NOT NULL, "
+                     "PRIMARY KEY (saga, instance))";
           sql << "CREATE TABLE IF NOT EXISTS " + timer_table_
                    + " (saga text NOT NULL, instance text NOT NULL, "
                      "name text NOT NULL, due_us bigint NOT NULL, "
@@ -66,11 +67,10 @@ sql_saga_store::load(const std::string& saga, const std::string& instance) {
     saga_record r;
     long long position = 0;
     int done = 0;
-    soci::indicator ind = soci::i_ok;
-    sql << "SELECT state, position, done FROM " + state_table_
+    sql << "SELECT state, position, done, journal FROM " + state_table_
              + " WHERE saga = :s AND instance = :i",
-      soci::into(r.state, ind), soci::into(position), soci::into(done),
-      soci::use(saga), soci::use(instance);
+      soci::into(r.state), soci::into(position), soci::into(done),
+      soci::into(r.journal), soci::use(saga), soci::use(instance);
     if (sql.got_data()) {
       r.position = position;
       r.done = done != 0;
@@ -93,12 +93,13 @@ caf::error sql_saga_store::save(const std::string& saga,
       long long position = c.record.position;
       int done = c.record.done ? 1 : 0;
       sql << "INSERT INTO " + state_table_
-               + " (saga, instance, state, position, done) VALUES (:s, :i, "
-                 ":st, :p, :d) ON CONFLICT (saga, instance) DO UPDATE SET "
-                 "state = excluded.state, position = excluded.position, "
-                 "done = excluded.done",
+               + " (saga, instance, state, position, done, journal) VALUES "
+                 "(:s, :i, :st, :p, :d, :j) ON CONFLICT (saga, instance) DO "
+                 "UPDATE SET state = excluded.state, position = "
+                 "excluded.position, done = excluded.done, journal = "
+                 "excluded.journal",
         soci::use(saga), soci::use(c.instance), soci::use(c.record.state),
-        soci::use(position), soci::use(done);
+        soci::use(position), soci::use(done), soci::use(c.record.journal);
       for (const auto& name : c.cancel)
         sql << "DELETE FROM " + timer_table_
                  + " WHERE saga = :s AND instance = :i AND name = :n",
