@@ -28,6 +28,7 @@ pg_throwaway_start() {
     -c shared_buffers=256MB" start >/dev/null \
     || { cat "$MINK_PG_DIR/log"; return 1; }
   export MINK_TEST_PG="host=127.0.0.1 port=$MINK_PG_PORT user=postgres dbname=postgres"
+  export MINK_TEST_PG_URL="postgresql://postgres@127.0.0.1:$MINK_PG_PORT/postgres"
   echo "PostgreSQL running on 127.0.0.1:$MINK_PG_PORT (data in $MINK_PG_DIR)"
 }
 
