@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   add_export(app, ctx);
   add_import(app, ctx);
   add_diagnose(app, ctx);
+  add_init(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

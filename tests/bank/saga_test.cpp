@@ -122,6 +122,34 @@ BOOST_AUTO_TEST_CASE(a_refused_refund_is_retried_not_dropped) {
   BOOST_TEST(sc.commands().back().type == "refund_transfer");
 }
 
+BOOST_AUTO_TEST_CASE(a_refused_record_is_retried_not_dropped) {
+  // The transfer is not where the saga believes: that must not pass quietly.
+  sc.answer("record_debit", make_error(bank_errc::invalid_transfer_state));
+  auto err = sc.given("transfer-t6", transfer_initiated{"a", "b", 5});
+  BOOST_TEST((mink::business_code_of<bank_errc>(err)
+              == bank_errc::invalid_transfer_state));
+  auto rec = sc.record("t6"); // the debit's outcome kept, the event not done
+  BOOST_REQUIRE(rec);
+  BOOST_TEST(rec->position == 0);
+  BOOST_TEST(rec->journal == R"({"e1/debit":{"ok":true}})");
+}
+
+BOOST_AUTO_TEST_CASE(steps_the_code_before_took_are_not_taken_again) {
+  // Recovered from a stream at version 2 (initiated, rejected): the
+  // initiation is history, its debit must not be sent again.
+  mink::testing::saga_scenario old{
+    make_transfer_saga(registry,
+                       [](const std::string&) -> caf::expected<transfer_progress> {
+                         return transfer_progress{"x", "y", 7, 2};
+                       }),
+    registry};
+  BOOST_REQUIRE(!old.given("transfer-t7", transfer_initiated{"x", "y", 7}));
+  BOOST_TEST(old.commands().empty());
+  BOOST_REQUIRE(!old.given("transfer-t7", transfer_rejected{"no money"}));
+  BOOST_TEST(old.commands().empty());
+  BOOST_TEST(old.record("t7")->done);
+}
+
 BOOST_AUTO_TEST_CASE(a_transfer_begun_before_the_saga_kept_state_is_recovered) {
   mink::testing::saga_scenario old{
     make_transfer_saga(registry,

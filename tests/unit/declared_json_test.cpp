@@ -215,6 +215,15 @@ BOOST_AUTO_TEST_CASE(timestamps_are_rfc3339_utc) {
                  != std::string::npos,
                bad << ": " << problem);
   }
+  for (auto far : {"2300-01-01T00:00:00Z", "1600-01-01T00:00:00Z",
+                   "9999-12-31T23:59:59Z"}) {
+    auto problem = decode_problem<shop::order_placed>(
+      std::string{R"({"customer":"A","lines":[],"wrap":"red","due":")"} + far
+      + "\"}");
+    BOOST_TEST(problem.find("outside the range of a time point")
+                 != std::string::npos,
+               far << ": " << problem);
+  }
   auto back = decode_declared<shop::order_placed>(
     parse(R"({"customer":"A","lines":[],"wrap":"red","due":"1969-12-31T23:59:59.5Z"})"),
     "X");

@@ -30,6 +30,8 @@ struct order_placed { std::string sku; int64_t quantity = 0; };
 MINK_EVENT(order_placed, "OrderPlaced", sku, quantity)
 struct order_paid {};
 MINK_EVENT(order_paid, "OrderPaid")
+struct order_noted { std::string note; };
+MINK_EVENT(order_noted, "OrderNoted", note)
 
 struct reserve { std::string order; int64_t quantity = 0; };
 MINK_COMMAND(reserve, order, quantity)
@@ -55,6 +57,40 @@ struct order_process {
   int64_t events = 0;
 };
 MINK_FIELDS(order_process, sku, reserved, events)
+
+/// A saga for the runner's corner cases: `OrderNoted` "probe" asks the
+/// stock; "act" sends `ship` when the probe was refused and `cancel`
+/// otherwise; "timers" sets timers a (1 s) and b (2 s), where a cancels b.
+std::shared_ptr<saga<order_process>>
+probe_saga(std::shared_ptr<const event_registry> reg) {
+  auto s = std::make_shared<saga<order_process>>("shop.probe", reg, "order");
+  s->on<order_noted>([](order_process& st, saga_context& ctx,
+                        const typed_event<order_noted>& ev) {
+    if (ev.data.note == "probe")
+      ctx.send("probe", make_command<stock_decider>("s", release{"p"}, ""),
+               {}, [&st](const caf::error&, saga_context&) {
+                 st.reserved = true; // "refused": remembered in the state
+               });
+    if (ev.data.note == "act")
+      ctx.send("act", make_command<order_decider>(
+                        ctx.instance(), st.reserved ? order_decider::command_type{ship_order{}}
+                                                    : cancel_order{"x"},
+                        ""));
+    if (ev.data.note == "timers") {
+      ctx.wake_after("a", std::chrono::seconds{1});
+      ctx.wake_after("b", std::chrono::seconds{2});
+    }
+  });
+  s->on_wake("a", [](order_process&, saga_context& ctx) {
+    ctx.cancel_wake("b");
+    ctx.send("a", make_command<order_decider>(ctx.instance(), ship_order{}, ""));
+  });
+  s->on_wake("b", [](order_process&, saga_context& ctx) {
+    ctx.send("b", make_command<order_decider>(ctx.instance(),
+                                              cancel_order{"b"}, ""));
+  });
+  return s;
+}
 
 /// Reserve the stock when an order is placed (cancel the order when there
 /// is none); ship when it is paid; cancel and release after 15 minutes
@@ -106,7 +142,8 @@ namespace {
 struct fixture {
   std::shared_ptr<event_registry> registry = [] {
     auto reg = std::make_shared<event_registry>();
-    auto err = register_events<market::order_placed, market::order_paid>(*reg);
+    auto err = register_events<market::order_placed, market::order_paid,
+                               market::order_noted>(*reg);
     BOOST_REQUIRE(!err);
     return reg;
   }();
@@ -225,6 +262,60 @@ BOOST_AUTO_TEST_CASE(a_refusal_acted_upon_stays_a_refusal_after_a_failure) {
   BOOST_TEST(rec->done);
   BOOST_TEST(rec->journal.empty());
   BOOST_TEST(rec->state == R"({"sku":"pear","reserved":false,"events":1})");
+}
+
+BOOST_AUTO_TEST_CASE(an_outcome_is_stored_before_a_later_event_acts_on_it) {
+  // One batch: the probe is refused (the state remembers it), then "act"
+  // ships because of that, but the ship times out. The repeat must ship
+  // again, not cancel: the probe's refusal was acted upon.
+  testing::saga_scenario p{market::probe_saga(registry), registry};
+  p.answer("release", make_error(market::shop_errc::out_of_stock));
+  p.answer("ship_order", make_error(errc::timeout, "bus"));
+  auto a = p.record("order-9", market::order_noted{"probe"});
+  auto b = p.record("order-9", market::order_noted{"act"});
+  BOOST_REQUIRE(a && b);
+  BOOST_TEST((p.given_batch({*a, *b}) == errc::timeout));
+  p.answer("release", caf::error{});
+  p.answer("ship_order", caf::error{});
+  BOOST_REQUIRE(!p.redeliver_batch());
+  std::vector<std::string> types;
+  for (const auto& c : p.commands())
+    types.push_back(c.type);
+  BOOST_TEST(types == (std::vector<std::string>{"release", "ship_order",
+                                                "ship_order"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_timer_waits_for_an_unfinished_event_of_its_instance) {
+  // The instance has a due timer and an event whose handling failed half
+  // way (its refusal acted upon): the timer must not fire before the
+  // event is finished, nor wipe its stored outcomes.
+  testing::saga_scenario p{market::probe_saga(registry), registry};
+  BOOST_REQUIRE(!p.given("order-8", market::order_noted{"timers"}));
+  p.answer("release", make_error(market::shop_errc::out_of_stock));
+  p.answer("ship_order", make_error(errc::timeout, "bus"));
+  auto a = p.record("order-8", market::order_noted{"probe"});
+  auto b = p.record("order-8", market::order_noted{"act"});
+  BOOST_TEST((p.given_batch({*a, *b}) == errc::timeout));
+  auto fired = p.advance(std::chrono::seconds{1});
+  BOOST_REQUIRE(fired);
+  BOOST_TEST(*fired == 0u);
+  p.answer("release", caf::error{});
+  p.answer("ship_order", caf::error{});
+  BOOST_REQUIRE(!p.redeliver_batch());
+  BOOST_TEST(p.commands().back().type == "ship_order"); // not a cancel
+  BOOST_TEST(*p.advance(std::chrono::seconds{0}) == 1u); // now a fires
+}
+
+BOOST_AUTO_TEST_CASE(a_timer_cancelled_by_an_earlier_one_does_not_fire) {
+  testing::saga_scenario p{market::probe_saga(registry), registry};
+  BOOST_REQUIRE(!p.given("order-7", market::order_noted{"timers"}));
+  auto fired = p.advance(std::chrono::seconds{5}); // a and b both due
+  BOOST_REQUIRE(fired);
+  BOOST_TEST(*fired == 1u);
+  BOOST_REQUIRE_EQUAL(p.commands().size(), 1u);
+  BOOST_TEST(p.commands()[0].command_id
+             == step_command_id("shop.probe", "7", "a"));
+  BOOST_TEST(p.timers().empty());
 }
 
 BOOST_AUTO_TEST_CASE(an_event_handled_before_is_skipped) {

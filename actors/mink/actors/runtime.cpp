@@ -52,6 +52,7 @@ void runtime::impl::stop() {
   if (engine)
     engine->stop();
   sagas.clear();
+  saga_db.reset();
   engine.reset();
   commands.reset();
   if (sys) {
@@ -195,8 +196,14 @@ runtime::add_saga(std::shared_ptr<const saga_definition> def,
     x.saga_db = make_saga_store(x.stores);
   if (!cfg.log)
     cfg.log = x.cfg.log;
-  auto sender = [client = x.commands](std::vector<command_envelope> cmds) {
-    return client->send_all(std::move(cmds));
+  // Weak: a runner kept past the runtime must not keep its client (and
+  // through it the actor system) alive.
+  auto sender = [weak = std::weak_ptr<command_client>{x.commands}](
+                  std::vector<command_envelope> cmds) {
+    if (auto client = weak.lock())
+      return client->send_all(std::move(cmds));
+    return std::vector<caf::expected<command_result>>(
+      cmds.size(), make_error(errc::store_unavailable, "the runtime stopped"));
   };
   auto runner = std::make_shared<saga_runner>(std::move(def), x.saga_db,
                                               std::move(sender),

@@ -1,6 +1,7 @@
 #include "mink/saga/saga_context.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace mink {
@@ -46,7 +47,9 @@ void saga_context::wake_after(const std::string& timer,
   set_.erase(std::remove_if(set_.begin(), set_.end(),
                             [&](const auto& t) { return t.name == timer; }),
              set_.end());
-  set_.push_back(saga_timer{instance_, timer, now_us_ + after.count()});
+  auto due = after.count() > INT64_MAX - now_us_ ? INT64_MAX // never, really
+                                                   : now_us_ + after.count();
+  set_.push_back(saga_timer{instance_, timer, due});
 }
 
 void saga_context::cancel_wake(const std::string& timer) {

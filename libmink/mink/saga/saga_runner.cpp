@@ -112,6 +112,9 @@ struct saga_runner::slot {
   bool journal_changed = false;
   /// What the current context handles: `e<position>` or `w<timer>@<due>`.
   std::string key;
+  /// The keys whose work finished in this call: their journal entries go
+  /// with the next save.
+  std::vector<std::string> finished;
   bool dirty = false;
   std::optional<saga_context> ctx;
   /// The timer changes gathered so far.
@@ -139,7 +142,25 @@ struct saga_runner::slot {
     if (ctx->done())
       record.done = true;
     ctx.reset();
+    finished.push_back(key);
     dirty = true;
+  }
+
+  /// Whether the journal holds steps of an event not yet finished.
+  [[nodiscard]] bool event_pending() const {
+    return std::any_of(journal.begin(), journal.end(),
+                       [](const auto& kv) { return kv.first[0] == 'e'; });
+  }
+
+  /// The journal without the entries of finished work.
+  [[nodiscard]] journal_map unfinished() const {
+    journal_map out;
+    for (const auto& [k, x] : journal) {
+      auto key = k.substr(0, k.find('/'));
+      if (std::find(finished.begin(), finished.end(), key) == finished.end())
+        out.emplace(k, x);
+    }
+    return out;
   }
 };
 
@@ -188,6 +209,12 @@ saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
   auto s = std::make_unique<slot>();
   s->id = instance;
   s->change.instance = instance;
+  if (*rec && (*rec)->done) { // finished: its state is never needed again
+    s->record = std::move(**rec);
+    s->stored = s->record;
+    slots.push_back(std::move(s));
+    return slots.back().get();
+  }
   auto st = *rec ? def_->decode_state((*rec)->state) : def_->new_state(instance);
   if (!st)
     return std::move(st.error());
@@ -200,10 +227,12 @@ saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
     s->journal = std::move(*journal);
   } else {
     // A journal saved before the first save must come with a state.
-    auto json = def_->encode_state(s->state);
-    if (!json)
-      return std::move(json.error());
-    s->record.state = std::move(*json);
+    if (s->state.has_value()) { // a finished instance's is not decoded
+      auto json = def_->encode_state(s->state);
+      if (!json)
+        return std::move(json.error());
+      s->record.state = std::move(*json);
+    }
   }
   s->stored = s->record;
   slots.push_back(std::move(s));
@@ -213,6 +242,7 @@ saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
 caf::error saga_runner::handle(const std::vector<recorded_event>& events) {
   std::lock_guard<std::mutex> guard{work_mtx_};
   std::vector<std::unique_ptr<slot>> slots;
+  slots_ = &slots;
   // Each instance's events in order; instances side by side, so that the
   // commands of one round go out together.
   std::vector<std::pair<slot*, std::deque<const recorded_event*>>> queues;
@@ -287,12 +317,24 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
       }
     }
     if (!envs.empty()) {
+      // Outcomes acted upon so far are stored before more commands go out:
+      // a repeat after a crash then takes the same turns.
+      if (auto err = save_journals())
+        return err;
       auto answers = send_(std::move(envs));
       stats_->commands.fetch_add(sent.size(), std::memory_order_relaxed);
+      if (answers.size() != sent.size())
+        return make_error(errc::projection_failed,
+                          "saga " + def_->name() + ": the command sender gave "
+                            + std::to_string(answers.size()) + " answers for "
+                            + std::to_string(sent.size()) + " commands");
       for (size_t k = 0; k < sent.size(); ++k) {
         auto i = sent[k];
         auto& [s, c] = batch[i];
         results[i] = std::move(answers[k]);
+        if (!results[i] && !results[i].error()) // no answer is no success
+          results[i] = make_error(errc::projection_failed,
+                                  "no answer to step " + c.step);
         const auto& res = results[i];
         if (res || is_business_error(res.error())) {
           outcome x;
@@ -334,14 +376,6 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
         first_failure = std::move(err);
     if (first_failure)
       return first_failure;
-    // The outcomes acted upon are stored before the commands they lead to
-    // go out: a repeat after a crash then takes the same turns.
-    auto more = std::any_of(active.begin(), active.end(), [](slot* s) {
-      return s->ctx->has_commands();
-    });
-    if (more)
-      if (auto err = save_journals(active))
-        return err;
   }
   return make_error(errc::projection_failed,
                     "saga " + def_->name() + ": more than "
@@ -349,9 +383,9 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
                       + " rounds of commands for one event");
 }
 
-caf::error saga_runner::save_journals(std::vector<slot*>& active) {
+caf::error saga_runner::save_journals() {
   std::vector<saga_change> changes;
-  for (auto s : active) {
+  for (auto& s : *slots_) {
     if (!s->journal_changed)
       continue;
     saga_change c;
@@ -371,11 +405,13 @@ caf::error saga_runner::save(std::vector<std::unique_ptr<slot>>& slots) {
   for (auto& s : slots) {
     if (!s->dirty)
       continue;
-    auto json = def_->encode_state(s->state);
-    if (!json)
-      return std::move(json.error());
-    s->record.state = std::move(*json);
-    s->record.journal.clear(); // every event and wake-up of it finished
+    if (s->state.has_value()) { // a finished instance's is not decoded
+      auto json = def_->encode_state(s->state);
+      if (!json)
+        return std::move(json.error());
+      s->record.state = std::move(*json);
+    }
+    s->record.journal = encode_journal(s->unfinished());
     s->change.record = s->record;
     changes.push_back(std::move(s->change));
   }
@@ -388,13 +424,60 @@ caf::expected<size_t> saga_runner::fire_due() {
   auto timers = store_->due(def_->name(), now, cfg_.timer_batch);
   if (!timers)
     return std::move(timers.error());
-  std::vector<std::unique_ptr<slot>> slots;
+  // Each instance's timers together, earliest first.
+  std::stable_sort(timers->begin(), timers->end(),
+                   [](const auto& x, const auto& y) {
+                     return x.instance < y.instance;
+                   });
   size_t fired = 0;
-  for (const auto& t : *timers) {
-    auto s = slot_of(slots, t.instance);
-    if (!s)
-      return std::move(s.error());
-    auto& x = **s;
+  caf::error first_failure;
+  // One instance at a time, each saved on its own: a failing one does not
+  // hold back the others (its timers stay due).
+  for (size_t i = 0; i < timers->size();) {
+    std::vector<std::unique_ptr<slot>> slots;
+    slots_ = &slots;
+    auto n = fire_instance(*timers, i, now, slots);
+    if (!n) {
+      log_->warn("saga {}: timers of {} failed, will retry: {}", def_->name(),
+                 (*timers)[i].instance, to_text(n.error()));
+      if (!first_failure)
+        first_failure = n.error();
+    } else if (auto err = save(slots)) {
+      if (!first_failure)
+        first_failure = err;
+    } else {
+      fired += *n;
+    }
+    auto id = (*timers)[i].instance;
+    while (i < timers->size() && (*timers)[i].instance == id)
+      ++i;
+  }
+  if (first_failure)
+    return first_failure;
+  return fired;
+}
+
+caf::expected<size_t>
+saga_runner::fire_instance(std::vector<saga_timer>& timers, size_t first,
+                           int64_t now,
+                           std::vector<std::unique_ptr<slot>>& slots) {
+  auto s = slot_of(slots, timers[first].instance);
+  if (!s)
+    return std::move(s.error());
+  auto& x = **s;
+  if (x.event_pending()) // an event of it failed: it goes first
+    return size_t{0};
+  size_t fired = 0;
+  for (auto i = first; i < timers.size() && timers[i].instance == x.id; ++i) {
+    const auto& t = timers[i];
+    auto named = [&](const auto& xs, auto name_of) {
+      return std::any_of(xs.begin(), xs.end(),
+                         [&](const auto& y) { return name_of(y) == t.name; });
+    };
+    // Set or cancelled by a timer fired before it: not this one any more.
+    if (named(x.change.set, [](const saga_timer& y) { return y.name; })
+        || named(x.change.cancel, [](const std::string& y) { return y; }))
+      continue;
     x.change.cancel.push_back(t.name);
     x.dirty = true;
     if (x.record.done)
@@ -411,8 +494,6 @@ caf::expected<size_t> saga_runner::fire_due() {
     ++fired;
     stats_->wakeups.fetch_add(1, std::memory_order_relaxed);
   }
-  if (auto err = save(slots))
-    return err;
   return fired;
 }
 
@@ -422,13 +503,16 @@ void saga_runner::start_timers() {
     return;
   timer_thread_ = std::thread{[this] {
     std::unique_lock<std::mutex> lk{timer_mtx_};
-    while (!timer_cv_.wait_for(lk, cfg_.timer_poll,
-                               [this] { return stopping_; })) {
+    auto wait = cfg_.timer_poll;
+    while (!timer_cv_.wait_for(lk, wait, [this] { return stopping_; })) {
       lk.unlock();
-      if (auto n = fire_due(); !n)
-        log_->warn("saga {}: firing timers failed, will retry: {}",
-                   def_->name(), to_text(n.error()));
+      auto n = fire_due();
       lk.lock();
+      // After a failure, wait longer each time (up to 5 s): a store or
+      // bus that is down is not asked ten times a second.
+      wait = n ? cfg_.timer_poll
+               : std::min<std::chrono::milliseconds>(2 * wait,
+                                                     std::chrono::seconds{5});
     }
   }};
 }

@@ -112,9 +112,15 @@ private:
   caf::expected<slot*> slot_of(std::vector<std::unique_ptr<slot>>& slots,
                                const std::string& instance);
   caf::error run_commands(std::vector<slot*>& active);
-  /// Saves the outcomes of the steps taken so far (not the state).
-  caf::error save_journals(std::vector<slot*>& active);
+  /// Saves the outcomes of the steps taken so far (not the state) of the
+  /// instances in `slots_`.
+  caf::error save_journals();
   caf::error save(std::vector<std::unique_ptr<slot>>& slots);
+  /// Fires the timers of the instance of `timers[first]` (they are
+  /// adjacent when `due` sorts by instance).
+  caf::expected<size_t> fire_instance(std::vector<saga_timer>& timers,
+                                      size_t first, int64_t now,
+                                      std::vector<std::unique_ptr<slot>>& slots);
 
   std::shared_ptr<const saga_definition> def_;
   std::shared_ptr<saga_store> store_;
@@ -124,6 +130,8 @@ private:
   std::shared_ptr<saga_stats> stats_ = std::make_shared<saga_stats>();
   /// One batch or one firing at a time: both change instances.
   std::mutex work_mtx_;
+  /// The instances of the batch or firing in progress (under `work_mtx_`).
+  std::vector<std::unique_ptr<slot>>* slots_ = nullptr;
   std::mutex timer_mtx_;
   std::condition_variable timer_cv_;
   bool stopping_ = false;

@@ -199,8 +199,17 @@ bool get(const value& v, time_point& out, decode_failure& why) {
   auto secs = timegm(&tm);
   if (tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon) // e.g. Feb 30
     return fail(timestamp_form, why);
+  // The clock counts finer than microseconds (nanoseconds with GCC): a
+  // time point spans only some centuries around 1970.
+  constexpr auto max_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            time_point::duration::max())
+                            .count();
+  auto us = int64_t{secs} * 1'000'000 + frac;
+  if (us > max_us || us < -max_us)
+    return fail("is outside the range of a time point (about 1678 to 2262)",
+                why);
   out = time_point{std::chrono::duration_cast<time_point::duration>(
-    std::chrono::microseconds{int64_t{secs} * 1'000'000 + frac})};
+    std::chrono::microseconds{us})};
   return true;
 }
 

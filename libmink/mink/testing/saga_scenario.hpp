@@ -71,6 +71,27 @@ public:
     return runner_->handle({last_});
   }
 
+  /// Stores `ev` as the next event of `stream_id` without running the
+  /// saga: for `given_batch`.
+  template <class E>
+  caf::expected<recorded_event> record(const std::string& stream_id,
+                                       const E& ev, metadata meta = {}) {
+    return log_.record(stream_id, ev, std::move(meta), clock_->now_us());
+  }
+
+  /// Runs the saga on several recorded events as one batch.
+  caf::error given_batch(std::vector<recorded_event> events) {
+    if (!events.empty())
+      last_ = events.back();
+    batch_ = events;
+    return runner_->handle(events);
+  }
+
+  /// Runs the saga on the last batch again (`given_batch`).
+  caf::error redeliver_batch() {
+    return runner_->handle(batch_);
+  }
+
   /// Runs the saga on the last event again, as the projection engine does
   /// after a crash before the checkpoint moved.
   caf::error redeliver_last() {
@@ -145,6 +166,7 @@ private:
   std::unique_ptr<saga_runner> runner_;
   std::map<std::pair<std::string, std::string>, caf::error> answers_;
   recorded_event last_;
+  std::vector<recorded_event> batch_;
   std::vector<command_envelope> sent_;
 };
 

@@ -28,13 +28,16 @@ constexpr const char* transfer_saga_name = "bank.transfer";
 /// The checkpoint of the saga (the name of the code it replaced).
 constexpr const char* saga_projection_name = "bank_transfer_saga";
 
-/// What the saga keeps of a transfer.
+/// What the saga keeps of a transfer: its accounts and amount, and the
+/// version of the last transfer event it acted on (events below it are
+/// steps already taken, e.g. by the code before a restart).
 struct transfer_progress {
   std::string from;
   std::string to;
   int64_t amount = 0;
+  int64_t seen = 0;
 };
-MINK_FIELDS(transfer_progress, from, to, amount)
+MINK_FIELDS(transfer_progress, from, to, amount, seen)
 
 /// Called after an account step (`debit`, `credit`, `refund`) succeeded,
 /// before its outcome is recorded (the crash tests stop the process there).

@@ -27,7 +27,8 @@ recover_from(std::shared_ptr<mink::event_store> store,
         break;
     }
     const auto& st = agg.state();
-    return transfer_progress{st.from, st.to, st.amount};
+    // Events below the stream's version are steps the code before took.
+    return transfer_progress{st.from, st.to, st.amount, agg.version()};
   };
 }
 

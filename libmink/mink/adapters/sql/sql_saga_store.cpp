@@ -1,5 +1,7 @@
 #include "mink/adapters/sql/sql_saga_store.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 
 #include <soci/soci.h>
@@ -128,7 +130,8 @@ sql_saga_store::due(const std::string& saga, int64_t now_us, size_t limit) {
   std::vector<saga_timer> out;
   auto err = run([&](soci::session& sql) {
     long long now = now_us;
-    long long max = static_cast<long long>(limit);
+    auto max = static_cast<long long>(
+      std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
     soci::rowset<soci::row> rows
       = (sql.prepare << "SELECT instance, name, due_us FROM " + timer_table_
                           + " WHERE saga = :s AND due_us <= :n ORDER BY "
