@@ -17,8 +17,14 @@ function(mink_import_library target)
   string(MAKE_C_IDENTIFIER "${target}" var)
   find_path(${var}_INCLUDE_DIR ${arg_HEADER})
   find_library(${var}_LIBRARY ${arg_LIBRARY})
+  # NAME_MISMATCHED (CMake 3.17+): called from mink's package file, not
+  # from a Find<var>.cmake; without it CMake warns users of the package.
+  set(mismatched)
+  if(NOT CMAKE_VERSION VERSION_LESS 3.17)
+    set(mismatched NAME_MISMATCHED)
+  endif()
   find_package_handle_standard_args(${var}
-    REQUIRED_VARS ${var}_LIBRARY ${var}_INCLUDE_DIR)
+    REQUIRED_VARS ${var}_LIBRARY ${var}_INCLUDE_DIR ${mismatched})
   if(NOT ${var}_FOUND)
     message(FATAL_ERROR "mink: ${target} not found (${arg_HEADER}, "
                         "lib${arg_LIBRARY}): install its Debian -dev package")

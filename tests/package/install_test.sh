@@ -4,7 +4,8 @@
 # tests/package/consumer (find_package(mink CONFIG REQUIRED COMPONENTS
 # actors sqlite)) against it, runs it on a SQLite store, and checks that it
 # links neither libpq nor SOCI's PostgreSQL backend, and that a PostgreSQL
-# URL gets an error naming the component it lacks.
+# URL gets an error naming the component it lacks; and that `mink init`
+# writes a project that builds and passes its tests against it.
 #   usage: install_test.sh BUILD [CXX]
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -90,6 +91,26 @@ out=$("$work/kit/build/kit") || die "the kit program failed: $out"
 [[ $out == *"port 9000"* && $out == *'mink_http_requests_total{route="GET /x",status="200"} 1'* ]] \
   || die "unexpected output: $out"
 echo "port 9000 and mink_http_requests_total from an installed mink::service"
+
+step "mink init: a new project, configured, built and tested"
+"$build/apps/cli/mink" init "$work/init/tally-app" >"$work/init.log" \
+  || { cat "$work/init.log"; die "mink init failed"; }
+if "$build/apps/cli/mink" init "$work/init/tally-app" >/dev/null 2>&1; then
+  die "mink init wrote over a project"
+fi
+cmake -S "$work/init/tally-app" -B "$work/init/build" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  >"$work/init-build.log" 2>&1 \
+  && cmake --build "$work/init/build" -j2 >>"$work/init-build.log" 2>&1 \
+  || { cat "$work/init-build.log"; die "the project of mink init did not build"; }
+grep -i "warning" "$work/init-build.log" && die "the project of mink init warned"
+(cd "$work/init/build" && ctest --output-on-failure) >"$work/init-test.log" 2>&1 \
+  || { cat "$work/init-test.log"; die "the tests of the project of mink init failed"; }
+grep -q "100% tests passed" "$work/init-test.log" || die "no test result"
+out=$(cd "$work/init" && ./build/tally_app "sqlite:$work/init/tally.db") \
+  || die "the program of mink init failed: $out"
+[[ $out == *"total 5"* ]] || die "unexpected output: $out"
+echo "mink init: built, 1 test program passed, $out"
 
 step "an unknown component"
 mkdir -p "$work/bad"
