@@ -45,11 +45,6 @@ result step(const transfer_state& st, transfer_status from, transfer_status to,
 
 } // namespace
 
-bool is_final(transfer_status x) {
-  return x == transfer_status::completed || x == transfer_status::rejected
-         || x == transfer_status::compensated;
-}
-
 result transfer_decider::decide(const transfer_state& st,
                                 const transfer_command& cmd) {
   using ts = transfer_status;

@@ -103,9 +103,6 @@ enum class transfer_status {
 MINK_ENUM(transfer_status, none, initiated, debited, credited, completed,
           rejected, credit_failed, compensated)
 
-/// Whether no step follows `x` (completed, rejected, compensated).
-bool is_final(transfer_status x);
-
 struct transfer_state {
   transfer_status status = transfer_status::none;
   std::string from;
