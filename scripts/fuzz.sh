@@ -18,6 +18,7 @@ targets=(event_codec_fuzzer upcaster_fuzzer ndjson_fuzzer http_fuzzer)
 configure_and_build() {
   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINK_FUZZ=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
     -DMINK_SANITIZE=address,undefined -DMINK_BUILD_TESTS=OFF \
     -DMINK_BUILD_BENCHMARKS=OFF -DMINK_FUZZ_SECONDS="$seconds" >/dev/null
   cmake --build build-fuzz -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}"

@@ -4,6 +4,7 @@
 
 #include "actor_fixture.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/command/declared_commands.hpp"
 #include "mink/command/middleware/correlation.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
@@ -24,6 +25,16 @@ silent_router(command_handler_actor::pointer self) {
 }
 
 using bus_fixture = actor_fixture;
+
+namespace routed {
+struct ping {};
+MINK_COMMAND(ping)
+struct pong { int64_t n = 0; };
+MINK_COMMAND(pong, n)
+struct decider {
+  using command_type = std::variant<ping, pong>;
+};
+} // namespace routed
 
 command_envelope typed(command_envelope env, std::string type) {
   env.type = std::move(type);
@@ -65,6 +76,19 @@ BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
   BOOST_REQUIRE(!res);
   BOOST_TEST(code_of(res.error()) == errc::invalid_argument);
   BOOST_TEST(to_text(res.error()).find("teleport") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(route_adds_every_declared_command_of_a_decider) {
+  command_bus_config cfg;
+  command_handler_actor router = actors.add(sys->spawn(silent_router));
+  BOOST_REQUIRE(!route<routed::decider>(cfg, router));
+  BOOST_TEST(cfg.routes.size() == 2u);
+  BOOST_TEST(cfg.routes.count("ping") == 1u);
+  BOOST_TEST(cfg.routes.count("pong") == 1u);
+  auto again = route<routed::decider>(cfg, router);
+  BOOST_TEST(code_of(again) == errc::invalid_argument);
+  BOOST_TEST(to_text(again).find("'ping' is routed already")
+             != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_commands_never_reach_a_router) {

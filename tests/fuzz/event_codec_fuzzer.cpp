@@ -2,16 +2,21 @@
 // it. Input (text): the type name on line 1, the stored schema version on
 // line 2, the metadata JSON on line 3 (empty: none), the data JSON after.
 // The registry holds the bank's event types (apps/bank/domain), so decoders
-// are real ones. Properties checked beyond "no crash, no sanitizer report":
+// are real ones, and `Kinds`, a declared event with a field of every kind
+// the declared codec supports (enum, optional, vector, map, nested type,
+// time point, unsigned, double, bool). Properties checked beyond "no crash, no sanitizer report":
 // - decode fails with unknown_event_type exactly for unregistered types and
 //   with decode_failed otherwise;
 // - what decodes re-encodes, and the re-encoding decodes to the same JSON;
 // - parse_json/write_json and metadata JSON round-trip.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bank/account.hpp"
 #include "bank/events.hpp"
@@ -19,10 +24,36 @@
 #include "fuzz_input.hpp"
 #include "mink/errc.hpp"
 #include "mink/metadata.hpp"
+#include "mink/serialization/declared_events.hpp"
 #include "mink/serialization/event_registry.hpp"
 #include "mink/serialization/json_codec.hpp"
 
 using namespace mink;
+
+namespace fuzz_kinds {
+
+enum class shade { light, dark };
+MINK_ENUM(shade, light, dark)
+
+struct part {
+  std::string name;
+  uint16_t count = 0;
+};
+MINK_FIELDS(part, name, count)
+
+struct kinds {
+  shade tone = shade::light;
+  std::optional<std::string> note;
+  std::vector<part> parts;
+  std::map<std::string, double> weights;
+  std::chrono::system_clock::time_point at{};
+  bool flag = false;
+  int8_t small = 0;
+};
+MINK_EVENT(kinds, "Kinds", tone, note, parts, weights, at, flag, small)
+MINK_DEFAULTS(kinds, weights, flag)
+
+} // namespace fuzz_kinds
 
 namespace {
 
@@ -30,6 +61,8 @@ const event_registry& registry() {
   static const event_registry reg = [] {
     event_registry r;
     if (auto err = bank::register_events(r))
+      fuzz::fail("register_events", to_text(err));
+    if (auto err = register_events<fuzz_kinds::kinds>(r))
       fuzz::fail("register_events", to_text(err));
     return r;
   }();
@@ -59,7 +92,8 @@ std::optional<event_data> reencode_bank(const decoded_event& d) {
                   funds_debited, funds_credited, funds_refunded,
                   account_closed, transfer_initiated, transfer_debited,
                   transfer_credited, transfer_completed, transfer_rejected,
-                  transfer_credit_failed, transfer_compensated>(d);
+                  transfer_credit_failed, transfer_compensated,
+                  fuzz_kinds::kinds>(d);
 }
 
 void check_json_round_trip(std::string_view data) {
