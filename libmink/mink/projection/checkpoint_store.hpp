@@ -243,3 +243,33 @@ protected:
 [[nodiscard]] std::string projection_name_problem(const std::string& name);
 
 } // namespace mink
+
+/// Declares every override of `checkpoint_store`, for the `protected:`
+/// section of an adapter's class: what an adapter implements, nothing else.
+#define MINK_CHECKPOINT_STORE_OVERRIDES                                        \
+  caf::expected<projection_record> do_ensure(const std::string& name)          \
+    override;                                                                  \
+  caf::expected<std::optional<projection_record>> do_load(                     \
+    const std::string& name) override;                                         \
+  caf::expected<std::vector<projection_record>> do_list() override;            \
+  caf::error do_save(const std::string& name, int64_t expected,                \
+                     int64_t position) override;                               \
+  caf::error do_set_desired(const std::string& name,                           \
+                            projection_desired desired) override;              \
+  caf::error do_request_reset(const std::string& name, int64_t position)       \
+    override;                                                                  \
+  caf::error do_request_rebuild(const std::string& name) override;             \
+  caf::error do_complete_request(const std::string& name, int64_t position)    \
+    override;                                                                  \
+  caf::error do_report(const std::string& name, const projection_report& x)    \
+    override;                                                                  \
+  caf::error do_park(const std::string& name, const recorded_event& ev,        \
+                     const std::string& error) override;                       \
+  caf::expected<std::vector<dead_letter>> do_dead_letters(                     \
+    const std::string& name, size_t limit) override;                           \
+  caf::error do_request_replay(const std::string& name, int64_t position)      \
+    override;                                                                  \
+  caf::error do_remove_dead_letter(const std::string& name, int64_t position)  \
+    override;                                                                  \
+  caf::expected<std::unique_ptr<runner_lease>> do_try_lead(                    \
+    const std::string& name) override;

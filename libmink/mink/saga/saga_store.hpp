@@ -85,3 +85,15 @@ public:
                                            const std::string& instance);
 
 } // namespace mink
+
+/// Declares every override of `saga_store`, for an adapter's class.
+#define MINK_SAGA_STORE_OVERRIDES                                              \
+  caf::expected<std::optional<saga_record>> load(                              \
+    const std::string& saga, const std::string& instance) override;           \
+  caf::error save(const std::string& saga,                                     \
+                  const std::vector<saga_change>& changes) override;           \
+  caf::expected<std::vector<saga_timer>> due(const std::string& saga,          \
+                                             int64_t now_us, size_t limit)     \
+    override;                                                                  \
+  caf::error remove_timer(const std::string& saga, const saga_timer& t)        \
+    override;

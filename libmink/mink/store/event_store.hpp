@@ -297,3 +297,25 @@ protected:
 };
 
 } // namespace mink
+
+/// Declares the overrides every `event_store` adapter implements, for the
+/// `protected:` section of its class (add `do_read_streams` and
+/// `do_add_inline` where the adapter has its own).
+#define MINK_EVENT_STORE_OVERRIDES                                             \
+  void do_append(std::vector<prepared_append>& prepared, append_results& out)  \
+    override;                                                                  \
+  caf::expected<std::vector<recorded_event>> do_read_stream(                   \
+    const std::string& stream_id, int64_t from_version, size_t limit,          \
+    read_direction dir) override;                                              \
+  caf::expected<std::vector<recorded_event>> do_read_all(                      \
+    int64_t from_position, size_t limit, const read_filter& filter) override;  \
+  caf::expected<mink::stream_info> do_stream_info(                             \
+    const std::string& stream_id) override;                                    \
+  caf::expected<int64_t> do_last_position() override;                          \
+  caf::expected<std::optional<command_record>> do_find_command(                \
+    const std::string& command_id) override;                                   \
+  caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;     \
+  caf::expected<std::vector<stream_summary>> do_list_streams(                  \
+    const std::string& after_stream_id, size_t limit,                          \
+    const std::string& category) override;                                    \
+  caf::error do_import(const std::vector<import_event>& events) override;

@@ -132,3 +132,16 @@ protected:
 };
 
 } // namespace mink
+
+/// Declares every required override of `snapshot_store`, for the
+/// `protected:` section of an adapter's class (add `do_load_many` where
+/// the adapter has its own).
+#define MINK_SNAPSHOT_STORE_OVERRIDES                                          \
+  caf::error do_save(snapshot& s) override;                                    \
+  caf::expected<std::optional<snapshot>> do_load(const std::string& stream_id) \
+    override;                                                                  \
+  caf::error do_remove(const std::string& stream_id) override;                 \
+  caf::expected<std::vector<snapshot_info>> do_list(                           \
+    const std::string& after_stream_id, size_t limit,                          \
+    const std::string& category) override;                                    \
+  caf::expected<size_t> do_purge(const std::string& category) override;

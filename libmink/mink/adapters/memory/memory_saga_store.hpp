@@ -14,17 +14,7 @@ namespace mink {
 /// timers work, but nothing survives the process.
 class memory_saga_store : public saga_store {
 public:
-  caf::expected<std::optional<saga_record>>
-  load(const std::string& saga, const std::string& instance) override;
-
-  caf::error save(const std::string& saga,
-                  const std::vector<saga_change>& changes) override;
-
-  caf::expected<std::vector<saga_timer>>
-  due(const std::string& saga, int64_t now_us, size_t limit) override;
-
-  caf::error remove_timer(const std::string& saga,
-                          const saga_timer& t) override;
+  MINK_SAGA_STORE_OVERRIDES
 
 private:
   using key = std::pair<std::string, std::string>; // saga, instance

@@ -19,18 +19,7 @@ public:
   [[nodiscard]] std::unique_ptr<memory_snapshot_store> share() const;
 
 protected:
-  caf::error do_save(snapshot& s) override;
-
-  caf::expected<std::optional<snapshot>>
-  do_load(const std::string& stream_id) override;
-
-  caf::error do_remove(const std::string& stream_id) override;
-
-  caf::expected<std::vector<snapshot_info>>
-  do_list(const std::string& after_stream_id, size_t limit,
-          const std::string& category) override;
-
-  caf::expected<size_t> do_purge(const std::string& category) override;
+  MINK_SNAPSHOT_STORE_OVERRIDES
 
 private:
   struct state {

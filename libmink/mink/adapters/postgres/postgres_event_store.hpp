@@ -44,41 +44,15 @@ public:
   pg::pool& connections() noexcept { return *pool_; }
 
 protected:
-  void do_append(std::vector<prepared_append>& prepared,
-                 append_results& out) override;
-
-  caf::expected<std::vector<recorded_event>>
-  do_read_stream(const std::string& stream_id, int64_t from_version,
-                 size_t limit, read_direction dir) override;
+  MINK_EVENT_STORE_OVERRIDES
 
   /// One prepared statement for all reads (`stream_id = r.id` per row of
   /// `unnest` of the ids and from-versions, with a lateral `LIMIT`).
   void do_read_streams(const std::vector<stream_read>& reads, size_t limit,
                        stream_reads& out) override;
 
-  caf::expected<std::vector<recorded_event>>
-  do_read_all(int64_t from_position, size_t limit,
-              const read_filter& filter) override;
-
-  caf::expected<mink::stream_info>
-  do_stream_info(const std::string& stream_id) override;
-
-  caf::expected<int64_t> do_last_position() override;
-
-  caf::expected<std::optional<command_record>>
-  do_find_command(const std::string& command_id) override;
-
-  caf::expected<size_t> do_purge_commands(int64_t older_than_us) override;
-
   caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
 
-  // Listing and import: postgres_import.cpp.
-
-  caf::expected<std::vector<stream_summary>>
-  do_list_streams(const std::string& after_stream_id, size_t limit,
-                  const std::string& category) override;
-
-  caf::error do_import(const std::vector<import_event>& events) override;
 
 private:
   postgres_event_store(const postgres_config& cfg,

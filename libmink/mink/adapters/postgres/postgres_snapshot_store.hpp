@@ -36,23 +36,12 @@ public:
   [[nodiscard]] const std::string& schema() const noexcept { return schema_; }
 
 protected:
-  caf::error do_save(snapshot& s) override;
-
-  caf::expected<std::optional<snapshot>>
-  do_load(const std::string& stream_id) override;
+  MINK_SNAPSHOT_STORE_OVERRIDES
 
   /// One prepared statement: `stream_id = ANY($1)`.
   void do_load_many(
     const std::vector<std::string>& stream_ids,
     std::vector<caf::expected<std::optional<snapshot>>>& out) override;
-
-  caf::error do_remove(const std::string& stream_id) override;
-
-  caf::expected<std::vector<snapshot_info>>
-  do_list(const std::string& after_stream_id, size_t limit,
-          const std::string& category) override;
-
-  caf::expected<size_t> do_purge(const std::string& category) override;
 
 private:
   postgres_snapshot_store(const postgres_config& cfg,

@@ -74,3 +74,18 @@ protected:
 };
 
 } // namespace mink
+
+/// Declares every override of `sql_checkpoint_store` (those of
+/// `checkpoint_store` included), for an SQL adapter's class.
+#define MINK_SQL_CHECKPOINT_STORE_OVERRIDES                                    \
+  MINK_CHECKPOINT_STORE_OVERRIDES                                              \
+  caf::error do_transact(const std::string& name, int64_t expected,            \
+                         const work_fn& work) override;                        \
+  caf::error do_run(const std::function<caf::error(soci::session&)>& work)     \
+    override;                                                                  \
+  void do_park_in(soci::session& session, const std::string& name,             \
+                  const recorded_event& ev, const std::string& error)          \
+    override;                                                                  \
+  void do_remove_dead_letter_in(soci::session& session,                        \
+                                const std::string& name, int64_t position)     \
+    override;

@@ -20,17 +20,7 @@ public:
   sql_saga_store(std::shared_ptr<sql_checkpoint_store> checkpoints,
                  std::string prefix);
 
-  caf::expected<std::optional<saga_record>>
-  load(const std::string& saga, const std::string& instance) override;
-
-  caf::error save(const std::string& saga,
-                  const std::vector<saga_change>& changes) override;
-
-  caf::expected<std::vector<saga_timer>>
-  due(const std::string& saga, int64_t now_us, size_t limit) override;
-
-  caf::error remove_timer(const std::string& saga,
-                          const saga_timer& t) override;
+  MINK_SAGA_STORE_OVERRIDES
 
 private:
   /// Runs `work` in a transaction, after creating the tables once.

@@ -35,18 +35,7 @@ public:
   [[nodiscard]] const std::string& path() const noexcept;
 
 protected:
-  caf::error do_save(snapshot& s) override;
-
-  caf::expected<std::optional<snapshot>>
-  do_load(const std::string& stream_id) override;
-
-  caf::error do_remove(const std::string& stream_id) override;
-
-  caf::expected<std::vector<snapshot_info>>
-  do_list(const std::string& after_stream_id, size_t limit,
-          const std::string& category) override;
-
-  caf::expected<size_t> do_purge(const std::string& category) override;
+  MINK_SNAPSHOT_STORE_OVERRIDES
 
 private:
   /// The connection, its prepared statements and the mutex; defined in the
