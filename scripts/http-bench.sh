@@ -7,6 +7,8 @@
 # a build (scripts/setup.sh).
 #   CONNECTIONS (256), SECONDS_RUN (15), ACCOUNTS (1000),
 #   COMMANDS (100000, in process), RATE (half of wrk's, for http_rate),
+#   TRANSFERS (1: also transfers over HTTP, timed until the saga and every
+#   read model have caught up; 0: skip),
 #   BANK_BIN (build/apps/bank/bank: another build's bank, for a baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,13 +46,37 @@ done >"$out.curl"
 curl -s -K "$out.curl"
 curl -s "$url/accounts/acc$((ACCOUNTS - 1))"; echo
 echo "== HTTP: wrk -t2 -c$connections -d${seconds}s (deposits)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s benchmarks/http/deposit.lua "$url" | tee "$out.wrk"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s benchmarks/http/bank.lua "$url" | tee "$out.wrk"
 max=$(sed -n 's/^Requests\/sec: *\([0-9]*\).*/\1/p' "$out.wrk")
 rate=${RATE:-$((max / 2))}
 echo "== HTTP: http_rate --rate $rate (open loop, half of wrk's $max/s)"
 build/benchmarks/http_rate --url "$url" --rate "$rate" --seconds "$seconds" \
   --connections "$connections" --keys "$ACCOUNTS" \
-  --path '/accounts/acc{k}/deposit' --body '{"amount":1}'
+  --path '/accounts/acc{k}/deposit' --body '{"amount":1}' \
+  || echo "(http_rate counted connection errors: see above)"
+if [[ ${TRANSFERS:-1} != 0 ]]; then
+  echo "== HTTP: transfers, wrk -t2 -c$connections -d${seconds}s, then until caught up"
+  start=$(date +%s.%N)
+  WORKLOAD=transfer wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+    -s benchmarks/http/bank.lua "$url" | tee "$out.wrk"
+  posted=$(date +%s.%N)
+  # Caught up: every projection (the read models and the saga) at lag 0 in
+  # two scrapes a tenth of a second apart; at most 10 minutes.
+  calm=0
+  for _ in $(seq 6000); do
+    lag=$(curl -s "$url/metrics" | awk '/^mink_projection_lag_events\{/ {s += $2} END {print s + 0}')
+    if [[ $lag == 0 ]]; then calm=$((calm + 1)); else calm=0; fi
+    ((calm >= 2)) && break
+    sleep 0.1
+  done
+  ((calm >= 2)) || { echo "the projections did not catch up in 10 minutes" >&2; exit 1; }
+  done_at=$(date +%s.%N)
+  accepted=$(sed -n 's/^status 202: //p' "$out.wrk")
+  curl -s "$url/metrics" | grep '^mink_saga_[a-z]*_total' || true
+  awk -v n="${accepted:-0}" -v a="$start" -v b="$posted" -v c="$done_at" 'BEGIN {
+    printf "transfers: %d accepted in %.1f s; all done %.1f s after the first: %.0f completed/s\n",
+      n, b - a, c - a, n / (c - a) }'
+fi
 cleanup_bank
 echo "== in process: command_bench --commands $commands"
 build/benchmarks/command_bench --pg "$MINK_TEST_PG" --commands "$commands" \

@@ -4,7 +4,10 @@
 
 #include "actor_fixture.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/command/append_command.hpp"
 #include "mink/command/declared_commands.hpp"
+#include "mink/serialization/describe.hpp"
+#include "mink/uuid.hpp"
 #include "mink/command/middleware/correlation.hpp"
 #include "mink/command/middleware/recovery.hpp"
 #include "mink/command/middleware/validation.hpp"
@@ -34,7 +37,18 @@ MINK_COMMAND(pong, n)
 struct decider {
   using command_type = std::variant<ping, pong>;
 };
+struct pinged {};
+MINK_EVENT(pinged, "Pinged")
+struct with_events : decider {
+  using event_type = std::variant<pinged>;
+  static constexpr const char* category = "pingable";
+};
 } // namespace routed
+
+/// The test account under category `account`, for append commands.
+struct categorized_account : test_domain::account_decider {
+  static constexpr const char* category = "account";
+};
 
 command_envelope typed(command_envelope env, std::string type) {
   env.type = std::move(type);
@@ -88,6 +102,50 @@ BOOST_AUTO_TEST_CASE(route_adds_every_declared_command_of_a_decider) {
   auto again = route<routed::decider>(cfg, router);
   BOOST_TEST(code_of(again) == errc::invalid_argument);
   BOOST_TEST(to_text(again).find("'ping' is routed already")
+             != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(route_adds_the_append_command_of_a_decider_with_events) {
+  command_bus_config cfg;
+  command_handler_actor router = actors.add(sys->spawn(silent_router));
+  BOOST_REQUIRE(!route<routed::with_events>(cfg, router));
+  BOOST_TEST(cfg.routes.size() == 3u);
+  BOOST_TEST(cfg.routes.count("mink.append.pingable") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_append_writes_its_events_once_and_the_decider_sees_them) {
+  auto router = actors.add(spawn_router<test_domain::account_decider>(
+    *sys, "account", ctx, {}, std::make_shared<router_stats>()));
+  command_bus_config cfg;
+  cfg.routes["account_command"] = router;
+  cfg.routes[append_command_name("account")] = router;
+  auto bus = actors.add(spawn_command_bus(*sys, cfg));
+  BOOST_REQUIRE(call(bus, make_command("p1", test_domain::open_account{"P"})));
+  auto id = make_uuid();
+  auto append = make_append_command<categorized_account>(
+    "p1", {test_domain::money_deposited{7}, test_domain::money_deposited{5}},
+    id);
+  BOOST_TEST(append.type == "mink.append.account");
+  auto first = call(bus, append);
+  BOOST_REQUIRE_MESSAGE(first, (first ? "" : to_text(first.error())));
+  BOOST_TEST(first->version == 3);
+  // The same command id again writes nothing and gives the same answer.
+  auto again = call(bus, append);
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->version == 3);
+  BOOST_TEST(again->position == first->position);
+  auto events = store->read_stream("account-p1", 1, 10);
+  BOOST_REQUIRE(events);
+  BOOST_REQUIRE_EQUAL(events->size(), 3u);
+  BOOST_TEST(events->at(1).type == "MoneyDeposited");
+  BOOST_TEST(events->at(2).meta.causation_id == id);
+  // The decider's state has them: 12 may go, one more cent may not.
+  auto take = call(bus, make_command("p1", test_domain::withdraw{12}));
+  BOOST_REQUIRE(take);
+  BOOST_TEST(take->version == 4);
+  auto more = call(bus, make_command("p1", test_domain::withdraw{1}));
+  BOOST_REQUIRE(!more);
+  BOOST_TEST(test_domain::describe(more.error()).find("insufficient_funds")
              != std::string::npos);
 }
 

@@ -112,6 +112,45 @@ BOOST_AUTO_TEST_CASE(records_are_saved_loaded_and_replaced) {
   BOOST_TEST(!elsewhere->has_value());
 }
 
+BOOST_AUTO_TEST_CASE(many_records_load_in_the_order_asked_and_save_at_once) {
+  // More than one statement's worth of parameters (row_batch::max_params).
+  std::vector<saga_change> changes;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2500; ++i) {
+    auto id = "i" + std::to_string(i);
+    changes.push_back(change(id, i + 1, {{id, "t", 1000 + i}}, {}, i % 2 == 1));
+    ids.push_back(id);
+  }
+  MINK_REQUIRE_NO_ERROR(store->save("s", changes));
+  std::vector<std::string> asked{"i2499", "nope", "i0", "i7"};
+  asked.insert(asked.end(), ids.begin(), ids.end());
+  auto recs = reopen()->load_many("s", asked);
+  BOOST_REQUIRE_MESSAGE(recs, (recs ? std::string{} : describe(recs.error())));
+  BOOST_REQUIRE_EQUAL(recs->size(), asked.size());
+  BOOST_TEST(((*recs)[0] && (*recs)[0]->position == 2500 && (*recs)[0]->done));
+  BOOST_TEST(!(*recs)[1].has_value());
+  BOOST_TEST(((*recs)[2] && (*recs)[2]->position == 1 && !(*recs)[2]->done));
+  BOOST_TEST(((*recs)[3] && (*recs)[3]->state == R"({"n":8})"));
+  for (size_t k = 0; k < ids.size(); ++k)
+    BOOST_TEST(((*recs)[4 + k] && (*recs)[4 + k]->position == int64_t(k) + 1));
+  // The finished half lost its timers; the others kept theirs.
+  auto due = store->due("s", 1'000'000, 5000);
+  BOOST_REQUIRE(due);
+  BOOST_TEST(due->size() == 1250u);
+  // Cancelled and finished across many instances at once.
+  std::vector<saga_change> more;
+  for (int i = 0; i < 2500; i += 2)
+    more.push_back(change("i" + std::to_string(i), 9000, {}, {"t"}, i >= 2000));
+  MINK_REQUIRE_NO_ERROR(store->save("s", more));
+  BOOST_TEST(due_names(1'000'000) == names{});
+  // One instance twice in one save is refused, and nothing of it is saved.
+  BOOST_TEST((store->save("s", {change("dup", 1), change("dup", 2)})
+              == errc::invalid_argument));
+  auto dup = store->load("s", "dup");
+  BOOST_REQUIRE(dup);
+  BOOST_TEST(!dup->has_value());
+}
+
 BOOST_AUTO_TEST_CASE(timers_come_due_in_order_and_are_replaced_and_cancelled) {
   MINK_REQUIRE_NO_ERROR(store->save(
     "s", {change("a", 1, {{"a", "late", 300}, {"a", "early", 100}}),

@@ -19,6 +19,7 @@
 #include "mink/actors/interfaces.hpp"
 #include "mink/aggregate.hpp"
 #include "mink/aggregate_events.hpp"
+#include "mink/command/append_command.hpp"
 #include "mink/errc.hpp"
 #include "mink/serialization/state_codec.hpp"
 
@@ -88,6 +89,7 @@ class decider_model final : public aggregate_model {
 public:
   using command_type = typename Decider::command_type;
   using event_type = typename Decider::event_type;
+  using appended = append_events<event_type>;
 
   int64_t version() const noexcept override {
     return agg_.version();
@@ -98,7 +100,8 @@ public:
   }
 
   bool accepts(const command_envelope& env) const override {
-    return std::any_cast<command_type>(&env.payload) != nullptr;
+    return std::any_cast<command_type>(&env.payload) != nullptr
+           || std::any_cast<appended>(&env.payload) != nullptr;
   }
 
   bool creates(const command_envelope& env) const override {
@@ -115,6 +118,10 @@ public:
   decide(const command_envelope& env, const metadata& meta,
          const event_registry& reg) override {
     decided_.clear();
+    if (auto x = std::any_cast<appended>(&env.payload)) {
+      decided_ = x->events; // no rule: the sender decided
+      return to_event_data(reg, decided_, meta);
+    }
     try {
       auto decided = agg_.decide(*std::any_cast<command_type>(&env.payload));
       if (!decided)

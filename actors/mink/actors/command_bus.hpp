@@ -35,8 +35,7 @@ struct command_bus_config {
 template <class Decider>
 [[nodiscard]] caf::error route(command_bus_config& cfg,
                                const command_handler_actor& handler) {
-  return add_routes(cfg, command_names<typename Decider::command_type>(),
-                    handler);
+  return add_routes(cfg, routed_command_names<Decider>(), handler);
 }
 
 /// Routes the commands named `names` to `handler` (see `route`).

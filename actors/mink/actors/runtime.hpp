@@ -103,8 +103,8 @@ public:
   /// (declared with `MINK_COMMAND`) to it. Before `start_commands` only.
   template <class Decider>
   caf::expected<std::shared_ptr<router_stats>> add_aggregate() {
-    return add_aggregate<Decider>(
-      Decider::category, command_names<typename Decider::command_type>());
+    return add_aggregate<Decider>(Decider::category,
+                                  routed_command_names<Decider>());
   }
 
   /// `add_aggregate` without the template: the models come from

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <caf/expected.hpp>
 #include <rapidjson/document.h>
 
+#include "mink/command/append_command.hpp"
 #include "mink/command/command.hpp"
 #include "mink/serialization/declared_json.hpp"
 #include "mink/serialization/describe.hpp"
@@ -74,6 +76,30 @@ template <class Variant>
 std::vector<std::string> command_names() {
   const auto& xs = detail::command_table<Variant>::names;
   return {std::begin(xs), std::end(xs)};
+}
+
+namespace detail {
+
+template <class Decider, class = void>
+struct has_category_and_events : std::false_type {};
+
+template <class Decider>
+struct has_category_and_events<
+  Decider, std::void_t<decltype(Decider::category), typename Decider::event_type>>
+  : std::true_type {};
+
+} // namespace detail
+
+/// What `route<Decider>` and `runtime::add_aggregate<Decider>()` route to
+/// `Decider`'s aggregates: every command of its command variant, and, when
+/// it names its category and event type, its append command
+/// (`append_command_name(Decider::category)`).
+template <class Decider>
+std::vector<std::string> routed_command_names() {
+  auto names = command_names<typename Decider::command_type>();
+  if constexpr (detail::has_category_and_events<Decider>::value)
+    names.push_back(append_command_name(Decider::category));
+  return names;
 }
 
 /// An envelope for the aggregate `id` of `Decider`, whose

@@ -7,18 +7,9 @@ namespace mink {
 sql_read_model::sql_read_model(std::string name,
                                std::shared_ptr<const event_registry> reg,
                                std::string category)
-  : name_(std::move(name)),
-    category_(std::move(category)),
-    handlers_(std::move(reg)) {
+  : handler_read_model(std::move(name), std::move(reg),
+                       std::move(category)) {
   // nop
-}
-
-std::string sql_read_model::name() const {
-  return name_;
-}
-
-read_filter sql_read_model::filter() const {
-  return {category_, handlers_.types()};
 }
 
 caf::error sql_read_model::handle(soci::session& sql,
@@ -44,18 +35,9 @@ caf::error sql_read_model::end_batch(soci::session&) {
 async_read_model::async_read_model(std::string name,
                                    std::shared_ptr<const event_registry> reg,
                                    std::string category)
-  : name_(std::move(name)),
-    category_(std::move(category)),
-    handlers_(std::move(reg)) {
+  : handler_read_model(std::move(name), std::move(reg),
+                       std::move(category)) {
   // nop
-}
-
-std::string async_read_model::name() const {
-  return name_;
-}
-
-read_filter async_read_model::filter() const {
-  return {category_, handlers_.types()};
 }
 
 caf::error

@@ -10,6 +10,45 @@
 
 namespace mink {
 
+namespace detail {
+
+/// What both read models share: a name, a category, and handlers per event
+/// type whose types are the read filter.
+template <class Projection, class... Args>
+class handler_read_model : public Projection {
+public:
+  handler_read_model(std::string name,
+                     std::shared_ptr<const event_registry> reg,
+                     std::string category)
+    : name_(std::move(name)),
+      category_(std::move(category)),
+      handlers_(std::move(reg)) {
+    // nop
+  }
+
+  std::string name() const override {
+    return name_;
+  }
+
+  read_filter filter() const override {
+    return {category_, handlers_.types()};
+  }
+
+protected:
+  /// Handles events of declared type `E` with
+  /// `f(Args..., const typed_event<E>&)`.
+  template <class E, class F>
+  void on(F f) {
+    handlers_.template on<E>(std::move(f));
+  }
+
+  std::string name_;
+  std::string category_;
+  event_handlers<Args...> handlers_;
+};
+
+} // namespace detail
+
 /// An exactly-once SQL read model written as handlers per event type:
 ///
 /// ~~~
@@ -30,24 +69,16 @@ namespace mink {
 /// category given (all when empty). Each batch's rows commit with its
 /// checkpoint (see `sql_projection`); `begin_batch` and `end_batch` let a
 /// read model gather rows and write them with one statement per batch.
-class sql_read_model : public sql_projection {
+class sql_read_model
+  : public detail::handler_read_model<sql_projection, soci::session&> {
 public:
   sql_read_model(std::string name, std::shared_ptr<const event_registry> reg,
                  std::string category = {});
 
-  std::string name() const override;
-  read_filter filter() const override;
   caf::error handle(soci::session& sql,
                     const std::vector<recorded_event>& events) override;
 
 protected:
-  /// Handles events of declared type `E` with
-  /// `f(soci::session&, const typed_event<E>&)`.
-  template <class E, class F>
-  void on(F f) {
-    handlers_.template on<E>(std::move(f));
-  }
-
   /// Runs before the handlers of a batch (e.g. to read the rows the batch
   /// touches in one query).
   virtual caf::error begin_batch(soci::session& sql,
@@ -55,35 +86,17 @@ protected:
 
   /// Runs after the handlers of a batch, inside its transaction.
   virtual caf::error end_batch(soci::session& sql);
-
-private:
-  std::string name_;
-  std::string category_;
-  event_handlers<soci::session&> handlers_;
 };
 
 /// An at-least-once read model anywhere (memory, a cache, another service)
 /// written as handlers per event type `f(const typed_event<E>&)`; see
 /// `async_projection` and `sql_read_model`.
-class async_read_model : public async_projection {
+class async_read_model : public detail::handler_read_model<async_projection> {
 public:
   async_read_model(std::string name, std::shared_ptr<const event_registry> reg,
                    std::string category = {});
 
-  std::string name() const override;
-  read_filter filter() const override;
   caf::error handle(const std::vector<recorded_event>& events) override;
-
-protected:
-  template <class E, class F>
-  void on(F f) {
-    handlers_.template on<E>(std::move(f));
-  }
-
-private:
-  std::string name_;
-  std::string category_;
-  event_handlers<> handlers_;
 };
 
 } // namespace mink

@@ -37,9 +37,11 @@ public:
   [[nodiscard]] virtual std::string instance_of(const recorded_event& ev) const
     = 0;
 
-  /// The state of an instance the store has no record of.
+  /// The state of an instance the store has no record of, and in
+  /// `position` the global position up to which its steps were taken
+  /// before (0 for a new instance).
   [[nodiscard]] virtual caf::expected<std::any>
-  new_state(const std::string& instance) const = 0;
+  new_state(const std::string& instance, int64_t& position) const = 0;
 
   [[nodiscard]] virtual caf::expected<std::any>
   decode_state(const std::string& json) const = 0;
@@ -54,6 +56,15 @@ public:
   /// Runs the handler of timer `timer`; false when it has none.
   virtual bool wake(std::any& st, saga_context& ctx,
                     const std::string& timer) const = 0;
+};
+
+/// The state of a saga instance rebuilt from before the saga kept state
+/// (see `saga::recover_with`), and the global position of the last event
+/// whose step was already taken (0: none).
+template <class State>
+struct recovered {
+  State state;
+  int64_t position = 0;
 };
 
 /// A saga over state `State` (declared with `MINK_FIELDS`, stored as
@@ -117,8 +128,11 @@ public:
 
   /// Builds the state of an instance the saga store has no record of (for
   /// instances that began before the saga kept state); `State{}` without.
+  /// `f` also gives the global position of the last event whose step was
+  /// taken before: the saga skips events at or below it.
   saga& recover_with(
-    std::function<caf::expected<State>(const std::string& instance)> f) {
+    std::function<caf::expected<recovered<State>>(const std::string& instance)>
+      f) {
     recover_ = std::move(f);
     return *this;
   }
@@ -139,13 +153,16 @@ public:
                                      : ev.stream_id.substr(dash + 1);
   }
 
-  caf::expected<std::any> new_state(const std::string& instance) const override {
+  caf::expected<std::any> new_state(const std::string& instance,
+                                    int64_t& position) const override {
+    position = 0;
     if (!recover_)
       return std::any{State{}};
     auto st = recover_(instance);
     if (!st)
       return std::move(st.error());
-    return std::any{std::move(*st)};
+    position = st->position;
+    return std::any{std::move(st->state)};
   }
 
   caf::expected<std::any> decode_state(const std::string& json) const override {
@@ -186,7 +203,7 @@ private:
                      std::function<void(std::any&, saga_context&)>>
     wakes_;
   std::function<std::string(const recorded_event&)> instance_of_;
-  std::function<caf::expected<State>(const std::string&)> recover_;
+  std::function<caf::expected<recovered<State>>(const std::string&)> recover_;
 };
 
 } // namespace mink

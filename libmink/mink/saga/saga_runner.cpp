@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <climits>
 #include <deque>
+#include <iterator>
 #include <optional>
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/atom.hpp>
 #include <caf/make_message.hpp>
@@ -119,6 +122,8 @@ struct saga_runner::slot {
   std::optional<saga_context> ctx;
   /// The timer changes gathered so far.
   saga_change change;
+  /// The events of the batch still to handle, in order.
+  std::deque<const recorded_event*> events;
 
   /// Moves the context's timers into `change`: a later set or cancel of a
   /// name replaces an earlier one.
@@ -164,6 +169,20 @@ struct saga_runner::slot {
   }
 };
 
+/// The instances one batch or firing works on, in first-seen order, and an
+/// index by id (a batch may touch thousands).
+struct saga_runner::slot_table {
+  std::vector<std::unique_ptr<slot>> all;
+  std::unordered_map<std::string, slot*> by_id;
+
+  slot* add(std::unique_ptr<slot> s) {
+    auto ptr = s.get();
+    by_id.emplace(s->id, ptr);
+    all.push_back(std::move(s));
+    return ptr;
+  }
+};
+
 saga_runner::saga_runner(std::shared_ptr<const saga_definition> def,
                          std::shared_ptr<saga_store> store,
                          command_sender send, saga_runner_config cfg)
@@ -198,29 +217,51 @@ error_policy saga_runner::policy() const {
 }
 
 caf::expected<saga_runner::slot*>
-saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
-                     const std::string& instance) {
-  for (auto& s : slots)
-    if (s->id == instance)
-      return s.get();
+saga_runner::slot_of(slot_table& slots, const std::string& instance) {
+  if (auto i = slots.by_id.find(instance); i != slots.by_id.end())
+    return i->second;
   auto rec = store_->load(def_->name(), instance);
   if (!rec)
     return std::move(rec.error());
+  return add_slot(slots, instance, std::move(*rec));
+}
+
+caf::error saga_runner::load_slots(slot_table& slots,
+                                   const std::vector<std::string>& instances) {
+  std::vector<std::string> missing;
+  for (const auto& id : instances)
+    if (slots.by_id.count(id) == 0)
+      missing.push_back(id);
+  if (missing.empty())
+    return {};
+  auto recs = store_->load_many(def_->name(), missing);
+  if (!recs)
+    return std::move(recs.error());
+  for (size_t k = 0; k < missing.size(); ++k)
+    if (auto s = add_slot(slots, missing[k], std::move((*recs)[k])); !s)
+      return std::move(s.error());
+  return {};
+}
+
+caf::expected<saga_runner::slot*>
+saga_runner::add_slot(slot_table& slots, const std::string& instance,
+                      std::optional<saga_record> rec) {
   auto s = std::make_unique<slot>();
   s->id = instance;
   s->change.instance = instance;
-  if (*rec && (*rec)->done) { // finished: its state is never needed again
-    s->record = std::move(**rec);
+  if (rec && rec->done) { // finished: its state is never needed again
+    s->record = std::move(*rec);
     s->stored = s->record;
-    slots.push_back(std::move(s));
-    return slots.back().get();
+    return slots.add(std::move(s));
   }
-  auto st = *rec ? def_->decode_state((*rec)->state) : def_->new_state(instance);
+  int64_t taken = 0; // a recovered instance's steps taken before
+  auto st = rec ? def_->decode_state(rec->state)
+                : def_->new_state(instance, taken);
   if (!st)
     return std::move(st.error());
   s->state = std::move(*st);
-  if (*rec) {
-    s->record = std::move(**rec);
+  if (rec) {
+    s->record = std::move(*rec);
     auto journal = decode_journal(s->record.journal);
     if (!journal)
       return std::move(journal.error());
@@ -233,36 +274,57 @@ saga_runner::slot_of(std::vector<std::unique_ptr<slot>>& slots,
         return std::move(json.error());
       s->record.state = std::move(*json);
     }
+    s->record.position = taken;
   }
   s->stored = s->record;
-  slots.push_back(std::move(s));
-  return slots.back().get();
+  return slots.add(std::move(s));
+}
+
+std::vector<caf::expected<command_result>>
+saga_runner::send_parts(std::vector<command_envelope> envs) {
+  auto part = std::max<size_t>(cfg_.max_in_flight, 1);
+  if (envs.size() <= part)
+    return send_(std::move(envs));
+  std::vector<caf::expected<command_result>> out;
+  out.reserve(envs.size());
+  for (size_t first = 0; first < envs.size(); first += part) {
+    auto last = std::min(envs.size(), first + part);
+    std::vector<command_envelope> some(
+      std::make_move_iterator(envs.begin() + first),
+      std::make_move_iterator(envs.begin() + last));
+    auto answers = send_(std::move(some));
+    if (answers.size() != last - first)
+      return answers; // the caller reports the count
+    for (auto& x : answers)
+      out.push_back(std::move(x));
+  }
+  return out;
 }
 
 caf::error saga_runner::handle(const std::vector<recorded_event>& events) {
   std::lock_guard<std::mutex> guard{work_mtx_};
-  std::vector<std::unique_ptr<slot>> slots;
+  slot_table slots;
   slots_ = &slots;
   // Each instance's events in order; instances side by side, so that the
   // commands of one round go out together.
-  std::vector<std::pair<slot*, std::deque<const recorded_event*>>> queues;
-  for (const auto& ev : events) {
-    auto id = def_->instance_of(ev);
-    if (id.empty())
-      continue;
-    auto s = slot_of(slots, id);
-    if (!s)
-      return std::move(s.error());
-    auto i = std::find_if(queues.begin(), queues.end(),
-                          [&](const auto& q) { return q.first == *s; });
-    if (i == queues.end())
-      queues.push_back({*s, {&ev}});
-    else
-      i->second.push_back(&ev);
-  }
+  std::vector<std::string> ids(events.size());
+  for (size_t i = 0; i < events.size(); ++i)
+    ids[i] = def_->instance_of(events[i]);
+  std::vector<std::string> wanted; // first seen first
+  std::unordered_set<std::string_view> seen;
+  for (const auto& id : ids)
+    if (!id.empty() && seen.insert(id).second)
+      wanted.push_back(id);
+  if (auto err = load_slots(slots, wanted))
+    return err;
+  for (size_t i = 0; i < events.size(); ++i)
+    if (!ids[i].empty())
+      slots.by_id.at(ids[i])->events.push_back(&events[i]);
   for (;;) {
     std::vector<slot*> active;
-    for (auto& [s, queue] : queues) {
+    for (auto& owned : slots.all) {
+      auto s = owned.get();
+      auto& queue = s->events;
       while (!queue.empty()) {
         auto ev = queue.front();
         queue.pop_front();
@@ -321,7 +383,7 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
       // a repeat after a crash then takes the same turns.
       if (auto err = save_journals())
         return err;
-      auto answers = send_(std::move(envs));
+      auto answers = send_parts(std::move(envs));
       stats_->commands.fetch_add(sent.size(), std::memory_order_relaxed);
       if (answers.size() != sent.size())
         return make_error(errc::projection_failed,
@@ -385,7 +447,7 @@ caf::error saga_runner::run_commands(std::vector<slot*>& active) {
 
 caf::error saga_runner::save_journals() {
   std::vector<saga_change> changes;
-  for (auto& s : *slots_) {
+  for (auto& s : slots_->all) {
     if (!s->journal_changed)
       continue;
     saga_change c;
@@ -400,9 +462,9 @@ caf::error saga_runner::save_journals() {
   return store_->save(def_->name(), changes);
 }
 
-caf::error saga_runner::save(std::vector<std::unique_ptr<slot>>& slots) {
+caf::error saga_runner::save(slot_table& slots) {
   std::vector<saga_change> changes;
-  for (auto& s : slots) {
+  for (auto& s : slots.all) {
     if (!s->dirty)
       continue;
     if (s->state.has_value()) { // a finished instance's is not decoded
@@ -434,7 +496,7 @@ caf::expected<size_t> saga_runner::fire_due() {
   // One instance at a time, each saved on its own: a failing one does not
   // hold back the others (its timers stay due).
   for (size_t i = 0; i < timers->size();) {
-    std::vector<std::unique_ptr<slot>> slots;
+    slot_table slots;
     slots_ = &slots;
     auto n = fire_instance(*timers, i, now, slots);
     if (!n) {
@@ -460,7 +522,7 @@ caf::expected<size_t> saga_runner::fire_due() {
 caf::expected<size_t>
 saga_runner::fire_instance(std::vector<saga_timer>& timers, size_t first,
                            int64_t now,
-                           std::vector<std::unique_ptr<slot>>& slots) {
+                           slot_table& slots) {
   auto s = slot_of(slots, timers[first].instance);
   if (!s)
     return std::move(s.error());

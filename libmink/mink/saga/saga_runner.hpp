@@ -38,6 +38,10 @@ struct saga_runner_config {
   /// Rounds of continuations (a command's answer sending the next command)
   /// per event; a saga that goes on longer fails the batch.
   int max_rounds = 32;
+  /// Commands sent at once at most: a batch of thousands of events goes out
+  /// in parts, so that it does not fill the store's append queue (and get
+  /// `overloaded` for everyone).
+  size_t max_in_flight = 256;
   logger_ptr log;
   /// The name of its checkpoint in the projection engine; empty: the
   /// saga's name. (A saga that replaces older code keeps that code's
@@ -108,19 +112,29 @@ public:
 
 private:
   struct slot;
+  struct slot_table;
 
-  caf::expected<slot*> slot_of(std::vector<std::unique_ptr<slot>>& slots,
-                               const std::string& instance);
+  /// The instance's slot in `slots`, loaded from the store the first time.
+  caf::expected<slot*> slot_of(slot_table& slots, const std::string& instance);
+  /// Loads the slots of `instances` not in `slots` yet, in one call.
+  caf::error load_slots(slot_table& slots,
+                        const std::vector<std::string>& instances);
+  /// Adds the slot of `instance` with its stored record `rec`.
+  caf::expected<slot*> add_slot(slot_table& slots, const std::string& instance,
+                                std::optional<saga_record> rec);
+  /// Sends `envs` in parts of at most `max_in_flight`.
+  std::vector<caf::expected<command_result>>
+  send_parts(std::vector<command_envelope> envs);
   caf::error run_commands(std::vector<slot*>& active);
   /// Saves the outcomes of the steps taken so far (not the state) of the
   /// instances in `slots_`.
   caf::error save_journals();
-  caf::error save(std::vector<std::unique_ptr<slot>>& slots);
+  caf::error save(slot_table& slots);
   /// Fires the timers of the instance of `timers[first]` (they are
   /// adjacent when `due` sorts by instance).
   caf::expected<size_t> fire_instance(std::vector<saga_timer>& timers,
                                       size_t first, int64_t now,
-                                      std::vector<std::unique_ptr<slot>>& slots);
+                                      slot_table& slots);
 
   std::shared_ptr<const saga_definition> def_;
   std::shared_ptr<saga_store> store_;
@@ -131,7 +145,7 @@ private:
   /// One batch or one firing at a time: both change instances.
   std::mutex work_mtx_;
   /// The instances of the batch or firing in progress (under `work_mtx_`).
-  std::vector<std::unique_ptr<slot>>* slots_ = nullptr;
+  slot_table* slots_ = nullptr;
   std::mutex timer_mtx_;
   std::condition_variable timer_cv_;
   bool stopping_ = false;

@@ -1,5 +1,8 @@
 #include "mink/saga/saga_store.hpp"
 
+#include <string_view>
+#include <unordered_set>
+
 #include "mink/errc.hpp"
 #include "mink/store/detail/port_checks.hpp"
 
@@ -17,6 +20,22 @@ caf::error check(std::string_view what, const std::string& x) {
 
 saga_store::~saga_store() = default;
 
+caf::expected<std::optional<saga_record>>
+saga_store::load(const std::string& saga, const std::string& instance) {
+  auto recs = load_many(saga, {instance});
+  if (!recs)
+    return std::move(recs.error());
+  return std::move(recs->front());
+}
+
+caf::error validate_saga_keys(const std::string& saga,
+                              const std::vector<std::string>& instances) {
+  for (const auto& id : instances)
+    if (auto err = check("saga instance id", id))
+      return err;
+  return check("saga name", saga);
+}
+
 caf::error validate_saga_key(const std::string& saga,
                              const std::string& instance) {
   if (auto err = check("saga name", saga))
@@ -26,7 +45,12 @@ caf::error validate_saga_key(const std::string& saga,
 
 caf::error validate_saga_change(const std::string& saga,
                                 const std::vector<saga_change>& changes) {
+  std::unordered_set<std::string_view> seen;
   for (const auto& c : changes) {
+    if (!seen.insert(c.instance).second)
+      return make_error(errc::invalid_argument,
+                        "saga instance " + c.instance
+                          + " appears twice in one save");
     if (auto err = validate_saga_key(saga, c.instance))
       return err;
     for (const auto& t : c.set)

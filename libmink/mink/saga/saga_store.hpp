@@ -56,13 +56,20 @@ class saga_store {
 public:
   virtual ~saga_store();
 
+  /// The records of `instances` of `saga`, in their order (none for an
+  /// instance without one): one round trip for a batch's instances.
+  [[nodiscard]] virtual caf::expected<std::vector<std::optional<saga_record>>>
+  load_many(const std::string& saga, const std::vector<std::string>& instances)
+    = 0;
+
   /// The record of `instance` of `saga`, or none.
-  [[nodiscard]] virtual caf::expected<std::optional<saga_record>>
-  load(const std::string& saga, const std::string& instance) = 0;
+  [[nodiscard]] caf::expected<std::optional<saga_record>>
+  load(const std::string& saga, const std::string& instance);
 
   /// Saves the records and applies the timer changes of `changes`, all or
   /// nothing: per change, cancels, then sets (a timer's instance is the
   /// change's), and drops every timer of an instance whose record is done.
+  /// An instance appears in one change at most (`invalid_argument`).
   [[nodiscard]] virtual caf::error
   save(const std::string& saga, const std::vector<saga_change>& changes) = 0;
 
@@ -80,6 +87,10 @@ public:
 [[nodiscard]] caf::error validate_saga_change(
   const std::string& saga, const std::vector<saga_change>& changes);
 
+/// Checks a saga name and instance ids.
+[[nodiscard]] caf::error validate_saga_keys(
+  const std::string& saga, const std::vector<std::string>& instances);
+
 /// Checks a saga name and an instance id.
 [[nodiscard]] caf::error validate_saga_key(const std::string& saga,
                                            const std::string& instance);
@@ -88,8 +99,9 @@ public:
 
 /// Declares every override of `saga_store`, for an adapter's class.
 #define MINK_SAGA_STORE_OVERRIDES                                              \
-  caf::expected<std::optional<saga_record>> load(                              \
-    const std::string& saga, const std::string& instance) override;           \
+  caf::expected<std::vector<std::optional<saga_record>>> load_many(            \
+    const std::string& saga, const std::vector<std::string>& instances)       \
+    override;                                                                  \
   caf::error save(const std::string& saga,                                     \
                   const std::vector<saga_change>& changes) override;           \
   caf::expected<std::vector<saga_timer>> due(const std::string& saga,          \

@@ -213,9 +213,9 @@ caf::error event_registry::apply_steps(const entry& e,
   return {};
 }
 
-caf::error event_registry::parse_and_upcast(const entry& e,
-                                            recorded_event& ev,
-                                            rapidjson::Document& doc) const {
+caf::error event_registry::parse_upcasted(const entry& e,
+                                          const recorded_event& ev,
+                                          rapidjson::Document& doc) const {
   if (auto err = check_upcast_path(e, ev))
     return err;
   if (auto err = parse_json(ev.data, doc))
@@ -223,8 +223,16 @@ caf::error event_registry::parse_and_upcast(const entry& e,
                       subject(ev) + ": " + reason(err) + location(ev));
   if (ev.schema_version == e.version)
     return {};
-  if (auto err = apply_steps(e, ev, doc))
+  return apply_steps(e, ev, doc);
+}
+
+caf::error event_registry::parse_and_upcast(const entry& e,
+                                            recorded_event& ev,
+                                            rapidjson::Document& doc) const {
+  if (auto err = parse_upcasted(e, ev, doc))
     return err;
+  if (ev.schema_version == e.version)
+    return {};
   auto json = write_json(doc);
   if (!json)
     return make_error(errc::decode_failed,
@@ -232,6 +240,26 @@ caf::error event_registry::parse_and_upcast(const entry& e,
                         + location(ev));
   ev.data = std::move(*json);
   ev.schema_version = e.version;
+  return {};
+}
+
+caf::error event_registry::run_decoder(const entry& e,
+                                       const std::string& stored,
+                                       const recorded_event& ev,
+                                       const rapidjson::Document& doc,
+                                       std::any& out) const {
+  caf::error err;
+  try {
+    err = e.fns.decode(doc, out);
+  } catch (const std::exception& ex) {
+    err = make_error(errc::decode_failed,
+                     std::string{"decoder threw: "} + ex.what());
+  }
+  if (err)
+    return make_error(errc::decode_failed,
+                      stored + ": decoder for version "
+                        + std::to_string(e.version)
+                        + " failed: " + reason(err) + location(ev));
   return {};
 }
 
@@ -257,31 +285,42 @@ event_registry::decode(recorded_event&& ev) const {
 
 caf::expected<decoded_event>
 event_registry::decode_impl(recorded_event ev) const {
+  auto e = find_entry(ev);
+  if (!e)
+    return std::move(e.error());
+  auto stored = subject(ev);
+  rapidjson::Document doc;
+  if (auto err = parse_and_upcast(**e, ev, doc))
+    return err;
+  decoded_event result;
+  if (auto err = run_decoder(**e, stored, ev, doc, result.value))
+    return err;
+  result.envelope = std::move(ev);
+  return result;
+}
+
+caf::expected<std::any>
+event_registry::decode_value(const recorded_event& ev) const {
+  auto e = find_entry(ev);
+  if (!e)
+    return std::move(e.error());
+  rapidjson::Document doc;
+  if (auto err = parse_upcasted(**e, ev, doc))
+    return err;
+  std::any value;
+  if (auto err = run_decoder(**e, subject(ev), ev, doc, value))
+    return err;
+  return value;
+}
+
+caf::expected<const event_registry::entry*>
+event_registry::find_entry(const recorded_event& ev) const {
   auto i = entries_.find(ev.type);
   if (i == entries_.end())
     return make_error(errc::unknown_event_type,
                       "event type " + quoted(ev.type) + " is not registered"
                         + location(ev));
-  const auto& e = i->second;
-  auto stored = subject(ev);
-  rapidjson::Document doc;
-  if (auto err = parse_and_upcast(e, ev, doc))
-    return err;
-  decoded_event result;
-  caf::error err;
-  try {
-    err = e.fns.decode(doc, result.value);
-  } catch (const std::exception& ex) {
-    err = make_error(errc::decode_failed,
-                     std::string{"decoder threw: "} + ex.what());
-  }
-  if (err)
-    return make_error(errc::decode_failed,
-                      stored + ": decoder for version "
-                        + std::to_string(e.version)
-                        + " failed: " + reason(err) + location(ev));
-  result.envelope = std::move(ev);
-  return result;
+  return &i->second;
 }
 
 bool event_registry::contains(const std::string& name) const {

@@ -104,6 +104,11 @@ public:
   /// Like the above, but moves the envelope instead of copying it.
   caf::expected<decoded_event> decode(recorded_event&& ev) const;
 
+  /// Like `decode`, but gives only the C++ event and neither copies nor
+  /// changes the envelope: an upcast lives only in the parsed document.
+  /// What handlers by event type use, which keep the envelope beside.
+  caf::expected<std::any> decode_value(const recorded_event& ev) const;
+
   /// Returns `ev` with `data` and `schema_version` raised to the current
   /// schema version of its type, without decoding it. Events of unregistered
   /// types and events at the current version are returned unchanged (raw
@@ -151,6 +156,19 @@ private:
                                           metadata meta) const;
 
   caf::expected<decoded_event> decode_impl(recorded_event ev) const;
+
+  /// The entry of `ev.type`, or `errc::unknown_event_type`.
+  caf::expected<const entry*> find_entry(const recorded_event& ev) const;
+
+  /// Parses `ev.data` into `doc` and raises it to the current version.
+  caf::error parse_upcasted(const entry& e, const recorded_event& ev,
+                            rapidjson::Document& doc) const;
+
+  /// Runs the decoder of `e` on `doc`; errors name `stored` (the type and
+  /// stored version) and where `ev` is stored.
+  caf::error run_decoder(const entry& e, const std::string& stored,
+                         const recorded_event& ev,
+                         const rapidjson::Document& doc, std::any& out) const;
 
   /// Checks that `ev` can be raised to the current version of `e`.
   caf::error check_upcast_path(const entry& e, const recorded_event& ev) const;

@@ -29,7 +29,8 @@ enum class bank_errc : uint8_t {
   same_account,
   /// A transfer id reused with other accounts or another amount.
   transfer_exists,
-  /// A transfer step that does not fit the transfer's status.
+  /// A transfer step that did not fit the transfer's status (no longer
+  /// raised since the saga appends the steps; kept, as codes are stored).
   invalid_transfer_state,
   /// A deposit that would overflow the balance.
   balance_overflow,
@@ -41,11 +42,6 @@ MINK_BUSINESS_ERRORS(bank_errc, "bank", none, account_not_open,
                      account_already_open, account_closed, invalid_amount,
                      insufficient_funds, same_account, transfer_exists,
                      invalid_transfer_state, balance_overflow, invalid_owner)
-
-/// Returns the code's name, e.g. `insufficient_funds`.
-inline const char* to_string(bank_errc x) {
-  return mink::enum_name(x);
-}
 
 /// Renders bank errors as `bank.<code>: <explanation>` and others as mink
 /// does.

@@ -1,7 +1,8 @@
 #include "bank/saga.hpp"
 
-#include "bank/commands.hpp"
+#include "bank/account.hpp"
 #include "bank/errors.hpp"
+#include "mink/command/declared_commands.hpp"
 
 namespace bank {
 
@@ -9,61 +10,47 @@ namespace {
 
 using mink::saga_context;
 
-/// One account step and how its outcome is recorded on the transfer.
+/// One account step and the outcome it appends to the transfer.
 struct account_step {
-  const char* step;         // e.g. `debit`
+  const char* step; // e.g. `debit`
   std::string account;
   account_command cmd;
-  const char* done_step;    // e.g. `debited`
-  transfer_command done;
-  const char* refused_step; // e.g. `rejected`; null: a refusal must not be
-  std::function<transfer_command(std::string)> refused;
+  transfer_event done;
+  /// The outcome of a refusal; none: a refusal must not be.
+  std::function<transfer_event(std::string)> refused;
 };
 
-/// A refusal that must not happen (the transfer is not where the saga
-/// believes): the batch fails and is retried, loudly.
-void keep_trying(const caf::error& err, saga_context& c) {
-  c.fail(err);
-}
-
-/// Records `x` on the transfer as step `step`.
-void record(saga_context& ctx, const char* step, transfer_command x) {
-  ctx.send(step, make_command(ctx.instance(), std::move(x), ""), {},
-           keep_trying);
+/// Appends `ev` to the transfer's stream, as the step named after the
+/// status it leads to (`debited`, ...: the step ids of the older code).
+void record(saga_context& ctx, transfer_event ev) {
+  const char* step = mink::enum_name(status_after(ev));
+  ctx.send(step, mink::make_append_command<transfer_decider>(ctx.instance(),
+                                                             {std::move(ev)}));
 }
 
 /// Sends the account command; records `done` when it succeeds and
 /// `refused(reason)` when a rule refuses it.
 void run(saga_context& ctx, const step_hook& hook, account_step x) {
-  auto cmd = make_command(x.account, x.cmd, "");
+  auto cmd = mink::make_command<account_decider>(x.account, x.cmd, "");
   ctx.send(
     x.step, std::move(cmd),
     [=](saga_context& c) {
       if (hook)
         hook(x.step, c.instance());
-      record(c, x.done_step, x.done);
+      record(c, x.done);
     },
     [=](const caf::error& err, saga_context& c) {
-      if (x.refused_step == nullptr) // an account never opened: keep trying
-        return keep_trying(err, c);
-      record(c, x.refused_step, x.refused(describe(err)));
+      if (!x.refused) // an account never opened: keep trying
+        return c.fail(err);
+      record(c, x.refused(describe(err)));
     });
-}
-
-/// Whether `ev` is news: not below the last event acted on.
-template <class Event>
-bool fresh(transfer_progress& st, const mink::typed_event<Event>& ev) {
-  if (ev.version() < st.seen)
-    return false;
-  st.seen = ev.version();
-  return true;
 }
 
 } // namespace
 
 std::shared_ptr<mink::saga<transfer_progress>> make_transfer_saga(
   std::shared_ptr<const mink::event_registry> registry,
-  std::function<caf::expected<transfer_progress>(const std::string&)> recover,
+  recovery recover,
   step_hook hook) {
   using mink::typed_event;
   auto s = std::make_shared<mink::saga<transfer_progress>>(
@@ -72,35 +59,28 @@ std::shared_ptr<mink::saga<transfer_progress>> make_transfer_saga(
     s->recover_with(std::move(recover));
   s->on<transfer_initiated>([hook](transfer_progress& st, saga_context& ctx,
                                    const typed_event<transfer_initiated>& ev) {
-    if (!fresh(st, ev))
-      return;
-    st = {ev.data.from, ev.data.to, ev.data.amount, ev.version()};
+    st = {ev.data.from, ev.data.to, ev.data.amount};
     run(ctx, hook,
         {"debit", st.from, debit_for_transfer{ctx.instance(), st.amount},
-         "debited", record_debit{}, "rejected",
-         [](std::string why) { return reject_transfer{why}; }});
+         transfer_debited{},
+         [](std::string why) { return transfer_rejected{why}; }});
   });
   s->on<transfer_debited>([hook](transfer_progress& st, saga_context& ctx,
-                                 const auto& ev) {
-    if (!fresh(st, ev))
-      return;
+                                 const auto&) {
     run(ctx, hook,
         {"credit", st.to, credit_for_transfer{ctx.instance(), st.amount},
-         "credited", record_credit{}, "credit_failed",
-         [](std::string why) { return record_credit_failure{why}; }});
+         transfer_credited{},
+         [](std::string why) { return transfer_credit_failed{why}; }});
   });
   s->on<transfer_credit_failed>([hook](transfer_progress& st,
-                                       saga_context& ctx, const auto& ev) {
-    if (!fresh(st, ev))
-      return;
+                                       saga_context& ctx, const auto&) {
     run(ctx, hook,
         {"refund", st.from, refund_transfer{ctx.instance(), st.amount},
-         "compensated", record_compensation{}, nullptr, {}});
+         transfer_compensated{}, {}});
   });
-  s->on<transfer_credited>([](transfer_progress& st, saga_context& ctx,
-                              const auto& ev) {
-    if (fresh(st, ev))
-      record(ctx, "completed", complete_transfer{});
+  s->on<transfer_credited>([](transfer_progress&, saga_context& ctx,
+                              const auto&) {
+    record(ctx, transfer_completed{});
   });
   auto finish = [](transfer_progress&, saga_context& ctx, const auto&) {
     ctx.complete();

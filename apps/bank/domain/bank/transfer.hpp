@@ -1,7 +1,8 @@
 #pragma once
 
-// The transfer aggregate: the event-sourced progress of one transfer, run
-// by the transfer saga (see saga.hpp). Its stream is `transfer-<id>`:
+// The transfer aggregate: a transfer is initiated by a command, then the
+// transfer saga (see saga.hpp) moves the money and appends each outcome to
+// the transfer's stream, `transfer-<id>`:
 //
 //   initiated -> debited -> credited -> completed
 //   initiated -> rejected                     (the debit was refused)
@@ -65,28 +66,7 @@ struct initiate_transfer {
 };
 MINK_COMMAND(initiate_transfer, from, to, amount)
 
-struct record_debit {};
-MINK_COMMAND(record_debit)
-
-struct record_credit {};
-MINK_COMMAND(record_credit)
-
-struct complete_transfer {};
-MINK_COMMAND(complete_transfer)
-
-struct reject_transfer { std::string reason; };
-MINK_COMMAND(reject_transfer, reason)
-
-struct record_credit_failure { std::string reason; };
-MINK_COMMAND(record_credit_failure, reason)
-
-struct record_compensation {};
-MINK_COMMAND(record_compensation)
-
-using transfer_command
-  = std::variant<initiate_transfer, record_debit, record_credit,
-                 complete_transfer, reject_transfer, record_credit_failure,
-                 record_compensation>;
+using transfer_command = std::variant<initiate_transfer>;
 
 // -- state and behavior -------------------------------------------------------
 
@@ -103,17 +83,14 @@ enum class transfer_status {
 MINK_ENUM(transfer_status, none, initiated, debited, credited, completed,
           rejected, credit_failed, compensated)
 
+/// What initiating needs to know: the transfer as initiated, if it was.
 struct transfer_state {
-  transfer_status status = transfer_status::none;
-  std::string from;
-  std::string to;
-  int64_t amount = 0;
-  std::string reason;
+  bool initiated = false;
+  initiate_transfer terms;
 };
 
-/// The transfer's rules. Each step is accepted once, in order; repeating a
-/// step that already happened decides nothing (the saga may repeat steps
-/// after a restart), and a step out of order is `invalid_transfer_state`.
+/// The transfer's rules for initiating it. Its later steps are the saga's
+/// record (appended, see saga.hpp): they follow no rule here.
 struct transfer_decider {
   using state_type = transfer_state;
   using event_type = transfer_event;

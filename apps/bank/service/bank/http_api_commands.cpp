@@ -9,7 +9,9 @@
 
 #include <rapidjson/document.h>
 
-#include "bank/commands.hpp"
+#include "bank/account.hpp"
+#include "bank/transfer.hpp"
+#include "mink/command/declared_commands.hpp"
 #include "bank/http_api_detail.hpp"
 #include "mink/http/command_meta.hpp"
 #include "mink/uuid.hpp"
@@ -54,7 +56,8 @@ void api::post_account(const request& req, responder reply) {
     return kit_->send_error(reply, *err);
   if (id.empty())
     id = cid;
-  auto env = make_command(id, bank::open_account{owner}, cid, meta);
+  auto env = mink::make_command<account_decider>(id, open_account{owner}, cid,
+                                                 meta);
   kit_->command(std::move(reply), std::move(env), 201, std::move(id));
 }
 
@@ -82,7 +85,7 @@ void api::account_command(const request& req, responder reply,
   std::string cid;
   if (auto err = mink::http::command_meta(req, meta, cid))
     return kit_->send_error(reply, *err);
-  auto env = make_command(id, std::move(cmd), cid, meta);
+  auto env = mink::make_command<account_decider>(id, std::move(cmd), cid, meta);
   kit_->command(std::move(reply), std::move(env), 200, std::move(id));
 }
 
@@ -108,7 +111,8 @@ void api::start_transfer(const request& req, responder reply) {
     return kit_->send_error(reply, *err);
   if (id.empty())
     id = cid;
-  auto env = make_command(id, initiate_transfer{from, to, amount}, cid, meta);
+  auto env = mink::make_command<transfer_decider>(
+    id, initiate_transfer{from, to, amount}, cid, meta);
   kit_->command(std::move(reply), std::move(env), 202, std::move(id), "initiated");
 }
 

@@ -10,7 +10,7 @@ std::optional<http_error> bank_http_error(const caf::error& err) {
     return std::nullopt;
   auto msg = mink::explanation_of(err);
   if (msg.empty())
-    msg = to_string(code);
+    msg = mink::enum_name(code);
   switch (code) {
     case bank_errc::account_not_open:
       return http_error{404, "account_not_found", "no open account with this id"};
@@ -18,13 +18,13 @@ std::optional<http_error> bank_http_error(const caf::error& err) {
     case bank_errc::account_already_open:
     case bank_errc::transfer_exists:
     case bank_errc::invalid_transfer_state:
-      return http_error{409, to_string(code), msg};
+      return http_error{409, mink::enum_name(code), msg};
     case bank_errc::invalid_amount:
     case bank_errc::insufficient_funds:
     case bank_errc::same_account:
     case bank_errc::balance_overflow:
     case bank_errc::invalid_owner:
-      return http_error{422, to_string(code), msg};
+      return http_error{422, mink::enum_name(code), msg};
     case bank_errc::none:
       break;
   }

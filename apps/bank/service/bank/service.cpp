@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "bank/account.hpp"
-#include "bank/commands.hpp"
 #include "bank/events.hpp"
 #include "bank/http_api.hpp"
 #include "bank/http_errors.hpp"

@@ -8,12 +8,15 @@
 
 namespace bank {
 
-std::function<caf::expected<transfer_progress>(const std::string&)>
-recover_from(std::shared_ptr<mink::event_store> store,
-             std::shared_ptr<const mink::event_registry> registry) {
+recovery recover_from(std::shared_ptr<mink::event_store> store,
+                      std::shared_ptr<const mink::event_registry> registry) {
   return [store, registry](const std::string& tid)
-           -> caf::expected<transfer_progress> {
+           -> caf::expected<mink::recovered<transfer_progress>> {
     transfer agg;
+    // The code before took the step of every event but maybe the last
+    // (each step wrote the next event).
+    int64_t taken = 0;
+    int64_t last = 0;
     for (;;) {
       auto evs = store->read_stream(std::string{transfer_decider::category}
                                       + "-" + tid,
@@ -21,14 +24,17 @@ recover_from(std::shared_ptr<mink::event_store> store,
       if (!evs)
         return std::move(evs.error());
       auto n = evs->size();
+      for (const auto& ev : *evs) {
+        taken = last;
+        last = ev.global_position;
+      }
       if (auto err = mink::replay(agg, *registry, std::move(*evs)))
         return err;
       if (n < 1000)
         break;
     }
-    const auto& st = agg.state();
-    // Events below the stream's version are steps the code before took.
-    return transfer_progress{st.from, st.to, st.amount, agg.version()};
+    const auto& t = agg.state().terms;
+    return mink::recovered<transfer_progress>{{t.from, t.to, t.amount}, taken};
   };
 }
 

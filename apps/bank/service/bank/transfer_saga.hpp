@@ -11,8 +11,8 @@ namespace bank {
 
 /// Rebuilds the saga's state of a transfer from its stream: for transfers
 /// that began while the saga kept no state (before sagas moved into mink).
-std::function<caf::expected<transfer_progress>(const std::string&)>
-recover_from(std::shared_ptr<mink::event_store> store,
+/// The steps of all its events but the last were taken.
+recovery recover_from(std::shared_ptr<mink::event_store> store,
              std::shared_ptr<const mink::event_registry> registry);
 
 /// Fault injection for crash tests: a hook that exits the process at once

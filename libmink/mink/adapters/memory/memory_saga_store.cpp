@@ -4,15 +4,17 @@
 
 namespace mink {
 
-caf::expected<std::optional<saga_record>>
-memory_saga_store::load(const std::string& saga, const std::string& instance) {
-  if (auto err = validate_saga_key(saga, instance))
+caf::expected<std::vector<std::optional<saga_record>>>
+memory_saga_store::load_many(const std::string& saga,
+                             const std::vector<std::string>& instances) {
+  if (auto err = validate_saga_keys(saga, instances))
     return err;
   std::lock_guard<std::mutex> guard{mtx_};
-  auto i = records_.find({saga, instance});
-  if (i == records_.end())
-    return std::optional<saga_record>{};
-  return std::optional<saga_record>{i->second};
+  std::vector<std::optional<saga_record>> out(instances.size());
+  for (size_t k = 0; k < instances.size(); ++k)
+    if (auto i = records_.find({saga, instances[k]}); i != records_.end())
+      out[k] = i->second;
+  return out;
 }
 
 caf::error memory_saga_store::save(const std::string& saga,

@@ -80,7 +80,8 @@ void row_batch::execute(soci::session& sql) const {
 void select_in(soci::session& sql, const std::string& head,
                const std::vector<std::string>& keys,
                const std::function<void(const soci::row&)>& on_row,
-               const std::string& tail) {
+               const std::string& tail,
+               const std::vector<std::string>& leading) {
   for (size_t first = 0; first < keys.size(); first += row_batch::max_params) {
     auto n = std::min(row_batch::max_params, keys.size() - first);
     std::string text = head + " IN (";
@@ -97,6 +98,8 @@ void select_in(soci::session& sql, const std::string& head,
     st.alloc();
     st.prepare(text, soci::details::st_one_time_query);
     st.exchange(soci::into(row));
+    for (const auto& x : leading)
+      st.exchange(soci::use(const_cast<std::string&>(x)));
     for (size_t k = first; k < first + n; ++k)
       st.exchange(soci::use(const_cast<std::string&>(keys[k])));
     st.define_and_bind();

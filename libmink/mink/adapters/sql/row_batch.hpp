@@ -57,11 +57,14 @@ private:
 
 /// Runs `<head> IN (:p, ...) <tail>` with `keys` in chunks of at most
 /// `row_batch::max_params` and calls `on_row` for every row it returns:
-/// one round trip per chunk instead of one per key.
+/// one round trip per chunk instead of one per key. `leading` binds the
+/// parameters that `head` names (e.g. `WHERE saga = :s AND instance`),
+/// before the keys.
 void select_in(soci::session& sql, const std::string& head,
                const std::vector<std::string>& keys,
                const std::function<void(const soci::row&)>& on_row,
-               const std::string& tail = {});
+               const std::string& tail = {},
+               const std::vector<std::string>& leading = {});
 
 /// Column `i` of `r` as an integer, whichever integer type the backend
 /// reported (SQLite and PostgreSQL differ for `bigint`).

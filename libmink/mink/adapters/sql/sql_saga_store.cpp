@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <unordered_map>
 
 #include <soci/soci.h>
 
@@ -60,27 +61,33 @@ caf::error sql_saga_store::run(const std::function<void(soci::session&)>& work) 
   return checkpoints_->run(guarded);
 }
 
-caf::expected<std::optional<saga_record>>
-sql_saga_store::load(const std::string& saga, const std::string& instance) {
-  if (auto err = validate_saga_key(saga, instance))
+caf::expected<std::vector<std::optional<saga_record>>>
+sql_saga_store::load_many(const std::string& saga,
+                          const std::vector<std::string>& instances) {
+  if (auto err = validate_saga_keys(saga, instances))
     return err;
-  std::optional<saga_record> out;
+  std::unordered_map<std::string, saga_record> found;
   auto err = run([&](soci::session& sql) {
-    saga_record r;
-    long long position = 0;
-    int done = 0;
-    sql << "SELECT state, position, done, journal FROM " + state_table_
-             + " WHERE saga = :s AND instance = :i",
-      soci::into(r.state), soci::into(position), soci::into(done),
-      soci::into(r.journal), soci::use(saga), soci::use(instance);
-    if (sql.got_data()) {
-      r.position = position;
-      r.done = done != 0;
-      out = std::move(r);
-    }
+    sql::select_in(
+      sql,
+      "SELECT instance, state, position, done, journal FROM " + state_table_
+        + " WHERE saga = :s AND instance",
+      instances, [&](const soci::row& r) {
+        saga_record rec;
+        rec.state = r.get<std::string>(1);
+        rec.position = sql::get_int(r, 2);
+        rec.done = sql::get_int(r, 3) != 0;
+        rec.journal = r.get<std::string>(4);
+        found.emplace(r.get<std::string>(0), std::move(rec));
+      },
+      {}, {saga});
   });
   if (err)
     return err;
+  std::vector<std::optional<saga_record>> out(instances.size());
+  for (size_t k = 0; k < instances.size(); ++k)
+    if (auto i = found.find(instances[k]); i != found.end())
+      out[k] = i->second;
   return out;
 }
 
@@ -90,36 +97,43 @@ caf::error sql_saga_store::save(const std::string& saga,
     return err;
   if (changes.empty())
     return {};
+  // One statement per kind and chunk, not per instance: a batch of a busy
+  // saga touches thousands. Instances are distinct, so the order of kinds
+  // (cancel, set, drop the finished') is the order of each change.
+  sql::row_batch states{"INSERT INTO " + state_table_
+                          + " (saga, instance, state, position, done, "
+                            "journal)",
+                        6,
+                        "ON CONFLICT (saga, instance) DO UPDATE SET state = "
+                        "excluded.state, position = excluded.position, done "
+                        "= excluded.done, journal = excluded.journal"};
+  sql::row_batch cancels{"DELETE FROM " + timer_table_
+                           + " WHERE (saga, instance, name) IN (",
+                         3, ")"};
+  sql::row_batch sets{"INSERT INTO " + timer_table_
+                        + " (saga, instance, name, due_us)",
+                      4,
+                      "ON CONFLICT (saga, instance, name) DO UPDATE SET "
+                      "due_us = excluded.due_us"};
+  sql::row_batch finished{"DELETE FROM " + timer_table_
+                            + " WHERE (saga, instance) IN (",
+                          2, ")"};
+  for (const auto& c : changes) {
+    states.add({saga, c.instance, c.record.state,
+                static_cast<long long>(c.record.position),
+                c.record.done ? 1LL : 0LL, c.record.journal});
+    for (const auto& name : c.cancel)
+      cancels.add({saga, c.instance, name});
+    for (const auto& t : c.set)
+      sets.add({saga, c.instance, t.name, static_cast<long long>(t.due_us)});
+    if (c.record.done) // a finished instance wakes no more
+      finished.add({saga, c.instance});
+  }
   return run([&](soci::session& sql) {
-    for (const auto& c : changes) {
-      long long position = c.record.position;
-      int done = c.record.done ? 1 : 0;
-      sql << "INSERT INTO " + state_table_
-               + " (saga, instance, state, position, done, journal) VALUES "
-                 "(:s, :i, :st, :p, :d, :j) ON CONFLICT (saga, instance) DO "
-                 "UPDATE SET state = excluded.state, position = "
-                 "excluded.position, done = excluded.done, journal = "
-                 "excluded.journal",
-        soci::use(saga), soci::use(c.instance), soci::use(c.record.state),
-        soci::use(position), soci::use(done), soci::use(c.record.journal);
-      for (const auto& name : c.cancel)
-        sql << "DELETE FROM " + timer_table_
-                 + " WHERE saga = :s AND instance = :i AND name = :n",
-          soci::use(saga), soci::use(c.instance), soci::use(name);
-      for (const auto& t : c.set) {
-        long long due = t.due_us;
-        sql << "INSERT INTO " + timer_table_
-                 + " (saga, instance, name, due_us) VALUES (:s, :i, :n, :d) "
-                   "ON CONFLICT (saga, instance, name) DO UPDATE SET "
-                   "due_us = excluded.due_us",
-          soci::use(saga), soci::use(c.instance), soci::use(t.name),
-          soci::use(due);
-      }
-      if (c.record.done) // a finished instance wakes no more
-        sql << "DELETE FROM " + timer_table_
-                 + " WHERE saga = :s AND instance = :i",
-          soci::use(saga), soci::use(c.instance);
-    }
+    states.execute(sql);
+    cancels.execute(sql);
+    sets.execute(sql);
+    finished.execute(sql);
   });
 }
 
