@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(route_adds_the_append_command_of_a_decider_with_events) {
   BOOST_TEST(cfg.routes.count("mink.append.pingable") == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(an_append_writes_its_events_once_and_the_decider_sees_them) {
+BOOST_AUTO_TEST_CASE(an_append_writes_its_events_once_the_decider_sees_them) {
   auto router = actors.add(spawn_router<test_domain::account_decider>(
     *sys, "account", ctx, {}, std::make_shared<router_stats>()));
   command_bus_config cfg;

@@ -32,16 +32,28 @@ void send_append(caf::scoped_actor& self, const persistence& writer,
   self->send(writer.actor, append_atom::value, std::move(*reserved));
 }
 
+/// A persistence actor on a gated store; stopped, and its gate opened, when
+/// the test ends.
+struct gated_writer {
+  explicit gated_writer(caf::actor_system& sys)
+    : writer(spawn_persistence(sys, gated)) {
+    stopper.add(writer.actor);
+  }
+
+  std::shared_ptr<gated_store> gated = std::make_shared<gated_store>();
+  gate_opener opener{gated->gate};
+  persistence writer;
+  actor_list stopper;
+};
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(persistence_actor, actor_fixture)
 
 BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
-  auto gated = std::make_shared<gated_store>();
-  gate_opener opener{gated->gate};
-  auto writer = spawn_persistence(*sys, gated);
-  actor_list stopper;
-  stopper.add(writer.actor);
+  gated_writer g{*sys};
+  auto& gated = g.gated;
+  auto& writer = g.writer;
   caf::scoped_actor self{*sys};
   // The first append goes to the committer alone and stays at the store;
   // the rest wait for it.
@@ -91,11 +103,9 @@ BOOST_AUTO_TEST_CASE(a_stopped_persistence_actor_answers_every_append) {
 BOOST_AUTO_TEST_CASE(concurrent_appends_are_committed_in_groups) {
   constexpr size_t n = 2000;
   // The store holds the first batch while the rest arrive.
-  auto gated = std::make_shared<gated_store>();
-  gate_opener opener{gated->gate};
-  auto writer = spawn_persistence(*sys, gated);
-  actor_list stopper;
-  stopper.add(writer.actor);
+  gated_writer g{*sys};
+  auto& gated = g.gated;
+  auto& writer = g.writer;
   caf::scoped_actor self{*sys};
   for (size_t i = 0; i < n; ++i) {
     send_append(self, writer,

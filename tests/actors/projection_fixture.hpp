@@ -84,6 +84,23 @@ private:
   std::vector<int64_t> positions_;
 };
 
+/// A recording projection under `policy` whose handler fails at `position`.
+inline std::shared_ptr<recording_projection>
+poisoned_at(std::string name, error_policy policy, int64_t position) {
+  auto p = std::make_shared<recording_projection>(std::move(name), policy);
+  p->poison = [position](const recorded_event& ev) {
+    return ev.global_position == position;
+  };
+  return p;
+}
+
+/// The default error policy, with `action`.
+inline error_policy policy_of(error_action action) {
+  error_policy p;
+  p.action = action;
+  return p;
+}
+
 /// Returns whether `xs` is exactly 1, 2, ..., n.
 inline bool is_dense_from_one(const std::vector<int64_t>& xs, int64_t n) {
   if (static_cast<int64_t>(xs.size()) != n)

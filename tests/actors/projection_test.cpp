@@ -222,10 +222,7 @@ BOOST_AUTO_TEST_CASE(live_subscription_starts_at_a_given_position) {
 }
 
 BOOST_AUTO_TEST_CASE(skip_policy_parks_the_poison_event_and_goes_on) {
-  error_policy policy;
-  policy.action = error_action::skip;
-  auto p = std::make_shared<recording_projection>("skipper", policy);
-  p->poison = [](const recorded_event& ev) { return ev.global_position == 42; };
+  auto p = poisoned_at("skipper", policy_of(error_action::skip), 42);
   auto healthy = std::make_shared<recording_projection>("healthy");
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   BOOST_REQUIRE(!engine.add(p));
@@ -254,10 +251,7 @@ BOOST_AUTO_TEST_CASE(skip_policy_parks_the_poison_event_and_goes_on) {
 }
 
 BOOST_AUTO_TEST_CASE(fault_policy_stops_that_projection_only) {
-  error_policy policy;
-  policy.action = error_action::fault;
-  auto p = std::make_shared<recording_projection>("fragile", policy);
-  p->poison = [](const recorded_event& ev) { return ev.global_position == 10; };
+  auto p = poisoned_at("fragile", policy_of(error_action::fault), 10);
   auto healthy = std::make_shared<recording_projection>("healthy");
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   BOOST_REQUIRE(!engine.add(p));
@@ -283,13 +277,11 @@ BOOST_AUTO_TEST_CASE(fault_policy_stops_that_projection_only) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_policy_backs_off_then_applies_its_fallback) {
-  error_policy policy;
-  policy.action = error_action::retry;
+  auto policy = policy_of(error_action::retry);
   policy.max_attempts = 3;
   policy.initial_backoff = 10ms;
   policy.then = error_action::skip;
-  auto p = std::make_shared<recording_projection>("retrier", policy);
-  p->poison = [](const recorded_event& ev) { return ev.global_position == 5; };
+  auto p = poisoned_at("retrier", policy, 5);
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   BOOST_REQUIRE(!engine.add(p));
   auto last = append_via_writer(20);

@@ -132,7 +132,8 @@ BOOST_AUTO_TEST_CASE(a_refused_credit_is_refunded) {
   sc.answer("credit_for_transfer", make_error(bank_errc::account_closed));
   BOOST_REQUIRE(!sc.given("transfer-t3", transfer_initiated{"a", "b", 5}));
   BOOST_REQUIRE(!sc.given("transfer-t3", transfer_debited{}));
-  BOOST_TEST(appended_reason<transfer_credit_failed>(sc.commands().size() - 1)
+  auto last = sc.commands().size() - 1;
+  BOOST_TEST(appended_reason<transfer_credit_failed>(last)
              == "bank.account_closed");
   BOOST_REQUIRE(!sc.given("transfer-t3", transfer_credit_failed{"closed"}));
   auto n = sc.commands().size();
@@ -154,7 +155,8 @@ BOOST_AUTO_TEST_CASE(a_refused_refund_is_retried_not_dropped) {
 }
 
 BOOST_AUTO_TEST_CASE(an_outcome_that_fails_to_append_is_retried_not_dropped) {
-  // The debit happened; its outcome must reach the transfer's stream.
+  // The debit happened; its outcome must reach the transfer's stream,
+  // whether the append fails or is refused.
   sc.answer(mink::append_command_name("transfer"),
             mink::make_error(mink::errc::storage_failure, "disk full"));
   auto err = sc.given("transfer-t6", transfer_initiated{"a", "b", 5});
@@ -163,6 +165,12 @@ BOOST_AUTO_TEST_CASE(an_outcome_that_fails_to_append_is_retried_not_dropped) {
   BOOST_REQUIRE(rec);
   BOOST_TEST(rec->position == 0);
   BOOST_TEST(rec->journal == R"({"e1/debit":{"ok":true}})");
+  sc.answer(mink::append_command_name("transfer"),
+            make_error(bank_errc::invalid_transfer_state));
+  err = sc.redeliver_last();
+  BOOST_TEST((mink::business_code_of<bank_errc>(err)
+              == bank_errc::invalid_transfer_state));
+  BOOST_TEST(sc.record("t6")->position == 0);
 }
 
 BOOST_AUTO_TEST_CASE(steps_the_code_before_took_are_not_taken_again) {

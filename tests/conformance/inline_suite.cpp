@@ -88,6 +88,17 @@ stream_append append_of(const std::string& stream, std::vector<std::string> type
   return sa;
 }
 
+/// One append per stream `acct-1`, `acct-2`, ...: the i-th of the events
+/// of types `types[i]`.
+std::vector<stream_append>
+batch_of(std::vector<std::vector<std::string>> types) {
+  std::vector<stream_append> out;
+  for (size_t i = 0; i < types.size(); ++i)
+    out.push_back(
+      append_of("acct-" + std::to_string(i + 1), std::move(types[i])));
+  return out;
+}
+
 struct inline_fixture : checkpoint_fixture {
   inline_fixture() {
     store = storage->open();
@@ -107,6 +118,13 @@ struct inline_fixture : checkpoint_fixture {
       return {};
     }));
     return result;
+  }
+
+  /// Appends events of `types` to a new stream `stream`, alone.
+  caf::expected<append_result> append_alone(const std::string& stream,
+                                            std::vector<std::string> types) {
+    return store->append(stream, expected_version::no_stream(),
+                         append_of(stream, std::move(types)).events);
   }
 
   std::unique_ptr<event_store> store;
@@ -134,9 +152,7 @@ BOOST_AUTO_TEST_CASE(read_model_commits_with_the_events) {
     return;
   MINK_REQUIRE_NO_ERROR(
     store->add_inline(std::make_shared<counting_projection>(table)));
-  std::vector<stream_append> batch;
-  batch.push_back(append_of("acct-1", {"a", "b"}));
-  batch.push_back(append_of("acct-2", {"a"}));
+  auto batch = batch_of({{"a", "b"}, {"a"}});
   auto res = store->append(std::move(batch));
   BOOST_REQUIRE(res[0] && res[1]);
   BOOST_CHECK((counts() == counts_t{{"acct-1", 2}, {"acct-2", 1}}));
@@ -147,12 +163,8 @@ BOOST_AUTO_TEST_CASE(a_failing_projection_rejects_that_append_alone) {
     return;
   MINK_REQUIRE_NO_ERROR(
     store->add_inline(std::make_shared<counting_projection>(table)));
-  std::vector<stream_append> batch;
-  batch.push_back(append_of("acct-1", {"a", "b"}));
-  batch.push_back(append_of("acct-2", {"a", "poison"}));
-  batch.push_back(append_of("acct-3", {"a"}));
-  batch.push_back(append_of("acct-4", {"bomb"}));
-  batch.push_back(append_of("acct-5", {"a", "b", "c"}));
+  auto batch = batch_of(
+    {{"a", "b"}, {"a", "poison"}, {"a"}, {"bomb"}, {"a", "b", "c"}});
   auto res = store->append(std::move(batch));
   BOOST_REQUIRE(res[0]);
   BOOST_REQUIRE(!res[1]);
@@ -178,8 +190,7 @@ BOOST_AUTO_TEST_CASE(a_failing_projection_rejects_that_append_alone) {
   // read model.
   BOOST_CHECK((counts() == counts_t{{"acct-1", 2}, {"acct-3", 1}, {"acct-5", 3}}));
   // The next append goes on from there.
-  auto next = store->append("acct-2", expected_version::no_stream(),
-                            append_of("acct-2", {"a"}).events);
+  auto next = append_alone("acct-2", {"a"});
   BOOST_REQUIRE(next);
   BOOST_CHECK_EQUAL(next->positions.front(), 7);
   BOOST_CHECK((counts()
@@ -194,12 +205,7 @@ BOOST_AUTO_TEST_CASE(a_projection_past_its_deadline_rejects_that_append_alone) {
     return;
   MINK_REQUIRE_NO_ERROR(
     store->add_inline(std::make_shared<counting_projection>(table)));
-  std::vector<stream_append> batch;
-  batch.push_back(append_of("acct-1", {"a"}));
-  batch.push_back(append_of("acct-2", {"a", "endless"}));
-  batch.push_back(append_of("acct-3", {"a", "b"}));
-  batch.push_back(append_of("acct-4", {"slow"}));
-  batch.push_back(append_of("acct-5", {"a"}));
+  auto batch = batch_of({{"a"}, {"a", "endless"}, {"a", "b"}, {"slow"}, {"a"}});
   auto res = store->append(std::move(batch));
   BOOST_REQUIRE(res[0]);
   MINK_CHECK_ERRC(res[1], errc::projection_failed);
@@ -214,12 +220,10 @@ BOOST_AUTO_TEST_CASE(a_projection_past_its_deadline_rejects_that_append_alone) {
   MINK_CHECK_ERRC(store->read_stream("acct-4", 1, 10), errc::stream_not_found);
   BOOST_CHECK((counts() == counts_t{{"acct-1", 1}, {"acct-3", 2}, {"acct-5", 1}}));
   // An append alone past the deadline fails the same way.
-  auto alone = store->append("acct-6", expected_version::no_stream(),
-                             append_of("acct-6", {"endless"}).events);
+  auto alone = append_alone("acct-6", {"endless"});
   MINK_CHECK_ERRC(alone, errc::projection_failed);
   // The connection is fine afterwards: the next append commits.
-  auto next = store->append("acct-2", expected_version::no_stream(),
-                            append_of("acct-2", {"a"}).events);
+  auto next = append_alone("acct-2", {"a"});
   BOOST_REQUIRE(next);
   BOOST_CHECK_EQUAL(next->positions.front(), 5);
 }
@@ -231,10 +235,7 @@ BOOST_AUTO_TEST_CASE(an_interrupted_write_past_the_deadline_rejects_that_append_
     return;
   MINK_REQUIRE_NO_ERROR(
     store->add_inline(std::make_shared<counting_projection>(table)));
-  std::vector<stream_append> batch;
-  batch.push_back(append_of("acct-1", {"a"}));
-  batch.push_back(append_of("acct-2", {"a", "endless_write"}));
-  batch.push_back(append_of("acct-3", {"a", "b"}));
+  auto batch = batch_of({{"a"}, {"a", "endless_write"}, {"a", "b"}});
   auto res = store->append(std::move(batch));
   BOOST_REQUIRE(res[0]);
   MINK_CHECK_ERRC(res[1], errc::projection_failed);

@@ -146,6 +146,10 @@ BOOST_AUTO_TEST_CASE(many_records_load_in_the_order_asked_and_save_at_once) {
   // One instance twice in one save is refused, and nothing of it is saved.
   BOOST_TEST((store->save("s", {change("dup", 1), change("dup", 2)})
               == errc::invalid_argument));
+  // So is one timer name set twice in one change.
+  BOOST_TEST((store->save("s", {change("dup", 1, {{"dup", "t", 5},
+                                                  {"dup", "t", 6}})})
+              == errc::invalid_argument));
   auto dup = store->load("s", "dup");
   BOOST_REQUIRE(dup);
   BOOST_TEST(!dup->has_value());

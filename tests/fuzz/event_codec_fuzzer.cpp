@@ -159,11 +159,7 @@ void check_upcast(const recorded_event& ev) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::input in{data, size};
-  recorded_event ev;
-  ev.event_id = "00000000-0000-7000-8000-000000000001";
-  ev.stream_id = "fuzz-1";
-  ev.stream_version = 1;
-  ev.global_position = 1;
+  auto ev = fuzz::stored_event();
   ev.type = std::string{in.next_line()};
   ev.schema_version = fuzz::to_int32(in.next_line(), 1);
   auto meta = check_metadata(in.next_line());

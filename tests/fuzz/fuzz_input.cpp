@@ -50,4 +50,13 @@ bool same_event(const recorded_event& x, const recorded_event& y) {
          && x.meta == y.meta && x.timestamp_us == y.timestamp_us;
 }
 
+recorded_event stored_event() {
+  recorded_event ev;
+  ev.event_id = "00000000-0000-7000-8000-000000000001";
+  ev.stream_id = "fuzz-1";
+  ev.stream_version = 1;
+  ev.global_position = 1;
+  return ev;
+}
+
 } // namespace mink::fuzz

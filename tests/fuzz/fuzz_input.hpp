@@ -33,6 +33,10 @@ int32_t to_int32(std::string_view text, int32_t fallback);
 /// Reports a broken property and aborts, so that libFuzzer keeps the input.
 [[noreturn]] void fail(const char* what, const std::string& detail);
 
+/// An envelope at the first position of stream `fuzz-1`, with a fixed id;
+/// the fuzzer fills in type, version and data.
+recorded_event stored_event();
+
 /// Returns whether two envelopes are equal in every field.
 bool same_event(const recorded_event& x, const recorded_event& y);
 

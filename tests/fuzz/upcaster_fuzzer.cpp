@@ -177,9 +177,7 @@ void expect_decode_failed(const caf::error& err, const char* what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::input in{data, size};
-  recorded_event ev;
-  ev.event_id = "00000000-0000-7000-8000-000000000001";
-  ev.stream_id = "fuzz-1";
+  auto ev = fuzz::stored_event();
   ev.type = type_of(in.next_line());
   ev.schema_version = fuzz::to_int32(in.next_line(), 1);
   ev.data = std::string{in.rest()};

@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -14,6 +15,9 @@
 #include "mink/command/declared_commands.hpp"
 #include "mink/errc.hpp"
 #include "mink/serialization/declared_events.hpp"
+#include "mink/adapters/memory/memory_saga_store.hpp"
+#include "mink/saga/saga_runner.hpp"
+#include "mink/testing/event_log.hpp"
 #include "mink/testing/saga_scenario.hpp"
 #include "mink/uuid.hpp"
 #include "../support/error_text.hpp"
@@ -330,6 +334,54 @@ BOOST_AUTO_TEST_CASE(events_without_a_handler_are_not_the_sagas) {
   auto filter = market::order_saga(registry)->filter();
   BOOST_TEST(filter.category == "order");
   BOOST_TEST(filter.event_types.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_batch_goes_out_in_parts_of_max_in_flight) {
+  std::vector<size_t> calls;
+  size_t answers_short = 0; // answer this many fewer from now on
+  saga_runner_config cfg;
+  cfg.max_in_flight = 2;
+  saga_runner runner{market::order_saga(registry),
+                     std::make_shared<memory_saga_store>(),
+                     [&](std::vector<command_envelope> cmds) {
+                       calls.push_back(cmds.size());
+                       return std::vector<caf::expected<command_result>>(
+                         cmds.size() - std::min(answers_short, cmds.size()),
+                         command_result{1, 1});
+                     },
+                     cfg};
+  testing::event_log log{registry};
+  std::vector<recorded_event> batch;
+  for (int i = 0; i < 5; ++i) {
+    auto ev = log.record("order-" + std::to_string(i),
+                         market::order_placed{"fig", 1}, {}, 0);
+    BOOST_REQUIRE(ev);
+    batch.push_back(std::move(*ev));
+  }
+  BOOST_REQUIRE(!runner.handle(batch));
+  BOOST_TEST(calls == (std::vector<size_t>{2, 2, 1}));
+  // A sender that loses answers fails the batch; nothing is taken as done.
+  answers_short = 1;
+  auto ev = log.record("order-9", market::order_placed{"fig", 1}, {}, 0);
+  BOOST_REQUIRE(ev);
+  auto err = runner.handle({*ev});
+  BOOST_TEST((err == errc::projection_failed));
+  BOOST_TEST(to_text(err).find("answers") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_recovered_instance_skips_the_steps_taken_before) {
+  auto s = market::order_saga(registry);
+  s->recover_with([](const std::string&)
+                    -> caf::expected<recovered<market::order_process>> {
+    return recovered<market::order_process>{{"kiwi", true, 1}, 1};
+  });
+  testing::saga_scenario old{s, registry};
+  // Position 1 was handled by the code before: its reserve is not sent.
+  BOOST_REQUIRE(!old.given("order-3", market::order_placed{"kiwi", 2}));
+  BOOST_TEST(old.commands().empty());
+  BOOST_REQUIRE(!old.given("order-3", market::order_paid{}));
+  BOOST_REQUIRE_EQUAL(old.commands().size(), 1u);
+  BOOST_TEST(old.commands()[0].type == "ship_order");
 }
 
 BOOST_AUTO_TEST_CASE(step_ids_match_the_bank_transfer_ids_of_before) {

@@ -84,8 +84,9 @@ template <class Decider, class = void>
 struct has_category_and_events : std::false_type {};
 
 template <class Decider>
-struct has_category_and_events<
-  Decider, std::void_t<decltype(Decider::category), typename Decider::event_type>>
+struct has_category_and_events<Decider,
+                               std::void_t<decltype(Decider::category),
+                                           typename Decider::event_type>>
   : std::true_type {};
 
 } // namespace detail

@@ -237,6 +237,11 @@ caf::error saga_runner::load_slots(slot_table& slots,
   auto recs = store_->load_many(def_->name(), missing);
   if (!recs)
     return std::move(recs.error());
+  if (recs->size() != missing.size())
+    return make_error(errc::storage_failure,
+                      "saga " + def_->name() + ": the saga store gave "
+                        + std::to_string(recs->size()) + " records for "
+                        + std::to_string(missing.size()) + " instances");
   for (size_t k = 0; k < missing.size(); ++k)
     if (auto s = add_slot(slots, missing[k], std::move((*recs)[k])); !s)
       return std::move(s.error());
@@ -294,7 +299,7 @@ saga_runner::send_parts(std::vector<command_envelope> envs) {
       std::make_move_iterator(envs.begin() + last));
     auto answers = send_(std::move(some));
     if (answers.size() != last - first)
-      return answers; // the caller reports the count
+      return {}; // the caller reports the count
     for (auto& x : answers)
       out.push_back(std::move(x));
   }

@@ -25,6 +25,10 @@ saga_store::load(const std::string& saga, const std::string& instance) {
   auto recs = load_many(saga, {instance});
   if (!recs)
     return std::move(recs.error());
+  if (recs->size() != 1)
+    return make_error(errc::storage_failure,
+                      "the saga store gave " + std::to_string(recs->size())
+                        + " records for one instance");
   return std::move(recs->front());
 }
 
@@ -53,9 +57,15 @@ caf::error validate_saga_change(const std::string& saga,
                           + " appears twice in one save");
     if (auto err = validate_saga_key(saga, c.instance))
       return err;
-    for (const auto& t : c.set)
+    std::unordered_set<std::string_view> names;
+    for (const auto& t : c.set) {
       if (auto err = check("saga timer name", t.name))
         return err;
+      if (!names.insert(t.name).second)
+        return make_error(errc::invalid_argument,
+                          "saga timer " + t.name + " of instance " + c.instance
+                            + " is set twice in one change");
+    }
     for (const auto& name : c.cancel)
       if (auto err = check("saga timer name", name))
         return err;

@@ -69,7 +69,8 @@ public:
   /// Saves the records and applies the timer changes of `changes`, all or
   /// nothing: per change, cancels, then sets (a timer's instance is the
   /// change's), and drops every timer of an instance whose record is done.
-  /// An instance appears in one change at most (`invalid_argument`).
+  /// An instance appears in one change at most, and a timer name in one
+  /// change's `set` once at most (`invalid_argument`).
   [[nodiscard]] virtual caf::error
   save(const std::string& saga, const std::vector<saga_change>& changes) = 0;
 

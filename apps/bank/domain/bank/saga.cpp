@@ -22,10 +22,13 @@ struct account_step {
 
 /// Appends `ev` to the transfer's stream, as the step named after the
 /// status it leads to (`debited`, ...: the step ids of the older code).
+/// A refusal would leave the transfer where it is for good: retry, loudly.
 void record(saga_context& ctx, transfer_event ev) {
   const char* step = mink::enum_name(status_after(ev));
-  ctx.send(step, mink::make_append_command<transfer_decider>(ctx.instance(),
-                                                             {std::move(ev)}));
+  ctx.send(step,
+           mink::make_append_command<transfer_decider>(ctx.instance(),
+                                                       {std::move(ev)}),
+           {}, [](const caf::error& err, saga_context& c) { c.fail(err); });
 }
 
 /// Sends the account command; records `done` when it succeeds and

@@ -3,8 +3,10 @@
 // The transfer saga: moves the money of a transfer, one step per transfer
 // event, and appends each outcome to the transfer's stream:
 //
-//   TransferInitiated    -> debit the source  -> TransferDebited | Rejected
-//   TransferDebited      -> credit the target -> TransferCredited | CreditFailed
+//   TransferInitiated    -> debit the source  -> TransferDebited |
+//                                               TransferRejected
+//   TransferDebited      -> credit the target -> TransferCredited |
+//                                                TransferCreditFailed
 //   TransferCredited     -> TransferCompleted
 //   TransferCreditFailed -> refund the source -> TransferCompensated
 //
@@ -43,8 +45,9 @@ using step_hook = std::function<void(const std::string& step,
 
 /// Rebuilds a transfer that began before the saga kept state (from its
 /// stream), with the position of the last event whose step was taken.
-using recovery = std::function<caf::expected<mink::recovered<transfer_progress>>(
-  const std::string& transfer_id)>;
+using recovery
+  = std::function<caf::expected<mink::recovered<transfer_progress>>(
+    const std::string& transfer_id)>;
 
 /// The transfer saga.
 std::shared_ptr<mink::saga<transfer_progress>>

@@ -35,11 +35,25 @@ std::optional<http_error> get_amount(const rapidjson::Document& doc,
   return err;
 }
 
+/// The id of a new aggregate and the command's id and metadata. Without an
+/// `id` in the body, the id is the Idempotency-Key when one is given: a
+/// repeat then reaches the same aggregate and gets the first answer (a
+/// made-up id would make the repeat a second command).
+std::optional<http_error> new_aggregate(const request& req,
+                                        const rapidjson::Document& doc,
+                                        std::string& id, mink::metadata& meta,
+                                        std::string& cid) {
+  if (auto err = get_id(doc, "id", id, false))
+    return err;
+  if (auto err = mink::http::command_meta(req, meta, cid))
+    return err;
+  if (id.empty())
+    id = cid;
+  return std::nullopt;
+}
+
 } // namespace
 
-// Without an `id` in the body, a new aggregate's id is the Idempotency-Key
-// when one is given: a repeat then reaches the same aggregate and gets the
-// first answer (a made-up id would make the repeat a second command).
 void api::post_account(const request& req, responder reply) {
   rapidjson::Document doc;
   std::string owner;
@@ -50,12 +64,8 @@ void api::post_account(const request& req, responder reply) {
     return kit_->send_error(reply, *err);
   if (auto err = get_string(doc, "owner", owner))
     return kit_->send_error(reply, *err);
-  if (auto err = get_id(doc, "id", id, false))
+  if (auto err = new_aggregate(req, doc, id, meta, cid))
     return kit_->send_error(reply, *err);
-  if (auto err = mink::http::command_meta(req, meta, cid))
-    return kit_->send_error(reply, *err);
-  if (id.empty())
-    id = cid;
   auto env = mink::make_command<account_decider>(id, open_account{owner}, cid,
                                                  meta);
   kit_->command(std::move(reply), std::move(env), 201, std::move(id));
@@ -105,12 +115,8 @@ void api::start_transfer(const request& req, responder reply) {
     return kit_->send_error(reply, *err);
   if (auto err = get_amount(doc, amount))
     return kit_->send_error(reply, *err);
-  if (auto err = get_id(doc, "id", id, false))
+  if (auto err = new_aggregate(req, doc, id, meta, cid))
     return kit_->send_error(reply, *err);
-  if (auto err = mink::http::command_meta(req, meta, cid))
-    return kit_->send_error(reply, *err);
-  if (id.empty())
-    id = cid;
   auto env = mink::make_command<transfer_decider>(
     id, initiate_transfer{from, to, amount}, cid, meta);
   kit_->command(std::move(reply), std::move(env), 202, std::move(id), "initiated");

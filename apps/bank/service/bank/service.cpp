@@ -95,8 +95,8 @@ caf::expected<std::unique_ptr<service>> service::start(service_config cfg,
   // Metric labels only for the bank's own command types: any other name
   // (a client's typo, an attack) shares the label `other`.
   mink::command_metrics_config metrics_cfg;
-  for (const auto& names : {mink::command_names<account_command>(),
-                            mink::command_names<transfer_command>()})
+  for (const auto& names : {mink::routed_command_names<account_decider>(),
+                            mink::routed_command_names<transfer_decider>()})
     metrics_cfg.known_types.insert(names.begin(), names.end());
   auto cmd_metrics = mink::command_metrics(x->metrics->shared_registry(),
                                            std::move(metrics_cfg));

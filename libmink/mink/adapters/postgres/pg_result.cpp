@@ -97,6 +97,19 @@ caf::error send(PGconn* conn, const std::string& sql) {
   return {};
 }
 
+namespace {
+
+/// Pointers to the characters of `params`, as libpq takes parameters.
+std::vector<const char*> c_strings(const std::vector<std::string>& params) {
+  std::vector<const char*> out;
+  out.reserve(params.size());
+  for (const auto& p : params)
+    out.push_back(p.c_str());
+  return out;
+}
+
+} // namespace
+
 caf::expected<result> receive(PGconn* conn, const std::string& sql) {
   // Every result must be read before the connection takes the next
   // statement; keep the first failure, else the last result.
@@ -118,10 +131,7 @@ caf::expected<result> receive(PGconn* conn, const std::string& sql) {
 result exec_raw(PGconn* conn, const std::string& sql,
                 const std::vector<std::string>& params) {
   watchdog::touch();
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params)
-    values.push_back(p.c_str());
+  auto values = c_strings(params);
   return result{PQexecParams(conn, sql.c_str(),
                              static_cast<int>(params.size()), nullptr,
                              values.data(), nullptr, nullptr, 0)};
@@ -132,10 +142,7 @@ caf::expected<result> exec(PGconn* conn, const std::string& sql,
   watchdog::touch();
   // Text-format parameters: libpq reads them up to their NUL and ignores
   // lengths (no parameter holds a NUL; the port rejects control characters).
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params)
-    values.push_back(p.c_str());
+  auto values = c_strings(params);
   auto raw = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
                           nullptr, values.data(), nullptr, nullptr, 0);
   return check(conn, raw, sql);
@@ -211,10 +218,7 @@ caf::expected<result> exec_prepared(PGconn* conn, const std::string& name,
                                     const std::string& sql,
                                     const std::vector<std::string>& params) {
   watchdog::touch();
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params)
-    values.push_back(p.c_str());
+  auto values = c_strings(params);
   auto n = static_cast<int>(params.size());
   auto& names = prepared_names::instance();
   if (!names.has(conn, name))

@@ -107,17 +107,20 @@ caf::error sql_saga_store::save(const std::string& saga,
                         "ON CONFLICT (saga, instance) DO UPDATE SET state = "
                         "excluded.state, position = excluded.position, done "
                         "= excluded.done, journal = excluded.journal"};
+  // `IN (SELECT * FROM (VALUES ...))`, not `IN (VALUES ...)`: with two
+  // rows or more, SQLite scans the table for the latter.
   sql::row_batch cancels{"DELETE FROM " + timer_table_
-                           + " WHERE (saga, instance, name) IN (",
-                         3, ")"};
+                           + " WHERE (saga, instance, name) IN (SELECT * "
+                             "FROM (",
+                         3, ") AS v)"};
   sql::row_batch sets{"INSERT INTO " + timer_table_
                         + " (saga, instance, name, due_us)",
                       4,
                       "ON CONFLICT (saga, instance, name) DO UPDATE SET "
                       "due_us = excluded.due_us"};
   sql::row_batch finished{"DELETE FROM " + timer_table_
-                            + " WHERE (saga, instance) IN (",
-                          2, ")"};
+                            + " WHERE (saga, instance) IN (SELECT * FROM (",
+                          2, ") AS v)"};
   for (const auto& c : changes) {
     states.add({saga, c.instance, c.record.state,
                 static_cast<long long>(c.record.position),

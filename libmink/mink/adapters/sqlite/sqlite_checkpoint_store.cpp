@@ -10,6 +10,7 @@
 #include "mink/errc.hpp"
 #include "mink/projection/detail/checkpoint_checks.hpp"
 #include "mink/adapters/sqlite/detail/file_lock_lease.hpp"
+#include "mink/adapters/sqlite/detail/sqlite_open.hpp"
 #include "mink/adapters/sqlite/sqlite_statement.hpp"
 
 namespace mink {
@@ -216,19 +217,8 @@ void rollback(soci::session& sql) noexcept {
 
 // -- impl ---------------------------------------------------------------------
 
-struct sqlite_checkpoint_store::impl {
-  explicit impl(std::string file) : path(std::move(file)) {
-    // nop
-  }
-
-  /// Guards the connection: it serves one call at a time.
-  std::mutex mtx;
-  std::string path;
-  soci::session sql;
-
-  std::string context(const std::string& what) const {
-    return "sqlite database " + path + ": " + what;
-  }
+struct sqlite_checkpoint_store::impl : detail::sqlite_connection {
+  using sqlite_connection::sqlite_connection;
 
   /// Runs `f` on the connection under the mutex; maps exceptions.
   template <class F>
@@ -278,17 +268,11 @@ struct sqlite_checkpoint_store::impl {
 
 caf::expected<std::unique_ptr<sqlite_checkpoint_store>>
 sqlite_checkpoint_store::open(const sqlite_config& cfg) {
-  if (auto err = detail::prepare_sqlite_path(cfg.path))
-    return err;
-  try {
-    auto st = std::make_unique<impl>(cfg.path);
-    detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
-    detail::configure_sqlite_file(st->sql, cfg.synchronous_full);
-    return std::unique_ptr<sqlite_checkpoint_store>{
-      new sqlite_checkpoint_store(std::move(st))};
-  } catch (...) {
-    return detail::current_exception_error("sqlite database " + cfg.path);
-  }
+  return detail::open_sqlite_store<impl>(
+    cfg, [](impl&) {},
+    [](std::unique_ptr<impl> st) {
+      return new sqlite_checkpoint_store(std::move(st));
+    });
 }
 
 sqlite_checkpoint_store::sqlite_checkpoint_store(std::unique_ptr<impl> ptr)

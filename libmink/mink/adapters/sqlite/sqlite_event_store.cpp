@@ -17,6 +17,7 @@
 #include "mink/adapters/sql/projection_target.hpp"
 #include "mink/adapters/sqlite/sqlite_import.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
+#include "mink/adapters/sqlite/detail/sqlite_open.hpp"
 #include "mink/adapters/sqlite/sqlite_statement.hpp"
 
 namespace mink {
@@ -51,18 +52,9 @@ int64_t query_int64(sqlite_statement& stmt) {
 
 // -- impl ---------------------------------------------------------------------
 
-struct sqlite_event_store::impl {
-  explicit impl(std::string file) : path(std::move(file)) {
-    // nop
-  }
+struct sqlite_event_store::impl : detail::sqlite_connection {
+  using sqlite_connection::sqlite_connection;
 
-  /// Guards everything below: one connection serves one call at a time.
-  std::mutex mtx;
-  std::string path;
-  /// Declared before the statements so that it outlives them: SQLite does
-  /// not close a connection with unfinalized statements.
-  soci::session sql;
-  sqlite_api::sqlite3* db = nullptr;
   sqlite_statement begin_immediate;
   sqlite_statement commit;
   sqlite_statement savepoint;
@@ -86,18 +78,8 @@ struct sqlite_event_store::impl {
   /// `read_all` statements with filters, by SQL text.
   std::unordered_map<std::string, sqlite_statement> filtered_reads;
 
-  std::string context(std::string_view what) const {
-    std::string result = "sqlite database ";
-    result += path;
-    result += ": ";
-    result += what;
-    return result;
-  }
-
   void prepare() {
-    auto make = [this](std::string_view sql) {
-      return sqlite_statement{db, sql};
-    };
+    auto make = [this](std::string_view text) { return statement(text); };
     begin_immediate = make("BEGIN IMMEDIATE");
     commit = make("COMMIT");
     savepoint = make("SAVEPOINT mink_stream");
@@ -400,25 +382,18 @@ sqlite_event_store::open(const sqlite_config& cfg) {
   if (cfg.inline_deadline.count() <= 0)
     return make_error(errc::invalid_argument,
                       "inline_deadline must be positive");
-  if (auto err = detail::prepare_sqlite_path(cfg.path))
-    return err;
-  auto where = "sqlite database " + cfg.path;
-  try {
-    auto st = std::make_unique<impl>(cfg.path);
-    st->inline_deadline = cfg.inline_deadline;
-    detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
-    st->db = detail::raw_connection(st->sql);
+  auto init = [&](impl& x) {
+    x.inline_deadline = cfg.inline_deadline;
     // 16 MiB of page cache instead of 2: appends touch random pages of the
     // event id index; with the default cache they are read back from the OS
     // (measured: ~10% less CPU per appended event).
-    st->sql << "PRAGMA cache_size=-16384";
-    detail::configure_sqlite_file(st->sql, cfg.synchronous_full);
-    st->prepare();
-    return std::unique_ptr<sqlite_event_store>{
-      new sqlite_event_store(std::move(st))};
-  } catch (...) {
-    return detail::current_exception_error(where);
-  }
+    x.sql << "PRAGMA cache_size=-16384";
+    x.prepare();
+  };
+  auto make = [](std::unique_ptr<impl> st) {
+    return new sqlite_event_store(std::move(st));
+  };
+  return detail::open_sqlite_store<impl>(cfg, init, make);
 }
 
 sqlite_event_store::sqlite_event_store(std::unique_ptr<impl> ptr)

@@ -9,6 +9,7 @@
 #include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
+#include "mink/adapters/sqlite/detail/sqlite_open.hpp"
 #include "mink/adapters/sqlite/sqlite_statement.hpp"
 
 namespace mink {
@@ -35,17 +36,9 @@ constexpr std::string_view in_category
 
 // -- impl ---------------------------------------------------------------------
 
-struct sqlite_snapshot_store::impl {
-  explicit impl(std::string file) : path(std::move(file)) {
-    // nop
-  }
+struct sqlite_snapshot_store::impl : detail::sqlite_connection {
+  using sqlite_connection::sqlite_connection;
 
-  /// Guards everything below: one connection serves one call at a time.
-  std::mutex mtx;
-  std::string path;
-  /// Declared before the statements so that it outlives them.
-  soci::session sql;
-  sqlite_api::sqlite3* db = nullptr;
   sqlite_statement save;
   sqlite_statement load;
   sqlite_statement remove;
@@ -54,18 +47,8 @@ struct sqlite_snapshot_store::impl {
   sqlite_statement purge_all;
   sqlite_statement purge_category;
 
-  std::string context(std::string_view what) const {
-    std::string result = "sqlite database ";
-    result += path;
-    result += ": ";
-    result += what;
-    return result;
-  }
-
   void prepare() {
-    auto make = [this](std::string_view text) {
-      return sqlite_statement{db, text};
-    };
+    auto make = [this](std::string_view text) { return statement(text); };
     // Keeps the stored row when its version is the same or higher: the
     // check and the write are one statement, hence atomic.
     save = make("INSERT INTO mink_snapshots (stream_id, version, state_type,"
@@ -117,20 +100,11 @@ struct sqlite_snapshot_store::impl {
 
 caf::expected<std::unique_ptr<sqlite_snapshot_store>>
 sqlite_snapshot_store::open(const sqlite_config& cfg) {
-  if (auto err = detail::prepare_sqlite_path(cfg.path))
-    return err;
-  auto where = "sqlite database " + cfg.path;
-  try {
-    auto st = std::make_unique<impl>(cfg.path);
-    detail::open_sqlite_session(st->sql, cfg.path, cfg.busy_timeout);
-    st->db = detail::raw_connection(st->sql);
-    detail::configure_sqlite_file(st->sql, cfg.synchronous_full);
-    st->prepare();
-    return std::unique_ptr<sqlite_snapshot_store>{
-      new sqlite_snapshot_store(std::move(st))};
-  } catch (...) {
-    return detail::current_exception_error(where);
-  }
+  return detail::open_sqlite_store<impl>(
+    cfg, [](impl& x) { x.prepare(); },
+    [](std::unique_ptr<impl> st) {
+      return new sqlite_snapshot_store(std::move(st));
+    });
 }
 
 sqlite_snapshot_store::sqlite_snapshot_store(std::unique_ptr<impl> ptr)
