@@ -94,6 +94,20 @@ poisoned_at(std::string name, error_policy policy, int64_t position) {
   return p;
 }
 
+/// A recording projection (retry policy, 10 ms backoff) whose handler
+/// fails the first `times` times it meets `position`.
+inline std::shared_ptr<recording_projection>
+flaky_at(std::string name, int64_t position, int times) {
+  error_policy policy; // retry, 5 attempts
+  policy.initial_backoff = std::chrono::milliseconds{10};
+  auto p = std::make_shared<recording_projection>(std::move(name), policy);
+  auto failures = std::make_shared<std::atomic<int>>(0);
+  p->poison = [=](const recorded_event& ev) {
+    return ev.global_position == position && failures->fetch_add(1) < times;
+  };
+  return p;
+}
+
 /// The default error policy, with `action`.
 inline error_policy policy_of(error_action action) {
   error_policy p;

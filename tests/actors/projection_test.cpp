@@ -293,13 +293,7 @@ BOOST_AUTO_TEST_CASE(retry_policy_backs_off_then_applies_its_fallback) {
 }
 
 BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_and_applied_once) {
-  error_policy policy; // retry, 5 attempts
-  policy.initial_backoff = 10ms;
-  auto p = std::make_shared<recording_projection>("flaky", policy);
-  std::atomic<int> failures{0};
-  p->poison = [&](const recorded_event& ev) {
-    return ev.global_position == 3 && failures.fetch_add(1) < 2;
-  };
+  auto p = flaky_at("flaky", 3, 2);
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   BOOST_REQUIRE(!engine.add(p));
   auto last = append_via_writer(10);
@@ -312,14 +306,8 @@ BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_and_applied_once) {
 // a failure of that event, under the projection's policy; only the
 // checkpoint's conflict means another runner took the projection over.
 BOOST_AUTO_TEST_CASE(a_conflict_of_the_handler_is_retried_not_a_lost_lead) {
-  error_policy policy; // retry, 5 attempts
-  policy.initial_backoff = 10ms;
-  auto p = std::make_shared<recording_projection>("saga_like", policy);
+  auto p = flaky_at("saga_like", 3, 2);
   p->poison_error = errc::wrong_expected_version;
-  std::atomic<int> failures{0};
-  p->poison = [&](const recorded_event& ev) {
-    return ev.global_position == 3 && failures.fetch_add(1) < 2;
-  };
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   BOOST_REQUIRE(!engine.add(p));
   auto last = append_via_writer(10);

@@ -21,6 +21,21 @@ std::vector<int64_t> committed_positions(const append_results& results) {
   return result;
 }
 
+/// Checks each result of a batch: a success where `want` says
+/// `errc::none`, that error otherwise.
+void check_outcomes(const append_results& results,
+                    const std::vector<errc>& want) {
+  BOOST_REQUIRE_EQUAL(results.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    BOOST_TEST_CONTEXT("result " << i) {
+      if (want[i] == errc::none)
+        MINK_CHECK_OK(results[i]);
+      else
+        MINK_CHECK_ERRC(results[i], want[i]);
+    }
+  }
+}
+
 /// Checks that every successful result has ascending, consecutive positions.
 void check_ascending(const append_results& results) {
   for (size_t i = 0; i < results.size(); ++i) {
@@ -88,12 +103,9 @@ BOOST_AUTO_TEST_CASE(wrong_version_rejects_only_that_stream) {
   batch.push_back({"cart-d", ev::stream_exists(), make_events(1)});
   batch.push_back({"cart-e", ev::exact(0), make_events(2)});
   auto results = store->append(batch);
-  BOOST_REQUIRE_EQUAL(results.size(), 5u);
-  MINK_CHECK_OK(results[0]);
-  MINK_CHECK_ERRC(results[1], errc::wrong_expected_version);
-  MINK_CHECK_OK(results[2]);
-  MINK_CHECK_ERRC(results[3], errc::wrong_expected_version);
-  MINK_CHECK_OK(results[4]);
+  constexpr auto ok = errc::none;
+  constexpr auto wrong = errc::wrong_expected_version;
+  check_outcomes(results, {ok, wrong, ok, wrong, ok});
   check_ascending(results);
   // Rejected streams consume no positions: 2 + 1 + 2 events after 2.
   BOOST_TEST(committed_positions(results) == (std::vector<int64_t>{3, 4, 5, 6,
@@ -195,11 +207,9 @@ BOOST_AUTO_TEST_CASE(same_stream_twice_second_conflicts) {
   batch.push_back({"cart-a", ev::exact(0), make_events(1)});
   batch.push_back({"cart-a", ev::exact(1), make_events(1)});
   auto results = store->append(batch);
-  BOOST_REQUIRE_EQUAL(results.size(), 5u);
-  MINK_CHECK_OK(results[0]);
-  MINK_CHECK_ERRC(results[1], errc::wrong_expected_version);
-  MINK_CHECK_OK(results[2]);
-  MINK_CHECK_ERRC(results[3], errc::wrong_expected_version);
+  constexpr auto ok = errc::none;
+  constexpr auto wrong = errc::wrong_expected_version;
+  check_outcomes(results, {ok, wrong, ok, wrong, ok});
   MINK_REQUIRE_OK(results[4]);
   BOOST_TEST(results[4]->version == 2);
   BOOST_TEST(committed_positions(results) == iota_from_one(3),

@@ -38,6 +38,14 @@ private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> res_{nullptr, PQclear};
 };
 
+/// Sets every answer of a batch to `err`: a batch whose query failed
+/// fails for each of its items.
+template <class Answers>
+void fail_all(Answers& out, const caf::error& err) {
+  for (auto& x : out)
+    x = err;
+}
+
 /// Maps a failed result (or a broken connection) to a mink error: SQLSTATE
 /// class 08 and lost connections are `store_unavailable`, everything else
 /// `storage_failure`. The message carries PostgreSQL's text and SQLSTATE;

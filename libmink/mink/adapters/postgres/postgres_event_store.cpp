@@ -183,13 +183,9 @@ postgres_event_store::do_read_stream(const std::string& stream_id,
 
 void postgres_event_store::do_read_streams(const std::vector<stream_read>& reads,
                                            size_t limit, stream_reads& out) {
-  auto fail_all = [&](const caf::error& err) {
-    for (auto& x : out)
-      x = err;
-  };
   auto lease = pool_->acquire(acquire_timeout_);
   if (!lease)
-    return fail_all(lease.error());
+    return pg::fail_all(out, lease.error());
   std::vector<std::string> ids;
   std::vector<int64_t> froms;
   ids.reserve(reads.size());
@@ -203,7 +199,7 @@ void postgres_event_store::do_read_streams(const std::vector<stream_read>& reads
                                {pg::text_array(ids), pg::int64_array(froms),
                                 std::to_string(limit)});
   if (!res)
-    return fail_all(res.error());
+    return pg::fail_all(out, res.error());
   // Each stream's events in one allocation: an envelope is large to move.
   std::vector<size_t> counts(out.size());
   for (int row = 0; row < res->rows(); ++row) {

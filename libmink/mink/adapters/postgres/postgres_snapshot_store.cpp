@@ -129,17 +129,13 @@ postgres_snapshot_store::do_load(const std::string& stream_id) {
 void postgres_snapshot_store::do_load_many(
   const std::vector<std::string>& stream_ids,
   std::vector<caf::expected<std::optional<snapshot>>>& out) {
-  auto fail_all = [&](const caf::error& err) {
-    for (auto& x : out)
-      x = err;
-  };
   auto lease = pool_->acquire(acquire_timeout_);
   if (!lease)
-    return fail_all(lease.error());
+    return pg::fail_all(out, lease.error());
   auto res = pg::exec_prepared(lease->conn(), sql_load_many_name_,
                                sql_load_many_, {pg::text_array(stream_ids)});
   if (!res)
-    return fail_all(res.error());
+    return pg::fail_all(out, res.error());
   // Slots by stream id; an id may be asked for more than once.
   std::unordered_map<std::string_view, std::vector<size_t>> slots;
   for (size_t i = 0; i < stream_ids.size(); ++i)
