@@ -115,10 +115,14 @@ private:
     }
   }
 
+  // The free connection that waited longest goes first: taking the last
+  // freed one would leave the others idle, and the server closes a
+  // connection whose first request does not come within its header
+  // timeout (10 s), which then counted as a connection error.
   void dispatch() {
     while (!free_.empty() && !waiting_.empty()) {
-      auto c = free_.back();
-      free_.pop_back();
+      auto c = free_.front();
+      free_.pop_front();
       auto [n, due] = waiting_.front();
       waiting_.pop_front();
       send(c, n, due);
@@ -180,7 +184,7 @@ private:
   asio::io_context& io_;
   options opt_;
   asio::steady_timer timer_;
-  std::vector<std::shared_ptr<connection>> free_;
+  std::deque<std::shared_ptr<connection>> free_;
   std::deque<std::pair<size_t, clock_type::time_point>> waiting_;
   size_t issued_ = 0;
   clock_type::time_point start_;
