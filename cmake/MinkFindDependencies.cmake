@@ -39,7 +39,7 @@ function(mink_import_library target)
 endfunction()
 
 # The components and the components each one builds on.
-set(mink_components core sql sqlite postgres actors http service testing)
+set(mink_components core sql sqlite postgres actors http service bench testing)
 set(mink_component_needs_core "")
 set(mink_component_needs_sql core)
 set(mink_component_needs_sqlite sql)
@@ -47,6 +47,7 @@ set(mink_component_needs_postgres sql)
 set(mink_component_needs_actors sql)
 set(mink_component_needs_http core)
 set(mink_component_needs_service actors http)
+set(mink_component_needs_bench actors)
 set(mink_component_needs_testing core)
 
 # mink_component_closure(<out-var> <components>...)
