@@ -1,0 +1,106 @@
+// The load runner of mink::bench on a real runtime (memory store, the
+// test account): closed and open loop, errors by kind, bad configuration.
+
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+
+#include "../support/error_text.hpp"
+#include "../support/test_account.hpp"
+#include "mink/actors/runtime.hpp"
+#include "mink/bench/load_run.hpp"
+#include "mink/errc.hpp"
+
+using namespace mink;
+using namespace std::chrono_literals;
+using mink::test_support::why;
+
+namespace {
+
+struct load_fixture {
+  std::shared_ptr<event_registry> registry
+    = std::make_shared<event_registry>();
+  std::unique_ptr<runtime> rt;
+
+  load_fixture() {
+    BOOST_REQUIRE(!test_domain::register_events(*registry));
+    runtime_config cfg;
+    auto where = parse_store_url("memory:");
+    BOOST_REQUIRE(where);
+    cfg.store = *where;
+    cfg.threads = 2;
+    auto started = runtime::start(cfg, registry);
+    BOOST_REQUIRE_MESSAGE(started, why(started));
+    rt = std::move(*started);
+    BOOST_REQUIRE(rt->add_aggregate<test_domain::account_decider>(
+      "account", {"account_command"}));
+    BOOST_REQUIRE(!rt->start_commands({}));
+  }
+};
+
+/// Opens account `<prefix><n>`: every command succeeds.
+bench::command_generator opening(std::string prefix) {
+  return [prefix](uint64_t n) {
+    return test_domain::make_command(prefix + std::to_string(n),
+                                     test_domain::open_account{"o"});
+  };
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(load_runs, load_fixture)
+
+BOOST_AUTO_TEST_CASE(a_closed_loop_counts_every_answer) {
+  bench::load_config cfg;
+  cfg.in_flight = 8;
+  cfg.duration = 500ms;
+  cfg.warmup = 100ms;
+  auto res = bench::run_load(*rt->commands(), opening("c"), cfg);
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  BOOST_TEST(res->ok > 0u);
+  BOOST_TEST(res->errors.empty());
+  BOOST_TEST(res->latency.count() == res->ok);
+  BOOST_TEST(res->latency.max() > 0);
+  BOOST_TEST(res->seconds > 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_open_loop_sends_what_is_due_and_counts_errors_by_kind) {
+  bench::load_config cfg;
+  cfg.rate = 200;
+  cfg.duration = 1s;
+  // Deposits to accounts never opened: each is refused by the rule.
+  auto deposits = [](uint64_t n) {
+    return test_domain::make_command("none" + std::to_string(n % 10),
+                                     test_domain::deposit{1});
+  };
+  auto res = bench::run_load(*rt->commands(), deposits, cfg);
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  // Due at 0, 5, ..., 995 ms: 200 commands, however late the machine.
+  BOOST_TEST(res->latency.count() == 200u);
+  BOOST_TEST(res->ok == 0u);
+  BOOST_REQUIRE_EQUAL(res->errors.size(), 1u);
+  auto kind = res->errors.begin()->first;
+  BOOST_TEST(kind.rfind("bank:", 0) == 0u, kind);
+  BOOST_TEST(res->errors.begin()->second == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_configuration_is_refused_by_name) {
+  bench::load_config cfg;
+  cfg.in_flight = 0;
+  auto res = bench::run_load(*rt->commands(), opening("x"), cfg);
+  BOOST_REQUIRE(!res);
+  BOOST_TEST((code_of(res.error()) == errc::invalid_argument));
+  BOOST_TEST(to_text(res.error()).find("in_flight") != std::string::npos);
+  cfg = {};
+  cfg.rate = -1;
+  BOOST_TEST((code_of(bench::run_load(*rt->commands(), opening("x"), cfg)
+                        .error())
+              == errc::invalid_argument));
+  cfg = {};
+  BOOST_TEST((code_of(bench::run_load(*rt->commands(), {}, cfg).error())
+              == errc::invalid_argument));
+  BOOST_TEST(bench::error_kind(make_error(errc::timeout)) == "timeout");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
