@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "../support/error_text.hpp"
@@ -101,6 +102,19 @@ BOOST_AUTO_TEST_CASE(a_bad_configuration_is_refused_by_name) {
   BOOST_TEST((code_of(bench::run_load(*rt->commands(), {}, cfg).error())
               == errc::invalid_argument));
   BOOST_TEST(bench::error_kind(make_error(errc::timeout)) == "timeout");
+  // A generator that throws ends the run with an error, not a crash.
+  cfg = {};
+  cfg.duration = 10s;
+  auto throwing = [](uint64_t n) -> command_envelope {
+    if (n == 20)
+      throw std::runtime_error("out of ids");
+    return test_domain::make_command("t" + std::to_string(n),
+                                     test_domain::open_account{"o"});
+  };
+  auto thrown = bench::run_load(*rt->commands(), throwing, cfg);
+  BOOST_REQUIRE(!thrown);
+  BOOST_TEST((code_of(thrown.error()) == errc::handler_failed));
+  BOOST_TEST(to_text(thrown.error()).find("out of ids") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

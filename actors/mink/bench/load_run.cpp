@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -75,6 +76,7 @@ caf::expected<load_result> run_load(const command_client& client,
   auto start = clock_type::now();
   st->measure_from = start + cfg.warmup;
   auto end = st->measure_from + cfg.duration;
+  caf::error failure;
   for (uint64_t n = 0;; ++n) {
     // Open loop: command n is due at a fixed time; closed loop: now.
     auto due = clock_type::now();
@@ -90,16 +92,39 @@ caf::expected<load_result> run_load(const command_client& client,
     {
       std::unique_lock<std::mutex> guard{st->mtx};
       st->changed.wait(guard, [&] { return st->in_flight < cfg.in_flight; });
+      if (cfg.rate <= 0) {
+        // Closed loop: sent now, and only while the run lasts.
+        due = clock_type::now();
+        if (due >= end)
+          break;
+      }
       ++st->in_flight;
     }
-    if (cfg.rate <= 0)
-      due = clock_type::now();
-    client.send(next(n), [st, due](caf::expected<command_result> res) {
+    command_envelope cmd;
+    try {
+      cmd = next(n);
+    } catch (const std::exception& ex) {
+      failure = make_error(errc::handler_failed,
+                           std::string{"run_load: the command generator "
+                                       "threw: "}
+                             + ex.what());
+    } catch (...) {
+      failure = make_error(errc::handler_failed,
+                           "run_load: the command generator threw");
+    }
+    if (failure) {
+      std::lock_guard<std::mutex> guard{st->mtx};
+      --st->in_flight;
+      break;
+    }
+    client.send(std::move(cmd), [st, due](caf::expected<command_result> res) {
       st->answered(due, res);
     });
   }
   std::unique_lock<std::mutex> guard{st->mtx};
   st->changed.wait(guard, [&] { return st->in_flight == 0; });
+  if (failure) // after the commands sent are answered: they refer to `st`
+    return failure;
   auto last = std::max(st->last_answer, st->measure_from);
   st->out.seconds = std::chrono::duration<double>(last - st->measure_from).count();
   return std::move(st->out);

@@ -59,7 +59,8 @@ struct load_result {
 /// Runs `next` against `client` as `cfg` says and waits until every
 /// command sent has been answered. Fails with `invalid_argument` for an
 /// empty generator, no in-flight room, a negative rate or a duration that
-/// is not positive.
+/// is not positive, and with `handler_failed` when the generator throws
+/// (after the commands sent before are answered).
 [[nodiscard]] caf::expected<load_result>
 run_load(const command_client& client, command_generator next,
          load_config cfg);
