@@ -18,7 +18,7 @@ namespace mink::bench {
   std::exit(1);
 }
 
-workload::workload(size_t n, size_t streams_total,
+prebuilt_events::prebuilt_events(size_t n, size_t streams_total,
                    size_t events_per_stream) {
   ids.reserve(n);
   payloads.reserve(n);
@@ -86,7 +86,7 @@ void pg_fresh_schema(PGconn* conn, const std::string& schema) {
 
 /// (a) The limit: COPY of 1000-row batches, one transaction each, positions
 /// and versions computed by the client with no checks.
-result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
+result_row pg_raw_copy(PGconn* conn, const prebuilt_events& w, size_t n) {
   pg_fresh_schema(conn, "bench_raw");
   auto start = std::chrono::steady_clock::now();
   constexpr size_t batch = 1000;
@@ -123,7 +123,7 @@ result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n) {
 }
 
 /// (b) What naive code does: one INSERT, one transaction per event.
-result_row pg_naive(PGconn* conn, const workload& w, size_t n) {
+result_row pg_naive(PGconn* conn, const prebuilt_events& w, size_t n) {
   pg_fresh_schema(conn, "bench_naive");
   auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < n; ++i) {

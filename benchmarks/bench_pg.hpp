@@ -26,13 +26,13 @@ namespace mink::bench {
 /// (i / events_per_stream) % streams, so each call of the adapter carries
 /// runs of events_per_stream events per stream, and the raw methods touch
 /// the same index pages as the adapter does.
-struct workload {
+struct prebuilt_events {
   std::vector<std::string> ids;
   std::vector<std::string> payloads;
   std::vector<std::string> streams;
   std::vector<int64_t> versions;
 
-  workload(size_t n, size_t streams_total, size_t events_per_stream);
+  prebuilt_events(size_t n, size_t streams_total, size_t events_per_stream);
 };
 
 /// Adds `--pg` (a libpq connection string) to `app`; `conninfo` defaults to
@@ -65,10 +65,10 @@ void pg_fresh_schema(PGconn* conn, const std::string& schema);
 /// The limit: COPY of 1000-row batches into schema `bench_raw`, one
 /// transaction each, positions and versions computed by the client with no
 /// checks.
-result_row pg_raw_copy(PGconn* conn, const workload& w, size_t n);
+result_row pg_raw_copy(PGconn* conn, const prebuilt_events& w, size_t n);
 
 /// What naive code does: one INSERT, one transaction per event, into schema
 /// `bench_naive`.
-result_row pg_naive(PGconn* conn, const workload& w, size_t n);
+result_row pg_naive(PGconn* conn, const prebuilt_events& w, size_t n);
 
 } // namespace mink::bench

@@ -414,7 +414,7 @@ int main(int argc, char** argv) {
 
   // Baselines on the same server, with the same event size: one event per
   // stream, as each command writes one event to its aggregate.
-  workload w{std::max(opt.commands, opt.naive_commands), opt.aggregates, 1};
+  prebuilt_events w{std::max(opt.commands, opt.naive_commands), opt.aggregates, 1};
   auto conn = pg_connect(opt.pg_conninfo);
   auto copy = pg_raw_copy(conn, w, opt.commands);
   auto naive = pg_naive(conn, w, opt.naive_commands);

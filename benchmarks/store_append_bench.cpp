@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "bench_pg.hpp"
+#include "bench_sqlite.hpp"
 #include "bench_util.hpp"
 #include "mink/errc.hpp"
 #include "mink/adapters/postgres/pg_migrations.hpp"
@@ -57,7 +58,7 @@ double cpu_seconds();
 /// `batch` events, with exact expected versions. Sets `*cpu_start` (when
 /// given) to the CPU time when the timed part starts.
 result_row run_adapter(const std::string& name, event_store& store,
-                       const workload& w, size_t n, size_t batch,
+                       const prebuilt_events& w, size_t n, size_t batch,
                        double* cpu_start = nullptr) {
   // Build all calls first: the application owns its events before appending.
   std::vector<std::vector<stream_append>> calls;
@@ -91,7 +92,7 @@ result_row run_adapter(const std::string& name, event_store& store,
 
 std::vector<measured> bench_postgres(const options& opt) {
   std::vector<measured> rows;
-  workload w{std::max(opt.events, opt.naive_events), opt.streams,
+  prebuilt_events w{std::max(opt.events, opt.naive_events), opt.streams,
              opt.events_per_stream};
   auto conn = pg_connect(opt.pg_conninfo);
   rows.push_back({pg_raw_copy(conn, w, opt.events)});
@@ -116,19 +117,8 @@ std::vector<measured> bench_postgres(const options& opt) {
 // -- SQLite -------------------------------------------------------------------
 
 /// Removes a database file of this benchmark and its WAL files.
-void sqlite_remove(const std::string& path) {
-  for (auto suffix : {"", "-wal", "-shm"})
-    std::filesystem::remove(path + suffix);
-}
-
-/// Creates a fresh database file with mink's schema, via the adapter.
 std::string sqlite_fresh(const options& opt, const std::string& name) {
-  auto path = opt.sqlite_dir + "/mink-bench-" + name + ".db";
-  sqlite_remove(path);
-  auto store = sqlite_event_store::open(sqlite_config{path});
-  if (!store)
-    die(to_text(store.error()));
-  return path;
+  return sqlite_fresh_file(opt.sqlite_dir + "/mink-bench-" + name + ".db");
 }
 
 /// CPU seconds (user + system) this process has used so far.
@@ -141,76 +131,18 @@ double cpu_seconds() {
   return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
-void sqlite_must(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-    die(std::string{sql} + ": " + sqlite3_errmsg(db));
-}
-
-/// Raw sqlite3 inserts of the rows mink writes, `per_txn` rows per
-/// transaction: the table mink's migrations create (same columns and
-/// indexes), the pragmas mink's adapter sets (WAL, synchronous=FULL, 16 MiB
-/// page cache), mink's INSERT statement prepared once, every column bound
-/// (the metadata JSON and the category as mink encodes them). Positions and
-/// versions come from the client; nothing is checked or recorded.
-measured sqlite_raw(const options& opt, const workload& w, size_t n,
+measured sqlite_raw(const options& opt, const prebuilt_events& w, size_t n,
                     size_t per_txn, const std::string& name) {
   auto path = sqlite_fresh(opt, "raw" + std::to_string(per_txn));
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
-    die("cannot open " + path);
-  sqlite_must(db, "PRAGMA journal_mode=WAL");
-  sqlite_must(db, "PRAGMA synchronous=FULL");
-  sqlite_must(db, "PRAGMA cache_size=-16384");
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "INSERT INTO mink_events (position, stream_id,"
-                         " version, category, event_id, type, schema_version,"
-                         " data, metadata, created_at_us) VALUES"
-                         " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         -1, &stmt, nullptr)
-      != SQLITE_OK)
-    die(std::string{"sqlite prepare: "} + sqlite3_errmsg(db));
-  const std::string category = "account";
-  const std::string type = "MoneyDeposited";
-  const std::string meta = R"({"correlation_id":"bench"})";
-  auto text = [&](int col, const std::string& x) {
-    sqlite3_bind_text(stmt, col, x.c_str(), static_cast<int>(x.size()),
-                      SQLITE_STATIC);
-  };
   auto cpu = cpu_seconds();
-  auto start = std::chrono::steady_clock::now();
-  for (size_t done = 0; done < n; done += per_txn) {
-    sqlite_must(db, "BEGIN IMMEDIATE");
-    auto now = static_cast<sqlite3_int64>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count());
-    for (size_t i = done; i < done + per_txn && i < n; ++i) {
-      sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(i + 1));
-      text(2, w.streams[i]);
-      sqlite3_bind_int64(stmt, 3, w.versions[i]);
-      text(4, category);
-      text(5, w.ids[i]);
-      text(6, type);
-      sqlite3_bind_int64(stmt, 7, 1);
-      text(8, w.payloads[i]);
-      text(9, meta);
-      sqlite3_bind_int64(stmt, 10, now);
-      if (sqlite3_step(stmt) != SQLITE_DONE)
-        die(std::string{"sqlite insert: "} + sqlite3_errmsg(db));
-      sqlite3_reset(stmt);
-    }
-    sqlite_must(db, "COMMIT");
-  }
-  measured row{{name, n, seconds_since(start)}, cpu_seconds() - cpu};
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  auto row = sqlite_raw_insert(path, w, n, per_txn, name);
+  auto used = cpu_seconds() - cpu;
   sqlite_remove(path);
-  return row;
+  return {row, used};
 }
 
 /// mink's `event_store::append` on a fresh file, `batch` events per call.
-measured sqlite_mink(const options& opt, const workload& w, size_t batch) {
+measured sqlite_mink(const options& opt, const prebuilt_events& w, size_t batch) {
   auto path = sqlite_fresh(opt, "mink" + std::to_string(batch));
   auto store = sqlite_event_store::open(sqlite_config{path});
   if (!store)
@@ -231,7 +163,7 @@ measured sqlite_mink(const options& opt, const workload& w, size_t batch) {
 std::vector<measured> bench_sqlite(const options& opt) {
   std::vector<measured> rows;
   std::filesystem::create_directories(opt.sqlite_dir);
-  workload w{std::max(opt.events, opt.naive_events), opt.streams,
+  prebuilt_events w{std::max(opt.events, opt.naive_events), opt.streams,
              opt.events_per_stream};
   rows.push_back(sqlite_raw(opt, w, opt.events, 1000,
                             "(a) raw sqlite3 insert, 1000 rows/txn"));

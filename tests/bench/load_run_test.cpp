@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -84,6 +85,57 @@ BOOST_AUTO_TEST_CASE(an_open_loop_sends_what_is_due_and_counts_errors_by_kind) {
   auto kind = res->errors.begin()->first;
   BOOST_TEST(kind.rfind("bank:", 0) == 0u, kind);
   BOOST_TEST(res->errors.begin()->second == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_of_a_count_keeps_a_series_and_reports_progress) {
+  bench::load_config cfg;
+  cfg.in_flight = 4;
+  cfg.count = 3000;
+  cfg.interval = 20ms;
+  std::atomic<size_t> calls{0};
+  cfg.on_progress = [&](const bench::interval_sample& s) {
+    BOOST_CHECK(s.seconds > 0);
+    ++calls;
+  };
+  auto res = bench::run_load(*rt->commands(), opening("n"), cfg);
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  // Exactly the count, however long it took.
+  BOOST_TEST(res->latency.count() == 3000u);
+  BOOST_TEST(res->ok == 3000u);
+  BOOST_REQUIRE(!res->series.empty());
+  BOOST_TEST(calls.load() > 0u);
+  BOOST_TEST(calls.load() <= res->series.size());
+  // The series adds up to the answers (a last short part aside), in order.
+  uint64_t answered = 0;
+  double at = 0;
+  for (auto& s : res->series) {
+    answered += s.ok + s.failed;
+    BOOST_TEST(s.at > at);
+    at = s.at;
+    if (s.ok > 0)
+      BOOST_TEST(s.p99 >= s.p50);
+    BOOST_TEST(s.total_ok == answered);
+  }
+  BOOST_TEST(answered <= 3000u);
+  // Only a last part shorter than half an interval is left out.
+  BOOST_TEST(res->seconds - res->series.back().at < 0.010 + 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(operations_name_their_own_failures) {
+  bench::load_config cfg;
+  cfg.count = 10;
+  auto op = [](uint64_t n, bench::operation_done done) {
+    if (n % 2 == 0)
+      done({make_error(errc::storage_failure, "HTTP 503"), "HTTP 503 overloaded"});
+    else
+      done({});
+  };
+  auto res = bench::run_operations(op, cfg);
+  BOOST_REQUIRE_MESSAGE(res, why(res));
+  BOOST_TEST(res->ok == 5u);
+  BOOST_REQUIRE_EQUAL(res->errors.size(), 1u);
+  BOOST_TEST(res->errors.begin()->first == "HTTP 503 overloaded");
+  BOOST_TEST(res->errors.begin()->second == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_configuration_is_refused_by_name) {
