@@ -21,9 +21,11 @@ if [[ $profile == docs ]]; then
 fi
 if [[ $profile == test ]]; then
   # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh);
-  # rapidcheck: the model-based test (tests/reliability/model_test.cpp).
+  # rapidcheck: the model-based test (tests/reliability/model_test.cpp);
+  # chromium, its driver and python3-selenium: the pages in a browser
+  # (tests/bench/mink_bench_tool_test.py).
   packages+=(postgresql-15 clang-14 libclang-rt-14-dev libfuzzer-14-dev
-             librapidcheck-dev)
+             librapidcheck-dev chromium chromium-driver python3-selenium)
 fi
 
 install_missing() {

@@ -107,10 +107,12 @@ struct metrics_lag {
   bool stopping = false;
   std::vector<bench::lag_sample> samples;
 
+  /// Samples every 250 ms, and once more when stopped.
   void run(http_pool& pool, clock_type::time_point from) {
     std::unique_lock<std::mutex> guard{mtx};
-    while (!cv.wait_for(guard, std::chrono::milliseconds{250},
-                        [this] { return stopping; })) {
+    for (bool last = false; !last;) {
+      last = cv.wait_for(guard, std::chrono::milliseconds{250},
+                         [this] { return stopping; });
       guard.unlock();
       auto page = pool.send_wait("GET", "/metrics", "");
       guard.lock();

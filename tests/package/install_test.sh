@@ -5,7 +5,9 @@
 # actors sqlite)) against it, runs it on a SQLite store, and checks that it
 # links neither libpq nor SOCI's PostgreSQL backend, and that a PostgreSQL
 # URL gets an error naming the component it lacks; and that `mink init`
-# writes a project that builds and passes its tests against it.
+# writes a project that builds and passes its tests against it; and that
+# the mink::bench example (apps/examples/bench_counter.cpp) builds and runs
+# against it.
 #   usage: install_test.sh BUILD [CXX]
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -91,6 +93,30 @@ out=$("$work/kit/build/kit") || die "the kit program failed: $out"
 [[ $out == *"port 9000"* && $out == *'mink_http_requests_total{route="GET /x",status="200"} 1'* ]] \
   || die "unexpected output: $out"
 echo "port 9000 and mink_http_requests_total from an installed mink::service"
+
+step "the bench component: the example of apps/examples built outside"
+mkdir -p "$work/bench"
+cp "$here/../../apps/examples/bench_counter.cpp" "$work/bench/main.cpp"
+cat >"$work/bench/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(bench_counter LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 17)
+find_package(mink CONFIG REQUIRED COMPONENTS bench sqlite)
+add_executable(bench_counter main.cpp)
+target_link_libraries(bench_counter PRIVATE mink::bench mink::sqlite)
+CMAKE
+cmake -S "$work/bench" -B "$work/bench/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >"$work/bench.log" 2>&1 \
+  && cmake --build "$work/bench/build" -j2 >>"$work/bench.log" 2>&1 \
+  || { cat "$work/bench.log"; die "a project with mink::bench did not build"; }
+out=$("$work/bench/build/bench_counter" "sqlite:$work/bench/counters.db" 1) \
+  || die "the bench program failed: $out"
+[[ $out == *"throughput"* && $out == *"latency p99.9"* ]] || die "no summary: $out"
+[[ -s $work/bench/counters.db.json && -s $work/bench/counters.db.html ]] \
+  || die "no report files beside the database"
+grep -q '"format": "mink-bench-report/1"' "$work/bench/counters.db.json" \
+  || die "the JSON report has no format"
+echo "$out" | grep -E "operations|throughput"
 
 step "mink init: a new project, configured, built and tested"
 "$build/apps/cli/mink" init "$work/init/tally-app" >"$work/init.log" \

@@ -47,9 +47,12 @@ public:
   }
 
 private:
+  /// Samples every `every`, and once more when stopped (so that a short
+  /// run has a sample too).
   void loop(std::chrono::milliseconds every) {
     std::unique_lock<std::mutex> guard{mtx_};
-    while (!cv_.wait_for(guard, every, [this] { return stopping_; })) {
+    for (bool last = false; !last;) {
+      last = cv_.wait_for(guard, every, [this] { return stopping_; });
       auto now = clock_type::now();
       if (now < from_)
         continue;

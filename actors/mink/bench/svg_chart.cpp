@@ -180,6 +180,14 @@ std::string svg_chart(const std::vector<chart_series>& series,
           pts += num(px(x)) + "," + num(py(y)) + " ";
       out += "<polyline fill=\"none\" stroke=\"" + std::string{colour}
              + "\" stroke-width=\"1.5\" points=\"" + pts + "\"/>";
+      // Few points: each one also as a dot (one point draws no line).
+      if (s.points.size() <= 60)
+        for (auto& [x, y] : s.points)
+          if (!o.log_x || x > 0)
+            out += "<circle cx=\"" + num(px(x)) + "\" cy=\"" + num(py(y))
+                   + "\" r=\"2.5\" fill=\"" + colour + "\"><title>"
+                   + format_number(x) + ": " + format_number(y)
+                   + "</title></circle>";
     }
     // The legend, top right, one line per series.
     auto ly = top + 12 + 14 * static_cast<double>(i);
