@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   add_import(app, ctx);
   add_diagnose(app, ctx);
   add_init(app, ctx);
+  add_serve(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -369,6 +369,30 @@ BOOST_AUTO_TEST_CASE(pause_resume_reset_and_rebuild_are_obeyed) {
   BOOST_CHECK(!(*rec)->reset_to);
 }
 
+BOOST_AUTO_TEST_CASE(a_projection_resumed_with_nothing_new_runs_again) {
+  // Found by the dashboard's test: with no event after the pause, the
+  // runner applied nothing after resuming and kept saying `paused`.
+  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
+  auto p = std::make_shared<recording_projection>("idle_controlled");
+  BOOST_REQUIRE(!engine.add(p));
+  auto last = append_via_writer(10);
+  BOOST_REQUIRE(!engine.wait_for("idle_controlled", last, 30s));
+  auto st = engine.status("idle_controlled");
+  auto other = checkpoints->share();
+  BOOST_REQUIRE(!other->set_desired("idle_controlled", projection_desired::paused));
+  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::paused; }));
+  BOOST_REQUIRE(!other->set_desired("idle_controlled", projection_desired::running));
+  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::running; }));
+  BOOST_REQUIRE(eventually([&] {
+    auto rec = other->load("idle_controlled");
+    return rec && *rec && (*rec)->state == projection_state::running;
+  }));
+  // And it applies what comes next.
+  last = append_via_writer(5);
+  BOOST_REQUIRE(!engine.wait_for("idle_controlled", last, 30s));
+  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+}
+
 BOOST_AUTO_TEST_CASE(a_paused_projection_still_reports_head_position_and_lag) {
   projection_engine engine{*sys, store, checkpoints, feed, rcfg};
   auto p = std::make_shared<recording_projection>("watched");

@@ -243,6 +243,7 @@ void http_kit::add_standard_routes(http::router& r) {
       reply(std::move(res));
     });
   add_admin_routes(r);
+  add_dashboard_routes(r);
 }
 
 void http_kit::health(responder reply) {
@@ -274,6 +275,8 @@ void http_kit::health(responder reply) {
         put(w, "state", std::string{to_string(st->state())});
         put(w, "position", st->position());
         put(w, "lag_events", st->lag_events());
+        w.Key("lag_seconds");
+        w.Double(st->lag_seconds());
         w.EndObject();
       }
       w.EndObject();

@@ -99,9 +99,11 @@ public:
   /// The HTTP answer of `err` (business errors first).
   [[nodiscard]] http::http_error to_http_error(const caf::error& err) const;
 
-  /// Adds `GET /health`, `GET /metrics` (with metrics) and the
+  /// Adds `GET /health`, `GET /metrics` (with metrics), the
   /// administrative routes: projections (list, pause, resume, reset,
-  /// rebuild), dead letters (list, replay), snapshot purge.
+  /// rebuild), dead letters (list, replay), snapshot purge, streams and
+  /// their events; and the operator dashboard `GET /dashboard`
+  /// (docs/dashboard.md).
   void add_standard_routes(http::router& r);
 
   /// A `server_config::on_answer` that logs each answer (method, route,
@@ -158,6 +160,16 @@ private:
   void admin_replay(const http::request& req, http::responder reply);
 
   void admin_purge_snapshots(const http::request& req, http::responder reply);
+
+  /// `GET /admin/streams?after=&limit=&category=`: streams by id, paged.
+  void admin_streams(const http::request& req, http::responder reply);
+
+  /// `GET /admin/streams/{id}/events?from=&limit=`: one stream's events
+  /// with their data and metadata as JSON.
+  void admin_stream_events(const http::request& req, http::responder reply);
+
+  /// `GET /dashboard` and the stream routes it uses.
+  void add_dashboard_routes(http::router& r);
 
   void health(http::responder reply);
 

@@ -79,6 +79,10 @@ void http_kit::admin_projections(const request& req, responder reply) {
                                         ? "paused"
                                         : "running"});
         put(w, "lag_events", r.lag_events);
+        w.Key("lag_seconds");
+        w.Double(r.lag_seconds);
+        put(w, "runner", r.runner);
+        put(w, "reported_us", r.reported_us);
         if (!r.last_error.empty())
           put(w, "last_error", r.last_error);
         w.EndObject();

@@ -164,6 +164,12 @@ bool obey_controls(runner_self self) {
     set_state(self, projection_state::paused);
     return false;
   }
+  if (s.state == projection_state::paused) {
+    // Resumed: read from the store what came meanwhile; the read says
+    // `running` once caught up, even when nothing came.
+    s.from_store = true;
+    set_state(self, projection_state::catching_up);
+  }
   return true;
 }
 

@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""The operator dashboard as a person uses it, in a headless Chromium
+(Debian's chromium-driver and python3-selenium): served by the bank service
+(the service kit) and by `mink serve --store URL` on the same PostgreSQL
+schema. The page loads without console errors, shows a projection's
+position after known appends, pauses and resumes projections (the engine
+obeys, also when the page is served by another process), browses a stream's
+events, and refuses a wrong token.
+
+usage: dashboard_test.py BANK MINK WORKDIR  (MINK_TEST_PG, MINK_TEST_PG_URL set)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+bank, mink, work = sys.argv[1:4]
+token = "dashboard-test-token-0123"
+schema = "dashboard_test"
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)
+
+
+def wait_for(what, fn, seconds=60):
+    """Polls fn() until it is true; fails naming `what` after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.05)
+    check(False, f"timed out waiting for {what}")
+
+
+def start(cmd, env, name):
+    log = open(os.path.join(work, name + ".log"), "w+")
+    p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def url():
+        log.seek(0)
+        m = re.search(r"listening on (http://[0-9.:]+)", log.read())
+        check(p.poll() is None, f"{name} exited")
+        return m.group(1) if m else None
+    return p, wait_for(f"{name} to listen", url)
+
+
+def http(method, url, body=None, auth=False):
+    req = urllib.request.Request(url, method=method,
+                                 data=None if body is None else json.dumps(body).encode())
+    req.add_header("Content-Type", "application/json")
+    if auth:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=30) as res:
+        return json.loads(res.read())
+
+
+def projections(base):
+    return {p["name"]: p for p in http("GET", base + "/admin/projections", auth=True)["projections"]}
+
+
+env = dict(os.environ, BANK_POSTGRES=os.environ["MINK_TEST_PG"],
+           BANK_POSTGRES_SCHEMA=schema, BANK_PORT="0", BANK_LOG_LEVEL="warn",
+           BANK_ADMIN_TOKEN=token)
+subprocess.run(["psql", os.environ["MINK_TEST_PG"], "-qc",
+                f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=True,
+               env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+svc, base = start([bank], env, "bank")
+serve = None
+opts = webdriver.ChromeOptions()
+for a in ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1600"]:
+    opts.add_argument(a)
+opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(options=opts)
+try:
+    # Known appends: five accounts, each with three deposits of 7.
+    last = 0
+    for k in range(5):
+        last = max(last, http("POST", base + "/accounts", {"owner": "o", "id": f"d{k}"})["position"])
+        for _ in range(3):
+            last = max(last, http("POST", base + f"/accounts/d{k}/deposit", {"amount": 7})["position"])
+    check(last >= 20, f"20 appends, last position {last}")
+
+    def page_errors():
+        return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+    # The table is drawn again every two seconds: read and click through
+    # the page's DOM in one step, so that no element goes stale between.
+    def row(name):
+        return driver.execute_script(
+            "return document.querySelector(`#projections tr[data-name='${arguments[0]}']`) !== null",
+            name)
+
+    def cell(name, cls):
+        return driver.execute_script(
+            "const c = document.querySelector("
+            "`#projections tr[data-name='${arguments[0]}'] td.${arguments[1]}`);"
+            "return c ? c.textContent : null", name, cls)
+
+    def press(name, button):
+        check(driver.execute_script(
+            "const b = document.querySelector("
+            "`#projections tr[data-name='${arguments[0]}'] button.${arguments[1]}`);"
+            "if (b) b.click(); return b !== null", name, button),
+            f"no {button} button for {name}")
+
+    def use_token(value):
+        field = driver.find_element(By.ID, "token")
+        field.clear()
+        field.send_keys(value)
+        driver.find_element(By.ID, "use-token").click()
+
+    driver.get(base + "/dashboard")
+    check(driver.title == "mink dashboard", "the page's title")
+    wait_for("the health badge", lambda: driver.find_element(By.ID, "health").text == "healthy")
+    check("Enter the admin token" in driver.find_element(By.ID, "projections-note").text,
+          "without a token the page asks for it")
+    use_token(token)
+    # The position each projection shows after the known appends.
+    wait_for(f"bank_accounts at position {last} on the page",
+             lambda: cell("bank_accounts", "position") == str(last))
+    wait_for(f"the head {last}", lambda: driver.find_element(By.ID, "head").text == f"head {last}")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#projections tbody tr")) == 4,
+          "the bank's four projections are listed")
+    wait_for("the charts", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#charts svg")) == 4)
+
+    # Pause through the page: the engine stops applying events.
+    press("bank_totals", "pause")
+    wait_for("bank_totals paused on the page",
+             lambda: cell("bank_totals", "desired") == "paused" and cell("bank_totals", "state") == "paused")
+    check(projections(base)["bank_totals"]["state"] == "paused", "the engine paused bank_totals")
+    after = http("POST", base + "/accounts/d0/deposit", {"amount": 7})["position"]
+    wait_for("bank_accounts to apply the new deposit",
+             lambda: projections(base)["bank_accounts"]["position"] >= after)
+    check(projections(base)["bank_totals"]["position"] < after, "a paused projection applies nothing")
+    press("bank_totals", "resume")
+    wait_for("bank_totals to resume and catch up",
+             lambda: cell("bank_totals", "state") == "running"
+             and cell("bank_totals", "position") == str(after))
+
+    # A stream's events, with their JSON.
+    driver.find_element(By.ID, "category").send_keys("account")
+    driver.find_element(By.ID, "streams-first").click()
+    link = wait_for("the stream list", lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "a.stream")
+                                                if a.text == "account-d0"])
+    link[0].click()
+    wait_for("account-d0's events", lambda: "MoneyDeposited" in driver.find_element(By.ID, "events").text)
+    data = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "#events pre.data")]
+    check(len(data) == 5 and data[0] == '{\n  "owner": "o"\n}', f"the events' JSON: {data[:2]}")
+    check(all('"amount": 7' in d for d in data[1:]), "every deposit of 7 shown")
+    driver.save_screenshot(os.path.join(work, "dashboard.png"))
+    errors = page_errors()
+    check(not errors, f"console errors: {errors}")
+
+    # A wrong token: the page says so and shows nothing.
+    use_token("wrong-token-wrong-token")
+    wait_for("the refusal", lambda: "token" in driver.find_element(By.ID, "projections-note").text.lower()
+             and not row("bank_accounts"))
+    # The browser logs the refused requests, and nothing else.
+    errors = page_errors()
+    check(errors and all("403 (Forbidden)" in e["message"] for e in errors),
+          f"console errors besides the refusals: {errors}")
+    print(f"bank service: position {last} shown, pause and resume obeyed, "
+          f"5 events of account-d0 shown, a wrong token refused")
+
+    # `mink serve` on the same schema: the bank's projections through the
+    # store, and a pause that the bank's engine obeys.
+    senv = dict(os.environ, MINK_ADMIN_TOKEN=token)
+    serve, sbase = start([mink, "--store", f"{os.environ['MINK_TEST_PG_URL']}?schema={schema}",
+                          "serve", "--port", "0"], senv, "serve")
+    driver.get(sbase + "/dashboard")
+    use_token(token)
+    wait_for("the bank's projections through mink serve",
+             lambda: cell("bank_transfers", "position") == str(after))
+    press("bank_transfers", "pause")
+    wait_for("the bank's engine to pause bank_transfers",
+             lambda: projections(base)["bank_transfers"]["state"] == "paused")
+    press("bank_transfers", "resume")
+    wait_for("the bank's engine to resume bank_transfers",
+             lambda: projections(base)["bank_transfers"]["state"] == "running")
+    errors = page_errors()
+    check(not errors, f"console errors: {errors}")
+    print("mink serve: the bank's projections shown, pause and resume obeyed by the bank")
+finally:
+    driver.quit()
+    for p in [svc, serve]:
+        if p is not None:
+            p.terminate()
+            p.wait(timeout=60)
+print(f"PASS ({checks} checks)")
