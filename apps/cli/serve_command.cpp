@@ -90,8 +90,13 @@ void serve(context& ctx, const serve_options& o) {
             << std::endl;
   int sig = 0;
   sigwait(&sigs, &sig);
-  kit->stop();
+  // The kit's order (docs/service-kit.md): requests, queries, what reaches
+  // into the runtime, then the runtime.
   http->stop();
+  kit->stop();
+  metrics->set_sources({});
+  http.reset();
+  kit.reset();
   rt->stop();
 }
 
