@@ -20,20 +20,27 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+struct pending {
+  std::string method, target, body;
+  /// The same on a resend, so that the service answers a repeat, not a
+  /// second command.
+  std::string idempotency_key;
+  http_pool::callback done;
+  bool resent = false;
+};
+
 /// One keep-alive connection: one request at a time.
 struct connection {
   explicit connection(asio::io_context& io) : stream(io) {}
   beast::tcp_stream stream;
   bool open = false;
+  /// The request was sent on a connection open from before: the server may
+  /// have closed it meanwhile (its idle timeout).
+  bool reused = false;
   beast::flat_buffer buffer;
+  pending job;
   http::request<http::string_body> req;
   http::response<http::string_body> res;
-  http_pool::callback done;
-};
-
-struct pending {
-  std::string method, target, body;
-  http_pool::callback done;
 };
 
 } // namespace
@@ -56,17 +63,23 @@ struct http_pool::impl {
     }
     auto c = idle.front(); // the one that waited longest
     idle.pop_front();
+    c->job = std::move(p);
+    begin(c);
+  }
+
+  /// Sends the connection's job, connecting first when it is not open.
+  void begin(const std::shared_ptr<connection>& c) {
+    c->reused = c->open;
     c->req = {};
-    c->req.method_string(p.method);
-    c->req.target(p.target);
+    c->req.method_string(c->job.method);
+    c->req.target(c->job.target);
     c->req.version(11);
     c->req.set(http::field::host, host);
-    c->req.set("Idempotency-Key", mink::make_uuid());
-    if (!p.body.empty())
+    c->req.set("Idempotency-Key", c->job.idempotency_key);
+    if (!c->job.body.empty())
       c->req.set(http::field::content_type, "application/json");
-    c->req.body() = std::move(p.body);
+    c->req.body() = c->job.body;
     c->req.prepare_payload();
-    c->done = std::move(p.done);
     c->stream.expires_after(std::chrono::seconds{60});
     if (c->open)
       return write(c);
@@ -107,13 +120,19 @@ struct http_pool::impl {
   void fail(const std::shared_ptr<connection>& c, const char* what,
             beast::error_code ec) {
     close(c);
+    // A kept-alive connection the server closed while idle fails the next
+    // request sent on it: sent again once, on a new connection.
+    if (c->reused && !c->job.resent) {
+      c->job.resent = true;
+      return begin(c);
+    }
     finish(c, make_error(mink::errc::store_unavailable,
                          std::string{"http: "} + what + ": " + ec.message()));
   }
 
   void finish(const std::shared_ptr<connection>& c,
               caf::expected<http_answer> answer) {
-    auto done = std::move(c->done);
+    auto done = std::move(c->job.done);
     idle.push_back(c);
     if (!waiting.empty()) {
       auto next = std::move(waiting.front());
@@ -170,6 +189,7 @@ void http_pool::send(std::string method, std::string target, std::string body,
   asio::post(impl_->io, [p = impl_.get(), req = pending{std::move(method),
                                                          std::move(target),
                                                          std::move(body),
+                                                         mink::make_uuid(),
                                                          std::move(done)}]() mutable {
     p->dispatch(std::move(req));
   });

@@ -127,8 +127,8 @@ struct metrics_lag {
   }
 };
 
-/// Seconds until /metrics shows no projection behind (at most two
-/// minutes), or -1 when it shows no projection.
+/// Seconds until /metrics shows no projection behind; -1 when it shows no
+/// projection, -2 when they were still behind after two minutes.
 double catch_up(http_pool& pool) {
   auto start = clock_type::now();
   while (clock_type::now() - start < std::chrono::minutes{2}) {
@@ -139,7 +139,7 @@ double catch_up(http_pool& pool) {
       return std::chrono::duration<double>(clock_type::now() - start).count();
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
-  return -1;
+  return -2;
 }
 
 /// The writes acknowledged per account: the highest version and position.
@@ -247,6 +247,11 @@ caf::expected<bench::run_report> run_http(const options& opt) {
   if (!res)
     return res.error();
   out.catch_up_seconds = catch_up(**metrics);
+  if (out.catch_up_seconds == -2) {
+    out.catch_up_seconds = -1;
+    out.notes.push_back("the service's projections were still behind two "
+                        "minutes after the run");
+  }
   auto counted_after = service_counters(**metrics);
   out.retries = counted_after.first - counted.first;
   out.spawned = counted_after.second - counted.second;

@@ -178,6 +178,11 @@ try:
     print(f"bank service: position {last} shown, pause and resume obeyed, "
           f"5 events of account-d0 shown, a wrong token refused")
 
+    # Leave the page (it would go on polling with the wrong token) and
+    # forget its log before the next one.
+    driver.get("about:blank")
+    driver.get_log("browser")
+
     # `mink serve` on the same schema: the bank's projections through the
     # store, and a pause that the bank's engine obeys.
     senv = dict(os.environ, MINK_ADMIN_TOKEN=token)

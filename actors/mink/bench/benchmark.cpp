@@ -108,17 +108,28 @@ bool postgres_here(const store_location& where) {
     return false;
   const auto& c = where.conninfo;
   std::string host;
-  if (auto at = c.find("://"); at != std::string::npos) {
+  if (auto hp = c.find("host="); hp != std::string::npos
+      && c.find("://") != std::string::npos) {
+    // A URI's ?host= parameter names the host (or socket directory).
+    auto to = c.find('&', hp);
+    host = c.substr(hp + 5, to == std::string::npos ? std::string::npos : to - hp - 5);
+  } else if (auto at = c.find("://"); at != std::string::npos) {
     auto from = c.find('@', at);
     from = from == std::string::npos ? at + 3 : from + 1;
-    auto to = c.find_first_of(":/?", from);
-    host = c.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    if (from < c.size() && c[from] == '[') { // [IPv6]
+      auto close = c.find(']', from);
+      host = c.substr(from + 1, close == std::string::npos ? std::string::npos
+                                                           : close - from - 1);
+    } else {
+      auto to = c.find_first_of(":/?", from);
+      host = c.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    }
   } else if (auto key = c.find("host="); key != std::string::npos) {
     auto to = c.find(' ', key);
     host = c.substr(key + 5, to == std::string::npos ? std::string::npos : to - key - 5);
   }
   return host.empty() || host[0] == '/' || host == "localhost"
-         || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
+         || host.rfind("127.", 0) == 0 || host == "::1";
 }
 
 caf::error start_workload(runtime& rt, const workload& w) {
@@ -169,6 +180,10 @@ caf::expected<run_report> run_benchmark(workload w,
     return make_error(errc::invalid_argument,
                       "benchmark: the workload needs add_aggregates and "
                       "operations");
+  if (cfg.lag_interval.count() <= 0 || cfg.catch_up_timeout.count() <= 0)
+    return make_error(errc::invalid_argument,
+                      "benchmark: lag_interval and catch_up_timeout must be "
+                      "positive");
   auto where = parse_store_url(cfg.store);
   if (!where)
     return where.error();

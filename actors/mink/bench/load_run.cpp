@@ -1,6 +1,7 @@
 #include "mink/bench/load_run.hpp"
 
 #include <cmath>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -58,7 +59,8 @@ struct run_state {
     s.total_ok = out.ok;
     s.total_failed = out.latency.count() - out.ok;
     out.series.push_back(s);
-    window.reset();
+    if (window.count() > 0) // an empty interval needs no 270 KB cleared
+      window.reset();
     window_ok = window_failed = 0;
     interval_from = end;
     return s;
@@ -67,10 +69,9 @@ struct run_state {
   /// Counts one answer; returns an interval it closed, if any.
   std::optional<interval_sample> answered(clock_type::time_point due,
                                           const op_outcome& res) {
-    auto now = clock_type::now();
     std::lock_guard<std::mutex> guard{mtx};
-    --in_flight;
-    changed.notify_all();
+    // Read under the lock: answers are counted in the order of their times.
+    auto now = clock_type::now();
     if (due < measure_from)
       return std::nullopt;
     auto closed = close_intervals(now);
@@ -87,6 +88,17 @@ struct run_state {
     last_answer = now;
     return closed;
   }
+
+  /// One operation is over (after its progress call, so that no callback
+  /// runs once `run_operations` has returned).
+  void finished() {
+    std::lock_guard<std::mutex> guard{mtx};
+    --in_flight;
+    changed.notify_all();
+  }
+
+  /// Serialises the progress calls, which come from any thread.
+  std::mutex progress_mtx;
 };
 
 caf::error check(const operation& start, const load_config& cfg) {
@@ -97,8 +109,8 @@ caf::error check(const operation& start, const load_config& cfg) {
     return bad("no command generator");
   if (cfg.in_flight == 0)
     return bad("in_flight must be at least 1");
-  if (!(cfg.rate >= 0))
-    return bad("rate must be 0 (closed loop) or positive");
+  if (!(cfg.rate == 0 || (cfg.rate >= 0.001 && cfg.rate <= 1e9)))
+    return bad("rate must be 0 (closed loop) or from 0.001 to 1e9 per second");
   if (cfg.count == 0 && cfg.duration.count() <= 0)
     return bad("duration must be positive");
   if (cfg.warmup.count() < 0)
@@ -187,13 +199,25 @@ caf::expected<load_result> run_operations(operation start, load_config cfg) {
     }
     if (due >= st->measure_from)
       ++measured;
-    failure = start_one(start, n, [st, due, progress](op_outcome res) {
-      if (auto closed = st->answered(due, res); closed && progress)
-        progress(*closed);
+    // Each operation ends once, whatever its `done` is called: twice, or
+    // not at all because `start` threw.
+    auto over = std::make_shared<std::atomic<bool>>(false);
+    failure = start_one(start, n, [st, due, progress, over](op_outcome res) {
+      if (over->exchange(true))
+        return;
+      if (auto closed = st->answered(due, res); closed && progress) {
+        std::lock_guard<std::mutex> guard{st->progress_mtx};
+        try {
+          progress(*closed);
+        } catch (...) {
+          // A failing progress line does not stop the run.
+        }
+      }
+      st->finished();
     });
     if (failure) {
-      std::lock_guard<std::mutex> guard{st->mtx};
-      --st->in_flight;
+      if (!over->exchange(true))
+        st->finished();
       break;
     }
   }

@@ -25,9 +25,9 @@ struct load_config {
   /// when one is answered. Open loop: at most this many in flight; a
   /// command due while all are taken waits, and its wait counts.
   size_t in_flight = 64;
-  /// Open loop when positive: commands per second, sent when due, each
-  /// one's latency counted from the moment it was due (so a stall is
-  /// not hidden: no coordinated omission).
+  /// Open loop when positive (0.001 to 1e9): commands per second, sent
+  /// when due, each one's latency counted from the moment it was due (so
+  /// a stall is not hidden: no coordinated omission).
   double rate = 0;
   /// How long the measured part lasts.
   std::chrono::milliseconds duration{10000};

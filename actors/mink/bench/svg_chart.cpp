@@ -29,17 +29,26 @@ struct axis {
   std::vector<double> ticks() const {
     std::vector<double> out;
     if (log) {
-      for (double d = std::pow(10, std::floor(std::log10(lo))); d <= hi * 1.0001;
-           d *= 10)
+      auto d = std::pow(10, std::floor(std::log10(lo)));
+      for (int i = 0; i < 40 && d <= hi * 1.0001; ++i, d *= 10)
         if (d >= lo * 0.9999)
           out.push_back(d);
       return out;
     }
     auto raw = (hi - lo) / 5;
+    if (!(raw > 0) || !std::isfinite(raw))
+      return {lo};
     auto mag = std::pow(10, std::floor(std::log10(raw)));
     auto step = mag * (raw / mag < 2 ? 2 : raw / mag < 5 ? 5 : 10);
-    for (auto v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    // By index, at most 12: a step too small for lo's precision cannot
+    // loop forever.
+    auto first = std::ceil(lo / step) * step;
+    for (int i = 0; i < 12; ++i) {
+      auto v = first + step * i;
+      if (v > hi + step * 1e-9)
+        break;
       out.push_back(v);
+    }
     return out;
   }
 };

@@ -164,8 +164,8 @@ private:
   /// `GET /admin/streams?after=&limit=&category=`: streams by id, paged.
   void admin_streams(const http::request& req, http::responder reply);
 
-  /// `GET /admin/streams/{id}/events?from=&limit=`: one stream's events
-  /// with their data and metadata as JSON.
+  /// `GET /admin/events?stream=&from=&limit=`: one stream's events with
+  /// their data and metadata as JSON.
   void admin_stream_events(const http::request& req, http::responder reply);
 
   /// `GET /dashboard` and the stream routes it uses.

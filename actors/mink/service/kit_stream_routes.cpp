@@ -1,6 +1,6 @@
-// The kit's stream browser (GET /admin/streams, GET /admin/streams/{id}/
-// events, behind the admin token: events may hold personal data) and the
-// operator dashboard page (GET /dashboard) that uses them.
+// The kit's stream browser (GET /admin/streams, GET /admin/events?stream=,
+// behind the admin token: events may hold personal data) and the operator
+// dashboard page (GET /dashboard) that uses them.
 
 #include <chrono>
 #include <string>
@@ -77,7 +77,8 @@ void http_kit::admin_streams(const request& req, responder reply) {
 }
 
 void http_kit::admin_stream_events(const request& req, responder reply) {
-  auto stream = req.params.at(0);
+  // In the query, not the path: a stream id may hold '/', '?' or '%'.
+  auto stream = text_param(req, "stream");
   if (auto err = validate_stream_id(stream))
     return send_error(reply, http_error{400, "invalid_stream_id",
                                         "not a stream id: " + to_text(err)});
@@ -120,10 +121,13 @@ void http_kit::add_dashboard_routes(http::router& r) {
     response res;
     res.content_type = "text/html; charset=utf-8";
     res.body = std::string{dashboard_page()};
-    // The page loads nothing from elsewhere, and may not.
+    // The page loads nothing from elsewhere, and may not; nor may another
+    // site frame it (its buttons pause and rebuild projections).
     res.headers.emplace_back("Content-Security-Policy",
                              "default-src 'self'; script-src 'unsafe-inline'; "
-                             "style-src 'unsafe-inline'; img-src 'self' data:");
+                             "style-src 'unsafe-inline'; img-src 'self' data:; "
+                             "frame-ancestors 'none'");
+    res.headers.emplace_back("X-Frame-Options", "DENY");
     reply(std::move(res));
   });
   std::weak_ptr<http_kit> weak = shared_from_this();
@@ -137,7 +141,7 @@ void http_kit::add_dashboard_routes(http::router& r) {
     });
   };
   route("/admin/streams", &http_kit::admin_streams);
-  route("/admin/streams/{id}/events", &http_kit::admin_stream_events);
+  route("/admin/events", &http_kit::admin_stream_events);
 }
 
 } // namespace mink

@@ -168,7 +168,8 @@ bool obey_controls(runner_self self) {
     // Resumed: read from the store what came meanwhile; the read says
     // `running` once caught up, even when nothing came.
     s.from_store = true;
-    set_state(self, projection_state::catching_up);
+    set_state(self, s.position < s.rebuild_until ? projection_state::rebuilding
+                                                 : projection_state::catching_up);
   }
   return true;
 }
