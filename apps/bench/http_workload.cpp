@@ -106,10 +106,14 @@ struct metrics_lag {
   std::condition_variable cv;
   bool stopping = false;
   std::vector<bench::lag_sample> samples;
+  /// This process's CPU and memory when the measured part begins.
+  bench::resource_sample at_start;
 
   /// Samples every 250 ms, and once more when stopped.
   void run(http_pool& pool, clock_type::time_point from) {
     std::unique_lock<std::mutex> guard{mtx};
+    cv.wait_until(guard, from, [this] { return stopping; });
+    at_start = bench::sample_resources();
     for (bool last = false; !last;) {
       last = cv.wait_for(guard, std::chrono::milliseconds{250},
                          [this] { return stopping; });
@@ -232,7 +236,6 @@ caf::expected<bench::run_report> run_http(const options& opt) {
                       "projection lag are the service's, from its /metrics");
   metrics_lag lag;
   std::thread sampler{[&] { lag.run(**metrics, clock_type::now() + cfg.warmup); }};
-  auto before = bench::sample_resources();
   auto counted = service_counters(**metrics);
   auto res = bench::run_operations(
     http_operation(**pool, opt, std::make_shared<acknowledged>()), cfg);
@@ -255,7 +258,7 @@ caf::expected<bench::run_report> run_http(const options& opt) {
   auto counted_after = service_counters(**metrics);
   out.retries = counted_after.first - counted.first;
   out.spawned = counted_after.second - counted.second;
-  out.resources = bench::resources_between(before, bench::sample_resources());
+  out.resources = bench::resources_between(lag.at_start, bench::sample_resources());
   out.lag = std::move(lag.samples);
   bench::take_load_result(out, *res);
   return out;

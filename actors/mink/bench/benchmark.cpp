@@ -19,7 +19,8 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-/// Samples the projections' largest lag until stopped.
+/// Samples the projections' largest lag until stopped, and the CPU time
+/// and memory when the measured part begins.
 class lag_sampler {
 public:
   lag_sampler(runtime& rt, clock_type::time_point from,
@@ -46,19 +47,30 @@ public:
     return samples_;
   }
 
+  /// The resources at the start of the measured part (after the warm-up).
+  resource_sample at_start() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return at_start_;
+  }
+
 private:
   /// Samples every `every`, and once more when stopped (so that a short
   /// run has a sample too).
   void loop(std::chrono::milliseconds every) {
     std::unique_lock<std::mutex> guard{mtx_};
+    cv_.wait_until(guard, from_, [this] { return stopping_; });
+    at_start_ = sample_resources();
     for (bool last = false; !last;) {
       last = cv_.wait_for(guard, every, [this] { return stopping_; });
       auto now = clock_type::now();
       if (now < from_)
         continue;
+      auto statuses = rt_.projections().statuses();
+      if (statuses.empty()) // no projection: no lag to chart
+        continue;
       lag_sample s;
       s.at = std::chrono::duration<double>(now - from_).count();
-      for (auto& st : rt_.projections().statuses()) {
+      for (auto& st : statuses) {
         s.events = std::max(s.events, st->lag_events());
         s.seconds = std::max(s.seconds, st->lag_seconds());
       }
@@ -72,6 +84,7 @@ private:
   std::condition_variable cv_;
   bool stopping_ = false;
   std::vector<lag_sample> samples_;
+  resource_sample at_start_;
   std::thread thread_;
 };
 
@@ -204,7 +217,7 @@ caf::expected<run_report> run_benchmark(workload w,
     out.parameters[k] = v;
   if (cfg.progress && !cfg.load.on_progress)
     cfg.load.on_progress = progress_line();
-  auto before = sample_resources();
+  resource_sample before;
   auto retries = rt.context().counters->retries.load();
   auto spawned = spawned_so_far(rt);
   auto res = [&] {
@@ -212,6 +225,7 @@ caf::expected<run_report> run_benchmark(workload w,
     auto r = run_operations(w.operations(rt), cfg.load);
     lag.stop();
     out.lag = lag.samples();
+    before = lag.at_start();
     return r;
   }();
   if (cfg.progress)
@@ -222,6 +236,8 @@ caf::expected<run_report> run_benchmark(workload w,
   if (!caught_up)
     return caught_up.error();
   out.catch_up_seconds = *caught_up;
+  // From the end of the warm-up to the end of the catch-up: the work the
+  // measured operations caused, their projections' included.
   out.resources = resources_between(before, sample_resources());
   if (!postgres_here(*where))
     out.resources.postgres_cpu = -1;

@@ -90,6 +90,8 @@ struct run_report {
   /// until every projection had caught up (negative: no projections).
   std::vector<lag_sample> lag;
   double catch_up_seconds = -1;
+  /// CPU and memory from the end of the warm-up until the projections
+  /// caught up.
   resource_use resources;
   std::vector<baseline_result> baselines;
   /// Free-form remarks (e.g. why a baseline was not run).
