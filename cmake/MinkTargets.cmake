@@ -21,6 +21,13 @@ function(mink_add_library component)
   endif()
   if(arg_SOURCES)
     add_library(${target} ${arg_SOURCES})
+    # Unity batches: for the one-off sanitizer and fuzz builds, which
+    # compile every file once (an incremental build would recompile a
+    # batch per change). The tests are never batched.
+    if(MINK_UNITY_BUILD)
+      set_target_properties(${target} PROPERTIES UNITY_BUILD ON
+                                                 UNITY_BUILD_BATCH_SIZE 8)
+    endif()
     # Position-independent, so that a user's shared library can link the
     # installed static archives too.
     set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)

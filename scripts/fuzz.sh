@@ -20,7 +20,8 @@ configure_and_build() {
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINK_FUZZ=ON \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
     -DMINK_SANITIZE=address,undefined -DMINK_BUILD_TESTS=OFF \
-    -DMINK_BUILD_BENCHMARKS=OFF -DMINK_FUZZ_SECONDS="$seconds" >/dev/null
+    -DMINK_BUILD_BENCHMARKS=OFF -DMINK_FUZZ_SECONDS="$seconds" \
+    -DMINK_UNITY_BUILD=ON >/dev/null
   cmake --build build-fuzz -j"$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}"
 }
 
@@ -30,5 +31,10 @@ run_fuzzers() {
   ctest --output-on-failure --no-tests=error -L fuzz -j"$jobs"
 }
 
-phase "fuzz: configure and build (build-fuzz/)" configure_and_build
+# MINK_FUZZ_STEP=build|run: only that step (default: both).
+step=${MINK_FUZZ_STEP:-all}
+if [[ $step != run ]]; then
+  phase "fuzz: configure and build (build-fuzz/)" configure_and_build
+fi
+[[ $step != build ]] || exit 0
 phase "fuzz: ${#targets[@]} targets, ${seconds} s each, ${jobs} at a time" run_fuzzers

@@ -4,7 +4,7 @@
 # actor and conformance tests again under ASan+UBSan (build-asan/, built at
 # a lower priority while the first tests run: they wait on PostgreSQL and on
 # processes much of the time), and each libFuzzer target for 30 s
-# (build-fuzz/). Prints the time of each phase, and all of them again at
+# (build-fuzz/, built while the sanitized tests run). Prints the time of each phase, and all of them again at
 # the end. Arguments go to the first ctest run.
 #   MINK_TEST_SANITIZERS=0  skips the ASan+UBSan and fuzzing phases
 #   MINK_FUZZ_SECONDS=N     runs each fuzz target N s (default 30)
@@ -56,7 +56,20 @@ if [[ $sanitizers != 0 ]]; then
   fi
   background=()
   tail -n 3 "$asan_log"
+  # The fuzz targets build while the sanitized tests run (they wait on
+  # PostgreSQL much of the time).
+  fuzz_log=$(mktemp /tmp/mink-fuzz-build.XXXXXX)
+  MINK_FUZZ_STEP=build setsid nice -n 10 scripts/fuzz.sh >"$fuzz_log" 2>&1 &
+  background+=($!)
   MINK_SANITIZED_STEP=run scripts/sanitized-tests.sh asan
-  scripts/fuzz.sh
+  echo "== fuzz build (ran beside the sanitized tests above)"
+  if ! wait "${background[0]}"; then
+    cat "$fuzz_log"
+    exit 1
+  fi
+  background=()
+  tail -n 2 "$fuzz_log"
+  rm -f "$fuzz_log"
+  MINK_FUZZ_STEP=run scripts/fuzz.sh
 fi
 rm -f "$asan_log"

@@ -57,7 +57,7 @@ def run(name, *args, ok=True):
     return p.returncode, out, report
 
 
-short = ["--count", "3000", "--warmup", "0", "-q"]
+short = ["--count", "2000", "--warmup", "0", "-q"]
 for wl, extra in [("write", []), ("hot", []), ("mixed", ["--read-ratio", "0.5"]),
                   ("cold", ["--aggregates", "2000", "--max-alive", "100"])]:
     _, _, r = run(f"memory-{wl}", "run", "--workload", wl, *short, *extra)
@@ -70,16 +70,16 @@ for wl, extra in [("write", []), ("hot", []), ("mixed", ["--read-ratio", "0.5"])
         check(r["catch_up_seconds"] >= 0 and r["lag"], "mixed: projection lag")
 
 _, _, r = run("sqlite", "run", "--store", f"sqlite:{work}/s.db", "--baselines",
-              "--baseline-events", "5000", *short)
-check([b["events"] for b in r["baselines"]] == [5000, 500], "sqlite baselines")
+              "--baseline-events", "3000", *short)
+check([b["events"] for b in r["baselines"]] == [3000, 300], "sqlite baselines")
 check(r["resources"]["postgres_cpu"] < 0, "no PostgreSQL CPU on SQLite")
 check(not any(n.startswith("s.db.baseline") for n in os.listdir(work)),
       "the baseline files are removed")
 
 pg = f"{pg_url}?schema=bench_tool"
 _, out, r = run("postgres", "run", "--domain", "bank", "--store", pg,
-                "--projections", "--baselines", "--baseline-events", "5000",
-                "--count", "5000", "--warmup", "0", "-q")
+                "--projections", "--baselines", "--baseline-events", "3000",
+                "--count", "3000", "--warmup", "0", "-q")
 check(len(r["baselines"]) == 2 and all(b["seconds"] > 0 for b in r["baselines"]),
       "postgres baselines")
 check("mink at" in out, "ratios to the baselines")

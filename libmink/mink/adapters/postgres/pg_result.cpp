@@ -40,6 +40,13 @@ std::string sqlstate(const PGresult* res) {
   return state == nullptr ? std::string{} : std::string{state};
 }
 
+int64_t affected_rows(const result& res) {
+  std::string_view txt{PQcmdTuples(res.get())};
+  int64_t n = 0;
+  std::from_chars(txt.data(), txt.data() + txt.size(), n);
+  return n;
+}
+
 caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what) {
   auto state = sqlstate(res);
   std::string msg{what};

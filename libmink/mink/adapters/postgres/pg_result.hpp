@@ -55,6 +55,9 @@ caf::error to_error(PGconn* conn, const PGresult* res, std::string_view what);
 /// Returns the SQLSTATE of a failed result, or an empty string.
 std::string sqlstate(const PGresult* res);
 
+/// Returns the row count of an INSERT, UPDATE or DELETE (0 for others).
+int64_t affected_rows(const result& res);
+
 /// Runs a statement without parameters (may hold several statements).
 [[nodiscard]] caf::expected<result> exec(PGconn* conn,
                                          const std::string& sql);

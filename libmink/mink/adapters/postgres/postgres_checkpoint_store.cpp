@@ -65,13 +65,6 @@ dead_letter decode_letter(const pg::result& res, int row) {
                      res.int64(row, 6), res.text(row, 7) == "t"};
 }
 
-/// Returns the row count of an INSERT, UPDATE or DELETE.
-int64_t affected_rows(const pg::result& res) {
-  std::string_view txt{PQcmdTuples(res.get())};
-  int64_t n = 0;
-  std::from_chars(txt.data(), txt.data() + txt.size(), n);
-  return n;
-}
 
 /// Ends a failed transaction so that the connection goes back to the pool
 /// idle; a connection that cannot even do that is reconnected by the pool
@@ -224,7 +217,7 @@ caf::error postgres_checkpoint_store::compare_and_set(PGconn* conn,
                        std::to_string(position)});
   if (!res)
     return std::move(res.error());
-  if (affected_rows(*res) == 1)
+  if (pg::affected_rows(*res) == 1)
     return {};
   auto actual = pg::exec(conn, sql_position_, {name});
   if (!actual)
@@ -243,7 +236,7 @@ postgres_checkpoint_store::update_record(const std::string& sql,
   auto res = pg::exec(lease->conn(), sql, params);
   if (!res)
     return std::move(res.error());
-  if (affected_rows(*res) == 0)
+  if (pg::affected_rows(*res) == 0)
     return detail::projection_missing(params.front());
   return {};
 }
@@ -350,7 +343,7 @@ caf::error postgres_checkpoint_store::do_park(const std::string& name,
                        ev.stream_id, ev.type, error, name});
   if (!res)
     return std::move(res.error());
-  if (affected_rows(*res) == 0)
+  if (pg::affected_rows(*res) == 0)
     return detail::projection_missing(name);
   return {};
 }
@@ -392,7 +385,7 @@ postgres_checkpoint_store::do_request_replay(const std::string& name,
   auto res = pg::exec(conn, sql_replay_, {name, std::to_string(position)});
   if (!res)
     return std::move(res.error());
-  if (affected_rows(*res) > 0)
+  if (pg::affected_rows(*res) > 0)
     return {};
   auto exists = record_exists(conn, name);
   if (!exists)

@@ -29,13 +29,6 @@ std::string in_category(const std::string& p) {
          + "stream_id = " + c + " OR stream_id >= (" + c + " || '-'))";
 }
 
-/// Returns the row count of a DELETE.
-size_t affected_rows(const pg::result& res) {
-  std::string_view txt{PQcmdTuples(res.get())};
-  size_t n = 0;
-  std::from_chars(txt.data(), txt.data() + txt.size(), n);
-  return n;
-}
 
 } // namespace
 
@@ -200,7 +193,7 @@ postgres_snapshot_store::do_purge(const std::string& category) {
                : pg::exec(lease->conn(), sql_purge_category_, {category});
   if (!res)
     return std::move(res.error());
-  return affected_rows(*res);
+  return static_cast<size_t>(pg::affected_rows(*res));
 }
 
 } // namespace mink
