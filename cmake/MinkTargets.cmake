@@ -84,3 +84,16 @@ function(mink_add_test name)
     set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
   endif()
 endfunction()
+
+# mink_add_script_test(<name> SCRIPT <file> [ARGS <args>...] [LABELS <l>...]
+#                      [TIMEOUT <s>])
+# A test written as a Python script run by Debian's python3 (it drives
+# programs as a user would, e.g. through a headless browser).
+function(mink_add_script_test name)
+  cmake_parse_arguments(arg "" "SCRIPT;TIMEOUT" "ARGS;LABELS" ${ARGN})
+  add_test(NAME ${name} COMMAND /usr/bin/python3 "${arg_SCRIPT}" ${arg_ARGS})
+  set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
+  if(arg_TIMEOUT)
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${arg_TIMEOUT})
+  endif()
+endfunction()

@@ -2,17 +2,16 @@
 // SIGTERM or SIGINT; `bank --demo` starts it on a free port, runs a short
 // scenario against itself over HTTP, prints it and stops.
 
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <pthread.h>
 
 #include "bank/config.hpp"
 #include "bank/service.hpp"
 #include "demo.hpp"
 #include "mink/errc.hpp"
+#include "mink/service/stop_signals.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bank: the reference service of mink (HTTP JSON API)"};
@@ -43,14 +42,8 @@ int main(int argc, char** argv) {
     if (std::getenv("BANK_LOG_LEVEL") == nullptr)
       cfg.log_level = "error";
   }
-  // Every thread started from here on inherits the blocked signals; the
-  // main thread takes them with sigwait.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // Every thread started from here on inherits the blocked signals.
+  mink::stop_signals stop;
   auto svc = bank::service::start(cfg, opts);
   if (!svc) {
     std::cerr << "bank: cannot start: " << mink::to_text(svc.error()) << "\n";
@@ -67,8 +60,7 @@ int main(int argc, char** argv) {
   }
   // The port line is for scripts and tests that start with port 0.
   std::cout << "listening on " << (*svc)->base_url() << std::endl;
-  int sig = 0;
-  sigwait(&sigs, &sig);
+  auto sig = stop.wait();
   std::cerr << "bank: signal " << sig << ", shutting down\n";
   (*svc)->stop();
   return EXIT_SUCCESS;

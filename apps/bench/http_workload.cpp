@@ -214,12 +214,7 @@ caf::expected<bench::run_report> run_http(const options& opt) {
     return metrics.error();
   if (auto err = open_accounts(**pool, opt.aggregates_or_default()))
     return err;
-  bench::load_config cfg;
-  cfg.in_flight = opt.in_flight;
-  cfg.rate = opt.rate;
-  cfg.count = opt.count;
-  cfg.duration = std::chrono::milliseconds{static_cast<int64_t>(opt.duration * 1000)};
-  cfg.warmup = std::chrono::milliseconds{static_cast<int64_t>(opt.warmup * 1000)};
+  auto cfg = opt.load();
   if (!opt.quiet)
     cfg.on_progress = bench::progress_line();
   bench::run_report out;

@@ -55,16 +55,6 @@ void add_load_options(CLI::App& app, options& o) {
   app.add_flag("--quiet,-q", o.quiet, "no live progress line");
 }
 
-bench::load_config load_of(const options& o) {
-  bench::load_config cfg;
-  cfg.in_flight = o.in_flight;
-  cfg.rate = o.rate;
-  cfg.count = o.count;
-  cfg.duration = std::chrono::milliseconds{static_cast<int64_t>(o.duration * 1000)};
-  cfg.warmup = std::chrono::milliseconds{static_cast<int64_t>(o.warmup * 1000)};
-  return cfg;
-}
-
 int finish(bench::run_report& r, const options& o) {
   std::fputs(bench::summary_text(r).c_str(), stdout);
   if (auto err = bench::write_report(r, o.json, o.html))
@@ -82,7 +72,7 @@ int run_in_process(const options& o) {
   bench::benchmark_config cfg;
   cfg.name = o.domain + " " + o.workload;
   cfg.store = o.store;
-  cfg.load = load_of(o);
+  cfg.load = o.load();
   cfg.progress = !o.quiet;
   if (o.workload == "cold") { // keep few actors alive: most commands rehydrate
     cfg.runtime.routers.max_alive = o.max_alive;

@@ -2,9 +2,12 @@
 
 // What `mink-bench run` and `mink-bench http` are told on the command line.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "mink/bench/load_run.hpp"
 
 namespace mink_bench {
 
@@ -50,6 +53,18 @@ struct options {
     if (workload == "cold")
       return 50000;
     return 10000;
+  }
+
+  /// The load runner's configuration: in flight, rate, count or duration,
+  /// warm-up (no progress line).
+  [[nodiscard]] mink::bench::load_config load() const {
+    mink::bench::load_config cfg;
+    cfg.in_flight = in_flight;
+    cfg.rate = rate;
+    cfg.count = count;
+    cfg.duration = std::chrono::milliseconds{static_cast<int64_t>(duration * 1000)};
+    cfg.warmup = std::chrono::milliseconds{static_cast<int64_t>(warmup * 1000)};
+    return cfg;
   }
 };
 

@@ -3,13 +3,11 @@
 // service that writes to it: projections are those its checkpoints name,
 // run by other processes, and the controls reach them through the store.
 
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include <CLI/CLI.hpp>
-#include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +17,7 @@
 #include "mink/service/http_kit.hpp"
 #include "mink/service/service_config.hpp"
 #include "mink/service/service_metrics.hpp"
+#include "mink/service/stop_signals.hpp"
 
 namespace mink::cli {
 
@@ -60,13 +59,8 @@ void serve(context& ctx, const serve_options& o) {
   auto cfg = serve_config(ctx.store, o);
   auto log = spdlog::stderr_color_mt("mink-serve");
   log->set_level(spdlog::level::from_str(cfg.log_level));
-  // Signals go to the main thread only (sigwait below).
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // Signals go to the main thread only (stop.wait() below).
+  stop_signals stop;
   auto http = value_or_fail(http::server::listen(to_server_config(cfg)),
                             "cannot listen");
   auto rt_cfg = to_runtime_config(cfg, log);
@@ -88,8 +82,7 @@ void serve(context& ctx, const serve_options& o) {
                                           "routes are off"
                                         : "")
             << std::endl;
-  int sig = 0;
-  sigwait(&sigs, &sig);
+  stop.wait();
   // The kit's order (docs/service-kit.md): requests, queries, what reaches
   // into the runtime, then the runtime.
   http->stop();
