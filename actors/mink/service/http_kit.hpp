@@ -168,7 +168,7 @@ private:
   /// their data and metadata as JSON.
   void admin_stream_events(const http::request& req, http::responder reply);
 
-  /// `GET /dashboard` and the stream routes it uses.
+  /// `GET /dashboard` (its stream routes are admin routes).
   void add_dashboard_routes(http::router& r);
 
   void health(http::responder reply);

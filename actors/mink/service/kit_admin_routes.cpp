@@ -224,6 +224,8 @@ void http_kit::add_admin_routes(http::router& r) {
   route("POST", "/admin/projections/{name}/dead-letters/{position}/replay",
         &http_kit::admin_replay);
   route("POST", "/admin/snapshots/purge", &http_kit::admin_purge_snapshots);
+  route("GET", "/admin/streams", &http_kit::admin_streams);
+  route("GET", "/admin/events", &http_kit::admin_stream_events);
 }
 
 } // namespace mink

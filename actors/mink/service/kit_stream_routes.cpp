@@ -130,18 +130,6 @@ void http_kit::add_dashboard_routes(http::router& r) {
     res.headers.emplace_back("X-Frame-Options", "DENY");
     reply(std::move(res));
   });
-  std::weak_ptr<http_kit> weak = shared_from_this();
-  auto route = [&r, weak](const char* pattern,
-                          void (http_kit::*fn)(const request&, responder)) {
-    r.add("GET", pattern, [weak, fn](const request& req, responder reply) {
-      if (auto self = weak.lock())
-        ((*self).*fn)(req, std::move(reply));
-      else
-        send_stopping(reply);
-    });
-  };
-  route("/admin/streams", &http_kit::admin_streams);
-  route("/admin/events", &http_kit::admin_stream_events);
 }
 
 } // namespace mink
