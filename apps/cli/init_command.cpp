@@ -90,6 +90,7 @@ class totals : public mink::sql_read_model {
 public:
   explicit totals(std::shared_ptr<const mink::event_registry> reg)
     : sql_read_model("totals", std::move(reg), tally::category) {
+    table("totals", "id text PRIMARY KEY, total bigint NOT NULL");
     on<added>([](soci::session& sql, const mink::typed_event<added>& ev) {
       std::string id{ev.id()};
       long long amount = ev.data.amount;
@@ -97,15 +98,6 @@ public:
              "DO UPDATE SET total = totals.total + excluded.total",
         soci::use(id), soci::use(amount);
     });
-  }
-  caf::error setup(soci::session& sql) override {
-    sql << "CREATE TABLE IF NOT EXISTS totals (id text PRIMARY KEY, "
-           "total bigint NOT NULL)";
-    return {};
-  }
-  caf::error clear(soci::session& sql) override {
-    sql << "DELETE FROM totals";
-    return {};
   }
 };
 

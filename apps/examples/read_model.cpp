@@ -39,6 +39,8 @@ class page_visits : public mink::sql_read_model {
 public:
   explicit page_visits(std::shared_ptr<const mink::event_registry> reg)
     : sql_read_model("page_visits", std::move(reg), page::category) {
+    table("page_visits",
+          "page text PRIMARY KEY, visits bigint NOT NULL, last_from text NOT NULL");
     on<visited>([](soci::session& sql, const mink::typed_event<visited>& ev) {
       std::string id{ev.id()};
       sql << "INSERT INTO page_visits (page, visits, last_from) VALUES (:p, 1, "
@@ -46,15 +48,6 @@ public:
              "last_from = excluded.last_from",
         soci::use(id), soci::use(ev.data.from);
     });
-  }
-  caf::error setup(soci::session& sql) override {
-    sql << "CREATE TABLE IF NOT EXISTS page_visits (page text PRIMARY KEY, "
-           "visits bigint NOT NULL, last_from text NOT NULL)";
-    return {};
-  }
-  caf::error clear(soci::session& sql) override {
-    sql << "DELETE FROM page_visits";
-    return {};
   }
 };
 

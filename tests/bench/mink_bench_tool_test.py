@@ -9,25 +9,16 @@ usage: mink_bench_tool_test.py MINK_BENCH BANK WORKDIR  (MINK_TEST_PG_URL set)
 """
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from script_checks import (check, console_errors, fresh_dir,  # noqa: E402
+                           headless_chrome, passed, start_service)
 
 bench, bank, work = sys.argv[1:4]
 pg_url = os.environ["MINK_TEST_PG_URL"]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        print("FAIL:", what)
-        sys.exit(1)
+fresh_dir(work)
 
 
 def run(name, *args, ok=True):
@@ -92,16 +83,8 @@ check(r["parameters"]["projections"] == "on", "projections on")
 env = dict(os.environ, BANK_POSTGRES=os.environ.get("MINK_TEST_PG", pg_url),
            BANK_POSTGRES_SCHEMA="bench_tool_http", BANK_PORT="0",
            BANK_LOG_LEVEL="warn", BANK_IDLE_TIMEOUT_MS="300")
-log = open(os.path.join(work, "bank.log"), "w+")
-svc = subprocess.Popen([bank], env=env, stdout=log, stderr=subprocess.STDOUT)
+svc, url = start_service([bank], env, work, "bank")
 try:
-    url = None
-    deadline = time.time() + 60
-    while url is None and time.time() < deadline and svc.poll() is None:
-        log.seek(0)
-        m = re.search(r"listening on (http://[^\s]+)", log.read())
-        url = m.group(1) if m else time.sleep(0.05)
-    check(url is not None, "the bank service did not start")
     for wl in ["write", "mixed"]:
         _, _, r = run(f"http-{wl}", "http", "--url", url, "--workload", wl,
                       "--aggregates", "200", "-c", "32", *short)
@@ -131,20 +114,15 @@ for args, says in [(["run", "--workload", "sideways"], "unknown workload 'sidewa
     check(code != 0 and says in out, f"{args}: exit {code}, {out!r}")
 
 # The pages in a browser.
-from selenium import webdriver
-from selenium.webdriver.common.by import By
+from selenium.webdriver.common.by import By  # noqa: E402
 
-opts = webdriver.ChromeOptions()
-for a in ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,2200"]:
-    opts.add_argument(a)
-opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(options=opts)
+driver = headless_chrome(1400, 2200)
 try:
     with open(f"{work}/postgres.json") as f:
         r = json.load(f)
     for page, runs in [("postgres.html", 1), ("compare.html", 2)]:
         driver.get(f"file://{work}/{page}")
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        errors = console_errors(driver)
         check(not errors, f"{page}: console errors {errors}")
         text = driver.find_element(By.TAG_NAME, "body").text
         ops = f"{r['latency']['count']:,}".replace(",", " ")
@@ -158,4 +136,4 @@ try:
           f" screenshots in {work}")
 finally:
     driver.quit()
-print(f"PASS ({checks} checks)")
+passed()

@@ -11,53 +11,21 @@ usage: dashboard_test.py BANK MINK WORKDIR  (MINK_TEST_PG, MINK_TEST_PG_URL set)
 """
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from script_checks import (check, console_errors, fresh_dir,  # noqa: E402
+                           headless_chrome, passed, start_service,
+                           wait_for)
 
 bank, mink, work = sys.argv[1:4]
 token = "dashboard-test-token-0123"
 schema = "dashboard_test"
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        print("FAIL:", what)
-        sys.exit(1)
-
-
-def wait_for(what, fn, seconds=60):
-    """Polls fn() until it is true; fails naming `what` after `seconds`."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    check(False, f"timed out waiting for {what}")
-
-
-def start(cmd, env, name):
-    log = open(os.path.join(work, name + ".log"), "w+")
-    p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def url():
-        log.seek(0)
-        m = re.search(r"listening on (http://[0-9.:]+)", log.read())
-        check(p.poll() is None, f"{name} exited")
-        return m.group(1) if m else None
-    return p, wait_for(f"{name} to listen", url)
+fresh_dir(work)
 
 
 def http(method, url, body=None, auth=False):
@@ -80,13 +48,9 @@ env = dict(os.environ, BANK_POSTGRES=os.environ["MINK_TEST_PG"],
 subprocess.run(["psql", os.environ["MINK_TEST_PG"], "-qc",
                 f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=True,
                env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
-svc, base = start([bank], env, "bank")
+svc, base = start_service([bank], env, work, "bank")
 serve = None
-opts = webdriver.ChromeOptions()
-for a in ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1600"]:
-    opts.add_argument(a)
-opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(options=opts)
+driver = headless_chrome(1400, 1600)
 try:
     # Known appends: five accounts, each with three deposits of 7.
     last = 0
@@ -97,7 +61,7 @@ try:
     check(last >= 20, f"20 appends, last position {last}")
 
     def page_errors():
-        return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        return console_errors(driver)
 
     # The table is drawn again every two seconds: read and click through
     # the page's DOM in one step, so that no element goes stale between.
@@ -186,8 +150,8 @@ try:
     # `mink serve` on the same schema: the bank's projections through the
     # store, and a pause that the bank's engine obeys.
     senv = dict(os.environ, MINK_ADMIN_TOKEN=token)
-    serve, sbase = start([mink, "--store", f"{os.environ['MINK_TEST_PG_URL']}?schema={schema}",
-                          "serve", "--port", "0"], senv, "serve")
+    serve, sbase = start_service([mink, "--store", f"{os.environ['MINK_TEST_PG_URL']}?schema={schema}",
+                          "serve", "--port", "0"], senv, work, "serve")
     driver.get(sbase + "/dashboard")
     use_token(token)
     wait_for("the bank's projections through mink serve",
@@ -207,4 +171,4 @@ finally:
         if p is not None:
             p.terminate()
             p.wait(timeout=60)
-print(f"PASS ({checks} checks)")
+passed()

@@ -38,6 +38,20 @@ void put(json_writer& w, const char* key, int64_t x);
 
 void put_bool(json_writer& w, const char* key, bool x);
 
+/// Member `key`: an array with one object per element of `xs`, whose
+/// members `each(x)` writes.
+template <class Range, class F>
+void put_objects(json_writer& w, const char* key, const Range& xs, F each) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& x : xs) {
+    w.StartObject();
+    each(x);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 /// Whether `id` is 1 to 64 characters of [A-Za-z0-9_-] (safe in paths,
 /// logs and stream names).
 [[nodiscard]] bool valid_id(const std::string& id);

@@ -12,18 +12,13 @@
 #include "mink/http/json_body.hpp"
 #include "mink/http/worker_pool.hpp"
 #include "mink/projection/projection_state.hpp"
+#include "mink/service/detail/kit_names.hpp"
 #include "mink/service/service_config.hpp"
 #include "mink/service/service_metrics.hpp"
 
 namespace mink {
 
-using http::http_error;
-using http::json_object;
-using http::json_writer;
-using http::put;
-using http::request;
-using http::responder;
-using http::response;
+using namespace kit_names;
 
 http_kit_config to_kit_config(const service_config& cfg) {
   http_kit_config out;

@@ -13,6 +13,7 @@
 #include "mink/adapters/sql/sql_checkpoint_store.hpp"
 #include "mink/http/json_body.hpp"
 #include "mink/service/http_kit.hpp"
+#include "mink/service/detail/kit_names.hpp"
 #include "mink/store/snapshot_store.hpp"
 #include "mink/errc.hpp"
 #include "mink/http/token.hpp"
@@ -20,13 +21,7 @@
 
 namespace mink {
 
-using http::http_error;
-using http::json_object;
-using http::json_writer;
-using http::put;
-using http::request;
-using http::responder;
-using http::response;
+using namespace kit_names;
 
 namespace {
 
@@ -68,26 +63,21 @@ void http_kit::admin_projections(const request& req, responder reply) {
     if (!records)
       return store_error(records.error());
     return json_object(200, [&](json_writer& w) {
-      w.Key("projections");
-      w.StartArray();
-      for (const auto& r : *records) {
-        w.StartObject();
+      put_objects(w, "projections", *records, [&](const auto& r) {
         put(w, "name", r.name);
         put(w, "position", r.position);
         put(w, "state", std::string{mink::to_string(r.state)});
         put(w, "desired", std::string{r.desired == mink::projection_desired::paused
-                                        ? "paused"
-                                        : "running"});
+                                      ? "paused"
+                                      : "running"});
         put(w, "lag_events", r.lag_events);
         w.Key("lag_seconds");
         w.Double(r.lag_seconds);
         put(w, "runner", r.runner);
         put(w, "reported_us", r.reported_us);
         if (!r.last_error.empty())
-          put(w, "last_error", r.last_error);
-        w.EndObject();
-      }
-      w.EndArray();
+        put(w, "last_error", r.last_error);
+      });
     });
   });
 }
@@ -143,10 +133,7 @@ void http_kit::admin_dead_letters(const request& req, responder reply) {
     if (!letters)
       return store_error(letters.error());
     return json_object(200, [&](json_writer& w) {
-      w.Key("dead_letters");
-      w.StartArray();
-      for (const auto& d : *letters) {
-        w.StartObject();
+      put_objects(w, "dead_letters", *letters, [&](const auto& d) {
         put(w, "projection", d.projection);
         put(w, "position", d.position);
         put(w, "event_id", d.event_id);
@@ -155,9 +142,7 @@ void http_kit::admin_dead_letters(const request& req, responder reply) {
         put(w, "error", d.error);
         put(w, "parked_us", d.parked_us);
         http::put_bool(w, "replay_requested", d.replay_requested);
-        w.EndObject();
-      }
-      w.EndArray();
+      });
     });
   });
 }

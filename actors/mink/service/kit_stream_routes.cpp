@@ -12,17 +12,12 @@
 #include "mink/metadata.hpp"
 #include "mink/service/dashboard_page.hpp"
 #include "mink/service/http_kit.hpp"
+#include "mink/service/detail/kit_names.hpp"
 #include "mink/stream_id.hpp"
 
 namespace mink {
 
-using http::http_error;
-using http::json_object;
-using http::json_writer;
-using http::put;
-using http::request;
-using http::responder;
-using http::response;
+using namespace kit_names;
 
 namespace {
 
@@ -62,16 +57,11 @@ void http_kit::admin_streams(const request& req, responder reply) {
     if (!page)
       return http::to_http_error(page.error());
     return json_object(200, [&](json_writer& w) {
-      w.Key("streams");
-      w.StartArray();
-      for (const auto& s : *page) {
-        w.StartObject();
+      put_objects(w, "streams", *page, [&](const auto& s) {
         put(w, "stream_id", s.stream_id);
         put(w, "version", s.version);
         put(w, "last_position", s.last_position);
-        w.EndObject();
-      }
-      w.EndArray();
+      });
     });
   });
 }
@@ -97,10 +87,7 @@ void http_kit::admin_stream_events(const request& req, responder reply) {
       return http::to_http_error(events.error());
     return json_object(200, [&](json_writer& w) {
       put(w, "stream_id", stream);
-      w.Key("events");
-      w.StartArray();
-      for (const auto& e : *events) {
-        w.StartObject();
+      put_objects(w, "events", *events, [&](const auto& e) {
         put(w, "version", e.stream_version);
         put(w, "position", e.global_position);
         put(w, "event_id", e.event_id);
@@ -109,9 +96,7 @@ void http_kit::admin_stream_events(const request& req, responder reply) {
         put(w, "timestamp_us", e.timestamp_us);
         put_json(w, "data", e.data);
         put_json(w, "metadata", to_json(e.meta));
-        w.EndObject();
-      }
-      w.EndArray();
+      });
     });
   });
 }

@@ -56,12 +56,11 @@ protected:
 /// public:
 ///   balances(std::shared_ptr<const mink::event_registry> reg)
 ///     : sql_read_model("balances", std::move(reg), "account") {
+///     table("balances", "id text PRIMARY KEY, amount bigint NOT NULL");
 ///     on<money_deposited>([](soci::session& sql, const auto& ev) {
 ///       ... ev.data.amount, ev.id(), ev.position() ...
 ///     });
 ///   }
-///   caf::error setup(soci::session& sql) override;  // CREATE TABLE ...
-///   caf::error clear(soci::session& sql) override;  // DELETE FROM ...
 /// };
 /// ~~~
 ///
@@ -69,6 +68,9 @@ protected:
 /// category given (all when empty). Each batch's rows commit with its
 /// checkpoint (see `sql_projection`); `begin_batch` and `end_batch` let a
 /// read model gather rows and write them with one statement per batch.
+/// The tables it declares with `table` are created by `setup` and emptied
+/// by `clear`; a read model with other needs overrides those instead.
+/// Its code is in mink::sql (link a SQL store adapter).
 class sql_read_model
   : public detail::handler_read_model<sql_projection, soci::session&> {
 public:
@@ -78,7 +80,22 @@ public:
   caf::error handle(soci::session& sql,
                     const std::vector<recorded_event>& events) override;
 
+  /// Creates every declared table that is missing, in declaration order.
+  caf::error setup(soci::session& sql) override;
+
+  /// Deletes the rows of every declared table, the last declared first.
+  /// Without a declared table it is an error: a rebuild would keep stale
+  /// rows.
+  caf::error clear(soci::session& sql) override;
+
 protected:
+  /// Declares a table the read model owns: `setup` runs
+  /// `CREATE TABLE IF NOT EXISTS <name> (<columns>)`, `clear` empties it.
+  /// `name` is an identifier, or `schema.table` (a prefix from
+  /// configuration): `[A-Za-z_][A-Za-z0-9_]*` parts of at most 63
+  /// characters; `setup` refuses another with `invalid_argument`.
+  void table(std::string name, std::string columns);
+
   /// Runs before the handlers of a batch (e.g. to read the rows the batch
   /// touches in one query).
   virtual caf::error begin_batch(soci::session& sql,
@@ -86,6 +103,13 @@ protected:
 
   /// Runs after the handlers of a batch, inside its transaction.
   virtual caf::error end_batch(soci::session& sql);
+
+private:
+  struct owned_table {
+    std::string name;
+    std::string columns;
+  };
+  std::vector<owned_table> tables_;
 };
 
 /// An at-least-once read model anywhere (memory, a cache, another service)

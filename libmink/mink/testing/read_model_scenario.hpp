@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -101,6 +102,12 @@ public:
     if (!err)
       applied_ = to;
     return err;
+  }
+
+  /// Runs `work` on the read model's database (e.g. the model's `clear`,
+  /// or statements a test needs) and returns its error.
+  caf::error run(const std::function<caf::error(soci::session&)>& work) {
+    return store_->run(work);
   }
 
   /// Runs `query` and returns its rows, each column as text.

@@ -22,6 +22,7 @@ using mink::http::http_error;
 using mink::http::json_object;
 using mink::http::json_writer;
 using mink::http::put;
+using mink::http::put_objects;
 using mink::http::request;
 using mink::http::responder;
 using mink::query_answer;

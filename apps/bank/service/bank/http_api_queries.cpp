@@ -91,21 +91,16 @@ void api::get_history(const request& req, responder reply) {
            entries.push_back(e);
          return json_object(200, [&](json_writer& w) {
            put(w, "id", id);
-           w.Key("entries");
-           w.StartArray();
-           for (const auto& x : entries) {
-             w.StartObject();
+           put_objects(w, "entries", entries, [&](const auto& x) {
              put(w, "version", x.version);
              put(w, "position", x.position);
              put(w, "kind", x.kind);
              put(w, "amount", x.amount);
              if (!x.transfer_id.empty())
-               put(w, "transfer_id", x.transfer_id);
+             put(w, "transfer_id", x.transfer_id);
              put(w, "balance", x.balance);
              put(w, "at_us", x.at_us);
-             w.EndObject();
-           }
-           w.EndArray();
+           });
          });
        });
 }

@@ -25,6 +25,14 @@ accounts_projection::accounts_projection(
                + "bank_history (account, version, position, kind, amount, "
                  "transfer_id, balance, at_us)",
              8) {
+  table(prefix_ + "bank_accounts",
+        "id text PRIMARY KEY, owner text NOT NULL, status text NOT NULL, "
+        "balance bigint NOT NULL, version bigint NOT NULL");
+  table(prefix_ + "bank_history",
+        "account text NOT NULL, version bigint NOT NULL, "
+        "position bigint NOT NULL, kind text NOT NULL, amount bigint NOT NULL, "
+        "transfer_id text NOT NULL, balance bigint NOT NULL, "
+        "at_us bigint NOT NULL, PRIMARY KEY (account, version)");
   using mink::typed_event;
   on<account_opened>([this](auto&, const typed_event<account_opened>& ev) {
     auto& r = record(ev.record, "opened", 0, {}, 0);
@@ -52,20 +60,6 @@ accounts_projection::accounts_projection(
     const auto& x = ev.data;
     record(ev.record, "refund", x.amount, x.transfer_id, x.amount);
   });
-}
-
-caf::error accounts_projection::setup(soci::session& sql) {
-  sql << "CREATE TABLE IF NOT EXISTS " + prefix_
-           + "bank_accounts (id text PRIMARY KEY, owner text NOT NULL, "
-             "status text NOT NULL, balance bigint NOT NULL, "
-             "version bigint NOT NULL)";
-  sql << "CREATE TABLE IF NOT EXISTS " + prefix_
-           + "bank_history (account text NOT NULL, version bigint NOT NULL, "
-             "position bigint NOT NULL, kind text NOT NULL, "
-             "amount bigint NOT NULL, transfer_id text NOT NULL, "
-             "balance bigint NOT NULL, at_us bigint NOT NULL, "
-             "PRIMARY KEY (account, version))";
-  return {};
 }
 
 caf::error accounts_projection::begin_batch(
@@ -120,12 +114,6 @@ caf::error accounts_projection::end_batch(soci::session& sql) {
   return {};
 }
 
-caf::error accounts_projection::clear(soci::session& sql) {
-  sql << "DELETE FROM " + prefix_ + "bank_history";
-  sql << "DELETE FROM " + prefix_ + "bank_accounts";
-  return {};
-}
-
 // -- totals -------------------------------------------------------------------
 
 totals_projection::totals_projection(
@@ -133,6 +121,10 @@ totals_projection::totals_projection(
   : sql_read_model(totals_projection_name, std::move(registry),
                    account_decider::category),
     prefix_(std::move(prefix)) {
+  table(prefix_ + "bank_totals",
+        "id integer PRIMARY KEY, deposits bigint NOT NULL, "
+        "withdrawals bigint NOT NULL, in_transit bigint NOT NULL, "
+        "accounts bigint NOT NULL");
   on<account_opened>([this](auto&, const auto&) { ++accounts_; });
   on<money_deposited>(
     [this](auto&, const auto& ev) { deposits_ += ev.data.amount; });
@@ -144,14 +136,6 @@ totals_projection::totals_projection(
     [this](auto&, const auto& ev) { in_transit_ -= ev.data.amount; });
   on<funds_refunded>(
     [this](auto&, const auto& ev) { in_transit_ -= ev.data.amount; });
-}
-
-caf::error totals_projection::setup(soci::session& sql) {
-  sql << "CREATE TABLE IF NOT EXISTS " + prefix_
-           + "bank_totals (id integer PRIMARY KEY, deposits bigint NOT NULL, "
-             "withdrawals bigint NOT NULL, in_transit bigint NOT NULL, "
-             "accounts bigint NOT NULL)";
-  return {};
 }
 
 caf::error
@@ -174,11 +158,6 @@ caf::error totals_projection::end_batch(soci::session& sql) {
   return {};
 }
 
-caf::error totals_projection::clear(soci::session& sql) {
-  sql << "DELETE FROM " + prefix_ + "bank_totals";
-  return {};
-}
-
 // -- transfers ----------------------------------------------------------------
 
 transfers_projection::transfers_projection(
@@ -186,6 +165,10 @@ transfers_projection::transfers_projection(
   : sql_read_model(transfers_projection_name, std::move(registry),
                    transfer_decider::category),
     prefix_(std::move(prefix)) {
+  table(prefix_ + "bank_transfers",
+        "id text PRIMARY KEY, from_account text NOT NULL, "
+        "to_account text NOT NULL, amount bigint NOT NULL, "
+        "status text NOT NULL, reason text NOT NULL, position bigint NOT NULL");
   on<transfer_initiated>([this](soci::session& sql, const auto& ev) {
     std::string id{ev.id()};
     long long amount = ev.data.amount;
@@ -226,20 +209,6 @@ void transfers_projection::step(soci::session& sql,
                "WHERE id = :i",
       soci::use(status), soci::use(reason), soci::use(position),
       soci::use(id);
-}
-
-caf::error transfers_projection::setup(soci::session& sql) {
-  sql << "CREATE TABLE IF NOT EXISTS " + prefix_
-           + "bank_transfers (id text PRIMARY KEY, from_account text NOT NULL, "
-             "to_account text NOT NULL, amount bigint NOT NULL, "
-             "status text NOT NULL, reason text NOT NULL, "
-             "position bigint NOT NULL)";
-  return {};
-}
-
-caf::error transfers_projection::clear(soci::session& sql) {
-  sql << "DELETE FROM " + prefix_ + "bank_transfers";
-  return {};
 }
 
 } // namespace bank

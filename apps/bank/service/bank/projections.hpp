@@ -34,9 +34,6 @@ public:
   accounts_projection(std::string prefix,
                       std::shared_ptr<const mink::event_registry> registry);
 
-  caf::error setup(soci::session& sql) override;
-  caf::error clear(soci::session& sql) override;
-
 private:
   struct row {
     std::string owner;
@@ -71,9 +68,6 @@ public:
   totals_projection(std::string prefix,
                     std::shared_ptr<const mink::event_registry> registry);
 
-  caf::error setup(soci::session& sql) override;
-  caf::error clear(soci::session& sql) override;
-
 private:
   caf::error begin_batch(soci::session& sql,
                          const std::vector<mink::recorded_event>& events)
@@ -92,9 +86,6 @@ class transfers_projection : public mink::sql_read_model {
 public:
   transfers_projection(std::string prefix,
                        std::shared_ptr<const mink::event_registry> registry);
-
-  caf::error setup(soci::session& sql) override;
-  caf::error clear(soci::session& sql) override;
 
 private:
   /// Moves a transfer to the status after `ev`, with `reason` if any.
