@@ -156,8 +156,7 @@ int main(int argc, char** argv) {
   app.add_option("--in-flight", opt.in_flight, "commands kept in flight")
     ->check(CLI::Range(1, 100000));
   CLI11_PARSE(app, argc, argv);
-  if (opt.pg_conninfo.empty())
-    die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
+  require_pg(opt.pg_conninfo);
   auto registry = std::make_shared<event_registry>();
   if (auto err = register_ledger(*registry))
     die(to_text(err));

@@ -41,6 +41,12 @@ void add_pg_option(CLI::App& app, std::string& conninfo) {
                  "libpq connection string (default: $MINK_TEST_PG)");
 }
 
+void require_pg(const std::string& conninfo, const char* alternative) {
+  if (conninfo.empty())
+    die(std::string{"no PostgreSQL: pass --pg or set MINK_TEST_PG"}
+        + alternative);
+}
+
 postgres_config pg_store_config(const std::string& conninfo,
                                 const std::string& schema, size_t pool_size) {
   postgres_config cfg;

@@ -39,6 +39,10 @@ struct prebuilt_events {
 /// `$MINK_TEST_PG`.
 void add_pg_option(CLI::App& app, std::string& conninfo);
 
+/// Dies naming `--pg` and `$MINK_TEST_PG` when `conninfo` is empty;
+/// `alternative` (e.g. " (or --skip-pg)") is added to the message.
+void require_pg(const std::string& conninfo, const char* alternative = "");
+
 /// The configuration of a mink store in `schema` with `pool_size`
 /// connections.
 postgres_config pg_store_config(const std::string& conninfo,

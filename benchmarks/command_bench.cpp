@@ -401,8 +401,7 @@ int main(int argc, char** argv) {
                  "derived from its MINK_EVENT declaration")
     ->check(CLI::IsMember({"hand", "declared"}));
   CLI11_PARSE(app, argc, argv);
-  if (opt.pg_conninfo.empty())
-    die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
+  require_pg(opt.pg_conninfo);
 
   auto registry = std::make_shared<event_registry>();
   if (auto err = register_ledger(*registry, opt.codec == "declared"))

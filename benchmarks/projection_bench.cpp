@@ -790,8 +790,7 @@ int main(int argc, char** argv) {
                "keep the rebuild part's events for the next run, and reuse "
                "those of the last run when their number matches");
   CLI11_PARSE(app, argc, argv);
-  if (opt.pg_conninfo.empty())
-    die("no PostgreSQL: pass --pg or set MINK_TEST_PG");
+  require_pg(opt.pg_conninfo);
   // Runners log every state change; only problems matter here.
   spdlog::set_level(spdlog::level::warn);
   caf::actor_system_config cfg;

@@ -252,8 +252,8 @@ int main(int argc, char** argv) {
   app.add_flag("--skip-pg", opt.skip_pg, "do not run the PostgreSQL part");
   app.add_flag("--skip-sqlite", opt.skip_sqlite, "do not run the SQLite part");
   CLI11_PARSE(app, argc, argv);
-  if (!opt.skip_pg && opt.pg_conninfo.empty())
-    die("no PostgreSQL: pass --pg or set MINK_TEST_PG (or --skip-pg)");
+  if (!opt.skip_pg)
+    require_pg(opt.pg_conninfo, " (or --skip-pg)");
   std::printf("store append benchmark: %zu events per method, 200-byte "
               "payloads, %zu events per stream per call, %zu streams\n",
               opt.events, opt.events_per_stream, opt.streams);

@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
 
+#include "../support/eventually.hpp"
 #include "../support/test_account.hpp"
 #include "mink/actors/actor_list.hpp"
 #include "mink/actors/persistence.hpp"
@@ -31,20 +32,7 @@ inline std::ostream& operator<<(std::ostream& out, errc x) {
 
 namespace mink::testing {
 
-/// Polls `pred` every 5 ms until it holds or `timeout` passes; returns
-/// whether it held. The bound is generous: a loaded machine is slow, and a
-/// passing test never waits for it.
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout
-                       = std::chrono::seconds{30}) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
-  return pred();
-}
+using test_support::eventually;
 
 /// Sends one command to `target` (a router or the command bus) and waits
 /// for its answer.

@@ -125,6 +125,33 @@ inline bool is_dense_from_one(const std::vector<int64_t>& xs, int64_t n) {
   return true;
 }
 
+/// A recording projection that an engine of its own runs, caught up, and
+/// the operator's handle on the checkpoints (another one, as the CLI's).
+struct controlled_projection {
+  std::string name;
+  std::unique_ptr<projection_engine> engine;
+  std::shared_ptr<recording_projection> p;
+  std::shared_ptr<const projection_status> st;
+  std::unique_ptr<checkpoint_store> ctl;
+
+  /// Whether the stored record comes to satisfy `pred` (bounded wait).
+  bool stored(const std::function<bool(const projection_record&)>& pred) {
+    return eventually([&] {
+      auto rec = ctl->load(name);
+      return rec && *rec && pred(**rec);
+    });
+  }
+
+  /// Asks for `desired` and waits until the runner and its stored record
+  /// are in `expected`.
+  void control(projection_desired desired, projection_state expected) {
+    BOOST_REQUIRE(!ctl->set_desired(name, desired));
+    BOOST_REQUIRE(eventually([&] { return st->state() == expected; }));
+    BOOST_REQUIRE(
+      stored([&](const projection_record& r) { return r.state == expected; }));
+  }
+};
+
 struct projection_fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
@@ -193,6 +220,23 @@ struct projection_fixture {
     if (!res)
       BOOST_FAIL("append failed: " << to_text(res.error()));
     return res->positions.back();
+  }
+
+  /// Starts projection `name`, appends `count` events through the writer
+  /// and waits until it applied them; `last` is then the highest position.
+  controlled_projection start_controlled(const std::string& name, int count,
+                                         int64_t& last) {
+    controlled_projection c;
+    c.name = name;
+    c.engine = std::make_unique<projection_engine>(*sys, store, checkpoints,
+                                                   feed, rcfg);
+    c.p = std::make_shared<recording_projection>(name);
+    BOOST_REQUIRE(!c.engine->add(c.p));
+    last = append_via_writer(count);
+    BOOST_REQUIRE(!c.engine->wait_for(name, last, std::chrono::seconds{30}));
+    c.st = c.engine->status(name);
+    c.ctl = checkpoints->share();
+    return c;
   }
 };
 

@@ -323,110 +323,82 @@ BOOST_AUTO_TEST_CASE(a_conflict_of_the_handler_is_retried_not_a_lost_lead) {
 }
 
 BOOST_AUTO_TEST_CASE(pause_resume_reset_and_rebuild_are_obeyed) {
-  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
-  auto p = std::make_shared<recording_projection>("controlled");
-  BOOST_REQUIRE(!engine.add(p));
-  auto last = append_via_writer(100);
-  BOOST_REQUIRE(!engine.wait_for("controlled", last, 30s));
-  auto st = engine.status("controlled");
+  int64_t last = 0;
+  auto c = start_controlled("controlled", 100, last);
   // Pause: the runner acknowledges it, here and in the store.
-  auto other = checkpoints->share(); // as the CLI would, another handle
-  BOOST_REQUIRE(!other->set_desired("controlled", projection_desired::paused));
-  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::paused; }));
-  BOOST_REQUIRE(eventually([&] {
-    auto rec = other->load("controlled");
-    return rec && *rec && (*rec)->state == projection_state::paused;
-  }));
-  auto paused_at = st->position();
+  c.control(projection_desired::paused, projection_state::paused);
+  auto paused_at = c.st->position();
   // New events are not applied: the runner sees them (its head and its
   // reported lag move) and leaves them, report after report.
   last = append_via_writer(100);
-  BOOST_REQUIRE(eventually([&] { return st->head() == last; }));
-  BOOST_REQUIRE(eventually([&] {
-    auto rec = other->load("controlled");
-    return rec && *rec && (*rec)->lag_events == last - paused_at;
+  BOOST_REQUIRE(eventually([&] { return c.st->head() == last; }));
+  BOOST_REQUIRE(c.stored([&](const projection_record& r) {
+    return r.lag_events == last - paused_at;
   }));
-  BOOST_CHECK_EQUAL(st->position(), paused_at);
-  BOOST_CHECK_EQUAL(p->positions().size(), static_cast<size_t>(paused_at));
+  BOOST_CHECK_EQUAL(c.st->position(), paused_at);
+  BOOST_CHECK_EQUAL(c.p->positions().size(), static_cast<size_t>(paused_at));
   // Resume.
-  BOOST_REQUIRE(!other->set_desired("controlled", projection_desired::running));
-  BOOST_REQUIRE(!engine.wait_for("controlled", last, 30s));
-  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  BOOST_REQUIRE(!c.ctl->set_desired(c.name, projection_desired::running));
+  BOOST_REQUIRE(!c.engine->wait_for(c.name, last, 30s));
+  BOOST_CHECK(is_dense_from_one(c.p->positions(), last));
   // Reset to 150: events 151.. are applied again.
-  BOOST_REQUIRE(!other->request_reset("controlled", 150));
+  BOOST_REQUIRE(!c.ctl->request_reset(c.name, 150));
   BOOST_REQUIRE(eventually([&] {
-    return p->positions().size() == static_cast<size_t>(last + last - 150);
+    return c.p->positions().size() == static_cast<size_t>(last + last - 150);
   }));
   // Rebuild: cleared, then every event once.
-  BOOST_REQUIRE(!other->request_rebuild("controlled"));
-  BOOST_REQUIRE(eventually([&] { return p->clears.load() == 1; }));
-  BOOST_REQUIRE(!engine.wait_for("controlled", last, 30s));
-  BOOST_REQUIRE(eventually([&] { return p->positions().size() == static_cast<size_t>(last); }));
-  BOOST_CHECK(is_dense_from_one(p->positions(), last));
-  auto rec = other->load("controlled");
-  BOOST_REQUIRE(rec && *rec);
-  BOOST_CHECK(!(*rec)->rebuild_requested);
-  BOOST_CHECK(!(*rec)->reset_to);
+  BOOST_REQUIRE(!c.ctl->request_rebuild(c.name));
+  BOOST_REQUIRE(eventually([&] { return c.p->clears.load() == 1; }));
+  BOOST_REQUIRE(!c.engine->wait_for(c.name, last, 30s));
+  BOOST_REQUIRE(eventually([&] {
+    return c.p->positions().size() == static_cast<size_t>(last);
+  }));
+  BOOST_CHECK(is_dense_from_one(c.p->positions(), last));
+  BOOST_CHECK(c.stored([](const projection_record& r) {
+    return !r.rebuild_requested && !r.reset_to;
+  }));
 }
 
 BOOST_AUTO_TEST_CASE(a_projection_resumed_with_nothing_new_runs_again) {
   // Found by the dashboard's test: with no event after the pause, the
   // runner applied nothing after resuming and kept saying `paused`.
-  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
-  auto p = std::make_shared<recording_projection>("idle_controlled");
-  BOOST_REQUIRE(!engine.add(p));
-  auto last = append_via_writer(10);
-  BOOST_REQUIRE(!engine.wait_for("idle_controlled", last, 30s));
-  auto st = engine.status("idle_controlled");
-  auto other = checkpoints->share();
-  BOOST_REQUIRE(!other->set_desired("idle_controlled", projection_desired::paused));
-  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::paused; }));
-  BOOST_REQUIRE(!other->set_desired("idle_controlled", projection_desired::running));
-  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::running; }));
-  BOOST_REQUIRE(eventually([&] {
-    auto rec = other->load("idle_controlled");
-    return rec && *rec && (*rec)->state == projection_state::running;
-  }));
+  int64_t last = 0;
+  auto c = start_controlled("idle_controlled", 10, last);
+  c.control(projection_desired::paused, projection_state::paused);
+  c.control(projection_desired::running, projection_state::running);
   // And it applies what comes next.
   last = append_via_writer(5);
-  BOOST_REQUIRE(!engine.wait_for("idle_controlled", last, 30s));
-  BOOST_CHECK(is_dense_from_one(p->positions(), last));
+  BOOST_REQUIRE(!c.engine->wait_for(c.name, last, 30s));
+  BOOST_CHECK(is_dense_from_one(c.p->positions(), last));
 }
 
 BOOST_AUTO_TEST_CASE(a_paused_projection_still_reports_head_position_and_lag) {
-  projection_engine engine{*sys, store, checkpoints, feed, rcfg};
-  auto p = std::make_shared<recording_projection>("watched");
-  BOOST_REQUIRE(!engine.add(p));
-  auto applied = append_via_writer(50);
-  BOOST_REQUIRE(!engine.wait_for("watched", applied, 30s));
-  auto st = engine.status("watched");
-  auto other = checkpoints->share();
-  BOOST_REQUIRE(!other->set_desired("watched", projection_desired::paused));
-  BOOST_REQUIRE(eventually([&] { return st->state() == projection_state::paused; }));
+  int64_t applied = 0;
+  auto c = start_controlled("watched", 50, applied);
+  c.control(projection_desired::paused, projection_state::paused);
   // Events from this process (the feed hears of them) and from another
   // (only the store knows them) while it is paused.
   auto last = append_via_writer(30);
   last = std::max(last, append_directly(20));
   auto behind = last - applied;
   // The process's status: head, position and both lags.
+  const auto& st = *c.st;
   BOOST_CHECK(eventually([&] {
-    return st->head() == last && st->position() == applied
-           && st->lag_events() == behind && st->lag_seconds() > 0;
+    return st.head() == last && st.position() == applied
+           && st.lag_events() == behind && st.lag_seconds() > 0;
   }));
-  BOOST_CHECK(st->state() == projection_state::paused);
+  BOOST_CHECK(st.state() == projection_state::paused);
   // The checkpoint store's record, which alerts and the CLI read.
-  BOOST_CHECK(eventually([&] {
-    auto rec = other->load("watched");
-    return rec && *rec && (*rec)->state == projection_state::paused
-           && (*rec)->position == applied && (*rec)->lag_events == behind
-           && (*rec)->lag_seconds > 0;
+  BOOST_CHECK(c.stored([&](const projection_record& r) {
+    return r.state == projection_state::paused && r.position == applied
+           && r.lag_events == behind && r.lag_seconds > 0;
   }));
-  BOOST_CHECK_EQUAL(p->positions().size(), static_cast<size_t>(applied));
+  BOOST_CHECK_EQUAL(c.p->positions().size(), static_cast<size_t>(applied));
   // Resumed, it catches up and the lag goes back to 0.
-  BOOST_REQUIRE(!other->set_desired("watched", projection_desired::running));
-  BOOST_REQUIRE(!engine.wait_for("watched", last, 30s));
+  BOOST_REQUIRE(!c.ctl->set_desired(c.name, projection_desired::running));
+  BOOST_REQUIRE(!c.engine->wait_for(c.name, last, 30s));
   BOOST_CHECK(eventually([&] {
-    return st->lag_events() == 0 && st->lag_seconds() == 0;
+    return st.lag_events() == 0 && st.lag_seconds() == 0;
   }));
 }
 

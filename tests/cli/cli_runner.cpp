@@ -122,17 +122,6 @@ int background::stop(int sig) {
   return code;
 }
 
-bool eventually(const std::function<bool()>& done,
-                std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  return done();
-}
-
 temp_dir::temp_dir() : path(make_temp_dir()) {
   // nop
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "../support/eventually.hpp"
+
 namespace mink::cli_test {
 
 /// What a run of `mink` did.
@@ -50,10 +52,7 @@ private:
   std::filesystem::path dir_;
 };
 
-/// Waits until `done()` holds, checking every 20 ms for at most `limit`;
-/// returns whether it held (a deadline for failing, not a timing check).
-bool eventually(const std::function<bool()>& done,
-                std::chrono::seconds limit = std::chrono::seconds{30});
+using test_support::eventually;
 
 /// A fresh temporary directory, removed with the object.
 struct temp_dir {

@@ -73,10 +73,7 @@ struct pg_schema {
   ~pg_schema() { pg_test_drop_schema(name); }
 
   postgres_config config() const {
-    postgres_config cfg;
-    cfg.conninfo = pg_test_conninfo();
-    cfg.schema = name;
-    return cfg;
+    return pg_test_config(name);
   }
 };
 

@@ -2,6 +2,8 @@
 // versions, ids, metadata and timestamps; all or nothing; the store's
 // guarantees hold afterwards).
 
+#include <utility>
+
 #include "fixture.hpp"
 #include "../support/recorded_event_checks.hpp"
 
@@ -92,27 +94,21 @@ BOOST_AUTO_TEST_CASE(an_empty_batch_writes_nothing) {
 
 BOOST_AUTO_TEST_CASE(a_batch_not_continuing_the_positions_fails_whole) {
   append_n("acct-a", 2);
-  MINK_CHECK_ERRC(store->import_events(batch(4, 2, 3, 1)),
-                  errc::wrong_expected_version);
-  MINK_CHECK_ERRC(store->import_events(batch(2, 2, 3, 1)),
-                  errc::wrong_expected_version);
-  MINK_CHECK_ERRC(store->import_events(batch(1, 2, 3, 1)),
-                  errc::wrong_expected_version);
+  // Leaving a gap after position 2, repeating it, starting over.
+  for (int64_t first : {4, 2, 1})
+    MINK_CHECK_ERRC(store->import_events(batch(first, 2, 3, 1)),
+                    errc::wrong_expected_version);
   BOOST_TEST(last_position() == 2);
   BOOST_TEST(!info("acct-b").exists);
 }
 
 BOOST_AUTO_TEST_CASE(a_batch_not_continuing_a_stream_fails_whole) {
   append_n("acct-a", 2);
-  // acct-b is new but acct-a would restart at 1 (it is at 2).
-  MINK_CHECK_ERRC(store->import_events(batch(3, 4, 1, 1)),
-                  errc::wrong_expected_version);
-  // acct-a skips version 3.
-  MINK_CHECK_ERRC(store->import_events(batch(3, 4, 4, 1)),
-                  errc::wrong_expected_version);
-  // acct-b is new but starts at 2.
-  MINK_CHECK_ERRC(store->import_events(batch(3, 4, 3, 2)),
-                  errc::wrong_expected_version);
+  // The first versions of acct-a and acct-b: acct-a restarting at 1 (it
+  // is at 2), acct-a skipping version 3, acct-b (new) starting at 2.
+  for (auto [a, b] : {std::pair<int64_t, int64_t>{1, 1}, {4, 1}, {3, 2}})
+    MINK_CHECK_ERRC(store->import_events(batch(3, 4, a, b)),
+                    errc::wrong_expected_version);
   BOOST_TEST(last_position() == 2);
   BOOST_TEST(!info("acct-b").exists);
   BOOST_TEST(info("acct-a").version == 2);

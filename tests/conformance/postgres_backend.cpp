@@ -1,29 +1,18 @@
 #include "backend.hpp"
 
 #include <atomic>
-#include <cstdlib>
 #include <stdexcept>
 #include <unistd.h>
-
-#include <libpq-fe.h>
 
 #include "mink/errc.hpp"
 #include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/adapters/postgres/postgres_snapshot_store.hpp"
+#include "../support/pg_test_env.hpp"
 
 namespace mink::conformance {
 
 namespace {
-
-/// The server under test; the test script sets MINK_TEST_PG.
-std::string conninfo() {
-  auto env = std::getenv("MINK_TEST_PG");
-  if (env == nullptr || *env == '\0')
-    throw std::runtime_error("MINK_TEST_PG is not set: run scripts/test.sh, "
-                             "which starts a throwaway PostgreSQL");
-  return env;
-}
 
 /// Each test case gets a schema of its own, dropped afterwards.
 class postgres_backend : public backend {
@@ -35,16 +24,7 @@ public:
   }
 
   ~postgres_backend() override {
-    // No throwing here: without MINK_TEST_PG there is nothing to drop.
-    auto env = std::getenv("MINK_TEST_PG");
-    if (env == nullptr)
-      return;
-    auto conn = PQconnectdb(env);
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-    auto res = PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE")
-                              .c_str());
-    PQclear(res);
-    PQfinish(conn);
+    test_support::pg_test_drop_schema(schema_);
   }
 
   std::string name() const override { return "postgres"; }
@@ -69,11 +49,7 @@ private:
   /// Opens a store of type `T` on this test case's schema.
   template <class T>
   std::unique_ptr<T> open_as() {
-    postgres_config cfg;
-    cfg.conninfo = conninfo();
-    cfg.schema = schema_;
-    cfg.pool_size = 4;
-    auto store = T::open(cfg);
+    auto store = T::open(test_support::pg_test_config(schema_, 4));
     if (!store)
       throw std::runtime_error("cannot open PostgreSQL store: "
                                + to_text(store.error()));

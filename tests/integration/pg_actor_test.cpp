@@ -30,11 +30,7 @@ using namespace mink::test_support;
 namespace {
 
 std::shared_ptr<postgres_event_store> open_store(const std::string& schema) {
-  postgres_config cfg;
-  cfg.conninfo = pg_test_conninfo();
-  cfg.schema = schema;
-  cfg.pool_size = 3;
-  auto store = postgres_event_store::open(cfg);
+  auto store = postgres_event_store::open(pg_test_config(schema, 3));
   if (!store)
     return nullptr;
   return std::shared_ptr<postgres_event_store>{std::move(*store)};

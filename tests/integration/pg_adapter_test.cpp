@@ -35,12 +35,7 @@ namespace {
 
 struct schema_fixture {
   std::string schema = "adapter_" + std::to_string(getpid());
-  postgres_config cfg;
-  schema_fixture() {
-    cfg.conninfo = require_pg_test_conninfo();
-    cfg.schema = schema;
-    cfg.pool_size = 2;
-  }
+  postgres_config cfg = pg_test_config(schema, 2);
   ~schema_fixture() { pg_test_drop_schema(schema); }
 };
 

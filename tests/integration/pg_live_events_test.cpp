@@ -26,10 +26,7 @@ struct live_schema {
 BOOST_FIXTURE_TEST_SUITE(postgres_live_events, live_schema)
 
 BOOST_AUTO_TEST_CASE(live_events_equal_stored_events_on_postgres) {
-  postgres_config cfg;
-  cfg.conninfo = pg_test_conninfo();
-  cfg.schema = schema;
-  auto store = postgres_event_store::open(cfg);
+  auto store = postgres_event_store::open(pg_test_config(schema));
   BOOST_REQUIRE_MESSAGE(store, (store ? "" : to_text(store.error())));
   check_live_events_equal_stored(
     std::shared_ptr<event_store>{std::move(*store)}, true);

@@ -29,6 +29,7 @@
 #include "mink/errc.hpp"
 #include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "../support/eventually.hpp"
 #include "../support/pg_test_env.hpp"
 
 using namespace mink;
@@ -38,11 +39,7 @@ using namespace std::chrono_literals;
 namespace {
 
 postgres_config config(const std::string& schema) {
-  postgres_config cfg;
-  cfg.conninfo = require_pg_test_conninfo();
-  cfg.schema = schema;
-  cfg.pool_size = 2;
-  return cfg;
+  return pg_test_config(schema, 2);
 }
 
 int64_t query_int(const std::string& sql) {
@@ -123,6 +120,35 @@ struct pg_projection_fixture {
       BOOST_FAIL(to_text(ck.error()));
   }
 
+  /// The test schema's event store and checkpoint store, opened anew;
+  /// both null when either does not open.
+  struct store_pair {
+    std::shared_ptr<event_store> events;
+    std::shared_ptr<checkpoint_store> checkpoints;
+  };
+  store_pair open_store_pair() const {
+    auto store = postgres_event_store::open(config(schema));
+    auto ck = postgres_checkpoint_store::open(config(schema));
+    if (!store || !ck)
+      return {};
+    return {std::move(*store), std::move(*ck)};
+  }
+
+  /// A projection engine of this process on the test schema, on an actor
+  /// system of its own (two scheduler threads).
+  struct engine_here {
+    caf::actor_system_config cfg;
+    std::unique_ptr<caf::actor_system> sys;
+    std::unique_ptr<projection_engine> engine;
+
+    engine_here(const store_pair& stores, const runner_config& rcfg) {
+      cfg.set("scheduler.max-threads", 2);
+      sys = std::make_unique<caf::actor_system>(cfg);
+      engine = std::make_unique<projection_engine>(
+        *sys, stores.events, stores.checkpoints, feed_actor{}, rcfg);
+    }
+  };
+
   ~pg_projection_fixture() {
     // A failed check must not leave a runner looping forever.
     for (auto pid : children)
@@ -173,16 +199,11 @@ struct pg_projection_fixture {
     // Dies with the test process, even when that one is killed.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     {
-      auto store = postgres_event_store::open(config(schema));
-      auto ck = postgres_checkpoint_store::open(config(schema));
-      if (!store || !ck)
+      auto stores = open_store_pair();
+      if (!stores.events)
         _exit(2);
-      caf::actor_system_config cfg;
-      cfg.set("scheduler.max-threads", 2);
-      caf::actor_system sys{cfg};
-      std::shared_ptr<event_store> es{std::move(*store)};
-      std::shared_ptr<checkpoint_store> cs{std::move(*ck)};
-      projection_engine engine{sys, es, cs, {}, rcfg};
+      engine_here here{stores, rcfg};
+      auto& engine = *here.engine;
       if (engine.add(make()))
         _exit(3);
       for (;;)
@@ -193,13 +214,7 @@ struct pg_projection_fixture {
   /// Polls `pred` until it holds, at most `timeout`; returns whether it did.
   static bool wait_for(const std::function<bool()>& pred,
                        std::chrono::seconds timeout = 30s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred())
-        return true;
-      std::this_thread::sleep_for(5ms);
-    }
-    return pred();
+    return test_support::eventually(pred, timeout);
   }
 
   /// Waits until the stored record of `name` satisfies `pred`.
@@ -391,15 +406,10 @@ BOOST_AUTO_TEST_CASE(controls_from_another_process_and_takeover) {
                     more);
   // Takeover: this process waits as a standby; the runner's process dies.
   {
-    caf::actor_system_config cfg;
-    cfg.set("scheduler.max-threads", 2);
-    caf::actor_system sys{cfg};
-    auto store = postgres_event_store::open(config(schema));
-    auto ck2 = postgres_checkpoint_store::open(config(schema));
-    BOOST_REQUIRE(store && ck2);
-    std::shared_ptr<event_store> es{std::move(*store)};
-    std::shared_ptr<checkpoint_store> cs{std::move(*ck2)};
-    projection_engine standby{sys, es, cs, {}, rcfg};
+    auto stores = open_store_pair();
+    BOOST_REQUIRE(stores.events);
+    engine_here here{stores, rcfg};
+    auto& standby = *here.engine;
     BOOST_REQUIRE(!standby.add(make()));
     // It asked for the lease, twice, and was refused: the runner has it.
     auto st = standby.status("ctl");
@@ -423,21 +433,16 @@ BOOST_AUTO_TEST_CASE(a_poison_event_under_skip_and_fault) {
   skip.action = error_action::skip;
   error_policy fault;
   fault.action = error_action::fault;
-  caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{cfg};
-  auto store = postgres_event_store::open(config(schema));
-  auto ck = postgres_checkpoint_store::open(config(schema));
-  BOOST_REQUIRE(store && ck);
-  std::shared_ptr<event_store> es{std::move(*store)};
-  std::shared_ptr<checkpoint_store> cs{std::move(*ck)};
-  projection_engine engine{sys, es, cs, {}, fast_config()};
+  auto stores = open_store_pair();
+  BOOST_REQUIRE(stores.events);
+  engine_here here{stores, fast_config()};
+  auto& engine = *here.engine;
   BOOST_REQUIRE(!engine.add(std::make_shared<seen_projection>(schema, "skipper", skip)));
   BOOST_REQUIRE(!engine.add(std::make_shared<seen_projection>(schema, "faulter", fault)));
   BOOST_REQUIRE(!engine.wait_for("skipper", last, 30s));
   BOOST_CHECK_EQUAL(query_int("SELECT count(*) FROM " + schema + ".seen_skipper"),
                     last - 1);
-  auto letters = cs->dead_letters("skipper", 10);
+  auto letters = stores.checkpoints->dead_letters("skipper", 10);
   BOOST_REQUIRE(letters);
   BOOST_REQUIRE_EQUAL(letters->size(), 1u);
   BOOST_CHECK_EQUAL(letters->front().position, poison);

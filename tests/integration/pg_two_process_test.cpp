@@ -35,11 +35,7 @@ constexpr int iterations = 150;
 constexpr int stream_count = 4;
 
 postgres_config config(const std::string& schema) {
-  postgres_config cfg;
-  cfg.conninfo = require_pg_test_conninfo();
-  cfg.schema = schema;
-  cfg.pool_size = 1;
-  return cfg;
+  return pg_test_config(schema, 1);
 }
 
 /// The writer process: reads a stream's version, waits a little (so the

@@ -10,6 +10,8 @@
 #include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
 
+#include "mink/adapters/postgres/postgres_config.hpp"
+
 namespace mink::test_support {
 
 /// The connection string in MINK_TEST_PG; "" when it is unset or empty.
@@ -25,6 +27,17 @@ inline std::string require_pg_test_conninfo() {
   BOOST_REQUIRE_MESSAGE(!result.empty(),
                         "MINK_TEST_PG is not set: run scripts/test.sh");
   return result;
+}
+
+/// A store configuration on the test server (`require_pg_test_conninfo`)
+/// in `schema`, with `pool_size` connections.
+inline postgres_config pg_test_config(const std::string& schema,
+                                      size_t pool_size = 2) {
+  postgres_config cfg;
+  cfg.conninfo = require_pg_test_conninfo();
+  cfg.schema = schema;
+  cfg.pool_size = pool_size;
+  return cfg;
 }
 
 /// Runs `sql` on a connection of its own (notices are not printed); returns

@@ -181,22 +181,12 @@ void step(runner_self self) {
 }
 
 projection_runner_actor::behavior_type runner_impl(runner_self self,
-                          std::shared_ptr<projection_target> target,
-                          std::shared_ptr<event_store> store,
-                          std::shared_ptr<checkpoint_store> checkpoints,
-                          feed_actor feed,
-                          std::shared_ptr<projection_status> status,
-                          runner_config cfg) {
+                                                   detail::runner_inputs in) {
   auto& s = self->state;
-  s.name = target->get().name();
-  s.filter = target->get().filter();
-  s.policy = target->get().policy();
-  s.target = std::move(target);
-  s.store = std::move(store);
-  s.checkpoints = std::move(checkpoints);
-  s.feed = std::move(feed);
-  s.status = std::move(status);
-  s.cfg = std::move(cfg);
+  static_cast<detail::runner_inputs&>(s) = std::move(in);
+  s.name = s.target->get().name();
+  s.filter = s.target->get().filter();
+  s.policy = s.target->get().policy();
   s.cfg.log = or_default(std::move(s.cfg.log));
   // Shutting down: report `stopped` and give the lease up at once, so
   // another process takes over without waiting.
@@ -261,11 +251,10 @@ projection_runner_actor spawn_projection_runner(caf::actor_system& sys,
                                    feed_actor feed,
                                    std::shared_ptr<projection_status> status,
                                    runner_config cfg) {
-  std::shared_ptr<projection_target> shared{std::move(target)};
-  return sys.spawn<caf::detached>(runner_impl, std::move(shared),
-                                  std::move(store), std::move(checkpoints),
-                                  std::move(feed), std::move(status),
-                                  std::move(cfg));
+  detail::runner_inputs in{std::move(target), std::move(store),
+                           std::move(checkpoints), std::move(feed),
+                           std::move(status), std::move(cfg)};
+  return sys.spawn<caf::detached>(runner_impl, std::move(in));
 }
 
 } // namespace mink

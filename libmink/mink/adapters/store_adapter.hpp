@@ -76,6 +76,19 @@ caf::expected<std::unique_ptr<Port>> open_as(const store_location& where,
   return std::unique_ptr<Port>{std::move(*x)};
 }
 
+/// An adapter of `kind` whose openers open `Events`, `Snapshots` and
+/// `Checkpoints` with the config `ConfigOf(where, opts)` makes; the caller
+/// adds what else the adapter does (`read_schema`, `as_sql`, ...).
+template <class Events, class Snapshots, class Checkpoints, auto ConfigOf>
+store_adapter adapter_opening(store_kind kind) {
+  store_adapter x;
+  x.kind = kind;
+  x.open_events = open_as<event_store, Events, ConfigOf>;
+  x.open_snapshots = open_as<snapshot_store, Snapshots, ConfigOf>;
+  x.open_checkpoints = open_as<checkpoint_store, Checkpoints, ConfigOf>;
+  return x;
+}
+
 /// Makes `x` the adapter of `x.kind` (of `x.scheme` for `other`), replacing
 /// an earlier one. Adapter libraries call it while the program starts
 /// (`MINK_REGISTER_STORE_ADAPTER`). Fails with `invalid_argument` for an

@@ -44,13 +44,17 @@ struct prefetch {
   std::future<read_result> events;
 };
 
-struct runner_state {
+/// What a runner starts with (see `spawn_projection_runner`).
+struct runner_inputs {
   std::shared_ptr<projection_target> target;
   std::shared_ptr<event_store> store;
   std::shared_ptr<checkpoint_store> checkpoints;
   feed_actor feed;
   std::shared_ptr<projection_status> status;
   runner_config cfg;
+};
+
+struct runner_state : runner_inputs {
   std::string name;
   read_filter filter;
   error_policy policy;

@@ -1,5 +1,6 @@
 #include "mink/adapters/memory/memory_checkpoint_store.hpp"
 
+#include "mink/adapters/memory/find_copy.hpp"
 #include "mink/clock.hpp"
 #include "mink/projection/detail/checkpoint_checks.hpp"
 
@@ -64,11 +65,7 @@ memory_checkpoint_store::do_ensure(const std::string& name) {
 
 caf::expected<std::optional<projection_record>>
 memory_checkpoint_store::do_load(const std::string& name) {
-  std::lock_guard<std::mutex> guard{state_->mtx};
-  auto i = state_->records.find(name);
-  if (i == state_->records.end())
-    return std::optional<projection_record>{};
-  return std::optional<projection_record>{i->second};
+  return memory::find_copy(state_->mtx, state_->records, name);
 }
 
 caf::expected<std::vector<projection_record>>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mink/adapters/memory/find_copy.hpp"
 #include "mink/clock.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/read_filter_match.hpp"
@@ -150,11 +151,7 @@ caf::expected<int64_t> memory_event_store::do_last_position() {
 
 caf::expected<std::optional<command_record>>
 memory_event_store::do_find_command(const std::string& command_id) {
-  std::lock_guard<std::mutex> guard{state_->mtx};
-  auto i = state_->commands.find(command_id);
-  if (i == state_->commands.end())
-    return std::optional<command_record>{};
-  return std::optional<command_record>{i->second};
+  return memory::find_copy(state_->mtx, state_->commands, command_id);
 }
 
 caf::expected<size_t>

@@ -1,5 +1,6 @@
 #include "mink/adapters/memory/memory_snapshot_store.hpp"
 
+#include "mink/adapters/memory/find_copy.hpp"
 #include "mink/clock.hpp"
 #include "mink/stream_id.hpp"
 
@@ -46,11 +47,7 @@ caf::error memory_snapshot_store::do_save(snapshot& s) {
 
 caf::expected<std::optional<snapshot>>
 memory_snapshot_store::do_load(const std::string& stream_id) {
-  std::lock_guard<std::mutex> guard{state_->mtx};
-  auto i = state_->snapshots.find(stream_id);
-  if (i == state_->snapshots.end())
-    return std::optional<snapshot>{};
-  return std::optional<snapshot>{i->second};
+  return memory::find_copy(state_->mtx, state_->snapshots, stream_id);
 }
 
 caf::error memory_snapshot_store::do_remove(const std::string& stream_id) {

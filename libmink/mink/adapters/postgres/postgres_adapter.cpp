@@ -5,6 +5,7 @@
 #include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/adapters/postgres/postgres_snapshot_store.hpp"
+#include "mink/adapters/sql/sql_adapter.hpp"
 #include "mink/store/conninfo.hpp"
 
 namespace mink {
@@ -41,11 +42,6 @@ caf::expected<schema_version> read_schema(const store_location& where,
                         known.empty() ? 0 : known.back().version};
 }
 
-std::shared_ptr<sql_checkpoint_store>
-as_sql(const std::shared_ptr<checkpoint_store>& x) {
-  return std::static_pointer_cast<postgres_checkpoint_store>(x);
-}
-
 std::string table_prefix(const store_location& where) {
   return where.schema + ".";
 }
@@ -53,15 +49,9 @@ std::string table_prefix(const store_location& where) {
 } // namespace
 
 store_adapter postgres_adapter() {
-  store_adapter x;
-  x.kind = store_kind::postgres;
-  x.read_schema = read_schema;
-  x.open_events = open_as<event_store, postgres_event_store, config_of>;
-  x.open_snapshots
-    = open_as<snapshot_store, postgres_snapshot_store, config_of>;
-  x.open_checkpoints
-    = open_as<checkpoint_store, postgres_checkpoint_store, config_of>;
-  x.as_sql = as_sql;
+  auto x = sql_adapter_opening<postgres_event_store, postgres_snapshot_store,
+                               postgres_checkpoint_store, config_of,
+                               read_schema>(store_kind::postgres);
   x.table_prefix = table_prefix;
   return x;
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "mink/adapters/sql/sql_adapter.hpp"
 #include "mink/adapters/sqlite/sqlite_checkpoint_store.hpp"
 #include "mink/adapters/sqlite/sqlite_event_store.hpp"
 #include "mink/adapters/sqlite/sqlite_migrations.hpp"
@@ -32,23 +33,12 @@ caf::expected<schema_version> read_schema(const store_location& where,
   return schema_version{*current, sqlite_latest_schema_version()};
 }
 
-std::shared_ptr<sql_checkpoint_store>
-as_sql(const std::shared_ptr<checkpoint_store>& x) {
-  return std::static_pointer_cast<sqlite_checkpoint_store>(x);
-}
-
 } // namespace
 
 store_adapter sqlite_adapter() {
-  store_adapter x;
-  x.kind = store_kind::sqlite;
-  x.read_schema = read_schema;
-  x.open_events = open_as<event_store, sqlite_event_store, config_of>;
-  x.open_snapshots = open_as<snapshot_store, sqlite_snapshot_store, config_of>;
-  x.open_checkpoints
-    = open_as<checkpoint_store, sqlite_checkpoint_store, config_of>;
-  x.as_sql = as_sql;
-  return x;
+  return sql_adapter_opening<sqlite_event_store, sqlite_snapshot_store,
+                             sqlite_checkpoint_store, config_of, read_schema>(
+    store_kind::sqlite);
 }
 
 } // namespace mink
