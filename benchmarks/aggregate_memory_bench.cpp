@@ -24,14 +24,15 @@
 #include <malloc.h>
 #endif
 
-#include "bench_load.hpp"
 #include "bench_pg.hpp"
 #include "test_ledger.hpp"
 #include "mink/actors/aggregate_actor_state.hpp"
+#include "mink/actors/command_client.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
+#include "mink/bench/load_run.hpp"
 #include "mink/uuid.hpp"
 
 using namespace mink;
@@ -65,68 +66,33 @@ size_t status_kib(const std::string& key) {
   return 0;
 }
 
-struct sender_state {
-  size_t sent = 0;
-  size_t answered = 0;
-  size_t failed = 0;
-  std::string first_error;
-  caf::response_promise done;
-};
-
 /// Sends one note to each of `count` aggregates `prefix<i>` (the first
-/// command of each: it expects no stream), `in_flight` at a time; answers
-/// with the number of failures when all are answered.
-caf::behavior sender(caf::stateful_actor<sender_state>* self,
-                     command_handler_actor router,
-                     std::string prefix, size_t count, size_t in_flight) {
-  auto send_one = std::make_shared<std::function<void()>>();
-  *send_one = [=] {
-    auto& st = self->state;
-    command_envelope env;
-    env.type = "note";
-    env.aggregate_type = "ledger";
-    env.aggregate_id = prefix + std::to_string(st.sent++);
-    env.command_id = make_uuid();
-    env.payload = note{"x"};
-    env.expects_no_stream = true;
-    auto on_answer = [=](const caf::error* err) {
-      auto& st = self->state;
-      if (err != nullptr && st.failed++ == 0)
-        st.first_error = to_text(*err);
-      if (++st.answered == count)
-        st.done.deliver(st.failed, st.first_error);
-      else if (st.sent < count)
-        (*send_one)();
-    };
-    self->request(router, caf::infinite, command_atom::value, std::move(env))
-      .then([=](command_result&) { on_answer(nullptr); },
-            [=](caf::error& err) { on_answer(&err); });
-  };
-  return {
-    [=](run_atom) {
-      self->state.done = self->make_response_promise();
-      for (size_t i = 0; i < std::min(in_flight, count); ++i)
-        (*send_one)();
-      return self->state.done;
-    },
-  };
-}
-
-/// Touches `count` aggregates and dies on failures; returns the seconds.
+/// command of each: it expects no stream), `in_flight` at a time, and dies
+/// on failures; returns the seconds.
 double touch(caf::actor_system& sys, const command_handler_actor& router,
              const std::string& prefix, size_t count, size_t in_flight) {
-  auto start = std::chrono::steady_clock::now();
-  auto s = sys.spawn(sender, router, prefix, count, in_flight);
-  caf::scoped_actor self{sys};
-  self->request(s, caf::infinite, run_atom::value)
-    .receive(
-      [&](size_t failed, std::string& first) {
-        if (failed > 0)
-          die(std::to_string(failed) + " commands failed, first: " + first);
-      },
-      [&](caf::error& err) { die(to_text(err)); });
-  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
-  return seconds_since(start);
+  command_client client{sys, router, std::chrono::minutes{10}};
+  load_config cfg;
+  cfg.in_flight = in_flight;
+  cfg.count = count;
+  auto res = run_load(
+    client,
+    [&](uint64_t n) {
+      command_envelope env;
+      env.type = "note";
+      env.aggregate_type = "ledger";
+      env.aggregate_id = prefix + std::to_string(n);
+      env.command_id = make_uuid();
+      env.payload = note{"x"};
+      env.expects_no_stream = true;
+      return env;
+    },
+    cfg);
+  if (!res)
+    die(to_text(res.error()));
+  for (const auto& [kind, n] : res->errors)
+    die(std::to_string(n) + " commands failed: " + kind);
+  return res->seconds;
 }
 
 struct options {

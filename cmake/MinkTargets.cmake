@@ -86,11 +86,17 @@ function(mink_add_test name)
 endfunction()
 
 # mink_add_script_test(<name> SCRIPT <file> [ARGS <args>...] [LABELS <l>...]
-#                      [TIMEOUT <s>])
+#                      [TIMEOUT <s>] [REQUIRES <target>...])
 # A test written as a Python script run by Debian's python3 (it drives
-# programs as a user would, e.g. through a headless browser).
+# programs as a user would, e.g. through a headless browser); not added
+# when a target it REQUIRES is not built.
 function(mink_add_script_test name)
-  cmake_parse_arguments(arg "" "SCRIPT;TIMEOUT" "ARGS;LABELS" ${ARGN})
+  cmake_parse_arguments(arg "" "SCRIPT;TIMEOUT" "ARGS;LABELS;REQUIRES" ${ARGN})
+  foreach(target IN LISTS arg_REQUIRES)
+    if(NOT TARGET ${target})
+      return()
+    endif()
+  endforeach()
   add_test(NAME ${name} COMMAND /usr/bin/python3 "${arg_SCRIPT}" ${arg_ARGS})
   set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
   if(arg_TIMEOUT)

@@ -35,6 +35,14 @@ std::string why(const caf::expected<command_result>& x) {
   return x ? "ok" : to_text(x.error());
 }
 
+/// A repeated command's answer is the first one's.
+void check_same_answer(const command_result& first,
+                       const caf::expected<command_result>& again) {
+  BOOST_REQUIRE_MESSAGE(again, why(again));
+  BOOST_TEST(again->version == first.version);
+  BOOST_TEST(again->position == first.position);
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(aggregate_actors, router_fixture)
@@ -219,9 +227,7 @@ BOOST_AUTO_TEST_CASE(a_repeated_command_id_returns_the_first_result) {
   // learns it from the events' causation ids.
   for (auto r : {router, make_router()}) {
     auto again = call(r, deposit);
-    BOOST_REQUIRE_MESSAGE(again, why(again));
-    BOOST_TEST(again->version == first->version);
-    BOOST_TEST(again->position == first->position);
+    check_same_answer(*first, again);
   }
   BOOST_TEST(*store->last_position() == before);
   // Answered from memory: nothing even reached the store.
@@ -241,9 +247,7 @@ BOOST_AUTO_TEST_CASE(an_old_repeat_is_answered_from_the_store_record) {
   auto before = *store->last_position();
   auto appends_before = ctx.writer.stats->appends.load();
   auto again = call(make_router(), deposit);
-  BOOST_REQUIRE_MESSAGE(again, why(again));
-  BOOST_TEST(again->version == first->version);
-  BOOST_TEST(again->position == first->position);
+  check_same_answer(*first, again);
   BOOST_TEST(*store->last_position() == before);
   // The fresh actor no longer remembered it: the store refused the append.
   BOOST_TEST(ctx.writer.stats->appends.load() == appends_before + 1);
@@ -271,9 +275,7 @@ BOOST_AUTO_TEST_CASE(a_repeat_after_100_later_commands_gets_the_first_answer) {
   // To the live actor, then to a fresh one that rehydrates.
   for (auto r : {router, make_router()}) {
     auto again = call(r, withdrawal);
-    BOOST_REQUIRE_MESSAGE(again, why(again));
-    BOOST_TEST(again->version == first->version);
-    BOOST_TEST(again->position == first->position);
+    check_same_answer(*first, again);
   }
   BOOST_TEST(*store->last_position() == before);
   BOOST_TEST(load("w1").state().balance == 0);

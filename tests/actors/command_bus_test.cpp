@@ -4,6 +4,7 @@
 
 #include "actor_fixture.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/actors/command_client.hpp"
 #include "mink/command/append_command.hpp"
 #include "mink/command/declared_commands.hpp"
 #include "mink/serialization/describe.hpp"
@@ -84,6 +85,39 @@ BOOST_AUTO_TEST_CASE(commands_reach_their_aggregate_through_the_pipeline) {
   BOOST_TEST(events->front().meta.causation_id == command_id);
 }
 
+BOOST_AUTO_TEST_CASE(a_dropped_command_client_leaves_its_bus_running) {
+  // Found by a benchmark that made a client per run: the client's bridge
+  // actor was linked to the bus, and when a dropped client's bridge ended
+  // (unreachable, after its last timeout sweep) it took the bus along.
+  auto router = actors.add(spawn_router<test_domain::account_decider>(
+    *sys, "account", ctx, {}, std::make_shared<router_stats>()));
+  BOOST_REQUIRE(call(router, make_command("c1", test_domain::open_account{"C"})));
+  // Actors now: the fixture's, the router and c1's aggregate.
+  auto running = [&] { return sys->registry().running(); };
+  auto before = running();
+  std::atomic<bool> succeeded{false};
+  std::atomic<bool> failed{false};
+  {
+    command_client client{*sys, router, std::chrono::seconds{30}};
+    BOOST_REQUIRE_EQUAL(running(), before + 1); // its bridge
+    auto res = client.send_wait(make_command("c1", test_domain::deposit{1}));
+    BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+    // One still in flight when the client goes gets its answer.
+    client.send(make_command("c1", test_domain::deposit{1}),
+                [&](caf::expected<command_result> r) {
+                  (r ? succeeded : failed) = true;
+                });
+  }
+  BOOST_REQUIRE(eventually([&] { return succeeded || failed; }));
+  BOOST_CHECK(succeeded);
+  // The bridge ends once nothing refers to it.
+  BOOST_REQUIRE(eventually([&] { return running() <= before; }));
+  auto res = call(router, make_command("c1", test_domain::deposit{1}));
+  BOOST_REQUIRE_MESSAGE(res, (res ? "" : to_text(res.error())));
+  BOOST_TEST(res->version == 4);
+  BOOST_TEST(running() == before);
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
   auto bus = actors.add(spawn_command_bus(*sys, {}));
   auto res = call(bus, typed(make_command("u1", test_domain::deposit{1}), "teleport"));
@@ -92,7 +126,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
   BOOST_TEST(to_text(res.error()).find("teleport") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(route_adds_every_declared_command_of_a_decider) {
+BOOST_AUTO_TEST_CASE(route_adds_every_declared_command_and_the_append_command) {
   command_bus_config cfg;
   command_handler_actor router = actors.add(sys->spawn(silent_router));
   BOOST_REQUIRE(!route<routed::decider>(cfg, router));
@@ -103,14 +137,11 @@ BOOST_AUTO_TEST_CASE(route_adds_every_declared_command_of_a_decider) {
   BOOST_TEST(code_of(again) == errc::invalid_argument);
   BOOST_TEST(to_text(again).find("'ping' is routed already")
              != std::string::npos);
-}
-
-BOOST_AUTO_TEST_CASE(route_adds_the_append_command_of_a_decider_with_events) {
-  command_bus_config cfg;
-  command_handler_actor router = actors.add(sys->spawn(silent_router));
-  BOOST_REQUIRE(!route<routed::with_events>(cfg, router));
-  BOOST_TEST(cfg.routes.size() == 3u);
-  BOOST_TEST(cfg.routes.count("mink.append.pingable") == 1u);
+  // A decider with events and a category also takes append commands.
+  command_bus_config with_events;
+  BOOST_REQUIRE(!route<routed::with_events>(with_events, router));
+  BOOST_TEST(with_events.routes.size() == 3u);
+  BOOST_TEST(with_events.routes.count("mink.append.pingable") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_append_writes_its_events_once_the_decider_sees_them) {

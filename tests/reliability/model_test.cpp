@@ -135,6 +135,34 @@ struct fresh_service {
   std::unique_ptr<fast_client> http;
 };
 
+/// How many sequences a property ran, in how many seconds.
+struct sequences_done {
+  int64_t count = 0;
+  double seconds = 0;
+};
+
+/// Checks `run(ops)` on `runs` random sequences of `min_ops` to `max_ops`
+/// operations; a failing one is shrunk within the shrink budget.
+template <class F>
+sequences_done run_sequences(int min_ops, int max_ops, int runs, F run) {
+  sequences_done done;
+  shrink_budget budget;
+  auto start = std::chrono::steady_clock::now();
+  check_property(
+    [&] {
+      auto ops = *gen_ops(min_ops, max_ops);
+      if (budget.spent())
+        return;
+      ++done.count;
+      budget.run([&] { run(ops); });
+    },
+    runs);
+  done.seconds = std::chrono::duration<double>(
+                   std::chrono::steady_clock::now() - start)
+                   .count();
+  return done;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(model_based)
@@ -145,25 +173,12 @@ BOOST_AUTO_TEST_CASE(random_request_sequences_get_the_answers_of_the_model) {
                       cfg.log_level = "error"; // refusals are the point
                     }};
   fast_client http{f.cfg.listen_address, f.svc->port()};
-  int64_t sequences = 0;
   int64_t requests = 0;
-  shrink_budget budget;
-  auto start = std::chrono::steady_clock::now();
-  check_property(
-    [&] {
-      auto ops = *gen_ops(10, 40);
-      if (budget.spent())
-        return;
-      ++sequences;
-      budget.run(
-        [&] { requests += run_sequence(http, run_prefix(), ops); });
-    },
-    250);
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                            - start)
-                .count();
-  std::cout << "model_based: " << sequences << " sequences, " << requests
-            << " requests in " << secs << " s; answers:";
+  auto done = run_sequences(10, 40, 250, [&](const std::vector<op>& ops) {
+    requests += run_sequence(http, run_prefix(), ops);
+  });
+  std::cout << "model_based: " << done.count << " sequences, " << requests
+            << " requests in " << done.seconds << " s; answers:";
   for (const auto& [what, count] : coverage())
     std::cout << " " << what << " " << count << ";";
   std::cout << std::endl;
@@ -173,24 +188,12 @@ BOOST_AUTO_TEST_CASE(a_fresh_service_answers_every_sequence_at_once) {
   // A service started on a fresh schema says ready (/health 200) and then
   // answers every request as the model says, with no 5xx (issue 10, 11).
   int n = 0;
-  int64_t sequences = 0;
-  shrink_budget budget;
-  auto start = std::chrono::steady_clock::now();
-  check_property(
-    [&] {
-      auto ops = *gen_ops(3, 12);
-      if (budget.spent())
-        return;
-      fresh_service s{"modelfresh" + std::to_string(n++)};
-      ++sequences;
-      budget.run([&] { run_sequence(*s.http, run_prefix(), ops); });
-    },
-    10);
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                            - start)
-                .count();
-  std::cout << "model_based fresh starts: " << sequences << " in " << secs
-            << " s" << std::endl;
+  auto done = run_sequences(3, 12, 10, [&](const std::vector<op>& ops) {
+    fresh_service s{"modelfresh" + std::to_string(n++)};
+    run_sequence(*s.http, run_prefix(), ops);
+  });
+  std::cout << "model_based fresh starts: " << done.count << " in "
+            << done.seconds << " s" << std::endl;
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,5 +39,7 @@ using step_atom = caf::atom_constant<caf::atom("mk_step")>;
 using wait_atom = caf::atom_constant<caf::atom("mk_wait")>;
 /// A wait's timeout ran out.
 using expire_atom = caf::atom_constant<caf::atom("mk_expire")>;
+/// The last handle is gone: end once what is in flight is answered.
+using close_atom = caf::atom_constant<caf::atom("mk_close")>;
 
 } // namespace mink

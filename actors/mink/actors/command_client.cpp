@@ -56,6 +56,10 @@ namespace {
 
 struct bridge_state {
   detail::timeout_queue<detail::pending_command> timeouts;
+  /// Requests to the bus not answered yet (timed out ones included).
+  size_t open = 0;
+  /// The client is gone: end when `open` is 0.
+  bool closing = false;
   static inline const char* name = "mink.command_client";
 };
 
@@ -67,16 +71,40 @@ using bridge_self = command_client::bridge_actor::stateful_pointer<bridge_state>
 // the bridge sweeps its own (see `timeout_queue`).
 command_client::bridge_actor::behavior_type bridge(bridge_self self, command_handler_actor bus,
                      std::chrono::milliseconds timeout) {
-  // Linked: the bridge goes when the bus goes (at shutdown).
-  self->link_to(bus);
+  // Monitored, not linked: the bridge goes when the bus goes (at
+  // shutdown), but a dropped client must not take the bus with it (a link
+  // would pass the bridge's exit on to the bus).
+  self->monitor(bus);
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    if (msg.source == bus.address())
+      self->quit(msg.reason);
+  });
+  auto answered = [self] {
+    auto& st = self->state;
+    if (--st.open == 0 && st.closing)
+      self->quit();
+  };
   return {
     [=](const std::shared_ptr<detail::pending_command>& p) {
       self->state.timeouts.add(p, std::chrono::steady_clock::now() + timeout);
       detail::schedule_sweep(self, self->state.timeouts, timeout,
                            tick_atom::value);
+      ++self->state.open;
       self->request(bus, caf::infinite, command_atom::value, std::move(p->cmd))
-        .then([p](command_result& r) { p->answer(r); },
-              [p](caf::error& err) { p->answer(map_error(std::move(err))); });
+        .then(
+          [p, answered](command_result& r) {
+            p->answer(r);
+            answered();
+          },
+          [p, answered](caf::error& err) {
+            p->answer(map_error(std::move(err)));
+            answered();
+          });
+    },
+    [=](close_atom) {
+      self->state.closing = true;
+      if (self->state.open == 0)
+        self->quit();
     },
     [=](tick_atom) {
       auto& st = self->state;
@@ -94,11 +122,28 @@ command_client::bridge_actor::behavior_type bridge(bridge_self self, command_han
 
 } // namespace
 
+struct command_client::bridge_owner {
+  bridge_actor bridge;
+
+  explicit bridge_owner(bridge_actor x) : bridge(std::move(x)) {
+    // nop
+  }
+
+  bridge_owner(const bridge_owner&) = delete;
+  bridge_owner& operator=(const bridge_owner&) = delete;
+
+  ~bridge_owner() {
+    // Not an exit: commands in flight still get their answers.
+    caf::anon_send(bridge, close_atom::value);
+  }
+};
+
 command_client::command_client(caf::actor_system& sys,
                                command_handler_actor bus,
                                std::chrono::milliseconds timeout)
   : sys_(sys), bus_(std::move(bus)), timeout_(timeout) {
   bridge_ = sys.spawn(bridge, bus_, timeout_);
+  owner_ = std::make_shared<bridge_owner>(bridge_);
 }
 
 void command_client::send(command_envelope cmd, callback done) const {

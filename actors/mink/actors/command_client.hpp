@@ -2,9 +2,8 @@
 
 #include <chrono>
 #include <functional>
-#include <vector>
-
 #include <memory>
+#include <vector>
 
 #include <caf/typed_actor.hpp>
 #include <caf/actor_system.hpp>
@@ -53,12 +52,16 @@ public:
   /// (internal).
   using bridge_actor
     = caf::typed_actor<caf::reacts_to<std::shared_ptr<detail::pending_command>>,
-                       caf::reacts_to<tick_atom>>;
+                       caf::reacts_to<tick_atom>, caf::reacts_to<close_atom>>;
 
 private:
+  /// Ends the bridge when the last copy of the client goes.
+  struct bridge_owner;
+
   caf::actor_system& sys_;
   command_handler_actor bus_;
   bridge_actor bridge_;
+  std::shared_ptr<bridge_owner> owner_;
   std::chrono::milliseconds timeout_;
 };
 
