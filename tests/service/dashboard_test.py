@@ -120,11 +120,16 @@ try:
     # A stream's events, with their JSON.
     driver.find_element(By.ID, "category").send_keys("account")
     driver.find_element(By.ID, "streams-first").click()
-    link = wait_for("the stream list", lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "a.stream")
-                                                if a.text == "account-d0"])
-    link[0].click()
-    wait_for("account-d0's events", lambda: "MoneyDeposited" in driver.find_element(By.ID, "events").text)
-    data = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "#events pre.data")]
+    # Found and clicked in one script: the list is redrawn as it loads, and
+    # an element found before a redraw is stale after it.
+    wait_for("account-d0 in the stream list", lambda: driver.execute_script(
+        "const a = [...document.querySelectorAll('a.stream')]"
+        ".find(x => x.textContent === arguments[0]);"
+        "if (a) a.click(); return a !== undefined", "account-d0"))
+    wait_for("account-d0's events", lambda: "MoneyDeposited" in driver.execute_script(
+        "return document.getElementById('events').textContent"))
+    data = driver.execute_script(
+        "return [...document.querySelectorAll('#events pre.data')].map(p => p.innerText)")
     check(len(data) == 5 and data[0] == '{\n  "owner": "o"\n}', f"the events' JSON: {data[:2]}")
     check(all('"amount": 7' in d for d in data[1:]), "every deposit of 7 shown")
     driver.save_screenshot(os.path.join(work, "dashboard.png"))
