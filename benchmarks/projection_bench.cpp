@@ -274,45 +274,70 @@ void run_lag(caf::actor_system& sys, const options& opt) {
   auto fed = std::make_shared<memory_balances>("lag_feed");
   auto sql = std::make_shared<sql_balances>("lag_sql", schema, "balances");
   auto polled = std::make_shared<memory_balances>("lag_poll");
+  auto told = std::make_shared<memory_balances>("lag_told");
+  auto feed_polled = std::make_shared<memory_balances>("lag_feed_polled");
   runner_config rcfg;
   if (opt.catchup_batch > 0)
     rcfg.catchup_batch = opt.catchup_batch;
+  // Another node, as it were: a store of its own on the schema, whose
+  // feeds learn of the commits from PostgreSQL only: told by NOTIFY, or
+  // polling every 50 ms (as before the commit watch).
+  stores node2{opt, schema, 3, true};
+  feed_config poll_only;
+  poll_only.watch_commits = false;
+  auto told_feed = spawn_feed(sys, node2.events);
+  auto polled_feed = spawn_feed(sys, node2.events, poll_only);
   {
     projection_engine with_feed{sys, st.events, st.checkpoints, feed, rcfg};
     projection_engine polling{sys, st.events, st.checkpoints, {}, rcfg};
-    for (auto err : {with_feed.add(fed), with_feed.add(sql), polling.add(polled)})
+    projection_engine on_told{sys, node2.events, node2.checkpoints, told_feed,
+                              rcfg};
+    projection_engine on_polled{sys, node2.events, node2.checkpoints,
+                                polled_feed, rcfg};
+    for (auto err : {with_feed.add(fed), with_feed.add(sql),
+                     polling.add(polled), on_told.add(told),
+                     on_polled.add(feed_polled)})
       if (err)
         die(to_text(err));
+    std::vector<std::pair<projection_engine*, std::string>> all{
+      {&with_feed, fed->name()}, {&with_feed, sql->name()},
+      {&polling, polled->name()}, {&on_told, told->name()},
+      {&on_polled, feed_polled->name()}};
+    auto wait_all = [&](int64_t position, std::chrono::seconds timeout) {
+      for (auto& [engine, name] : all)
+        wait_for(*engine, name, position, timeout);
+    };
     // Everything caught up on the probe's events before the load starts.
     auto head = st.head();
-    wait_for(with_feed, "lag_feed", head, std::chrono::seconds{120});
-    wait_for(with_feed, "lag_sql", head, std::chrono::seconds{120});
-    wait_for(polling, "lag_poll", head, std::chrono::seconds{120});
-    for (auto* rec : {&fed->lags, &sql->lags, &polled->lags})
+    wait_all(head, std::chrono::seconds{120});
+    for (auto* rec : {&fed->lags, &sql->lags, &polled->lags, &told->lags,
+                      &feed_polled->lags})
       rec->start_at(head + 1);
     auto load = run_load(sys, writer,
                          {rate, 0, opt.load_seconds, opt.accounts});
     auto last = st.head();
-    wait_for(with_feed, "lag_feed", last, std::chrono::seconds{60});
-    wait_for(with_feed, "lag_sql", last, std::chrono::seconds{60});
-    wait_for(polling, "lag_poll", last, std::chrono::seconds{60});
-    std::printf("load: %.0f appends/s (half the maximum) for %.1f s, open "
+    wait_all(last, std::chrono::seconds{60});
+    std::printf("load: %.0f appends/s (%s) for %.1f s, open "
                 "loop: %zu appends, %.0f/s done (commit p50 %.2f ms, p99 %.2f "
                 "ms)\n\n",
-                rate, load.seconds, load.ok,
+                rate, opt.rate > 0 ? "--rate" : "half the maximum",
+                load.seconds, load.ok,
                 static_cast<double>(load.ok) / load.seconds,
                 percentile(load.latencies_ms, 0.50),
                 percentile(load.latencies_ms, 0.99));
-    with_feed.stop();
-    polling.stop();
+    for (auto* engine : {&with_feed, &polling, &on_told, &on_polled})
+      engine->stop();
   }
   std::printf("%-38s %8s %9s %7s %7s %7s %8s\n", "projection (lag = seen - commit)",
               "events", "events/s", "p50 ms", "p95 ms", "p99 ms", "max ms");
   print_lag("(a) async, fed by the feed", fed->lags);
   print_lag("(b) SQL read model, fed by the feed", sql->lags);
   print_lag("(c) async, polling the store (50 ms)", polled->lags);
+  print_lag("(d) other node's feed, told (NOTIFY)", told->lags);
+  print_lag("(e) other node's feed, polling (50 ms)", feed_polled->lags);
   caf::anon_send_exit(writer.actor, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+  for (const auto& f : {feed, told_feed, polled_feed})
+    caf::anon_send_exit(f, caf::exit_reason::user_shutdown);
   pg_drop_schema(opt.pg_conninfo, schema);
 }
 

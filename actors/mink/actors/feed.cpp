@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct feed_state {
   /// The last store failure was logged; log the next one only after a
   /// success, so an outage does not flood the log.
   bool failing = false;
+  /// A commit notification's look at the store is scheduled.
+  bool look_due = false;
+  /// Tells of other processes' commits; null when the store cannot.
+  std::unique_ptr<commit_watch> watch;
   static inline const char* name = "mink.feed";
 };
 
@@ -125,6 +130,15 @@ void serve_parked(feed_self self) {
   st.parked.erase(keep, st.parked.end());
 }
 
+/// Reads what the store holds past the head, and answers what waits.
+void look(feed_self self, event_store& store, const feed_config& cfg) {
+  auto& st = self->state;
+  auto last = store.last_position();
+  if (last && *last > st.head)
+    read_store(self, store, cfg, *last);
+  serve_parked(self);
+}
+
 feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store> store,
                         feed_config cfg) {
   auto& st = self->state;
@@ -136,6 +150,14 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
                  to_text(last.error()));
   }
   st.oldest = st.head + 1;
+  if (cfg.watch_commits) {
+    // Weak: the watch lives in the feed's state and must not keep it alive.
+    auto feed = self->address();
+    st.watch = store->watch_commits([feed](int64_t position) {
+      if (auto strong = caf::actor_cast<feed_actor>(feed))
+        caf::anon_send(strong, commit_atom::value, position);
+    });
+  }
   self->delayed_send(self, cfg.poll_interval, tick_atom::value);
   return {
     [=](publish_atom, std::vector<recorded_event>& events) {
@@ -171,12 +193,19 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
       return rp;
     },
     [=](tick_atom) {
-      auto& st = self->state;
-      auto last = store->last_position();
-      if (last && *last > st.head)
-        read_store(self, *store, cfg, *last);
-      serve_parked(self);
+      look(self, *store, cfg);
       self->delayed_send(self, cfg.poll_interval, tick_atom::value);
+    },
+    [=](commit_atom, int64_t position) {
+      auto& st = self->state;
+      if (position == 0) {
+        st.look_due = false;
+        look(self, *store, cfg);
+      } else if (position > st.head && !st.look_due) {
+        st.look_due = true;
+        self->delayed_send(self, cfg.notify_grace, commit_atom::value,
+                           int64_t{0});
+      }
     },
   };
 }

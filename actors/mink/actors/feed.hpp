@@ -30,13 +30,22 @@ struct feed_config {
   std::chrono::milliseconds max_wait{200};
   /// Events read from the store per query when the feed fills a gap.
   size_t read_batch = 5000;
+  /// Listen for the commits of other processes (`event_store::
+  /// watch_commits`; PostgreSQL only) and read them as they commit, instead
+  /// of at the next poll.
+  bool watch_commits = true;
+  /// How long a commit notification waits before the feed reads the store:
+  /// a commit of this process is usually published by then and needs no
+  /// read.
+  std::chrono::milliseconds notify_grace{2};
 };
 
 /// Spawns the event feed on a thread of its own (it reads the store).
 ///
 /// The persistence actor publishes each committed batch to it
 /// (`(publish_atom, std::vector<recorded_event>)`); it also polls the
-/// store for events that other processes committed. It keeps the latest
+/// store for events that other processes committed, and reads them as
+/// soon as the store's commit watch tells of them. It keeps the latest
 /// events in memory, dense and in global-position order: when a published
 /// batch starts past the next position it expects, it reads the missing
 /// events from the store first, so subscribers never see a gap.

@@ -77,11 +77,12 @@ using snapshot_writer_actor
 
 /// The event feed: the persistence actor publishes committed events;
 /// readers ask for events from a position on (answered when some arrive or
-/// the feed's wait runs out). `tick_atom` is its own timer.
+/// the feed's wait runs out). `tick_atom` is its own timer; `commit_atom`
+/// comes from its commit watch.
 using feed_actor = caf::typed_actor<
   caf::reacts_to<publish_atom, std::vector<recorded_event>>,
   caf::replies_to<next_atom, int64_t, uint32_t>::with<feed_batch>,
-  caf::reacts_to<tick_atom>>;
+  caf::reacts_to<tick_atom>, caf::reacts_to<commit_atom, int64_t>>;
 
 /// A projection runner; it drives itself with `step_atom` (the generation
 /// tells a stale step from the current one). Controls reach it through the

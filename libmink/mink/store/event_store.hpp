@@ -14,6 +14,7 @@
 #include "mink/event.hpp"
 #include "mink/store/append.hpp"
 #include "mink/store/command_record.hpp"
+#include "mink/store/commit_watch.hpp"
 
 namespace mink {
 
@@ -226,6 +227,18 @@ public:
   /// not imported. An empty batch succeeds and writes nothing.
   [[nodiscard]] caf::error import_events(std::vector<recorded_event> events);
 
+  /// Calls `on_commit` soon after any process commits appends to this store
+  /// (this one included), until the returned watch is destroyed: what wakes
+  /// the event feed of one process for the commits of another. A hint, not
+  /// a feed: a call may come late, twice, or not at all (while the watch
+  /// reconnects), so readers still read the store and poll now and then.
+  /// Returns null when the adapter cannot watch (memory and SQLite: their
+  /// writers share a process, whose persistence actor publishes what it
+  /// commits). PostgreSQL: LISTEN/NOTIFY, one notification per committed
+  /// append call, on a connection of the watch's own.
+  [[nodiscard]] std::unique_ptr<commit_watch>
+  watch_commits(commit_callback on_commit);
+
 protected:
   /// Appends validated streams. `out` has one slot per stream of the
   /// original batch; the adapter fills the slots named by `prepared[i].index`.
@@ -294,6 +307,10 @@ protected:
   /// first version in the batch is its stored version + 1 and that no event
   /// id is stored, and writes all or nothing.
   virtual caf::error do_import(const std::vector<import_event>& events) = 0;
+
+  /// Starts a watch; `on_commit` is not empty. The default returns null.
+  virtual std::unique_ptr<commit_watch>
+  do_watch_commits(commit_callback on_commit);
 };
 
 } // namespace mink

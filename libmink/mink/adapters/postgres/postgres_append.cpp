@@ -448,11 +448,21 @@ void postgres_event_store::commit(append_attempt& a) {
   committed.reserve(a.accepted.size());
   for (auto& acc : a.accepted)
     committed.emplace_back(acc.x->stream_id, acc.result.version);
-  auto err = pg::send(a.conn, "COMMIT");
+  // Other processes' feeds learn of the batch from its notification,
+  // which PostgreSQL delivers when (and only if) the transaction commits;
+  // sent with COMMIT, it costs no round trip.
+  auto commit_sql = a.accepted.empty()
+                      ? std::string{"COMMIT"}
+                      : sql_notify_ + std::to_string(a.next) + "'; COMMIT";
+  auto err = pg::send(a.conn, commit_sql);
   if (!err)
     if (auto res = pg::receive(a.conn, "COMMIT"); !res)
       err = std::move(res.error());
   if (err) {
+    // A failed NOTIFY leaves the transaction aborted: end it here, not at
+    // the connection's next lease.
+    if (PQtransactionStatus(a.conn) == PQTRANS_INERROR)
+      (void) pg::exec(a.conn, "ROLLBACK");
     for (auto& acc : a.accepted)
       a.out[acc.x->index] = err;
     return;

@@ -12,6 +12,7 @@
 #include "mink/adapters/postgres/pg_inline.hpp"
 #include "mink/adapters/postgres/pg_migrations.hpp"
 #include "mink/adapters/postgres/pg_pool.hpp"
+#include "mink/adapters/postgres/pg_commit_listener.hpp"
 #include "mink/adapters/postgres/pg_result.hpp"
 #include "mink/adapters/postgres/pg_watchdog.hpp"
 
@@ -75,6 +76,7 @@ postgres_event_store::open(const postgres_config& cfg) {
 postgres_event_store::postgres_event_store(const postgres_config& cfg,
                                            std::unique_ptr<pg::pool> pool)
   : schema_(cfg.schema),
+    conninfo_(cfg.conninfo),
     acquire_timeout_(cfg.acquire_timeout),
     inline_deadline_(cfg.inline_deadline),
     pool_(std::move(pool)) {
@@ -83,8 +85,15 @@ postgres_event_store::postgres_event_store(const postgres_config& cfg,
 
 postgres_event_store::~postgres_event_store() = default;
 
+std::unique_ptr<commit_watch>
+postgres_event_store::do_watch_commits(commit_callback on_commit) {
+  return std::make_unique<pg::commit_listener>(conninfo_, schema_,
+                                               std::move(on_commit));
+}
+
 void postgres_event_store::prepare_sql() {
   auto s = pg::quote_ident(schema_);
+  sql_notify_ = "NOTIFY " + pg::commit_channel(schema_) + ", '";
   auto events = s + ".events";
   auto positions = s + ".positions";
   auto select = std::string{"SELECT "} + event_columns + " FROM " + events;

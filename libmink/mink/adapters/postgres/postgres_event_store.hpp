@@ -53,6 +53,10 @@ protected:
 
   caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
 
+  /// LISTENs on the schema's channel (`pg::commit_listener`).
+  std::unique_ptr<commit_watch>
+  do_watch_commits(commit_callback on_commit) override;
+
 
 private:
   postgres_event_store(const postgres_config& cfg,
@@ -118,6 +122,11 @@ private:
   static constexpr size_t max_known_versions = 100000;
 
   std::string schema_;
+  /// For the connections of commit watches; may hold a password: never
+  /// logged.
+  std::string conninfo_;
+  /// `NOTIFY <channel>, '` (the position and `'; COMMIT` follow).
+  std::string sql_notify_;
   std::chrono::milliseconds acquire_timeout_;
   /// See `postgres_config::inline_deadline`.
   std::chrono::milliseconds inline_deadline_;

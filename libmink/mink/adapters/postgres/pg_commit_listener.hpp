@@ -1,0 +1,44 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "mink/store/commit_watch.hpp"
+
+namespace mink::pg {
+
+/// The channel the event store of `schema` notifies after each committed
+/// append call, quoted for SQL (`schema` is validated).
+std::string commit_channel(const std::string& schema);
+
+/// A commit watch on PostgreSQL: a connection of its own LISTENs on the
+/// schema's channel, and a thread of its own calls the callback with each
+/// notification's position. When the connection is lost it reconnects
+/// (once a second at most) and then calls the callback with 0, since
+/// notifications sent meanwhile are gone. Failures are logged once until
+/// the next success, without the connection string.
+class commit_listener : public commit_watch {
+public:
+  commit_listener(std::string conninfo, std::string schema,
+                  commit_callback on_commit);
+
+  /// Stops the thread (at once, also while it connects) and closes the
+  /// connection.
+  ~commit_listener() override;
+
+  commit_listener(const commit_listener&) = delete;
+  commit_listener& operator=(const commit_listener&) = delete;
+
+private:
+  void run();
+
+  std::string conninfo_;
+  std::string schema_;
+  commit_callback on_commit_;
+  /// An eventfd: written once to stop the thread.
+  int stop_fd_ = -1;
+  std::thread thread_;
+};
+
+} // namespace mink::pg
