@@ -118,6 +118,21 @@ BOOST_AUTO_TEST_CASE(a_dropped_command_client_leaves_its_bus_running) {
   BOOST_TEST(running() == before);
 }
 
+BOOST_AUTO_TEST_CASE(a_client_answers_its_waiting_callers_when_the_bus_goes) {
+  auto silent = sys->spawn(silent_router);
+  command_client client{*sys, silent, std::chrono::minutes{10}};
+  std::atomic<int> unavailable{0};
+  for (int i = 0; i < 3; ++i)
+    client.send(make_command("s" + std::to_string(i),
+                             test_domain::deposit{1}),
+                [&](caf::expected<command_result> r) {
+                  if (!r && code_of(r.error()) == errc::store_unavailable)
+                    ++unavailable;
+                });
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+  BOOST_CHECK(eventually([&] { return unavailable.load() == 3; }));
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_command_type_is_named_in_the_error) {
   auto bus = actors.add(spawn_command_bus(*sys, {}));
   auto res = call(bus, typed(make_command("u1", test_domain::deposit{1}), "teleport"));

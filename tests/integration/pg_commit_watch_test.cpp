@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_watch_listens_again_after_losing_its_connection) {
   auto killed = pg_test_query(
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
     "query = 'LISTEN \"mink_commits." + schema + "\"'");
-  BOOST_REQUIRE_EQUAL(killed, "1");
+  BOOST_REQUIRE_GE(std::stoi(killed), 1);
   // Back within a second or two, saying 0 again: something may be missed.
   BOOST_REQUIRE(eventually([&] { return t.count(0) == 2; }));
   auto last = append_elsewhere(4);
@@ -129,6 +129,11 @@ BOOST_AUTO_TEST_CASE(a_feed_reads_another_processs_commits_when_told) {
   feed_config fc;
   fc.poll_interval = std::chrono::hours{1};
   auto feed = spawn_feed(sys, here, fc);
+  // Ends the feed however the test ends (it would keep the system alive
+  // for its hourly poll).
+  std::shared_ptr<void> stop_feed{nullptr, [&](void*) {
+    caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+  }};
   caf::scoped_actor self{sys};
   std::vector<recorded_event> got;
   int64_t last = 0;
@@ -148,7 +153,6 @@ BOOST_AUTO_TEST_CASE(a_feed_reads_another_processs_commits_when_told) {
     BOOST_CHECK_EQUAL(got[i].global_position, static_cast<int64_t>(i + 1));
   BOOST_CHECK_EQUAL(got.back().global_position % 5, 0);
   BOOST_CHECK(got.back().global_position <= last);
-  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(stores_of_one_process_have_no_watch) {

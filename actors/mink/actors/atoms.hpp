@@ -40,7 +40,7 @@ using wait_atom = caf::atom_constant<caf::atom("mk_wait")>;
 /// A wait's timeout ran out.
 using expire_atom = caf::atom_constant<caf::atom("mk_expire")>;
 /// Events were committed up to a position (a commit watch's hint; 0:
-/// look at the store now).
+/// somewhere; -1: the feed's own timer, look now).
 using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
 /// The last handle is gone: end once what is in flight is answered.
 using close_atom = caf::atom_constant<caf::atom("mk_close")>;

@@ -76,8 +76,16 @@ command_client::bridge_actor::behavior_type bridge(bridge_self self, command_han
   // would pass the bridge's exit on to the bus).
   self->monitor(bus);
   self->set_down_handler([=](const caf::down_msg& msg) {
-    if (msg.source == bus.address())
-      self->quit(msg.reason);
+    if (msg.source != bus.address())
+      return;
+    // No answer will come: every caller still waiting hears it now.
+    self->state.timeouts.expire(
+      std::chrono::steady_clock::time_point::max(),
+      [](detail::pending_command& p) {
+        p.callback(make_error(errc::store_unavailable,
+                              "the command bus is down"));
+      });
+    self->quit(msg.reason);
   });
   auto answered = [self] {
     auto& st = self->state;

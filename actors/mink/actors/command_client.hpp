@@ -36,6 +36,11 @@ public:
   command_client(caf::actor_system& sys, command_handler_actor bus,
                  std::chrono::milliseconds timeout);
 
+  /// Copies share the bridge, which ends when the last copy goes. (No
+  /// move: a moved-from client would still send, into a bridge that
+  /// may be gone.)
+  command_client(const command_client&) = default;
+
   /// Sends `cmd`; `done` runs once with the answer, on a thread of CAF's
   /// scheduler (it must not block). The caller's thread does not wait.
   void send(command_envelope cmd, callback done) const;

@@ -197,14 +197,17 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
       self->delayed_send(self, cfg.poll_interval, tick_atom::value);
     },
     [=](commit_atom, int64_t position) {
+      // From the watch: a position (0: unknown). At most one look per
+      // grace period, however many notifications come (anyone may NOTIFY
+      // the channel). From the grace timer: -1.
       auto& st = self->state;
-      if (position == 0) {
+      if (position < 0) {
         st.look_due = false;
         look(self, *store, cfg);
-      } else if (position > st.head && !st.look_due) {
+      } else if ((position == 0 || position > st.head) && !st.look_due) {
         st.look_due = true;
         self->delayed_send(self, cfg.notify_grace, commit_atom::value,
-                           int64_t{0});
+                           int64_t{-1});
       }
     },
   };

@@ -105,6 +105,9 @@ protected:
   virtual caf::error end_batch(soci::session& sql);
 
 private:
+  /// `invalid_argument` for a declared name that is not an identifier.
+  caf::error check_tables() const;
+
   struct owned_table {
     std::string name;
     std::string columns;

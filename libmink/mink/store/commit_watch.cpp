@@ -1,5 +1,6 @@
 #include "mink/store/commit_watch.hpp"
 
+#include <exception>
 #include <utility>
 
 #include "mink/store/event_store.hpp"
@@ -12,7 +13,12 @@ std::unique_ptr<commit_watch>
 event_store::watch_commits(commit_callback on_commit) {
   if (!on_commit)
     return nullptr;
-  return do_watch_commits(std::move(on_commit));
+  try {
+    return do_watch_commits(std::move(on_commit));
+  } catch (const std::exception&) {
+    // No thread for it (out of resources): readers poll instead.
+    return nullptr;
+  }
 }
 
 std::unique_ptr<commit_watch> event_store::do_watch_commits(commit_callback) {

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <utility>
 
 #include <libpq-fe.h>
 
 #include "mink/adapters/postgres/pg_result.hpp"
-#include "mink/errc.hpp"
 #include "mink/log.hpp"
 
 namespace mink::pg {
@@ -46,6 +48,40 @@ std::string message_of(PGconn* conn) {
     out += *c;
   }
   return out;
+}
+
+/// Runs `sql` without blocking the thread past a stop request or 10 s of
+/// silence from the server; false (with `why`, empty when stopped) when it
+/// did not succeed.
+bool run_statement(PGconn* conn, const std::string& sql, int stop_fd,
+                   std::string& why) {
+  if (PQsendQuery(conn, sql.c_str()) != 1) {
+    why = message_of(conn);
+    return false;
+  }
+  bool ok = true;
+  for (;;) {
+    while (PQisBusy(conn) != 0) {
+      auto w = wait_for(PQsocket(conn), POLLIN, stop_fd, 10000);
+      if (w != woke::socket) {
+        why = w == woke::stop ? "" : "timed out";
+        return false;
+      }
+      if (PQconsumeInput(conn) == 0) {
+        why = message_of(conn);
+        return false;
+      }
+    }
+    PGresult* res = PQgetResult(conn);
+    if (res == nullptr)
+      break;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+      why = PQresultErrorMessage(res);
+      ok = false;
+    }
+    PQclear(res);
+  }
+  return ok;
 }
 
 /// Connects without blocking the thread past a stop request; null when
@@ -87,13 +123,32 @@ std::string commit_channel(const std::string& schema) {
   return quote_ident("mink_commits." + schema);
 }
 
+std::unique_ptr<commit_listener>
+commit_listener::start(std::string conninfo, std::string schema,
+                       commit_callback on_commit) {
+  int fd = ::eventfd(0, EFD_CLOEXEC);
+  if (fd < 0) {
+    or_default(nullptr)->warn("mink: no commit watch for schema {}: eventfd "
+                              "failed; the feed polls",
+                              schema);
+    return nullptr;
+  }
+  return std::unique_ptr<commit_listener>{new commit_listener(
+    std::move(conninfo), std::move(schema), std::move(on_commit), fd)};
+}
+
 commit_listener::commit_listener(std::string conninfo, std::string schema,
-                                 commit_callback on_commit)
+                                 commit_callback on_commit, int stop_fd)
   : conninfo_(std::move(conninfo)),
     schema_(std::move(schema)),
     on_commit_(std::move(on_commit)),
-    stop_fd_(::eventfd(0, EFD_CLOEXEC)) {
-  thread_ = std::thread{[this] { run(); }};
+    stop_fd_(stop_fd) {
+  try {
+    thread_ = std::thread{[this] { run(); }};
+  } catch (...) {
+    ::close(stop_fd_);
+    throw;
+  }
 }
 
 commit_listener::~commit_listener() {
@@ -107,60 +162,68 @@ commit_listener::~commit_listener() {
 }
 
 void commit_listener::run() {
-  auto log = or_default(nullptr);
   bool failing = false;
   auto fail = [&](const std::string& what) {
     if (!failing)
-      log->warn("mink: the commit watch of schema {} {}; retrying every "
-                "second (the feed polls meanwhile)",
-                schema_, what);
+      or_default(nullptr)->warn("mink: the commit watch of schema {} {}; "
+                                "retrying every second (the feed polls "
+                                "meanwhile)",
+                                schema_, what);
     failing = true;
   };
-  while (wait_for(-1, 0, stop_fd_, 0) != woke::stop) {
-    std::string why;
-    PGconn* conn = connect(conninfo_, stop_fd_, why);
-    if (conn == nullptr) {
-      if (why.empty())
+  for (;;) {
+    try {
+      if (listen_once(failing, fail))
         return; // stopped
-      fail("cannot connect: " + why);
-      if (wait_for(-1, 0, stop_fd_, 1000) == woke::stop)
-        return;
-      continue;
+    } catch (const std::exception& ex) {
+      fail(std::string{"failed: "} + ex.what());
+    } catch (...) {
+      fail("failed");
     }
-    auto listen = exec(conn, "LISTEN " + commit_channel(schema_));
-    if (!listen) {
-      fail("cannot LISTEN: " + to_text(listen.error()));
-      PQfinish(conn);
-      if (wait_for(-1, 0, stop_fd_, 1000) == woke::stop)
-        return;
-      continue;
-    }
-    if (failing)
-      log->info("mink: the commit watch of schema {} listens again", schema_);
-    failing = false;
-    on_commit_(0); // notifications sent while not listening are gone
-    for (;;) {
-      auto w = wait_for(PQsocket(conn), POLLIN, stop_fd_, -1);
-      if (w == woke::stop) {
-        PQfinish(conn);
-        return;
-      }
-      if (PQconsumeInput(conn) == 0) {
-        fail("lost its connection: " + message_of(conn));
-        break;
-      }
-      while (PGnotify* n = PQnotifies(conn)) {
-        // Anyone may NOTIFY this channel: a payload that is not a
-        // position only means "look".
-        char* end = nullptr;
-        auto pos = std::strtoll(n->extra, &end, 10);
-        on_commit_(end != n->extra && *end == '\0' && pos > 0 ? pos : 0);
-        PQfreemem(n);
-      }
-    }
-    PQfinish(conn);
     if (wait_for(-1, 0, stop_fd_, 1000) == woke::stop)
       return;
+  }
+}
+
+bool commit_listener::listen_once(
+  bool& failing, const std::function<void(const std::string&)>& fail) {
+  std::string why;
+  PGconn* raw = connect(conninfo_, stop_fd_, why);
+  if (raw == nullptr) {
+    if (why.empty())
+      return true;
+    fail("cannot connect: " + why);
+    return false;
+  }
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn{raw, PQfinish};
+  if (!run_statement(raw, "LISTEN " + commit_channel(schema_), stop_fd_,
+                     why)) {
+    if (why.empty())
+      return true;
+    fail("cannot LISTEN: " + why);
+    return false;
+  }
+  if (failing)
+    or_default(nullptr)->info("mink: the commit watch of schema {} listens "
+                              "again",
+                              schema_);
+  failing = false;
+  on_commit_(0); // notifications sent while not listening are gone
+  for (;;) {
+    if (wait_for(PQsocket(raw), POLLIN, stop_fd_, -1) == woke::stop)
+      return true;
+    if (PQconsumeInput(raw) == 0) {
+      fail("lost its connection: " + message_of(raw));
+      return false;
+    }
+    while (PGnotify* n = PQnotifies(raw)) {
+      std::unique_ptr<PGnotify, void (*)(void*)> owned{n, PQfreemem};
+      // Anyone may NOTIFY this channel: a payload that is not a position
+      // only means "look".
+      char* end = nullptr;
+      auto pos = std::strtoll(n->extra, &end, 10);
+      on_commit_(end != n->extra && *end == '\0' && pos > 0 ? pos : 0);
+    }
   }
 }
 

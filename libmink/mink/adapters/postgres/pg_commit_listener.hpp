@@ -1,6 +1,7 @@
 #pragma once
 
-#include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -20,8 +21,10 @@ std::string commit_channel(const std::string& schema);
 /// the next success, without the connection string.
 class commit_listener : public commit_watch {
 public:
-  commit_listener(std::string conninfo, std::string schema,
-                  commit_callback on_commit);
+  /// Starts the watch; null (logged) when the system refuses the thread's
+  /// stop file (an eventfd).
+  static std::unique_ptr<commit_listener>
+  start(std::string conninfo, std::string schema, commit_callback on_commit);
 
   /// Stops the thread (at once, also while it connects) and closes the
   /// connection.
@@ -31,7 +34,17 @@ public:
   commit_listener& operator=(const commit_listener&) = delete;
 
 private:
+  commit_listener(std::string conninfo, std::string schema,
+                  commit_callback on_commit, int stop_fd);
+
+  /// Retries `listen_once` once a second until stopped; an exception
+  /// (out of memory, a callback that throws) counts as a failure.
   void run();
+
+  /// Connects, LISTENs and hands notifications on until the connection
+  /// fails (false) or the watch stops (true).
+  bool listen_once(bool& failing,
+                   const std::function<void(const std::string&)>& fail);
 
   std::string conninfo_;
   std::string schema_;

@@ -87,8 +87,7 @@ postgres_event_store::~postgres_event_store() = default;
 
 std::unique_ptr<commit_watch>
 postgres_event_store::do_watch_commits(commit_callback on_commit) {
-  return std::make_unique<pg::commit_listener>(conninfo_, schema_,
-                                               std::move(on_commit));
+  return pg::commit_listener::start(conninfo_, schema_, std::move(on_commit));
 }
 
 void postgres_event_store::prepare_sql() {

@@ -45,12 +45,18 @@ void sql_read_model::table(std::string name, std::string columns) {
   tables_.push_back({std::move(name), std::move(columns)});
 }
 
-caf::error sql_read_model::setup(soci::session& sql) {
+caf::error sql_read_model::check_tables() const {
   for (const auto& t : tables_)
     if (!table_name(t.name))
       return make_error(errc::invalid_argument,
                         "read model '" + name_ + "': table name '" + t.name
                           + "' is not an identifier (or schema.table)");
+  return {};
+}
+
+caf::error sql_read_model::setup(soci::session& sql) {
+  if (auto err = check_tables())
+    return err;
   for (const auto& t : tables_)
     sql << "CREATE TABLE IF NOT EXISTS " + t.name + " (" + t.columns + ")";
   return {};
@@ -62,6 +68,8 @@ caf::error sql_read_model::clear(soci::session& sql) {
                       "read model '" + name_
                         + "' declares no table to clear: declare its tables "
                           "with table(), or override clear()");
+  if (auto err = check_tables())
+    return err;
   for (auto i = tables_.rbegin(); i != tables_.rend(); ++i)
     sql << "DELETE FROM " + i->name;
   return {};
