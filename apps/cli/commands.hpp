@@ -41,5 +41,6 @@ void add_import(CLI::App& app, context& ctx);
 void add_diagnose(CLI::App& app, context& ctx);
 void add_init(CLI::App& app, context& ctx);
 void add_serve(CLI::App& app, context& ctx);
+void add_cluster(CLI::App& app, context& ctx);
 
 } // namespace mink::cli

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   add_diagnose(app, ctx);
   add_init(app, ctx);
   add_serve(app, ctx);
+  add_cluster(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

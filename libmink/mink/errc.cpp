@@ -25,6 +25,7 @@ const char* to_string(errc x) {
     case errc::handler_failed: return "handler_failed";
     case errc::projection_not_found: return "projection_not_found";
     case errc::projection_failed: return "projection_failed";
+    case errc::not_owner: return "not_owner";
   }
   return "unknown_error_code";
 }

@@ -42,6 +42,10 @@ enum class errc : uint8_t {
   projection_not_found,
   /// A projection handler failed (inline: its append is rejected).
   projection_failed,
+  /// A clustered node appended for a slice it no longer owns (its lease
+  /// moved or ended): the store refused the append; retry through the
+  /// slice's owner.
+  not_owner,
 };
 
 /// The category atom of all mink errors.

@@ -57,6 +57,30 @@ BOOST_AUTO_TEST_CASE(errors_name_the_problem) {
   BOOST_CHECK(err);
 }
 
+BOOST_AUTO_TEST_CASE(cluster_keys_reach_the_runtime) {
+  service_config cfg;
+  BOOST_REQUIRE(!load_env(cfg, {{"BANK_NODE_ID", "node-1"},
+                                {"BANK_NODE_ADDRESS", "10.0.0.1:4100"},
+                                {"BANK_CLUSTER_SLICES", "64"},
+                                {"BANK_LEASE_TTL_MS", "3000"},
+                                {"BANK_HEARTBEAT_MS", "500"}}));
+  auto rt = mink::to_runtime_config(cfg, nullptr);
+  BOOST_CHECK_EQUAL(rt.cluster.node_id, "node-1");
+  BOOST_CHECK_EQUAL(rt.cluster.address, "10.0.0.1:4100");
+  BOOST_CHECK_EQUAL(rt.cluster.slice_count, 64);
+  BOOST_CHECK_EQUAL(rt.cluster.lease_ttl.count(), 3000);
+  BOOST_CHECK_EQUAL(rt.cluster.heartbeat.count(), 500);
+  // A node id that is not one, or a slice count out of range, is named.
+  auto err = set_option(cfg, "node_id", "node 1");
+  BOOST_CHECK(mink::code_of(err) == mink::errc::invalid_argument);
+  BOOST_CHECK(mink::to_text(err).find("node_id") != std::string::npos);
+  BOOST_CHECK_EQUAL(cfg.node_id, "node-1");
+  BOOST_CHECK(set_option(cfg, "cluster_slices", "0"));
+  // Empty leaves the cluster.
+  BOOST_CHECK(!set_option(cfg, "node_id", ""));
+  BOOST_CHECK(!mink::to_runtime_config(cfg, nullptr).cluster.enabled());
+}
+
 BOOST_AUTO_TEST_CASE(a_store_url_sets_the_store) {
   service_config cfg;
   auto err = set_option(cfg, "store",

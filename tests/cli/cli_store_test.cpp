@@ -40,7 +40,9 @@ BOOST_AUTO_TEST_CASE(every_command_has_help) {
     {"snapshots", "purge"},
     {"export"},
     {"import"},
-    {"diagnose"}};
+    {"diagnose"},
+    {"cluster"},
+    {"cluster", "status"}};
   for (auto args : commands) {
     auto name = args.empty() ? std::string{"mink"} : args.back();
     args.push_back("--help");

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "mink/adapters/postgres/pg_lease_store.hpp"
 #include "mink/adapters/postgres/postgres_event_store.hpp"
 #include "mink/uuid.hpp"
 #include "../support/pg_test_env.hpp"
@@ -258,6 +259,43 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   auto unknown = with({"projections", "pause", "nope"});
   CLI_CHECK_EXIT(unknown, 1);
   BOOST_TEST(contains(unknown.err, "unknown projection 'nope'"));
+}
+
+BOOST_AUTO_TEST_CASE(cluster_status_shows_members_and_slice_owners,
+                     *boost::unit_test::precondition(has_pg{})) {
+  pg_schema schema;
+  std::vector<std::string> pg{"--pg", pg_test_conninfo(), "--schema", schema.name};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), pg.begin(), pg.end());
+    return run(args);
+  };
+  CLI_CHECK_EXIT(with({"migrate", "up"}), 0);
+  auto empty = with({"cluster", "status"});
+  CLI_CHECK_EXIT(empty, 0);
+  BOOST_TEST(contains(empty.out, "0 slices, 0 without owner"));
+  auto leases = pg::lease_store::open(schema.config());
+  BOOST_REQUIRE(static_cast<bool>(leases));
+  using namespace std::chrono_literals;
+  BOOST_REQUIRE(static_cast<bool>((*leases)->heartbeat({"node-a", "10.0.0.1:4100", 60s}, 8)));
+  auto view = (*leases)->heartbeat({"node-b", "10.0.0.2:4100", 60s}, 8);
+  BOOST_REQUIRE(static_cast<bool>(view));
+  auto won = (*leases)->claim("node-a", {view->slices[0], view->slices[1],
+                                         view->slices[2]});
+  BOOST_REQUIRE(static_cast<bool>(won));
+  BOOST_REQUIRE(won->size() == 3u);
+  auto status = with({"cluster", "status"});
+  CLI_CHECK_EXIT(status, 0);
+  BOOST_TEST(contains(status.out, "node-a\t10.0.0.1:4100\tyes\t"));
+  BOOST_TEST(contains(status.out, "\t3\nnode-b\t10.0.0.2:4100\tyes\t"));
+  BOOST_TEST(contains(status.out, "8 slices, 5 without owner\n"));
+  auto slices = with({"cluster", "status", "--slices"});
+  CLI_CHECK_EXIT(slices, 0);
+  BOOST_TEST(contains(slices.out, "SLICE\tOWNER\tEPOCH\n0\tnode-a\t1\n"));
+  BOOST_TEST(contains(slices.out, "\n7\t-\t0\n"));
+  // Only PostgreSQL keeps leases.
+  auto sqlite = mink({"cluster", "status"});
+  CLI_CHECK_EXIT(sqlite, 1);
+  BOOST_TEST(contains(sqlite.err, "clustering needs the PostgreSQL store"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include "mink/actors/interfaces.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/snapshot_writer.hpp"
+#include "mink/cluster/ownership.hpp"
 #include "mink/log.hpp"
 #include "mink/serialization/event_registry.hpp"
 
@@ -62,6 +63,10 @@ struct aggregate_context {
   /// The router of the aggregate actors sharing this context (set by the
   /// router; weak): an actor that fails tells it to forget it.
   caf::actor_addr router;
+  /// A clustered node's view of slice ownership: routers take commands
+  /// only for the slices it owns (others are answered `not_owner`) and
+  /// passivate the actors of slices it lost. None outside a cluster.
+  std::shared_ptr<const cluster::ownership> ownership;
 };
 
 } // namespace mink

@@ -39,6 +39,10 @@ struct feed_state {
   bool failing = false;
   /// A commit notification's look at the store is scheduled.
   bool look_due = false;
+  /// The highest position notifications told of, and whether one told of
+  /// a commit without saying where (after the watch reconnected).
+  int64_t notified = 0;
+  bool notified_somewhere = false;
   /// Tells of other processes' commits; null when the store cannot.
   std::unique_ptr<commit_watch> watch;
   static inline const char* name = "mink.feed";
@@ -199,12 +203,22 @@ feed_actor::behavior_type feed_impl(feed_self self, std::shared_ptr<event_store>
     [=](commit_atom, int64_t position) {
       // From the watch: a position (0: unknown). At most one look per
       // grace period, however many notifications come (anyone may NOTIFY
-      // the channel). From the grace timer: -1.
+      // the channel). From the grace timer: -1. The look reads the store
+      // only if the grace period did not bring what was told of: this
+      // process's own commits are usually published by then.
       auto& st = self->state;
       if (position < 0) {
         st.look_due = false;
-        look(self, *store, cfg);
-      } else if ((position == 0 || position > st.head) && !st.look_due) {
+        if (st.notified_somewhere || st.notified > st.head) {
+          st.notified_somewhere = false;
+          look(self, *store, cfg);
+        }
+        return;
+      }
+      if (position == 0)
+        st.notified_somewhere = true;
+      st.notified = std::max(st.notified, position);
+      if ((position == 0 || position > st.head) && !st.look_due) {
         st.look_due = true;
         self->delayed_send(self, cfg.notify_grace, commit_atom::value,
                            int64_t{-1});

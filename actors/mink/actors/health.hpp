@@ -8,7 +8,7 @@ namespace mink {
 
 /// How one part of a service is: the store, the committer, a projection.
 struct health_check {
-  /// `store`, `committer` or `projection NAME`.
+  /// `store`, `committer`, `cluster` (a clustered node) or `projection NAME`.
   std::string name;
   bool healthy = true;
   /// Why not, when not healthy (the error, the state); else a short note.

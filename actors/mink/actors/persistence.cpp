@@ -282,6 +282,14 @@ caf::error take(persistence_self self, reserved_append& x, answer_to who,
     return make_error(errc::invalid_argument,
                       "an append needs a queue slot of its own "
                       "(persistence::try_reserve)");
+  if (st.cfg.fence_for) {
+    auto fence = st.cfg.fence_for(x.append.stream_id);
+    if (!fence) {
+      st.stats->queued.fetch_sub(1, std::memory_order_relaxed);
+      return std::move(fence.error());
+    }
+    x.append.fence = *fence;
+  }
   // Checked and encoded here, while the committer is busy with the batch
   // before, so that its thread only talks to the database.
   auto prepared = event_store::prepare_append(std::move(x.append));

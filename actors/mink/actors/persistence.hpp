@@ -35,6 +35,12 @@ struct persistence_config {
   /// append latency and batch size metrics); empty = none. Must be cheap
   /// and must not block.
   std::function<void(size_t appends, size_t events, double seconds)> on_batch;
+  /// A clustered node's fence for an append to a stream (see
+  /// `cluster::ownership::fence_for`), stamped on each append as it is
+  /// taken; its error (`not_owner`) is the append's answer. Empty = no
+  /// fences (a node outside a cluster).
+  std::function<caf::expected<slice_fence>(std::string_view stream_id)>
+    fence_for;
 };
 
 /// A handle on a running persistence actor.

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "mink/actors/detail/router_state.hpp"
+#include "mink/cluster/slices.hpp"
 #include "mink/footprint.hpp"
 #include "mink/stream_id.hpp"
 
@@ -102,6 +103,24 @@ void passivate_idle(router_self self, router_stats& stats,
   }
 }
 
+void passivate_moved(router_self self, router_stats& stats,
+                     const cluster::ownership& own) {
+  auto& st = self->state;
+  std::vector<bool> local(static_cast<size_t>(own.slice_count()), false);
+  for (auto s : own.owned())
+    local[static_cast<size_t>(s)] = true;
+  std::vector<std::unordered_map<std::string, router_state::entry>::iterator>
+    moved;
+  for (auto i = st.alive.begin(); i != st.alive.end(); ++i) {
+    auto slice = cluster::slice_of(st.aggregate_type + "-" + i->first,
+                                   own.slice_count());
+    if (!local[static_cast<size_t>(slice)] && !i->second.busy())
+      moved.push_back(i);
+  }
+  for (auto i : moved)
+    passivate(self, stats, i);
+}
+
 } // namespace detail
 
 namespace {
@@ -167,6 +186,9 @@ caf::result<command_result> route(router_self self, command_envelope& cmd) {
                         + st.aggregate_type + "'");
   if (auto err = validate_stream_id(cmd.stream_id()))
     return err;
+  if (auto& own = st.ctx->ownership)
+    if (auto fence = own->fence_for(cmd.stream_id()); !fence)
+      return std::move(fence.error());
   auto rp = self->make_response_promise<command_result>();
   if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
     if (!try_hold(st, st.cfg, s->second, cmd, rp)) {
@@ -237,6 +259,9 @@ router_behavior(router_self self, std::string aggregate_type,
     [self](tick_atom) {
       auto& st = self->state;
       passivate_idle(self, *st.stats, st.cfg.idle_timeout);
+      // Their state may be stale by the time the slice comes back.
+      if (st.ctx->ownership)
+        passivate_moved(self, *st.stats, *st.ctx->ownership);
       // Actors kept over `max_alive` while they were busy or recent.
       enforce_limit(self, *st.stats, st.cfg.max_alive,
                     st.cfg.min_idle_to_evict);

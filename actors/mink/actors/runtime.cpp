@@ -33,6 +33,9 @@ struct runtime::impl {
   /// Set when the persistence actor (and so its committer) is down.
   std::shared_ptr<std::atomic<bool>> committer_down
     = std::make_shared<std::atomic<bool>>(false);
+  /// A clustered node's lease store and ownership; null outside a cluster.
+  std::shared_ptr<cluster::lease_store> leases;
+  std::shared_ptr<cluster::ownership> ownership;
   bool stopped = false;
 
   void stop();
@@ -66,6 +69,7 @@ void runtime::impl::stop() {
     feed = feed_actor{};
     sys.reset();
   }
+  leases.reset();
   stores = store_set{};
 }
 
@@ -83,6 +87,55 @@ void configure_system(caf::actor_system_config& sys_cfg, size_t threads) {
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
 }
 
+/// Healthy while the node's lease keeper renewed its lease within the
+/// lease's time (after that other nodes may own its slices).
+health_check check_cluster(const cluster::ownership& own,
+                           const cluster_config& cfg) {
+  auto x = own.stats();
+  health_check c{"cluster", true, ""};
+  if (!x.updated || x.since_update > cfg.lease_ttl) {
+    c.healthy = false;
+    c.detail = x.updated ? "node " + cfg.node_id + " has not renewed its lease for "
+                             + std::to_string(x.since_update.count()) + " ms"
+                         : "node " + cfg.node_id + " has not joined yet";
+    return c;
+  }
+  c.detail = "node " + cfg.node_id + " owns " + std::to_string(x.owned)
+             + " of " + std::to_string(own.slice_count()) + " slices; "
+             + std::to_string(x.members_live) + " of "
+             + std::to_string(x.members) + " members live";
+  return c;
+}
+
+/// Checks a cluster's configuration and opens its lease store; nothing
+/// outside a cluster.
+caf::expected<std::shared_ptr<cluster::lease_store>>
+open_cluster(const runtime_config& cfg) {
+  auto& c = cfg.cluster;
+  if (!c.enabled())
+    return std::shared_ptr<cluster::lease_store>{};
+  if (auto what = cluster::check_node_id(c.node_id); !what.empty())
+    return make_error(errc::invalid_argument, "cluster: " + what);
+  if (c.address.empty())
+    return make_error(errc::invalid_argument,
+                      "cluster: node " + c.node_id
+                        + " needs the address other nodes reach it at");
+  if (c.heartbeat.count() <= 0 || c.lease_ttl < 2 * c.heartbeat)
+    return make_error(errc::invalid_argument,
+                      "cluster: the lease must last at least two heartbeats "
+                      "(lease_ttl "
+                        + std::to_string(c.lease_ttl.count())
+                        + " ms, heartbeat "
+                        + std::to_string(c.heartbeat.count()) + " ms)");
+  // One connection: only the keeper uses it, one call at a time.
+  auto opts = cfg.open;
+  opts.pool_size = 1;
+  auto leases = open_lease_store(cfg.store, opts);
+  if (!leases)
+    return std::move(leases.error());
+  return std::shared_ptr<cluster::lease_store>{std::move(*leases)};
+}
+
 /// Spawns the actors every aggregate type shares.
 void spawn_core(runtime::impl& x,
                 std::shared_ptr<const event_registry> registry) {
@@ -92,6 +145,18 @@ void spawn_core(runtime::impl& x,
   x.feed = spawn_feed(sys, x.stores.events, cfg.feed);
   auto pcfg = cfg.persistence;
   pcfg.feed = x.feed;
+  if (x.leases) {
+    x.ownership = std::make_shared<cluster::ownership>(cfg.cluster.node_id,
+                                                       cfg.cluster.slice_count);
+    pcfg.fence_for = [own = x.ownership](std::string_view stream_id) {
+      return own->fence_for(stream_id);
+    };
+    x.ctx.ownership = x.ownership;
+    // Stopped first of the core: it leaves the cluster once the routers
+    // and the bus are down.
+    x.core.add(spawn_lease_keeper(sys, x.leases, cfg.cluster, x.ownership,
+                                  cfg.log));
+  }
   x.ctx.writer = spawn_persistence(sys, x.stores.events, pcfg);
   if (auto ptr = caf::actor_cast<caf::strong_actor_ptr>(x.ctx.writer.actor))
     ptr->get()->attach_functor([down = x.committer_down] { *down = true; });
@@ -127,6 +192,10 @@ runtime::start(runtime_config cfg,
   if (!stores)
     return std::move(stores.error());
   x->stores = std::move(*stores);
+  auto leases = open_cluster(x->cfg);
+  if (!leases)
+    return std::move(leases.error());
+  x->leases = std::move(*leases);
   configure_system(x->sys_cfg, x->cfg.threads);
   x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
   spawn_core(*x, std::move(registry));
@@ -249,6 +318,10 @@ caf::actor_system& runtime::system() noexcept {
   return *impl_->sys;
 }
 
+std::shared_ptr<const cluster::ownership> runtime::ownership() const noexcept {
+  return impl_->ownership;
+}
+
 namespace {
 
 health_check check_committer(const persistence& writer, bool down) {
@@ -283,6 +356,8 @@ health_report runtime::health() const {
   }
   out.checks.push_back(std::move(store));
   out.checks.push_back(check_committer(x.ctx.writer, *x.committer_down));
+  if (x.ownership)
+    out.checks.push_back(check_cluster(*x.ownership, x.cfg.cluster));
   for (const auto& st : x.engine->statuses()) {
     health_check p{"projection " + st->name(), true,
                    std::string{to_string(st->state())}};

@@ -16,6 +16,7 @@
 #include "mink/actors/command_client.hpp"
 #include "mink/actors/feed.hpp"
 #include "mink/actors/health.hpp"
+#include "mink/actors/lease_keeper.hpp"
 #include "mink/actors/persistence.hpp"
 #include "mink/actors/projection_engine.hpp"
 #include "mink/actors/router.hpp"
@@ -61,6 +62,9 @@ struct runtime_config {
   runner_config projections;
   /// Where every part of mink logs; none = spdlog's default logger.
   logger_ptr log;
+  /// Membership of a cluster of nodes on one PostgreSQL schema; off while
+  /// its `node_id` is empty (docs/scaling.md).
+  cluster_config cluster;
 };
 
 /// The actors and stores of a service built on mink, wired from one
@@ -153,6 +157,11 @@ public:
   routers() const noexcept;
 
   [[nodiscard]] caf::actor_system& system() noexcept;
+
+  /// Which slices this node owns (see `cluster_config`); null outside a
+  /// cluster.
+  [[nodiscard]] std::shared_ptr<const cluster::ownership>
+  ownership() const noexcept;
 
   /// Checks the store (it answers its last position), the committer (the
   /// persistence actor runs and its queue is below its bound) and each

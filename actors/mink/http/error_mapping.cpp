@@ -15,6 +15,7 @@ http_error from_errc(errc code, std::string msg) {
     case errc::store_unavailable:
     case errc::timeout:
     case errc::storage_failure:
+    case errc::not_owner:
       return {503, to_string(code), std::move(msg)};
     case errc::wrong_expected_version:
       return {409, "conflict", std::move(msg)};

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <limits>
 
+#include "mink/cluster/slices.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/store_url.hpp"
 
@@ -209,6 +210,30 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_size(k, v, c.threads, 0, 256);
      }},
+    {"node_id",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       if (auto what = cluster::check_node_id(v); !v.empty() && !what.empty())
+         return bad_value(k, what);
+       c.node_id = v;
+       return caf::error{};
+     }},
+    {"node_address",
+     [](service_config& c, const std::string&, const std::string& v) {
+       c.node_address = v;
+       return caf::error{};
+     }},
+    {"cluster_slices",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int32_t>(k, v, c.cluster_slices, 1, 65536);
+     }},
+    {"lease_ttl_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.lease_ttl_ms, 100, 3600000);
+     }},
+    {"heartbeat_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.heartbeat_ms, 10, 1800000);
+     }},
     {"log_level",
      [](service_config& c, const std::string& k, const std::string& v) {
        static const char* levels[] = {"trace", "debug", "info", "warn",
@@ -332,6 +357,11 @@ runtime_config to_runtime_config(const service_config& cfg, logger_ptr log) {
   rt.command_timeout = std::chrono::milliseconds{cfg.command_timeout_ms};
   rt.projections.live_linger
     = std::chrono::milliseconds{cfg.projection_linger_ms};
+  rt.cluster.node_id = cfg.node_id;
+  rt.cluster.address = cfg.node_address;
+  rt.cluster.slice_count = cfg.cluster_slices;
+  rt.cluster.lease_ttl = std::chrono::milliseconds{cfg.lease_ttl_ms};
+  rt.cluster.heartbeat = std::chrono::milliseconds{cfg.heartbeat_ms};
   rt.log = std::move(log);
   return rt;
 }

@@ -2,7 +2,7 @@
 
 // The settings of a service built on mink: defaults, then a `key = value`
 // file, then environment variables `<PREFIX><KEY>` (upper case), each
-// overriding the one before. docs/configuration.md lists the keys.
+// overriding the one before. docs/service-kit.md lists the keys.
 
 #include <cstddef>
 #include <cstdint>
@@ -108,6 +108,21 @@ struct service_config {
   int64_t projection_linger_ms = 10;
   /// CAF scheduler threads (0 = the number of cores). Key `threads`.
   size_t threads = 0;
+
+  // -- cluster (docs/scaling.md; PostgreSQL only) -----------------------------
+
+  /// This node's id in a cluster of nodes on one schema; empty = no
+  /// cluster. Key `node_id`.
+  std::string node_id;
+  /// Where other nodes reach this one (host:port). Key `node_address`.
+  std::string node_address;
+  /// Slices streams hash to; fixed for a schema. Key `cluster_slices`.
+  int32_t cluster_slices = cluster::default_slice_count;
+  /// A node that stops renewing its lease loses its slices this long after
+  /// its last heartbeat. Key `lease_ttl_ms`.
+  int64_t lease_ttl_ms = 5000;
+  /// How often a node renews its lease. Key `heartbeat_ms`.
+  int64_t heartbeat_ms = 1000;
 
   // -- logging ----------------------------------------------------------------
 

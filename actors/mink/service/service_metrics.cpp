@@ -194,6 +194,33 @@ void collect_projections(scrape& s, const projection_engine& engine) {
   }
 }
 
+void collect_cluster(scrape& s, const cluster::ownership& own) {
+  auto x = own.stats();
+  auto& members = s.gauge("mink_cluster_members",
+                          "Nodes in the cluster's table, by liveness.");
+  scrape::sample(members, static_cast<double>(x.members_live),
+                 {{"state", "live"}});
+  scrape::sample(members, static_cast<double>(x.members - x.members_live),
+                 {{"state", "not_live"}});
+  scrape::sample(s.gauge("mink_cluster_slices", "Slices of the cluster."),
+                 static_cast<double>(own.slice_count()));
+  scrape::sample(s.gauge("mink_cluster_slices_owned",
+                         "Slices this node owns and takes commands for."),
+                 static_cast<double>(x.owned));
+  add_counters(s, {{"mink_cluster_slices_gained_total",
+                    "Slice leases this node won.",
+                    static_cast<double>(x.gained)},
+                   {"mink_cluster_slices_lost_total",
+                    "Slice leases this node lost (handed over, taken over "
+                    "or lapsed).",
+                    static_cast<double>(x.lost)}});
+  scrape::sample(s.gauge("mink_cluster_lease_age_seconds",
+                         "Seconds since this node last renewed its lease "
+                         "(-1 before its first)."),
+                 x.updated ? static_cast<double>(x.since_update.count()) / 1000
+                           : -1.0);
+}
+
 } // namespace
 
 const std::vector<double>& latency_buckets() {
@@ -213,6 +240,7 @@ metric_sources sources_of(runtime& rt) {
   src.engine = &rt.projections();
   for (const auto& r : rt.saga_runners())
     src.sagas.emplace(r->saga_name(), r->shared_stats());
+  src.cluster = rt.ownership();
   return src;
 }
 
@@ -291,6 +319,8 @@ std::string service_metrics::render() const {
     if (src_.engine != nullptr)
       collect_projections(s, *src_.engine);
     collect_sagas(s, src_.sagas);
+    if (src_.cluster)
+      collect_cluster(s, *src_.cluster);
     for (const auto& c : src_.counters)
       scrape::sample(s.counter(c.name.c_str(), c.help.c_str()), c.read());
     s.move_to(families);

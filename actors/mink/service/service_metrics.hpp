@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "mink/cluster/ownership.hpp"
 #include "mink/saga/saga_runner.hpp"
 
 namespace mink {
@@ -61,6 +62,8 @@ struct metric_sources {
   std::map<std::string, std::shared_ptr<const saga_stats>> sagas;
   /// The service's own counters.
   std::vector<counter_source> counters;
+  /// A clustered node's slice ownership; null outside a cluster.
+  std::shared_ptr<const cluster::ownership> cluster;
 };
 
 /// What a running runtime offers: its persistence, aggregate, snapshot,

@@ -49,6 +49,9 @@ open_one(const store_location& where, const open_options& opts,
   auto adapter = find_store_adapter(where);
   if (!adapter)
     return std::move(adapter.error());
+  if ((*adapter).*open == nullptr)
+    return make_error(errc::invalid_argument,
+                      where.describe() + " has no store of this kind");
   if (auto err = check_current(*adapter, where, opts))
     return err;
   return ((*adapter).*open)(where, opts);
@@ -71,6 +74,16 @@ caf::expected<std::unique_ptr<checkpoint_store>>
 open_checkpoint_store(const store_location& where, const open_options& opts) {
   return open_one<checkpoint_store>(where, opts,
                                     &store_adapter::open_checkpoints);
+}
+
+caf::expected<std::unique_ptr<cluster::lease_store>>
+open_lease_store(const store_location& where, const open_options& opts) {
+  if (where.kind != store_kind::postgres && where.kind != store_kind::other)
+    return make_error(errc::invalid_argument,
+                      "clustering needs the PostgreSQL store; "
+                        + where.describe() + " keeps no slice leases");
+  return open_one<cluster::lease_store>(where, opts,
+                                        &store_adapter::open_leases);
 }
 
 caf::expected<store_set> open_stores(const store_location& where,

@@ -5,6 +5,7 @@
 
 #include <caf/expected.hpp>
 
+#include "mink/cluster/lease_store.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/open_options.hpp"
@@ -55,5 +56,10 @@ open_snapshot_store(const store_location& where,
 [[nodiscard]] caf::expected<std::unique_ptr<checkpoint_store>>
 open_checkpoint_store(const store_location& where,
                       const open_options& opts = {});
+
+/// Opens the cluster's lease store (PostgreSQL only; `invalid_argument`
+/// for other stores, naming them).
+[[nodiscard]] caf::expected<std::unique_ptr<cluster::lease_store>>
+open_lease_store(const store_location& where, const open_options& opts = {});
 
 } // namespace mink

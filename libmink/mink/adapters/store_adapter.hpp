@@ -6,6 +6,7 @@
 
 #include <caf/expected.hpp>
 
+#include "mink/cluster/lease_store.hpp"
 #include "mink/projection/checkpoint_store.hpp"
 #include "mink/store/event_store.hpp"
 #include "mink/store/open_options.hpp"
@@ -53,6 +54,10 @@ struct store_adapter {
     const store_location&, const open_options&)
     = nullptr;
   caf::expected<std::unique_ptr<checkpoint_store>> (*open_checkpoints)(
+    const store_location&, const open_options&)
+    = nullptr;
+  /// Opens the cluster's lease store; null for adapters without one.
+  caf::expected<std::unique_ptr<cluster::lease_store>> (*open_leases)(
     const store_location&, const open_options&)
     = nullptr;
   /// The checkpoint store as the SQL store that also runs read models in

@@ -12,6 +12,17 @@
 
 namespace mink {
 
+/// Fencing of a clustered node (mink/cluster/): the append commits only
+/// while `epoch` is the current epoch of `slice`'s lease, checked in the
+/// append's transaction. Inactive (no check) while `slice` is negative;
+/// only stores that keep slice leases (PostgreSQL) take active fences.
+struct slice_fence {
+  int32_t slice = -1;
+  int64_t epoch = 0;
+
+  [[nodiscard]] bool active() const noexcept { return slice >= 0; }
+};
+
 /// Events for one stream in an append call.
 struct stream_append {
   std::string stream_id;
@@ -22,6 +33,9 @@ struct stream_append {
   /// transaction as the events; an append carrying an id it already
   /// recorded fails with `errc::duplicate_command` and writes nothing.
   std::string command_id = {};
+  /// Refuses the append with `errc::not_owner` unless the fence's epoch is
+  /// still its slice's (see `slice_fence`).
+  slice_fence fence = {};
 };
 
 /// What a successful append of one stream yields.
@@ -59,6 +73,7 @@ struct prepared_append {
   std::vector<prepared_event> events;
   /// The command id in lower case, or empty for an append without one.
   std::string command_id;
+  slice_fence fence;
 };
 
 class event_store;

@@ -25,4 +25,8 @@ std::unique_ptr<commit_watch> event_store::do_watch_commits(commit_callback) {
   return nullptr;
 }
 
+bool event_store::takes_fences() const noexcept {
+  return false;
+}
+
 } // namespace mink

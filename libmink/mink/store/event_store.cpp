@@ -108,7 +108,11 @@ caf::expected<prepared_append> event_store::check(stream_append in) {
                       "expected version must not be negative");
   if (!in.command_id.empty() && !is_uuid(in.command_id))
     return make_error(errc::invalid_argument, "command id is not a UUID");
+  if (in.fence.active() && in.fence.epoch <= 0)
+    return make_error(errc::invalid_argument,
+                      "a fenced append needs its slice's epoch (> 0)");
   prepared_append out;
+  out.fence = in.fence;
   out.stream_id = std::move(in.stream_id);
   out.category = std::string{category_of(out.stream_id)};
   out.expected = in.expected;
@@ -155,6 +159,33 @@ event_store::append_checked(std::vector<checked_append>& appends) {
 
 void event_store::commit_prepared(std::vector<prepared_append>& prepared,
                                   append_results& results) {
+  auto fenced = [](const prepared_append& x) { return x.fence.active(); };
+  if (takes_fences()
+      || std::none_of(prepared.begin(), prepared.end(), fenced)) {
+    run_append(prepared, results);
+    return;
+  }
+  // The others go ahead; the caller gets every append back in its place.
+  std::vector<prepared_append> unfenced;
+  std::vector<size_t> places;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (fenced(prepared[i])) {
+      results[prepared[i].index]
+        = make_error(errc::invalid_argument,
+                     "a fenced append (clustered node) needs a store that "
+                     "keeps slice leases: PostgreSQL");
+      continue;
+    }
+    places.push_back(i);
+    unfenced.push_back(std::move(prepared[i]));
+  }
+  run_append(unfenced, results);
+  for (size_t k = 0; k < places.size(); ++k)
+    prepared[places[k]] = std::move(unfenced[k]);
+}
+
+void event_store::run_append(std::vector<prepared_append>& prepared,
+                             append_results& results) {
   if (prepared.empty())
     return;
   try {

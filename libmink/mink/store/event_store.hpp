@@ -142,8 +142,13 @@ private:
   [[nodiscard]] static caf::expected<prepared_append> check(stream_append in);
 
   /// Passes prepared appends to `do_append`; results go to each `index`.
+  /// Fenced appends are refused here when the adapter `takes_fences` not.
   void commit_prepared(std::vector<prepared_append>& prepared,
                        append_results& results);
+
+  /// `do_append`, with what it throws turned into `storage_failure`.
+  void run_append(std::vector<prepared_append>& prepared,
+                  append_results& results);
 
 public:
   /// Reads up to `limit` events of one stream, starting at `from_version`
@@ -311,6 +316,11 @@ protected:
   /// Starts a watch; `on_commit` is not empty. The default returns null.
   virtual std::unique_ptr<commit_watch>
   do_watch_commits(commit_callback on_commit);
+
+  /// Whether the adapter checks `stream_append::fence` in its append
+  /// transaction; appends with an active fence are refused otherwise. The
+  /// default says no.
+  [[nodiscard]] virtual bool takes_fences() const noexcept;
 };
 
 } // namespace mink

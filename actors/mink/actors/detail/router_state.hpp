@@ -17,6 +17,7 @@
 
 #include "mink/actors/interfaces.hpp"
 #include "mink/actors/router.hpp"
+#include "mink/cluster/ownership.hpp"
 
 namespace mink::detail {
 
@@ -93,5 +94,10 @@ void stop_all(router_self self, const std::string& aggregate_type,
 /// Passivates actors idle longer than `idle_timeout` (busy ones stay).
 void passivate_idle(router_self self, router_stats& stats,
                     std::chrono::milliseconds idle_timeout);
+
+/// Passivates the idle actors of aggregates whose slice `own` says this
+/// node no longer owns (busy ones stay until a later tick).
+void passivate_moved(router_self self, router_stats& stats,
+                     const cluster::ownership& own);
 
 } // namespace mink::detail

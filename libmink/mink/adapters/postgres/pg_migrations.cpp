@@ -124,6 +124,25 @@ ALTER TABLE {schema}.positions
 UPDATE {schema}.positions
   SET command_rows = EXISTS (SELECT 1 FROM {schema}.commands);
 )sql"},
+    {6, "cluster leases", R"sql(
+-- Nodes of a cluster (pg_lease_store): a node is live while expires_at is
+-- ahead of the server's clock, which it renews at each heartbeat.
+CREATE TABLE {schema}.cluster_nodes (
+  node_id    text        PRIMARY KEY,
+  address    text        NOT NULL,
+  joined_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  expires_at timestamptz NOT NULL
+);
+-- One lease per slice, written by the first node to join. epoch grows on
+-- every change of owner (to none included); an append fenced with another
+-- epoch is refused in its transaction, read under the position lock, which
+-- claims take too.
+CREATE TABLE {schema}.cluster_slices (
+  slice integer PRIMARY KEY CHECK (slice >= 0),
+  owner text,
+  epoch bigint  NOT NULL DEFAULT 0
+);
+)sql"},
   };
   return all;
 }

@@ -1,5 +1,6 @@
 #include "mink/adapters/postgres/postgres_adapter.hpp"
 
+#include "mink/adapters/postgres/pg_lease_store.hpp"
 #include "mink/adapters/postgres/pg_migrations.hpp"
 #include "mink/adapters/postgres/pg_pool.hpp"
 #include "mink/adapters/postgres/postgres_checkpoint_store.hpp"
@@ -53,6 +54,7 @@ store_adapter postgres_adapter() {
                                postgres_checkpoint_store, config_of,
                                read_schema>(store_kind::postgres);
   x.table_prefix = table_prefix;
+  x.open_leases = open_as<cluster::lease_store, pg::lease_store, config_of>;
   return x;
 }
 

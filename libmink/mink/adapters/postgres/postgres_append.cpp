@@ -39,6 +39,25 @@ void put_row(std::string& buf, int64_t position, const prepared_append& x,
   }
 }
 
+/// Returns `not_owner` when `x` is fenced with an epoch other than its
+/// slice's current one in `epochs`.
+caf::error check_fence(const prepared_append& x,
+                       const std::unordered_map<int32_t, int64_t>& epochs) {
+  if (!x.fence.active())
+    return {};
+  auto i = epochs.find(x.fence.slice);
+  if (i != epochs.end() && i->second == x.fence.epoch)
+    return {};
+  auto now = i == epochs.end() ? std::string{"has no lease"}
+                               : "is at epoch " + std::to_string(i->second);
+  return make_error(errc::not_owner,
+                    "append to " + x.stream_id + " refused: slice "
+                      + std::to_string(x.fence.slice) + " " + now
+                      + ", the append holds epoch "
+                      + std::to_string(x.fence.epoch)
+                      + " (its node no longer owns the slice)");
+}
+
 /// A stream the attempt writes: where its events go and its answer.
 struct accepted_append {
   prepared_append* x;
@@ -92,6 +111,9 @@ struct postgres_event_store::append_attempt {
   std::unordered_set<std::string> known_events;
   std::unordered_set<std::string> known_commands;
   std::unordered_set<std::string> purged_commands;
+  /// The current epoch of each slice that a fenced append names (absent:
+  /// the slice has no lease row).
+  std::unordered_map<int32_t, int64_t> epochs;
   std::vector<accepted_append> accepted;
 };
 
@@ -122,6 +144,7 @@ postgres_event_store::append_once(PGconn* conn, soci::session& sql,
   append_attempt a{conn, sql, prepared, out, check_ids};
   using step = caf::error (postgres_event_store::*)(append_attempt&);
   for (step next : {&postgres_event_store::reserve_positions,
+                    &postgres_event_store::read_fences,
                     &postgres_event_store::look_up_versions,
                     &postgres_event_store::check_command_ids,
                     &postgres_event_store::decide_streams,
@@ -205,6 +228,23 @@ caf::error postgres_event_store::reserve_positions(append_attempt& a) {
   return {};
 }
 
+caf::error postgres_event_store::read_fences(append_attempt& a) {
+  // Under the position lock, which claims take too: an epoch read here
+  // stays current until this transaction ends.
+  std::vector<int64_t> slices;
+  for (auto& x : a.prepared)
+    if (x.fence.active())
+      slices.push_back(x.fence.slice);
+  if (slices.empty())
+    return {};
+  auto res = pg::exec(a.conn, sql_fences_, {pg::int64_array(slices)});
+  if (!res)
+    return std::move(res.error());
+  for (int i = 0; i < res->rows(); ++i)
+    a.epochs[static_cast<int32_t>(res->int64(i, 0))] = res->int64(i, 1);
+  return {};
+}
+
 caf::error postgres_event_store::look_up_versions(append_attempt& a) {
   if (a.lookup_ids.empty())
     return {};
@@ -265,6 +305,12 @@ caf::error postgres_event_store::check_command_ids(append_attempt& a) {
 caf::error postgres_event_store::decide_streams(append_attempt& a) {
   std::vector<prepared_append*> stale_with_command;
   for (auto& x : a.prepared) {
+    // First: a node that lost the slice must not commit, nor learn
+    // anything of the stream's state.
+    if (auto err = check_fence(x, a.epochs)) {
+      a.out[x.index] = std::move(err);
+      continue;
+    }
     // Before the expected version: a retried command is a duplicate, never
     // a conflict.
     if (!x.command_id.empty() && a.known_commands.count(x.command_id) != 0) {

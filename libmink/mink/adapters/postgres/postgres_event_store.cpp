@@ -90,6 +90,10 @@ postgres_event_store::do_watch_commits(commit_callback on_commit) {
   return pg::commit_listener::start(conninfo_, schema_, std::move(on_commit));
 }
 
+bool postgres_event_store::takes_fences() const noexcept {
+  return true;
+}
+
 void postgres_event_store::prepare_sql() {
   auto s = pg::quote_ident(schema_);
   sql_notify_ = "NOTIFY " + pg::commit_channel(schema_) + ", '";
@@ -103,6 +107,8 @@ void postgres_event_store::prepare_sql() {
   sql_versions_ = "SELECT s.id, (SELECT max(version) FROM " + events
                   + " e WHERE e.stream_id = s.id) FROM unnest($1::text[]) "
                     "AS s(id)";
+  sql_fences_ = "SELECT slice, epoch FROM " + s
+                + ".cluster_slices WHERE slice = ANY($1::int[])";
   sql_known_ids_ = "SELECT event_id::text FROM " + events
                    + " WHERE event_id = ANY($1::uuid[])";
   sql_copy_ = "COPY " + events

@@ -57,6 +57,9 @@ protected:
   std::unique_ptr<commit_watch>
   do_watch_commits(commit_callback on_commit) override;
 
+  /// Checks fences against the `cluster_slices` leases (pg_lease_store).
+  bool takes_fences() const noexcept override;
+
 
 private:
   postgres_event_store(const postgres_config& cfg,
@@ -89,6 +92,9 @@ private:
   /// event; while the server takes it, which streams need a version
   /// lookup and which appends carry command ids.
   caf::error reserve_positions(append_attempt& a);
+
+  /// The current epochs of the slices that fenced appends name.
+  caf::error read_fences(append_attempt& a);
 
   /// The current versions of the streams that need one.
   caf::error look_up_versions(append_attempt& a);
@@ -143,6 +149,7 @@ private:
   inline_projections inline_;
   std::string sql_reserve_;
   std::string sql_versions_;
+  std::string sql_fences_;
   std::string sql_known_ids_;
   std::string sql_copy_;
   std::string sql_set_last_;
