@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "../support/test_account.hpp"
 #include "mink/actors/runtime.hpp"
 #include "mink/adapters/postgres/pg_lease_store.hpp"
+#include "mink/cluster/projection_lease.hpp"
 #include "mink/cluster/slices.hpp"
 #include "mink/errc.hpp"
 
@@ -73,6 +76,35 @@ struct cluster_fixture {
     return rt.ownership()->route_of("account-" + account).local;
   }
 };
+
+/// Counts the events it is handed, under a name of the test's choosing.
+struct counting_projection : async_projection {
+  counting_projection(std::string n, std::shared_ptr<std::atomic<int>> c)
+    : name_(std::move(n)), count_(std::move(c)) {
+    // nop
+  }
+
+  std::string name() const override {
+    return name_;
+  }
+
+  caf::error handle(const std::vector<recorded_event>& events) override {
+    *count_ += static_cast<int>(events.size());
+    return {};
+  }
+
+  std::string name_;
+  std::shared_ptr<std::atomic<int>> count_;
+};
+
+/// The status of projection `name` in `rt`.
+std::shared_ptr<const projection_status> status_of(runtime& rt,
+                                                   const std::string& name) {
+  for (auto& st : rt.projections().statuses())
+    if (st->name() == name)
+      return st;
+  return nullptr;
+}
 
 caf::expected<command_result> open(runtime& rt, const std::string& id) {
   return rt.commands()->send_wait(
@@ -156,6 +188,60 @@ BOOST_AUTO_TEST_CASE(a_node_joining_takes_its_share_and_the_old_owner_lets_go) {
     if (done)
       BOOST_TEST(done->version == 2);
   }
+}
+
+BOOST_AUTO_TEST_CASE(projections_spread_over_the_nodes_and_move_with_slices) {
+  auto a = start(config("node-a"));
+  auto b = start(config("node-b"));
+  BOOST_REQUIRE(eventually([&] {
+    return owned(*a) > 0 && owned(*b) > 0
+           && owned(*a) + owned(*b) == size_t{slices};
+  }));
+  // Each node runs every projection's runner; the slice of its key says
+  // which one leads it.
+  std::vector<std::string> names{"p0", "p1", "p2", "p3", "p4", "p5"};
+  std::map<std::string, std::shared_ptr<std::atomic<int>>> on_a;
+  std::map<std::string, std::shared_ptr<std::atomic<int>>> on_b;
+  int led_by_a = 0;
+  for (auto& n : names) {
+    on_a[n] = std::make_shared<std::atomic<int>>(0);
+    on_b[n] = std::make_shared<std::atomic<int>>(0);
+    BOOST_REQUIRE(!a->projections().add(
+      std::make_shared<counting_projection>(n, on_a[n])));
+    BOOST_REQUIRE(!b->projections().add(
+      std::make_shared<counting_projection>(n, on_b[n])));
+    led_by_a += a->ownership()->route_of(cluster::projection_key(n)).local;
+  }
+  BOOST_TEST(led_by_a > 0);
+  BOOST_TEST(led_by_a < 6);
+  for (int i = 0; i < 10; ++i) {
+    auto id = "q" + std::to_string(i);
+    BOOST_REQUIRE(static_cast<bool>(open(local(*a, id) ? *a : *b, id)));
+  }
+  for (auto& n : names) {
+    auto a_leads = a->ownership()->route_of(cluster::projection_key(n)).local;
+    auto& leader = a_leads ? on_a[n] : on_b[n];
+    auto& standby = a_leads ? on_b[n] : on_a[n];
+    BOOST_TEST_CONTEXT(n) {
+      BOOST_REQUIRE(eventually([&] { return leader->load() == 10; }));
+      BOOST_TEST(standby->load() == 0);
+      BOOST_TEST(status_of(a_leads ? *a : *b, n)->leader());
+      BOOST_TEST(!status_of(a_leads ? *b : *a, n)->leader());
+    }
+  }
+  // node-b leaves: node-a takes its projections over from their
+  // checkpoints, so no event is applied twice or skipped.
+  b->stop();
+  BOOST_REQUIRE(eventually([&] { return owned(*a) == size_t{slices}; }));
+  for (int i = 10; i < 15; ++i)
+    BOOST_REQUIRE(static_cast<bool>(open(*a, "q" + std::to_string(i))));
+  for (auto& n : names)
+    BOOST_TEST_CONTEXT(n) {
+      BOOST_REQUIRE(eventually([&] {
+        return on_a[n]->load() + on_b[n]->load() == 15;
+      }));
+      BOOST_TEST(status_of(*a, n)->leader());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(an_append_for_a_slice_lost_unknowingly_is_fenced) {

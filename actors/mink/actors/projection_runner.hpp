@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -63,6 +64,13 @@ struct runner_config {
   /// Who this process is, in reports (e.g. `pid@host`); filled in by the
   /// engine when empty.
   std::string runner_id;
+  /// How a runner takes its projection's lease: null when another runner
+  /// holds it. Empty = `checkpoint_store::try_lead` (on PostgreSQL a
+  /// session advisory lock); a clustered runtime uses the slice leases
+  /// (`cluster::lead_projection`).
+  std::function<caf::expected<std::unique_ptr<runner_lease>>(
+    const std::string& name)>
+    lead;
 };
 
 /// The events a catch-up batch asks for: as many as fit `cfg.catchup_bytes`

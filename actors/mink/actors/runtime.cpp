@@ -8,6 +8,7 @@
 #include "mink/actors/actor_list.hpp"
 #include "mink/actors/command_bus.hpp"
 #include "mink/adapters/sql/sql_saga_store.hpp"
+#include "mink/cluster/projection_lease.hpp"
 #include "mink/errc.hpp"
 
 namespace mink {
@@ -201,6 +202,12 @@ runtime::start(runtime_config cfg,
   spawn_core(*x, std::move(registry));
   auto rcfg = x->cfg.projections;
   rcfg.log = rcfg.log ? rcfg.log : x->cfg.log;
+  if (x->ownership)
+    // Projections spread over the nodes as slices do, and move with them.
+    rcfg.lead = [own = x->ownership](const std::string& name)
+      -> caf::expected<std::unique_ptr<runner_lease>> {
+      return cluster::lead_projection(own, name);
+    };
   x->engine = std::make_unique<projection_engine>(
     *x->sys, x->stores.events, x->stores.checkpoints, x->feed, rcfg);
   return std::unique_ptr<runtime>{new runtime(std::move(x))};

@@ -193,7 +193,7 @@ bool lead(runner_self self) {
                  to_text(rec.error()));
     return false;
   }
-  auto lease = s.checkpoints->try_lead(s.name);
+  auto lease = s.cfg.lead ? s.cfg.lead(s.name) : s.checkpoints->try_lead(s.name);
   if (!lease) {
     s.cfg.log->warn("mink projection {}: cannot try to take its lease: {}",
                  s.name, to_text(lease.error()));
