@@ -102,6 +102,12 @@ macro(mink_find_dependencies)
                         LIBRARY soci_postgresql
                         DEPS SOCI::core PostgreSQL::PostgreSQL)
   endif()
+  if(actors IN_LIST mink_needed)
+    # CAF's network layer: commands forwarded between the nodes of a
+    # cluster.
+    mink_import_library(CAF::io HEADER caf/io/all.hpp LIBRARY caf_io
+                        DEPS CAF::core)
+  endif()
   if(service IN_LIST mink_needed)
     # prometheus-cpp-dev; its config also looks for the pull and push
     # parts' libraries (civetweb, curl), which that package brings.

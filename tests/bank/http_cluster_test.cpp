@@ -26,7 +26,7 @@ std::map<std::string, std::string> node_env(const std::string& schema,
                                             const std::string& node) {
   auto env = process_env(schema);
   env["BANK_NODE_ID"] = node;
-  env["BANK_NODE_ADDRESS"] = "127.0.0.1:1";
+  env["BANK_NODE_ADDRESS"] = "127.0.0.1:0";
   env["BANK_CLUSTER_SLICES"] = std::to_string(slices);
   env["BANK_HEARTBEAT_MS"] = "200";
   env["BANK_LEASE_TTL_MS"] = "1000";

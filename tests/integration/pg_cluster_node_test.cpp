@@ -52,7 +52,7 @@ struct cluster_fixture {
     cfg.store.schema_given = true;
     cfg.threads = 2;
     cfg.cluster.node_id = node;
-    cfg.cluster.address = node + ":4100";
+    cfg.cluster.address = "127.0.0.1:0";
     cfg.cluster.slice_count = slices;
     cfg.cluster.heartbeat = heartbeat;
     cfg.cluster.lease_ttl = 5 * heartbeat;

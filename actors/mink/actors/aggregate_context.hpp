@@ -67,6 +67,9 @@ struct aggregate_context {
   /// only for the slices it owns (others are answered `not_owner`) and
   /// passivate the actors of slices it lost. None outside a cluster.
   std::shared_ptr<const cluster::ownership> ownership;
+  /// A clustered node's forwarder: commands for slices another node owns
+  /// go there (see `spawn_forwarder`); none = refused with `not_owner`.
+  command_handler_actor forwarder;
 };
 
 } // namespace mink

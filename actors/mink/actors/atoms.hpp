@@ -44,5 +44,7 @@ using expire_atom = caf::atom_constant<caf::atom("mk_expire")>;
 using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
 /// The last handle is gone: end once what is in flight is answered.
 using close_atom = caf::atom_constant<caf::atom("mk_close")>;
+/// A command forwarded to the node that owns its aggregate's slice.
+using forward_atom = caf::atom_constant<caf::atom("mk_forward")>;
 
 } // namespace mink

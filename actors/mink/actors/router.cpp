@@ -186,10 +186,17 @@ caf::result<command_result> route(router_self self, command_envelope& cmd) {
                         + st.aggregate_type + "'");
   if (auto err = validate_stream_id(cmd.stream_id()))
     return err;
-  if (auto& own = st.ctx->ownership)
-    if (auto fence = own->fence_for(cmd.stream_id()); !fence)
-      return std::move(fence.error());
   auto rp = self->make_response_promise<command_result>();
+  if (auto& own = st.ctx->ownership) {
+    if (auto fence = own->fence_for(cmd.stream_id()); !fence) {
+      // Another node's slice: passed on once, never back and forth.
+      if (!cmd.forwarded && st.ctx->forwarder)
+        rp.delegate(st.ctx->forwarder, command_atom::value, std::move(cmd));
+      else
+        rp.deliver(std::move(fence.error()));
+      return rp;
+    }
+  }
   if (auto s = st.stopping.find(cmd.aggregate_id); s != st.stopping.end()) {
     if (!try_hold(st, st.cfg, s->second, cmd, rp)) {
       st.stats->held_refused.fetch_add(1, std::memory_order_relaxed);

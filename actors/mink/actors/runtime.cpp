@@ -7,6 +7,7 @@
 
 #include "mink/actors/actor_list.hpp"
 #include "mink/actors/command_bus.hpp"
+#include "mink/actors/forwarding.hpp"
 #include "mink/adapters/sql/sql_saga_store.hpp"
 #include "mink/cluster/projection_lease.hpp"
 #include "mink/errc.hpp"
@@ -37,6 +38,11 @@ struct runtime::impl {
   /// A clustered node's lease store and ownership; null outside a cluster.
   std::shared_ptr<cluster::lease_store> leases;
   std::shared_ptr<cluster::ownership> ownership;
+  /// Where forwarded commands go on this node, and its forwarding
+  /// counters (clustered nodes only).
+  std::shared_ptr<forward_routes> forward_table;
+  std::shared_ptr<forward_stats> forwarding
+    = std::make_shared<forward_stats>();
   bool stopped = false;
 
   void stop();
@@ -137,6 +143,20 @@ open_cluster(const runtime_config& cfg) {
   return std::shared_ptr<cluster::lease_store>{std::move(*leases)};
 }
 
+/// Publishes the node's endpoint for forwarded commands on its cluster
+/// address, which then names the port bound (for an address with port 0).
+caf::error start_endpoint(runtime::impl& x) {
+  x.forward_table = std::make_shared<forward_routes>();
+  auto endpoint = spawn_forward_endpoint(*x.sys, x.forward_table,
+                                         x.cfg.command_timeout);
+  x.front.add(endpoint);
+  auto bound = publish_forward_endpoint(*x.sys, endpoint, x.cfg.cluster.address);
+  if (!bound)
+    return std::move(bound.error());
+  x.cfg.cluster.address = *bound;
+  return {};
+}
+
 /// Spawns the actors every aggregate type shares.
 void spawn_core(runtime::impl& x,
                 std::shared_ptr<const event_registry> registry) {
@@ -198,8 +218,21 @@ runtime::start(runtime_config cfg,
     return std::move(leases.error());
   x->leases = std::move(*leases);
   configure_system(x->sys_cfg, x->cfg.threads);
+  if (x->leases)
+    configure_forwarding(x->sys_cfg, x->cfg.cluster.heartbeat,
+                         x->cfg.cluster.lease_ttl);
   x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
+  if (x->leases)
+    if (auto err = start_endpoint(*x))
+      return err;
   spawn_core(*x, std::move(registry));
+  if (x->leases) {
+    auto fwd = spawn_forwarder(*x->sys, x->ownership, x->forward_table,
+                               x->cfg.command_timeout, x->forwarding,
+                               x->cfg.log);
+    x->front.add(fwd);
+    x->ctx.forwarder = fwd;
+  }
   auto rcfg = x->cfg.projections;
   rcfg.log = rcfg.log ? rcfg.log : x->cfg.log;
   if (x->ownership)
@@ -223,7 +256,7 @@ runtime::~runtime() {
 
 caf::expected<std::shared_ptr<router_stats>>
 runtime::add_router(std::string type, std::vector<std::string> command_names,
-                    aggregate_model_factory make_model) {
+                    aggregate_model_factory make_model, command_codec codec) {
   auto& x = *impl_;
   if (x.commands_started || x.stopped)
     return make_error(errc::invalid_argument,
@@ -240,8 +273,11 @@ runtime::add_router(std::string type, std::vector<std::string> command_names,
   auto router = spawn_router(*x.sys, type, x.ctx, x.cfg.routers, stats,
                              make_model);
   x.front.add(router);
-  for (auto& name : command_names)
+  for (auto& name : command_names) {
+    if (x.forward_table)
+      x.forward_table->add(name, {router, codec});
     x.bus_cfg.routes.emplace(std::move(name), router);
+  }
   x.routers.emplace(std::move(type), stats);
   return stats;
 }
@@ -327,6 +363,10 @@ caf::actor_system& runtime::system() noexcept {
 
 std::shared_ptr<const cluster::ownership> runtime::ownership() const noexcept {
   return impl_->ownership;
+}
+
+const forward_stats& runtime::forwarding() const noexcept {
+  return *impl_->forwarding;
 }
 
 namespace {

@@ -14,7 +14,9 @@
 #include "mink/actors/aggregate_actor.hpp"
 #include "mink/actors/aggregate_context.hpp"
 #include "mink/actors/command_client.hpp"
+#include "mink/actors/command_codec.hpp"
 #include "mink/actors/feed.hpp"
+#include "mink/actors/forwarding.hpp"
 #include "mink/actors/health.hpp"
 #include "mink/actors/lease_keeper.hpp"
 #include "mink/actors/persistence.hpp"
@@ -105,18 +107,24 @@ public:
   /// Spawns the router of `Decider`'s aggregates, under the stream category
   /// `Decider::category`, and routes every command of its command variant
   /// (declared with `MINK_COMMAND`) to it. Before `start_commands` only.
+  /// Its commands can be forwarded between the nodes of a cluster (their
+  /// payload as JSON, by the declared codecs).
   template <class Decider>
   caf::expected<std::shared_ptr<router_stats>> add_aggregate() {
-    return add_aggregate<Decider>(Decider::category,
-                                  routed_command_names<Decider>());
+    return add_router(Decider::category, routed_command_names<Decider>(),
+                      make_model_factory<Decider>(),
+                      make_command_codec<typename Decider::command_type>());
   }
 
   /// `add_aggregate` without the template: the models come from
-  /// `make_model`. Fails with `invalid_argument` after `start_commands`,
-  /// for a type added before, or for a command name routed already.
+  /// `make_model`; `codec` carries the commands to other nodes of a
+  /// cluster (empty: a clustered node refuses commands for other nodes'
+  /// slices with `not_owner`). Fails with `invalid_argument` after
+  /// `start_commands`, for a type added before, or for a command name
+  /// routed already.
   caf::expected<std::shared_ptr<router_stats>>
   add_router(std::string type, std::vector<std::string> command_names,
-             aggregate_model_factory make_model);
+             aggregate_model_factory make_model, command_codec codec = {});
 
   /// Starts the command bus with `pipeline` over the routes added, and the
   /// command client. Once; fails with `invalid_argument` the second time.
@@ -162,6 +170,10 @@ public:
   /// cluster.
   [[nodiscard]] std::shared_ptr<const cluster::ownership>
   ownership() const noexcept;
+
+  /// Commands this node passed on to other nodes, and those it could not
+  /// (zero outside a cluster).
+  [[nodiscard]] const forward_stats& forwarding() const noexcept;
 
   /// Checks the store (it answers its last position), the committer (the
   /// persistence actor runs and its queue is below its bound) and each

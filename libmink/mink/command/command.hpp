@@ -31,6 +31,10 @@ struct command_envelope {
   /// rules still see the real state. A hint for speed: wrong, it costs one
   /// refused append.
   bool expects_no_stream = false;
+  /// Another node of a cluster passed the command on to this one, the
+  /// owner of its aggregate's slice (as that node saw it): this node runs
+  /// it or refuses it with `not_owner`, never passes it on again.
+  bool forwarded = false;
 
   /// Returns the target stream id.
   std::string stream_id() const { return aggregate_type + "-" + aggregate_id; }

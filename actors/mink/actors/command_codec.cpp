@@ -1,0 +1,33 @@
+#include "mink/actors/command_codec.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace mink::detail {
+
+std::string write_json(const rapidjson::Document& doc) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  doc.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+caf::error read_json(const std::string& json, const std::string& what,
+                     rapidjson::Document& doc) {
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError())
+    return make_error(errc::decode_failed,
+                      "command " + what + ": not JSON ("
+                        + rapidjson::GetParseError_En(doc.GetParseError())
+                        + ")");
+  return {};
+}
+
+caf::error not_a_command_payload() {
+  return make_error(errc::invalid_argument,
+                    "the command's payload is not its aggregate's command "
+                    "type: it cannot be forwarded");
+}
+
+} // namespace mink::detail
