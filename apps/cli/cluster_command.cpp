@@ -29,12 +29,16 @@ void status(context& ctx) {
   std::map<std::string, int> owned;
   for (auto& x : view.slices)
     ++owned[x.owner];
+  auto count = [&](const std::string& owner) {
+    auto i = owned.find(owner);
+    return i == owned.end() ? 0 : i->second;
+  };
   std::cout << "NODE\tADDRESS\tLIVE\tLEASE_MS\tSLICES\n";
   for (auto& m : view.members)
     std::cout << m.node_id << '\t' << m.address << '\t'
               << (m.live ? "yes" : "no") << '\t' << m.lease_left_ms << '\t'
-              << owned[m.node_id] << '\n';
-  auto free = owned.count("") != 0 ? owned[""] : 0;
+              << count(m.node_id) << '\n';
+  auto free = count("");
   std::cout << view.slices.size() << " slices, " << free << " without owner";
   for (auto& [owner, n] : owned)
     if (!owner.empty() && !view.is_live(owner))

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(three_nodes_share_the_slices_and_take_over_a_dead_one) {
   for (auto id : {"node-a", "node-b", "node-c"})
     beat(id);
   // c's lease is short: it stops renewing below, as a killed node would.
-  step("node-c", 300ms);
+  step("node-c", 2s);
   step("node-a");
   step("node-b");
   auto shares = owned();
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(an_append_fenced_with_a_stale_epoch_is_refused_alone) {
 
 BOOST_AUTO_TEST_CASE(a_claim_waits_for_an_append_in_flight_and_fences_it_after) {
   beat("node-a");
-  beat("node-b", 300ms);
+  beat("node-b", 1s);
   auto store = postgres_event_store::open(cfg);
   BOOST_REQUIRE(store);
   auto mine = leases->claim("node-b", {lease_of(7)});
@@ -236,8 +236,9 @@ BOOST_AUTO_TEST_CASE(a_claim_waits_for_an_append_in_flight_and_fences_it_after) 
   BOOST_REQUIRE(run("BEGIN"));
   BOOST_REQUIRE(run(("UPDATE " + schema + ".positions SET last = last"
                      " WHERE id = 1").c_str()));
+  auto seen = lease_of(7);
   auto taken = std::async(std::launch::async, [&] {
-    return leases->claim("node-a", {lease_of(7)});
+    return leases->claim("node-a", {seen});
   });
   // The claim waits for the lock (seen by the server), not for a time.
   BOOST_REQUIRE(eventually([&] {

@@ -281,6 +281,29 @@ BOOST_AUTO_TEST_CASE(an_append_for_a_slice_lost_unknowingly_is_fenced) {
   BOOST_TEST(static_cast<bool>(fine), why(fine));
 }
 
+BOOST_AUTO_TEST_CASE(a_restart_under_the_same_id_fences_off_the_previous_run) {
+  // The first run's beats are far apart: it keeps believing it owns
+  // everything while the second run (same node id) takes over, as a
+  // paused process would while its replacement starts.
+  auto old_run = start(config("node-a", 20s));
+  BOOST_REQUIRE(eventually([&] { return owned(*old_run) == size_t{slices}; }));
+  BOOST_REQUIRE(static_cast<bool>(open(*old_run, "r1")));
+  pg_test_query("UPDATE " + schema + ".cluster_nodes SET expires_at ="
+                " clock_timestamp() - interval '1 second'");
+  auto new_run = start(config("node-a"));
+  BOOST_REQUIRE(eventually([&] { return owned(*new_run) == size_t{slices}; }));
+  BOOST_TEST(new_run->ownership()->node_id()
+             != old_run->ownership()->node_id());
+  BOOST_REQUIRE(local(*old_run, "r1"));
+  auto stale = old_run->commands()->send_wait(
+    test_domain::make_command("r1", test_domain::deposit{5}));
+  BOOST_REQUIRE(!stale);
+  BOOST_TEST((code_of(stale.error()) == errc::not_owner), why(stale));
+  auto fresh = new_run->commands()->send_wait(
+    test_domain::make_command("r1", test_domain::deposit{5}));
+  BOOST_TEST(static_cast<bool>(fresh), why(fresh));
+}
+
 BOOST_AUTO_TEST_CASE(slices_move_when_a_node_leaves_or_stops_renewing) {
   auto a = start(config("node-a"));
   auto b = start(config("node-b"));

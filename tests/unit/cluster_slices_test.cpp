@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,8 +62,13 @@ BOOST_AUTO_TEST_CASE(streams_hash_to_every_slice_about_evenly) {
   auto [least, most] = std::minmax_element(hits.begin(), hits.end());
   BOOST_TEST(*least > streams / default_slice_count / 2);
   BOOST_TEST(*most < streams / default_slice_count * 2);
-  // The same id always lands in the same slice, whatever the caller.
-  BOOST_TEST(slice_of("account-42", 1024) == slice_of("account-42", 1024));
+  // Pinned: a change would put a stream in two slices while old and new
+  // nodes run side by side.
+  BOOST_TEST(slice_of("account-42", 1024) == 611);
+  BOOST_TEST(slice_of("order-1", 1024) == 467);
+  BOOST_TEST(slice_of("bank-acc7", 1024) == 478);
+  BOOST_TEST(preferred_owner(5, {"node-a", "node-b", "node-c"}) == "node-c");
+  BOOST_TEST(preferred_owner(700, {"node-a", "node-b", "node-c"}) == "node-b");
   BOOST_TEST(slice_of("x", 1) == 0);
   BOOST_TEST(slice_of("x", 0) == 0);
 }
@@ -143,7 +149,8 @@ BOOST_AUTO_TEST_CASE(ownership_routes_fences_and_hands_over) {
   std::vector<std::string> owners(count, "node-b");
   auto mine = slice_of("order-1", count);
   owners[static_cast<size_t>(mine)] = "node-a";
-  own.update(make_view(owners, {"node-a", "node-b"}));
+  auto later = std::chrono::steady_clock::now() + std::chrono::hours{1};
+  own.update(make_view(owners, {"node-a", "node-b"}), later);
   auto r = own.route_of("order-1");
   BOOST_TEST(r.local);
   BOOST_TEST(r.slice == mine);
@@ -183,12 +190,37 @@ BOOST_AUTO_TEST_CASE(ownership_routes_fences_and_hands_over) {
   // A new epoch in the table is a loss and a gain; dropping all, a loss.
   auto moved = make_view(owners, {"node-a", "node-b"});
   moved.slices[static_cast<size_t>(mine)].epoch = 9;
-  own.update(moved);
+  own.update(moved, later);
   BOOST_TEST(own.fence_for("order-1")->epoch == 9);
+  // Past the lease the table's heartbeat renewed, nothing is local.
+  own.update(moved, std::chrono::steady_clock::now());
+  BOOST_TEST(!own.route_of("order-1").local);
+  BOOST_TEST(own.owned().empty());
+  own.update(moved, later);
   own.drop_all();
   BOOST_TEST(!own.route_of("order-1").local);
   BOOST_TEST(own.stats().lost == 2u);
   BOOST_TEST(own.stats().gained == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_node_claims_its_previous_runs_slices) {
+  // node-a/run1 died owning everything; node-a/run2 is the same node's
+  // new run: it claims them all (a new epoch fences run1 off), and run1,
+  // should it wake up, claims nothing that run2 holds.
+  auto run1 = member_id("node-a", "run1");
+  auto run2 = member_id("node-a", "run2");
+  BOOST_TEST(node_of(run2) == "node-a");
+  auto v = make_view(std::vector<std::string>(8, run1), {run2}, {run1});
+  BOOST_TEST(plan_leases(v, run2).claim.size() == 8u);
+  auto woke = make_view(std::vector<std::string>(8, run2), {run1, run2});
+  auto p = plan_leases(woke, run1);
+  BOOST_TEST(p.claim.empty());
+  BOOST_TEST(p.release.empty());
+  BOOST_TEST(check_member_id(run1).empty());
+  BOOST_TEST(check_member_id("node-a").empty());
+  BOOST_TEST(!check_member_id("node-a/").empty());
+  BOOST_TEST(!check_member_id("node-a/x y").empty());
+  BOOST_TEST(!check_member_id("node a/x").empty());
 }
 
 BOOST_AUTO_TEST_CASE(node_ids_are_checked) {

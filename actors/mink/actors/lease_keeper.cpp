@@ -43,6 +43,8 @@ void failed(keeper_state& st, const std::string& what, const caf::error& err) {
 }
 
 /// One heartbeat: renew, release what was handed over, hand over, claim.
+/// The table is taken as soon as the lease is renewed; releases and claims
+/// are added as they succeed, so a failing claim does not hide a renewal.
 void beat(keeper_state& st) {
   auto& id = st.cfg.node_id;
   auto sent = std::chrono::steady_clock::now();
@@ -51,24 +53,37 @@ void beat(keeper_state& st) {
   if (!view)
     return failed(st, "renew its lease", view.error());
   st.last_renewed = sent;
+  auto valid_until = sent + st.cfg.lease_ttl;
   auto plan = cluster::plan_leases(*view, id);
+  // Every slice to give up stops taking commands now; those handed over
+  // a heartbeat ago are released now, the others at the next one.
+  std::vector<int32_t> leaving;
   std::vector<int32_t> release;
-  std::vector<int32_t> hand_over;
-  for (auto& x : plan.release)
-    (st.leaving.count(x.slice) != 0 ? release : hand_over).push_back(x.slice);
+  std::set<int32_t> hand_over;
+  for (auto& x : plan.release) {
+    leaving.push_back(x.slice);
+    if (st.leaving.count(x.slice) != 0)
+      release.push_back(x.slice);
+    else
+      hand_over.insert(x.slice);
+  }
+  st.own->update(*view, valid_until);
+  st.own->hand_over(leaving);
+  st.leaving = std::move(hand_over);
   if (!release.empty()) {
     auto gone = st.leases->release(id, release);
     if (!gone)
       return failed(st, "release slices", gone.error());
     patch(*view, *gone);
+    st.own->update(*view, valid_until);
   }
-  auto won = st.leases->claim(id, plan.claim);
-  if (!won)
-    return failed(st, "claim slices", won.error());
-  patch(*view, *won);
-  st.own->update(*view);
-  st.own->hand_over(hand_over);
-  st.leaving = std::set<int32_t>{hand_over.begin(), hand_over.end()};
+  if (!plan.claim.empty()) {
+    auto won = st.leases->claim(id, plan.claim);
+    if (!won)
+      return failed(st, "claim slices", won.error());
+    patch(*view, *won);
+    st.own->update(*view, valid_until);
+  }
   if (st.failing)
     st.log->info("mink cluster: node {} renews its lease again", id);
   st.failing = false;

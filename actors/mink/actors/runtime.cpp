@@ -11,6 +11,7 @@
 #include "mink/adapters/sql/sql_saga_store.hpp"
 #include "mink/cluster/projection_lease.hpp"
 #include "mink/errc.hpp"
+#include "mink/uuid.hpp"
 
 namespace mink {
 
@@ -127,6 +128,9 @@ open_cluster(const runtime_config& cfg) {
     return make_error(errc::invalid_argument,
                       "cluster: node " + c.node_id
                         + " needs the address other nodes reach it at");
+  if (auto err = cluster::check_announce({c.node_id, c.address, c.lease_ttl},
+                                         c.slice_count))
+    return make_error(errc::invalid_argument, "cluster: " + message_of(err));
   if (c.heartbeat.count() <= 0 || c.lease_ttl < 2 * c.heartbeat)
     return make_error(errc::invalid_argument,
                       "cluster: the lease must last at least two heartbeats "
@@ -167,15 +171,20 @@ void spawn_core(runtime::impl& x,
   auto pcfg = cfg.persistence;
   pcfg.feed = x.feed;
   if (x.leases) {
-    x.ownership = std::make_shared<cluster::ownership>(cfg.cluster.node_id,
+    // This run's member id: a restart under the same node id is a new
+    // member, whose claims fence off the run before it.
+    auto keeper_cfg = cfg.cluster;
+    keeper_cfg.node_id = cluster::member_id(cfg.cluster.node_id,
+                                            make_uuid().substr(24));
+    x.ownership = std::make_shared<cluster::ownership>(keeper_cfg.node_id,
                                                        cfg.cluster.slice_count);
     pcfg.fence_for = [own = x.ownership](std::string_view stream_id) {
       return own->fence_for(stream_id);
     };
     x.ctx.ownership = x.ownership;
-    // Stopped first of the core: it leaves the cluster once the routers
-    // and the bus are down.
-    x.core.add(spawn_lease_keeper(sys, x.leases, cfg.cluster, x.ownership,
+    // Told to stop first of the core (after the routers and the bus were
+    // told): it leaves the cluster as it ends.
+    x.core.add(spawn_lease_keeper(sys, x.leases, keeper_cfg, x.ownership,
                                   cfg.log));
   }
   x.ctx.writer = spawn_persistence(sys, x.stores.events, pcfg);

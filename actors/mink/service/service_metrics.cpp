@@ -174,6 +174,9 @@ void collect_projections(scrape& s, const projection_engine& engine) {
                           "1 when the projection is faulted.");
   auto& applied = s.counter("mink_projection_events_applied_total",
                             "Events applied.");
+  auto& leads = s.gauge("mink_projection_leader",
+                        "1 when this process runs the projection (holds its "
+                        "lease), 0 while it stands by.");
   constexpr projection_state states[]
     = {projection_state::running,    projection_state::paused,
        projection_state::catching_up, projection_state::rebuilding,
@@ -190,11 +193,21 @@ void collect_projections(scrape& s, const projection_engine& engine) {
                      {{"projection", st->name()},
                       {"state", std::string{to_string(x)}}});
     scrape::sample(faulted, now == projection_state::faulted ? 1.0 : 0.0, l);
+    scrape::sample(leads, st->leader() ? 1.0 : 0.0, l);
     scrape::sample(applied, static_cast<double>(st->events_applied()), l);
   }
 }
 
-void collect_cluster(scrape& s, const cluster::ownership& own) {
+void collect_cluster(scrape& s, const cluster::ownership& own,
+                     const forward_stats* fwd) {
+  if (fwd != nullptr)
+    add_counters(s, {{"mink_cluster_commands_forwarded_total",
+                      "Commands passed on to the owner of their slice.",
+                      num(fwd->forwarded)},
+                     {"mink_cluster_forward_failures_total",
+                      "Commands that could not be passed on (no owner, no "
+                      "codec, owner unreachable).",
+                      num(fwd->failed)}});
   auto x = own.stats();
   auto& members = s.gauge("mink_cluster_members",
                           "Nodes in the cluster's table, by liveness.");
@@ -241,6 +254,7 @@ metric_sources sources_of(runtime& rt) {
   for (const auto& r : rt.saga_runners())
     src.sagas.emplace(r->saga_name(), r->shared_stats());
   src.cluster = rt.ownership();
+  src.forwarding = &rt.forwarding();
   return src;
 }
 
@@ -320,7 +334,7 @@ std::string service_metrics::render() const {
       collect_projections(s, *src_.engine);
     collect_sagas(s, src_.sagas);
     if (src_.cluster)
-      collect_cluster(s, *src_.cluster);
+      collect_cluster(s, *src_.cluster, src_.forwarding);
     for (const auto& c : src_.counters)
       scrape::sample(s.counter(c.name.c_str(), c.help.c_str()), c.read());
     s.move_to(families);

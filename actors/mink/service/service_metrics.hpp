@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "mink/actors/forwarding.hpp"
 #include "mink/cluster/ownership.hpp"
 #include "mink/saga/saga_runner.hpp"
 
@@ -64,6 +65,9 @@ struct metric_sources {
   std::vector<counter_source> counters;
   /// A clustered node's slice ownership; null outside a cluster.
   std::shared_ptr<const cluster::ownership> cluster;
+  /// Its forwarding counters (not owned: the runtime outlives the
+  /// metrics); may be null.
+  const forward_stats* forwarding = nullptr;
 };
 
 /// What a running runtime offers: its persistence, aggregate, snapshot,

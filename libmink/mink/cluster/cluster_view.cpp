@@ -21,18 +21,25 @@ bool cluster_view::is_live(const std::string& node_id) const {
   });
 }
 
-lease_plan plan_leases(const cluster_view& view, const std::string& node_id) {
-  auto live = view.live_ids();
-  if (!std::binary_search(live.begin(), live.end(), node_id))
-    live.insert(std::upper_bound(live.begin(), live.end(), node_id), node_id);
+lease_plan plan_leases(const cluster_view& view, const std::string& member) {
+  // Preference is by node id, so that a node that restarts (a new member
+  // id, the same node id) gets the same share back.
+  std::vector<std::string> nodes;
+  for (auto& m : view.members)
+    if (m.live)
+      nodes.emplace_back(node_of(m.node_id));
+  auto me = std::string{node_of(member)};
+  nodes.push_back(me);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   lease_plan plan;
   for (auto& lease : view.slices) {
-    auto wanted = preferred_owner(lease.slice, live);
-    if (wanted == node_id) {
+    auto wanted = preferred_owner(lease.slice, nodes);
+    if (wanted == me) {
       if (lease.owner.empty()
-          || (lease.owner != node_id && !view.is_live(lease.owner)))
+          || (lease.owner != member && !view.is_live(lease.owner)))
         plan.claim.push_back(lease);
-    } else if (lease.owner == node_id) {
+    } else if (lease.owner == member) {
       plan.release.push_back(lease);
     }
   }

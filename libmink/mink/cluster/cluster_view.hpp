@@ -8,6 +8,7 @@ namespace mink::cluster {
 
 /// A node as the lease table records it.
 struct member {
+  /// Its member id (`node_id/incarnation`, see `member_id`).
   std::string node_id;
   /// Where other nodes reach it (host:port of its command endpoint).
   std::string address;
@@ -49,11 +50,13 @@ struct lease_plan {
   std::vector<slice_lease> release;
 };
 
-/// Plans `node_id`'s next step from `view`, taking it as live (it has
-/// just renewed its lease): each slice should be owned by
-/// `preferred_owner(slice, live ids)`. A slice held by another live node
-/// is never claimed: its owner releases it first.
+/// Plans the next step of `member` (a member id, see `member_id`) from
+/// `view`, taking it as live (it has just renewed its lease): each slice
+/// should be owned by a member of node `preferred_owner(slice, the node
+/// ids of the live members)`. A slice held by another live member is never
+/// claimed: its owner releases it first; one held by a member that is not
+/// live (a previous run of this node included) is claimed.
 [[nodiscard]] lease_plan plan_leases(const cluster_view& view,
-                                     const std::string& node_id);
+                                     const std::string& member);
 
 } // namespace mink::cluster

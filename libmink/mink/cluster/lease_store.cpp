@@ -11,11 +11,13 @@ namespace {
 /// heartbeat.
 constexpr int32_t max_slice_count = 65536;
 
-caf::error check_id(const std::string& node_id) {
-  if (auto what = check_node_id(node_id); !what.empty())
+caf::error check_id(const std::string& member) {
+  if (auto what = check_member_id(member); !what.empty())
     return make_error(errc::invalid_argument, std::move(what));
   return {};
 }
+
+} // namespace
 
 caf::error check_announce(const node_announce& self, int32_t slice_count) {
   if (auto err = check_id(self.node_id))
@@ -39,6 +41,8 @@ caf::error check_announce(const node_announce& self, int32_t slice_count) {
                         + std::to_string(slice_count));
   return {};
 }
+
+namespace {
 
 caf::error check_slices(const std::vector<int32_t>& which) {
   for (auto s : which)

@@ -14,13 +14,20 @@ namespace mink::cluster {
 
 /// What a node says of itself when it renews its lease.
 struct node_announce {
-  /// 1 to 100 bytes of ASCII letters, digits and `._:-`; unique per node.
+  /// Its member id (`member_id(node_id, incarnation)`, or a bare node id):
+  /// 1 to 100 bytes of ASCII letters, digits and `._:-`, unique per node,
+  /// then optionally `/` and the incarnation.
   std::string node_id;
   /// Where other nodes reach it; 1 to 255 bytes without control characters.
   std::string address;
   /// How long its lease lasts from now (at least 100 ms, at most 1 hour).
   std::chrono::milliseconds ttl{5000};
 };
+
+/// Returns `invalid_argument` naming the problem when `self` or
+/// `slice_count` would be refused by `lease_store::heartbeat`.
+[[nodiscard]] caf::error check_announce(const node_announce& self,
+                                        int32_t slice_count);
 
 /// The port of cluster membership and slice ownership: a table of nodes
 /// with leases, and one lease per slice with an epoch. Only the

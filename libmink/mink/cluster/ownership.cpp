@@ -17,7 +17,8 @@ route ownership::route_of(std::string_view stream_id) const {
   r.slice = slice_of(stream_id, slice_count_);
   std::lock_guard<std::mutex> guard{mtx_};
   auto& s = slots_[static_cast<size_t>(r.slice)];
-  r.local = s.owner == node_id_ && !s.leaving;
+  r.local = s.owner == node_id_ && !s.leaving
+            && std::chrono::steady_clock::now() < valid_until_;
   r.owner = s.owner;
   r.address = s.address;
   r.epoch = s.epoch;
@@ -34,14 +35,17 @@ ownership::fence_for(std::string_view stream_id) const {
                       + std::to_string(r.slice) + " of " + std::string{stream_id}
                       + (r.owner.empty() ? std::string{" (no owner now)"}
                          : r.owner == node_id_
-                           ? std::string{" (handing it over)"}
-                           : " (" + r.owner + " does)"));
+                           ? std::string{" (handing it over, or its lease"
+                                         " was not renewed in time)"}
+                           : " (" + r.owner + " does, at " + r.address + ")"));
 }
 
-void ownership::update(const cluster_view& view) {
+void ownership::update(const cluster_view& view,
+                       std::chrono::steady_clock::time_point valid_until) {
   std::lock_guard<std::mutex> guard{mtx_};
   updated_ = true;
   updated_at_ = std::chrono::steady_clock::now();
+  valid_until_ = valid_until;
   members_ = view.members.size();
   members_live_ = 0;
   for (auto& m : view.members)
@@ -91,6 +95,8 @@ void ownership::drop_all() {
 std::vector<int32_t> ownership::owned() const {
   std::lock_guard<std::mutex> guard{mtx_};
   std::vector<int32_t> xs;
+  if (std::chrono::steady_clock::now() >= valid_until_)
+    return xs;
   for (size_t i = 0; i < slots_.size(); ++i)
     if (slots_[i].owner == node_id_ && !slots_[i].leaving)
       xs.push_back(static_cast<int32_t>(i));
@@ -100,8 +106,9 @@ std::vector<int32_t> ownership::owned() const {
 ownership::summary ownership::stats() const {
   std::lock_guard<std::mutex> guard{mtx_};
   summary x;
+  auto valid = std::chrono::steady_clock::now() < valid_until_;
   for (auto& s : slots_)
-    x.owned += s.owner == node_id_ && !s.leaving ? 1 : 0;
+    x.owned += valid && s.owner == node_id_ && !s.leaving ? 1 : 0;
   x.members = members_;
   x.members_live = members_live_;
   x.gained = gained_;

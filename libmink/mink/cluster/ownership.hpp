@@ -34,6 +34,7 @@ struct route {
 /// thread.
 class ownership {
 public:
+  /// `node_id` is the member id the node holds leases under.
   ownership(std::string node_id, int32_t slice_count);
 
   const std::string& node_id() const noexcept { return node_id_; }
@@ -49,8 +50,12 @@ public:
   fence_for(std::string_view stream_id) const;
 
   /// Takes the table a heartbeat returned, with the leases this node has
-  /// won or kept since (`view` may predate its own claims).
-  void update(const cluster_view& view);
+  /// won or kept since (`view` may predate its own claims). The node's
+  /// slices count as its own until `valid_until` (when its lease, renewed
+  /// by that heartbeat, ends): past it, other nodes may own them, so it
+  /// stops taking their commands even before a keeper that hangs says so.
+  void update(const cluster_view& view,
+              std::chrono::steady_clock::time_point valid_until);
 
   /// Stops taking commands for `slices` (before they are released): they
   /// are routed as not local from now on, and fenced as not owned. Slices
@@ -95,6 +100,7 @@ private:
   uint64_t gained_ = 0;
   uint64_t lost_ = 0;
   std::chrono::steady_clock::time_point updated_at_{};
+  std::chrono::steady_clock::time_point valid_until_{};
   bool updated_ = false;
 };
 

@@ -67,4 +67,31 @@ std::string check_node_id(std::string_view node_id) {
   return {};
 }
 
+std::string member_id(std::string_view node_id, std::string_view incarnation) {
+  std::string x{node_id};
+  x += '/';
+  x += incarnation;
+  return x;
+}
+
+std::string_view node_of(std::string_view member) noexcept {
+  return member.substr(0, member.find('/'));
+}
+
+std::string check_member_id(std::string_view member) {
+  auto node = node_of(member);
+  if (auto what = check_node_id(node); !what.empty())
+    return what;
+  if (node.size() == member.size())
+    return {};
+  auto run = member.substr(node.size() + 1);
+  if (run.empty() || run.size() > 36)
+    return "a member id's incarnation must be 1 to 36 bytes long";
+  for (unsigned char c : run)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9') || c == '-'))
+      return "a member id's incarnation may hold letters, digits and - only";
+  return {};
+}
+
 } // namespace mink::cluster

@@ -13,7 +13,9 @@ namespace mink::cluster {
 constexpr int32_t default_slice_count = 1024;
 
 /// The slice of `stream_id` among `slice_count` (> 0): FNV-1a (64 bits) of
-/// its bytes, modulo the count. The same on every node and platform.
+/// its bytes, mixed (splitmix64's finaliser), modulo the count. The same
+/// on every node and platform, and fixed: a change would put a stream in
+/// two slices during a rolling upgrade (tests pin known values).
 [[nodiscard]] int32_t slice_of(std::string_view stream_id,
                                int32_t slice_count) noexcept;
 
@@ -28,5 +30,19 @@ preferred_owner(int32_t slice, const std::vector<std::string>& live_nodes);
 /// Returns an error text naming the problem when `node_id` is not 1 to 100
 /// bytes of ASCII letters, digits and `._:-`; empty when it is valid.
 [[nodiscard]] std::string check_node_id(std::string_view node_id);
+
+/// The id under which one run of node `node_id` holds leases:
+/// `node_id/incarnation`. A node that restarts under the same id is a new
+/// member, so the slices of its previous run are claimed with a new
+/// epoch, and that run, should it wake up, is fenced off.
+[[nodiscard]] std::string member_id(std::string_view node_id,
+                                    std::string_view incarnation);
+
+/// The node id of member id `member` (all of it when it has no `/`).
+[[nodiscard]] std::string_view node_of(std::string_view member) noexcept;
+
+/// Like `check_node_id`, for a member id: a node id, optionally followed
+/// by `/` and 1 to 36 letters, digits and `-`.
+[[nodiscard]] std::string check_member_id(std::string_view member);
 
 } // namespace mink::cluster

@@ -110,6 +110,17 @@ caf::error ensure_slices(PGconn* conn, const std::string& p, int32_t count) {
   return {};
 }
 
+/// Takes the position lock, which every append holds while it reads its
+/// fences: an epoch an append read stays current until it commits. Taken
+/// first by every change of a lease, so changes also lock in one order.
+caf::error lock_positions(PGconn* conn, const std::string& p) {
+  if (auto lock = exec(conn, "SELECT last FROM " + p
+                               + "positions WHERE id = 1 FOR UPDATE");
+      !lock)
+    return std::move(lock.error());
+  return {};
+}
+
 } // namespace
 
 lease_store::lease_store(const postgres_config& cfg,
@@ -146,6 +157,15 @@ lease_store::do_heartbeat(const cluster::node_announce& self,
         {self.node_id, self.address, std::to_string(self.ttl.count())});
       if (!renew)
         return std::move(renew.error());
+      // Members whose lease ended an hour ago and who own nothing (earlier
+      // runs of restarted nodes) are forgotten.
+      auto forget = exec(conn, "DELETE FROM " + prefix_
+                                 + "cluster_nodes n WHERE n.expires_at <"
+                                   " clock_timestamp() - interval '1 hour'"
+                                   " AND NOT EXISTS (SELECT 1 FROM " + prefix_
+                                 + "cluster_slices s WHERE s.owner = n.node_id)");
+      if (!forget)
+        return std::move(forget.error());
       if (auto err = ensure_slices(conn, prefix_, slice_count))
         return err;
       return read_view(conn, prefix_);
@@ -170,11 +190,8 @@ lease_store::do_claim(const std::string& node_id,
   return in_transaction(
     *pool_, acquire_timeout_,
     [&](PGconn* conn) -> caf::expected<std::vector<slice_lease>> {
-      // The lock every append holds while it reads its fences.
-      if (auto lock = exec(conn, "SELECT last FROM " + prefix_
-                                   + "positions WHERE id = 1 FOR UPDATE");
-          !lock)
-        return std::move(lock.error());
+      if (auto err = lock_positions(conn, prefix_))
+        return err;
       auto won = exec(
         conn,
         "UPDATE " + prefix_ + "cluster_slices s SET owner = $1,"
@@ -201,6 +218,8 @@ lease_store::do_release(const std::string& node_id,
   return in_transaction(
     *pool_, acquire_timeout_,
     [&](PGconn* conn) -> caf::expected<std::vector<slice_lease>> {
+      if (auto err = lock_positions(conn, prefix_))
+        return err;
       auto released = exec(conn,
                            "UPDATE " + prefix_
                              + "cluster_slices SET owner = NULL,"
@@ -217,6 +236,8 @@ lease_store::do_release(const std::string& node_id,
 caf::error lease_store::do_leave(const std::string& node_id) {
   auto left = in_transaction(
     *pool_, acquire_timeout_, [&](PGconn* conn) -> caf::expected<bool> {
+      if (auto err = lock_positions(conn, prefix_))
+        return err;
       auto released = exec(conn,
                            "UPDATE " + prefix_
                              + "cluster_slices SET owner = NULL,"

@@ -15,10 +15,10 @@ class pool;
 /// The lease store of PostgreSQL: the `cluster_nodes` and `cluster_slices`
 /// tables of the event store's schema (migration 6), on a pool of its own
 /// (`cfg.pool_size` connections; one is enough for a node's heartbeats).
-/// Claims lock the position counter first, the lock every append holds
-/// while it reads its fences: a claim and an append fenced with the
-/// slice's old epoch are ordered, and the append is refused if it comes
-/// second.
+/// Claims, releases and leaves lock the position counter first, the lock
+/// every append holds while it reads its fences: a change of a lease and an
+/// append fenced with the slice's old epoch are ordered, and the append is
+/// refused if it comes second.
 class lease_store : public cluster::lease_store {
 public:
   /// Connects, validates the schema name, and migrates the schema up.
