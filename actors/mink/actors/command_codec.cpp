@@ -30,4 +30,19 @@ caf::error not_a_command_payload() {
                     "type: it cannot be forwarded");
 }
 
+void add_appended(rapidjson::Document& out, const char* type,
+                  rapidjson::Document& data) {
+  auto& alloc = out.GetAllocator();
+  rapidjson::Value ev{rapidjson::kObjectType};
+  ev.AddMember("type", rapidjson::Value{type, alloc}, alloc);
+  ev.AddMember("data", rapidjson::Value{data, alloc}, alloc);
+  out.PushBack(ev, alloc);
+}
+
+caf::error unknown_appended(const std::string& type) {
+  return make_error(errc::decode_failed,
+                    "an appended event of type " + type
+                      + " that the aggregate does not have");
+}
+
 } // namespace mink::detail

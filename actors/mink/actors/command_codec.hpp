@@ -8,6 +8,7 @@
 #include <caf/expected.hpp>
 #include <rapidjson/document.h>
 
+#include "mink/command/append_command.hpp"
 #include "mink/command/declared_commands.hpp"
 #include "mink/errc.hpp"
 #include "mink/serialization/declared_json.hpp"
@@ -43,6 +44,72 @@ caf::error read_json(const std::string& json, const std::string& what,
 /// The error for a payload that is not the aggregate's command type.
 caf::error not_a_command_payload();
 
+/// An event of an append command, `{"type": ..., "data": {...}}`, added to
+/// array `out`.
+void add_appended(rapidjson::Document& out, const char* type,
+                  rapidjson::Document& data);
+
+/// The error for an appended event whose type the aggregate does not have.
+caf::error unknown_appended(const std::string& type);
+
+/// Decodes the alternative of `Event` named `type` from `data`.
+template <class Event, size_t I = 0>
+caf::expected<Event> decode_appended(const std::string& type,
+                                     const rapidjson::Value& data) {
+  if constexpr (I == std::variant_size_v<Event>) {
+    return unknown_appended(type);
+  } else {
+    using T = std::variant_alternative_t<I, Event>;
+    if (type != type_name_of<T>())
+      return decode_appended<Event, I + 1>(type, data);
+    auto x = decode_declared<T>(data, type_name_of<T>());
+    if (!x)
+      return std::move(x.error());
+    return Event{std::move(*x)};
+  }
+}
+
+/// An append command's events as JSON.
+template <class Event>
+std::string encode_appends(const append_events<Event>& a) {
+  rapidjson::Document out;
+  out.SetArray();
+  for (auto& ev : a.events)
+    std::visit(
+      [&](const auto& x) {
+        rapidjson::Document data;
+        data.SetObject();
+        encode_declared(x, data);
+        add_appended(out, type_name_of<std::decay_t<decltype(x)>>(), data);
+      },
+      ev);
+  return write_json(out);
+}
+
+/// An append command's events from JSON.
+template <class Event>
+caf::expected<std::any> decode_appends(const std::string& name,
+                                       const std::string& json) {
+  rapidjson::Document doc;
+  if (auto err = read_json(json, name, doc))
+    return err;
+  if (!doc.IsArray())
+    return make_error(errc::decode_failed,
+                      "command " + name + ": not an array of events");
+  append_events<Event> out;
+  for (auto& x : doc.GetArray()) {
+    if (!x.IsObject() || !x.HasMember("type") || !x["type"].IsString()
+        || !x.HasMember("data"))
+      return make_error(errc::decode_failed,
+                        "command " + name + ": an event without type or data");
+    auto ev = decode_appended<Event>(x["type"].GetString(), x["data"]);
+    if (!ev)
+      return std::move(ev.error());
+    out.events.push_back(std::move(*ev));
+  }
+  return std::any{std::move(out)};
+}
+
 } // namespace detail
 
 /// The codec of command variant `Variant`, whose alternatives are declared
@@ -70,6 +137,34 @@ command_codec make_command_codec() {
     return std::any{std::move(*v)};
   };
   return c;
+}
+
+/// The codec of everything `runtime::add_aggregate<Decider>()` routes to
+/// `Decider`'s aggregates: its declared commands and, when it names its
+/// category and event type, its append command (the events as
+/// `[{"type", "data"}]`, by their declared codecs).
+template <class Decider>
+command_codec make_aggregate_codec() {
+  auto commands = make_command_codec<typename Decider::command_type>();
+  if constexpr (!detail::has_category_and_events<Decider>::value) {
+    return commands;
+  } else {
+    using event = typename Decider::event_type;
+    auto append_name = append_command_name(Decider::category);
+    command_codec c;
+    c.encode = [commands](const std::any& payload) {
+      if (auto* a = std::any_cast<append_events<event>>(&payload))
+        return caf::expected<std::string>{detail::encode_appends(*a)};
+      return commands.encode(payload);
+    };
+    c.decode = [commands, append_name](const std::string& name,
+                                       const std::string& json) {
+      if (name == append_name)
+        return detail::decode_appends<event>(name, json);
+      return commands.decode(name, json);
+    };
+    return c;
+  }
 }
 
 } // namespace mink

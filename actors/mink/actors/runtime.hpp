@@ -113,7 +113,7 @@ public:
   caf::expected<std::shared_ptr<router_stats>> add_aggregate() {
     return add_router(Decider::category, routed_command_names<Decider>(),
                       make_model_factory<Decider>(),
-                      make_command_codec<typename Decider::command_type>());
+                      make_aggregate_codec<Decider>());
   }
 
   /// `add_aggregate` without the template: the models come from
