@@ -77,19 +77,21 @@ struct forward_fixture {
 
   ~forward_fixture() { pg_test_drop_schema(schema); }
 
-  std::unique_ptr<runtime> start(const std::string& node) {
+  std::unique_ptr<runtime>
+  start(const std::string& node,
+        std::chrono::milliseconds heartbeat = std::chrono::milliseconds{200}) {
     runtime_config cfg;
     cfg.store.kind = store_kind::postgres;
     cfg.store.conninfo = require_pg_test_conninfo();
     cfg.store.schema = schema;
     cfg.store.schema_given = true;
     cfg.threads = 2;
-    cfg.command_timeout = 10s;
+    cfg.command_timeout = 3s;
     cfg.cluster.node_id = node;
     cfg.cluster.address = "127.0.0.1:0";
     cfg.cluster.slice_count = slices;
-    cfg.cluster.heartbeat = 200ms;
-    cfg.cluster.lease_ttl = 1000ms;
+    cfg.cluster.heartbeat = heartbeat;
+    cfg.cluster.lease_ttl = 5 * heartbeat;
     auto rt = runtime::start(cfg, registry);
     BOOST_REQUIRE_MESSAGE(rt, why(rt));
     BOOST_REQUIRE((*rt)->add_aggregate<tally>());
@@ -177,11 +179,11 @@ BOOST_AUTO_TEST_CASE(commands_through_any_node_reach_the_owner) {
 }
 
 BOOST_AUTO_TEST_CASE(a_forwarded_command_is_not_passed_on_again) {
-  auto a = start("node-a");
+  // Beats far apart: the handover below stays as set.
+  auto a = start("node-a", 20s);
   BOOST_REQUIRE(eventually([&] { return owned(*a) == size_t{slices}; }));
-  // As if another node had sent it: node-a does not own it... it does
-  // here, so it runs; but marked forwarded for a slice it does not own
-  // (handed over), it is refused, not passed back.
+  // Marked forwarded (as from another node) for a slice node-a is handing
+  // over: refused, not passed on.
   std::string id = "u1";
   auto slice = a->ownership()->route_of("tally-" + id).slice;
   std::const_pointer_cast<cluster::ownership>(a->ownership())
@@ -192,6 +194,47 @@ BOOST_AUTO_TEST_CASE(a_forwarded_command_is_not_passed_on_again) {
   BOOST_REQUIRE(!res);
   BOOST_TEST((code_of(res.error()) == errc::not_owner), why(res));
   BOOST_TEST(a->forwarding().forwarded.load() == 0u);
+  // Not marked: still not sent anywhere, since node-a is the slice's
+  // owner in the table (it is leaving it): not_owner at once.
+  auto plain = a->commands()->send_wait(
+    make_command<tally>(id, tally_domain::bump{1}, make_uuid()));
+  BOOST_REQUIRE(!plain);
+  BOOST_TEST((code_of(plain.error()) == errc::not_owner), why(plain));
+  BOOST_TEST(a->forwarding().forwarded.load() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_owner_that_goes_is_replaced_and_nothing_runs_twice) {
+  auto a = start("node-a");
+  auto b = start("node-b");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i)
+    ids.push_back("d" + std::to_string(i));
+  BOOST_REQUIRE(eventually([&] {
+    return owned(*a) + owned(*b) == size_t{slices} && owned(*b) > 0
+           && agree(*a, *b, ids);
+  }));
+  std::string remote = ids[0];
+  for (size_t i = 1; !local(*b, remote); ++i)
+    remote = ids[i];
+  auto first = bump(*a, remote, 1);
+  BOOST_REQUIRE_MESSAGE(first, why(first)); // connected
+  // node-b goes: commands for its slices get not_owner (nothing run), or
+  // timeout when one was sent to it in the moment before node-a learned
+  // that it went (nothing ran there either), until they run on node-a,
+  // which takes its slices over; none runs twice.
+  b.reset();
+  int64_t done = 0;
+  BOOST_REQUIRE(eventually([&] {
+    auto res = bump(*a, remote, 1);
+    if (!res)
+      BOOST_REQUIRE_MESSAGE(code_of(res.error()) == errc::not_owner
+                              || code_of(res.error()) == errc::timeout,
+                            why(res));
+    else
+      done = res->version;
+    return static_cast<bool>(res);
+  }));
+  BOOST_TEST(done == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_node_address_that_cannot_be_listened_on_is_refused) {

@@ -216,6 +216,19 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_claims_its_previous_runs_slices) {
   auto p = plan_leases(woke, run1);
   BOOST_TEST(p.claim.empty());
   BOOST_TEST(p.release.empty());
+  // Preference goes by node id: restarted, node-a gets exactly the share
+  // of slices its first run had beside node-b.
+  auto b = member_id("node-b", "x");
+  auto free_table = make_view(std::vector<std::string>(64, ""), {run1, b});
+  auto again = make_view(std::vector<std::string>(64, ""), {run2, b});
+  std::vector<int32_t> first_share;
+  std::vector<int32_t> second_share;
+  for (auto& x : plan_leases(free_table, run1).claim)
+    first_share.push_back(x.slice);
+  for (auto& x : plan_leases(again, run2).claim)
+    second_share.push_back(x.slice);
+  BOOST_TEST(!first_share.empty());
+  BOOST_TEST(first_share == second_share);
   BOOST_TEST(check_member_id(run1).empty());
   BOOST_TEST(check_member_id("node-a").empty());
   BOOST_TEST(!check_member_id("node-a/").empty());

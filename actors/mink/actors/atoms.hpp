@@ -46,5 +46,7 @@ using commit_atom = caf::atom_constant<caf::atom("mk_commit")>;
 using close_atom = caf::atom_constant<caf::atom("mk_close")>;
 /// A command forwarded to the node that owns its aggregate's slice.
 using forward_atom = caf::atom_constant<caf::atom("mk_forward")>;
+/// A connection to another node's endpoint made (or not).
+using connect_atom = caf::atom_constant<caf::atom("mk_connect")>;
 
 } // namespace mink

@@ -6,11 +6,14 @@
 
 namespace mink::detail {
 
-std::string write_json(const rapidjson::Document& doc) {
+caf::expected<std::string> write_json(const rapidjson::Document& doc) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w{buf};
-  doc.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
+  if (!doc.Accept(w))
+    return make_error(errc::invalid_argument,
+                      "the command holds a value JSON cannot carry (NaN or "
+                      "infinity): it cannot be forwarded");
+  return std::string{buf.GetString(), buf.GetSize()};
 }
 
 caf::error read_json(const std::string& json, const std::string& what,

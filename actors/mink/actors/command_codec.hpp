@@ -33,8 +33,9 @@ struct command_codec {
 
 namespace detail {
 
-/// `doc` as compact JSON.
-std::string write_json(const rapidjson::Document& doc);
+/// `doc` as compact JSON; `invalid_argument` for what JSON cannot hold
+/// (a NaN, say).
+caf::expected<std::string> write_json(const rapidjson::Document& doc);
 
 /// Parses `json` into `doc`; `decode_failed` naming `what` when it is not
 /// JSON.
@@ -43,6 +44,14 @@ caf::error read_json(const std::string& json, const std::string& what,
 
 /// The error for a payload that is not the aggregate's command type.
 caf::error not_a_command_payload();
+
+/// Whether every alternative of variant `V` is declared (`MINK_EVENT`).
+template <class V>
+struct all_declared : std::false_type {};
+
+template <class... Ts>
+struct all_declared<std::variant<Ts...>>
+  : std::bool_constant<((is_named_v<Ts> && is_described_v<Ts>) && ...)> {};
 
 /// An event of an append command, `{"type": ..., "data": {...}}`, added to
 /// array `out`.
@@ -71,7 +80,7 @@ caf::expected<Event> decode_appended(const std::string& type,
 
 /// An append command's events as JSON.
 template <class Event>
-std::string encode_appends(const append_events<Event>& a) {
+caf::expected<std::string> encode_appends(const append_events<Event>& a) {
   rapidjson::Document out;
   out.SetArray();
   for (auto& ev : a.events)
@@ -142,11 +151,15 @@ command_codec make_command_codec() {
 /// The codec of everything `runtime::add_aggregate<Decider>()` routes to
 /// `Decider`'s aggregates: its declared commands and, when it names its
 /// category and event type, its append command (the events as
-/// `[{"type", "data"}]`, by their declared codecs).
+/// `[{"type", "data"}]`, by their declared codecs; when every event type is
+/// declared with `MINK_EVENT`, else append commands are not forwarded).
 template <class Decider>
 command_codec make_aggregate_codec() {
   auto commands = make_command_codec<typename Decider::command_type>();
   if constexpr (!detail::has_category_and_events<Decider>::value) {
+    return commands;
+  } else if constexpr (!detail::all_declared<typename Decider::event_type>::value) {
+    // Events registered by hand: their append commands stay in process.
     return commands;
   } else {
     using event = typename Decider::event_type;
@@ -154,7 +167,7 @@ command_codec make_aggregate_codec() {
     command_codec c;
     c.encode = [commands](const std::any& payload) {
       if (auto* a = std::any_cast<append_events<event>>(&payload))
-        return caf::expected<std::string>{detail::encode_appends(*a)};
+        return detail::encode_appends(*a);
       return commands.encode(payload);
     };
     c.decode = [commands, append_name](const std::string& name,

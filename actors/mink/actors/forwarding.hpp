@@ -6,11 +6,13 @@
 // command's JSON. Correctness does not rest on the network: the owner's
 // appends are fenced, and command ids make a repeated command harmless.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -27,6 +29,8 @@ namespace mink {
 
 /// A command on its way to another node.
 struct forward_envelope {
+  /// The member id the sender takes for the owner; any other refuses it.
+  std::string target;
   std::string type;
   std::string aggregate_type;
   std::string aggregate_id;
@@ -43,7 +47,7 @@ struct forward_envelope {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, forward_envelope& x) {
-  return f(caf::meta::type_name("mink_forward_envelope"), x.type,
+  return f(caf::meta::type_name("mink_forward_envelope"), x.target, x.type,
            x.aggregate_type, x.aggregate_id, x.command_id, x.correlation_id,
            x.causation_id, x.user_id, x.tenant_id, x.custom, x.body,
            x.expects_no_stream);
@@ -78,30 +82,46 @@ public:
 
   void add(const std::string& command_name, entry x);
 
+  /// Every aggregate type is added (`runtime::start_commands`): until
+  /// then a forwarded command is answered `not_owner` (retryable), not
+  /// refused as unknown.
+  void open() noexcept { open_ = true; }
+
+  [[nodiscard]] bool is_open() const noexcept { return open_; }
+
   /// The entry of `command_name`; none when unknown.
   [[nodiscard]] std::optional<entry> find(const std::string& command_name) const;
 
 private:
   mutable std::mutex mtx_;
   std::map<std::string, entry> entries_;
+  std::atomic<bool> open_{false};
 };
 
 /// Loads CAF's network layer into `cfg` and registers the forwarding
-/// types; heartbeats every `heartbeat`, and a peer that sent nothing for
-/// `timeout` is dropped (a frozen node's requests then fail instead of
-/// waiting for TCP).
+/// types; only nodes of `cluster` (its schema) can connect. Heartbeats
+/// every `heartbeat`, and a connection that carried nothing for `timeout`
+/// is closed (the forwarder then connects again; requests already sent to
+/// a frozen node still wait for their own timeout).
 void configure_forwarding(caf::actor_system_config& cfg,
+                          const std::string& cluster,
                           std::chrono::milliseconds heartbeat,
                           std::chrono::milliseconds timeout);
 
-/// Spawns the endpoint: it decodes a forwarded command with its codec,
-/// hands it to its router as `forwarded` (which runs it, or refuses it with
-/// `not_owner` when this node does not own its slice either), and answers
-/// the result, waiting at most `timeout`.
+/// `host:port` split; `invalid_argument` naming `address` otherwise.
+[[nodiscard]] caf::expected<std::pair<std::string, uint16_t>>
+split_address(const std::string& address);
+
+/// Spawns the endpoint of member `member`: it refuses an envelope meant
+/// for another member, or sent before `routes` is open, with `not_owner`;
+/// else it decodes the command with its codec, hands it to its router as
+/// `forwarded` (which runs it, or refuses it with `not_owner` when this
+/// node does not own its slice either), and answers the result, waiting
+/// at most `timeout`.
 forward_endpoint_actor
 spawn_forward_endpoint(caf::actor_system& sys,
                        std::shared_ptr<const forward_routes> routes,
-                       std::chrono::milliseconds timeout);
+                       std::string member, std::chrono::milliseconds timeout);
 
 /// Publishes `endpoint` on `address` (`host:port`; port 0: any free one).
 /// Returns the address with the port bound, or `invalid_argument` /
@@ -117,12 +137,16 @@ struct forward_stats {
   std::atomic<uint64_t> failed{0};
 };
 
-/// Spawns the forwarder of a node (a detached actor: connecting to a node
-/// blocks): it answers a command for a slice another node owns by passing
-/// it to that node's endpoint and relaying the answer. A node it cannot
-/// reach, or that does not answer within `timeout`, makes the answer
-/// `not_owner` (retryable: the slice may be moving); a command without a
-/// codec, or for a slice without an owner, too.
+/// Spawns the forwarder of a node: it answers a command for a slice
+/// another node owns by passing it to that node's endpoint and relaying
+/// the answer. Connections are made by helpers of their own (connecting
+/// blocks), one per node at a time; commands wait for it, at most
+/// `timeout`, and a node that could not be reached is tried again after a
+/// second. Answers: `not_owner` (retryable: nothing was sent) for a slice
+/// without another owner, a command without a codec, or an owner that
+/// cannot be reached; `timeout` when a command was sent and no answer came
+/// within `timeout` (it may have run: repeat it with its command id);
+/// otherwise the owner's answer.
 command_handler_actor
 spawn_forwarder(caf::actor_system& sys,
                 std::shared_ptr<const cluster::ownership> own,

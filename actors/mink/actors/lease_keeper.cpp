@@ -72,8 +72,11 @@ void beat(keeper_state& st) {
   st.leaving = std::move(hand_over);
   if (!release.empty()) {
     auto gone = st.leases->release(id, release);
-    if (!gone)
+    if (!gone) {
+      // Released at the next heartbeat, not handed over again.
+      st.leaving.insert(release.begin(), release.end());
       return failed(st, "release slices", gone.error());
+    }
     patch(*view, *gone);
     st.own->update(*view, valid_until);
   }

@@ -42,6 +42,9 @@ struct runtime::impl {
   /// Where forwarded commands go on this node, and its forwarding
   /// counters (clustered nodes only).
   std::shared_ptr<forward_routes> forward_table;
+  /// This run's member id (`node_id/incarnation`): a restart under the
+  /// same node id is a new member, whose claims fence off the run before.
+  std::string member;
   std::shared_ptr<forward_stats> forwarding
     = std::make_shared<forward_stats>();
   bool stopped = false;
@@ -74,6 +77,7 @@ void runtime::impl::stop() {
     // for the last handle on its actor to go.
     bus_cfg = command_bus_config{};
     ctx = aggregate_context{};
+    forward_table.reset();
     feed = feed_actor{};
     sys.reset();
   }
@@ -151,7 +155,7 @@ open_cluster(const runtime_config& cfg) {
 /// address, which then names the port bound (for an address with port 0).
 caf::error start_endpoint(runtime::impl& x) {
   x.forward_table = std::make_shared<forward_routes>();
-  auto endpoint = spawn_forward_endpoint(*x.sys, x.forward_table,
+  auto endpoint = spawn_forward_endpoint(*x.sys, x.forward_table, x.member,
                                          x.cfg.command_timeout);
   x.front.add(endpoint);
   auto bound = publish_forward_endpoint(*x.sys, endpoint, x.cfg.cluster.address);
@@ -171,11 +175,8 @@ void spawn_core(runtime::impl& x,
   auto pcfg = cfg.persistence;
   pcfg.feed = x.feed;
   if (x.leases) {
-    // This run's member id: a restart under the same node id is a new
-    // member, whose claims fence off the run before it.
     auto keeper_cfg = cfg.cluster;
-    keeper_cfg.node_id = cluster::member_id(cfg.cluster.node_id,
-                                            make_uuid().substr(24));
+    keeper_cfg.node_id = x.member;
     x.ownership = std::make_shared<cluster::ownership>(keeper_cfg.node_id,
                                                        cfg.cluster.slice_count);
     pcfg.fence_for = [own = x.ownership](std::string_view stream_id) {
@@ -227,9 +228,12 @@ runtime::start(runtime_config cfg,
     return std::move(leases.error());
   x->leases = std::move(*leases);
   configure_system(x->sys_cfg, x->cfg.threads);
-  if (x->leases)
-    configure_forwarding(x->sys_cfg, x->cfg.cluster.heartbeat,
-                         x->cfg.cluster.lease_ttl);
+  if (x->leases) {
+    x->member = cluster::member_id(x->cfg.cluster.node_id,
+                                   make_uuid().substr(24));
+    configure_forwarding(x->sys_cfg, x->cfg.store.schema,
+                         x->cfg.cluster.heartbeat, x->cfg.cluster.lease_ttl);
+  }
   x->sys = std::make_unique<caf::actor_system>(x->sys_cfg);
   if (x->leases)
     if (auto err = start_endpoint(*x))
@@ -303,6 +307,8 @@ caf::error runtime::start_commands(command_pipeline pipeline) {
   // The client waits longer than the bus, so the bus answers a timeout.
   x.commands = std::make_shared<command_client>(
     *x.sys, bus, x.cfg.command_timeout + std::chrono::seconds{1});
+  if (x.forward_table)
+    x.forward_table->open();
   return {};
 }
 

@@ -202,11 +202,11 @@ void collect_cluster(scrape& s, const cluster::ownership& own,
                      const forward_stats* fwd) {
   if (fwd != nullptr)
     add_counters(s, {{"mink_cluster_commands_forwarded_total",
-                      "Commands passed on to the owner of their slice.",
+                      "Commands sent on to the owner of their slice.",
                       num(fwd->forwarded)},
                      {"mink_cluster_forward_failures_total",
-                      "Commands that could not be passed on (no owner, no "
-                      "codec, owner unreachable).",
+                      "Forwards that failed: not sent (no owner, no codec, "
+                      "owner unreachable) or not answered in time.",
                       num(fwd->failed)}});
   auto x = own.stats();
   auto& members = s.gauge("mink_cluster_members",
