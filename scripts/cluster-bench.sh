@@ -73,17 +73,18 @@ wait_settled() {
   exit 1
 }
 
-open_accounts() { # PORT
+open_accounts() { # PORT: acc0.. acc<ACCOUNTS-1>, again while a slice moves
+  local opened=0
   for ((i = 0; i < ACCOUNTS; i++)); do
-    ((i == 0)) || echo "next"
-    echo "url = \"http://127.0.0.1:$1/accounts\""
-    echo "data = \"{\\\"owner\\\":\\\"o\\\",\\\"id\\\":\\\"acc$i\\\"}\""
-    echo "header = \"Content-Type: application/json\""
-    echo "retry = 20"
-    echo "output = /dev/null"
-  done >"/tmp/cluster-bench-$$.curl"
-  curl -s -K "/tmp/cluster-bench-$$.curl"
-  rm -f "/tmp/cluster-bench-$$.curl"
+    for _ in $(seq 200); do
+      code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"owner\":\"o\",\"id\":\"acc$i\"}" "http://127.0.0.1:$1/accounts")
+      [[ $code == 503 ]] || break
+      sleep 0.05
+    done
+    [[ $code == 201 ]] && opened=$((opened + 1))
+  done
+  echo "   accounts opened: $opened of $ACCOUNTS"
 }
 
 # run_wrk LABEL PORT...: the load split over the ports, at once.
@@ -106,8 +107,12 @@ run_wrk() {
     /^Requests\/sec:/ {rps += $2}
     /^ +50%/ {p50 = p50 " " $2}
     /^ +99%/ {p99 = p99 " " $2}
-    /^status / && $2 != "200:" {bad += $3}
-    END {printf "%-34s %8.0f req/s   p50%s   p99%s   non-200: %d\n", label, rps, p50, p99, bad}' "${outs[@]}"
+    /^status / && $2 != "200:" {bad += $3; codes[$2] += $3}
+    END {
+      printf "%-34s %8.0f req/s   p50%s   p99%s   non-200: %d", label, rps, p50, p99, bad
+      for (c in codes) printf " (%s %d)", c, codes[c]
+      printf "\n"
+    }' "${outs[@]}"
   rm -f "${outs[@]}"
 }
 
@@ -127,6 +132,6 @@ for n in $nodes_list; do
   run_wrk "$n node(s), all requests to node 1" "${ports[0]}"
   after=$(metric "${ports[0]}" mink_cluster_commands_forwarded_total)
   echo "   forwarded by node 1: $(awk -v a="$before" -v b="$after" 'BEGIN {printf "%.0f", b - a}') commands"
-  run_wrk "$n node(s), requests spread" "${ports[@]}"
+  ((n == 1)) || run_wrk "$n node(s), requests spread" "${ports[@]}"
   cleanup
 done
