@@ -90,6 +90,19 @@ answer post_retrying(client& c, const std::string& path,
   return last;
 }
 
+/// The bank's invariants once everything is applied: the total is
+/// `expected`, the balances add up to it, nothing is in transit, and the
+/// positions of `schema` are dense.
+void check_bank_holds(client& c, const std::string& schema, int64_t expected) {
+  auto total = c.get("/total?position=" + std::to_string(c.head()));
+  BOOST_TEST(total.num("total") == expected);
+  BOOST_TEST(total.num("sum_of_balances") == expected);
+  BOOST_TEST(total.num("in_transit") == 0);
+  BOOST_TEST(pg_exec("SELECT count(*) = max(position) FROM " + schema
+                     + ".events")
+             == "t");
+}
+
 /// Seconds since `t0`, for the log.
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -247,15 +260,7 @@ BOOST_AUTO_TEST_CASE(three_nodes_lose_nothing_when_one_is_killed_under_load) {
                           || st == "compensated",
                         "transfer " << id << " ended " << st);
   }
-  auto pos = std::to_string(ca.head());
-  auto total = ca.get("/total?position=" + pos);
-  BOOST_TEST(total.num("total") == 1000 * accounts + deposits);
-  BOOST_TEST(total.num("sum_of_balances") == total.num("total"));
-  BOOST_TEST(total.num("in_transit") == 0);
-  // Positions stay dense.
-  BOOST_TEST(pg_exec("SELECT count(*) = max(position) FROM " + schema.name
-                     + ".events")
-             == "t");
+  check_bank_holds(ca, schema.name, 1000 * accounts + deposits);
 }
 
 BOOST_AUTO_TEST_CASE(a_paused_node_loses_its_slices_and_rejoins_when_resumed) {
@@ -296,13 +301,7 @@ BOOST_AUTO_TEST_CASE(a_paused_node_loses_its_slices_and_rejoins_when_resumed) {
     BOOST_TEST(post_retrying(cb, path, R"({"amount":4})").status == 200);
     BOOST_TEST(post_retrying(ca, path, R"({"amount":5})").status == 200);
   }
-  auto pos = std::to_string(ca.head());
-  auto total = ca.get("/total?position=" + pos);
-  BOOST_TEST(total.num("total") == 120);
-  BOOST_TEST(total.num("sum_of_balances") == 120);
-  BOOST_TEST(pg_exec("SELECT count(*) = max(position) FROM " + schema.name
-                     + ".events")
-             == "t");
+  check_bank_holds(ca, schema.name, 120);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../support/error_text.hpp"
+#include "../support/pg_cluster_config.hpp"
 #include "../support/eventually.hpp"
 #include "../support/pg_test_env.hpp"
 #include "mink/actors/runtime.hpp"
@@ -80,18 +81,8 @@ struct forward_fixture {
   std::unique_ptr<runtime>
   start(const std::string& node,
         std::chrono::milliseconds heartbeat = std::chrono::milliseconds{200}) {
-    runtime_config cfg;
-    cfg.store.kind = store_kind::postgres;
-    cfg.store.conninfo = require_pg_test_conninfo();
-    cfg.store.schema = schema;
-    cfg.store.schema_given = true;
-    cfg.threads = 2;
+    auto cfg = pg_cluster_config(schema, node, slices, heartbeat);
     cfg.command_timeout = 3s;
-    cfg.cluster.node_id = node;
-    cfg.cluster.address = "127.0.0.1:0";
-    cfg.cluster.slice_count = slices;
-    cfg.cluster.heartbeat = heartbeat;
-    cfg.cluster.lease_ttl = 5 * heartbeat;
     auto rt = runtime::start(cfg, registry);
     BOOST_REQUIRE_MESSAGE(rt, why(rt));
     BOOST_REQUIRE((*rt)->add_aggregate<tally>());
@@ -239,11 +230,7 @@ BOOST_AUTO_TEST_CASE(an_owner_that_goes_is_replaced_and_nothing_runs_twice) {
 
 BOOST_AUTO_TEST_CASE(a_node_address_that_cannot_be_listened_on_is_refused) {
   for (auto bad : {"nowhere", "127.0.0.1:", "127.0.0.1:99999", ":80"}) {
-    runtime_config cfg;
-    cfg.store.kind = store_kind::postgres;
-    cfg.store.conninfo = require_pg_test_conninfo();
-    cfg.store.schema = schema;
-    cfg.cluster.node_id = "node-z";
+    auto cfg = pg_cluster_config(schema, "node-z", slices, 200ms);
     cfg.cluster.address = bad;
     auto rt = runtime::start(cfg, registry);
     BOOST_REQUIRE_MESSAGE(!rt, bad);

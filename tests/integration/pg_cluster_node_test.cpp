@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../support/error_text.hpp"
+#include "../support/pg_cluster_config.hpp"
 #include "../support/eventually.hpp"
 #include "../support/pg_test_env.hpp"
 #include "../support/test_account.hpp"
@@ -45,18 +46,7 @@ struct cluster_fixture {
 
   runtime_config config(const std::string& node,
                         std::chrono::milliseconds heartbeat = 200ms) {
-    runtime_config cfg;
-    cfg.store.kind = store_kind::postgres;
-    cfg.store.conninfo = require_pg_test_conninfo();
-    cfg.store.schema = schema;
-    cfg.store.schema_given = true;
-    cfg.threads = 2;
-    cfg.cluster.node_id = node;
-    cfg.cluster.address = "127.0.0.1:0";
-    cfg.cluster.slice_count = slices;
-    cfg.cluster.heartbeat = heartbeat;
-    cfg.cluster.lease_ttl = 5 * heartbeat;
-    return cfg;
+    return pg_cluster_config(schema, node, slices, heartbeat);
   }
 
   std::unique_ptr<runtime> start(runtime_config cfg) {
