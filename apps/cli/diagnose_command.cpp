@@ -1,7 +1,9 @@
-// mink diagnose: connectivity, schema version, last position, projection
-// lag, faulted projections. Exit 3 when something is wrong.
+// mink diagnose: connectivity, schema version, last position, storage,
+// projection lag, faulted projections. Exit 3 when something is wrong.
 
+#include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <limits>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +38,37 @@ struct report {
     ++problems;
   }
 };
+
+/// `n` bytes for people: 1536 -> "1.5 KiB".
+std::string human_bytes(int64_t n) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  auto x = static_cast<double>(n);
+  size_t u = 0;
+  while (x >= 1024 && u + 1 < std::size(units)) {
+    x /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", x, units[u]);
+  return buf;
+}
+
+/// Events and bytes the store holds, by part (the `mink_store_*` metrics
+/// of a running service).
+void report_storage(event_store& store, report& r) {
+  auto x = store.storage_usage();
+  if (!x)
+    return r.problem("measure the storage: " + message_of(x.error()));
+  auto text = "storage: " + std::to_string(x->events) + " events";
+  if (!x->parts.empty()) {
+    text += ", " + human_bytes(x->total_bytes()) + " (";
+    for (size_t i = 0; i < x->parts.size(); ++i)
+      text += (i == 0 ? "" : ", ") + x->parts[i].name + " "
+              + human_bytes(x->parts[i].bytes);
+    text += ")";
+  }
+  r.ok(text);
+}
 
 /// Returns the schema version and the newest this build knows, without
 /// migrating; reports whether the store is there. Nothing when it is not.
@@ -75,6 +108,7 @@ void diagnose(context& ctx) {
           return r.problem("read the last position: "
                            + message_of(head.error()));
         r.ok("last position " + std::to_string(*head));
+        report_storage(**store, r);
         auto ck = ctx.store.open_checkpoints();
         if (!ck)
           return r.problem("open the checkpoint store: "
@@ -134,7 +168,7 @@ void diagnose(context& ctx) {
 void add_diagnose(CLI::App& app, context& ctx) {
   auto cmd = app.add_subcommand(
     "diagnose", "Check connectivity, schema version, last position, "
-                "projection lag and faults; exit 3 when something is wrong");
+                "storage, projection lag and faults; exit 3 when something is wrong");
   cmd->add_option("--max-lag", a.max_lag,
                   "A projection more than this many events behind is a "
                   "problem (default: no limit)")

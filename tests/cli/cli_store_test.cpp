@@ -163,6 +163,9 @@ BOOST_AUTO_TEST_CASE(migrate_status_and_up) {
   CLI_CHECK_EXIT(diag, 0);
   BOOST_TEST(contains(diag.out, "healthy"));
   BOOST_TEST(contains(diag.out, "last position 0"));
+  BOOST_TEST(contains(diag.out, "ok    storage: 0 events, "), diag.out);
+  BOOST_TEST(contains(diag.out, "(file "), diag.out);
+  BOOST_TEST(contains(diag.out, ", wal "), diag.out);
 }
 
 BOOST_AUTO_TEST_CASE(streams_list_and_show) {

@@ -255,6 +255,10 @@ BOOST_AUTO_TEST_CASE(sqlite_to_postgres_yields_the_identical_sequence,
   auto diag = with({"diagnose"});
   CLI_CHECK_EXIT(diag, 0);
   BOOST_TEST(contains(diag.out, "last position 481"));
+  // The storage line: the events, and the bytes of each part.
+  BOOST_TEST(contains(diag.out, "ok    storage: 481 events, "), diag.out);
+  BOOST_TEST(contains(diag.out, "(checkpoints "), diag.out);
+  BOOST_TEST(contains(diag.out, ", events "), diag.out);
   CLI_CHECK_EXIT(with({"snapshots", "list"}), 0);
   auto unknown = with({"projections", "pause", "nope"});
   CLI_CHECK_EXIT(unknown, 1);

@@ -47,6 +47,8 @@ struct runtime::impl {
   std::string member;
   std::shared_ptr<forward_stats> forwarding
     = std::make_shared<forward_stats>();
+  /// Null when `storage_interval` is 0.
+  std::shared_ptr<storage_monitor> storage;
   bool stopped = false;
 
   void stop();
@@ -81,6 +83,8 @@ void runtime::impl::stop() {
     feed = feed_actor{};
     sys.reset();
   }
+  if (storage)
+    storage->stop();
   leases.reset();
   stores = store_set{};
 }
@@ -256,6 +260,9 @@ runtime::start(runtime_config cfg,
     };
   x->engine = std::make_unique<projection_engine>(
     *x->sys, x->stores.events, x->stores.checkpoints, x->feed, rcfg);
+  if (x->cfg.storage_interval.count() > 0)
+    x->storage = std::make_shared<storage_monitor>(
+      x->stores.events, x->cfg.storage_interval, x->cfg.log);
   return std::unique_ptr<runtime>{new runtime(std::move(x))};
 }
 
@@ -401,6 +408,10 @@ health_check check_committer(const persistence& writer, bool down) {
 }
 
 } // namespace
+
+std::shared_ptr<const storage_monitor> runtime::storage() const {
+  return impl_->storage;
+}
 
 health_report runtime::health() const {
   auto& x = *impl_;

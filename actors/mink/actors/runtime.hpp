@@ -23,6 +23,7 @@
 #include "mink/actors/projection_engine.hpp"
 #include "mink/actors/router.hpp"
 #include "mink/actors/snapshot_writer.hpp"
+#include "mink/actors/storage_monitor.hpp"
 #include "mink/actors/store_reader.hpp"
 #include "mink/adapters/open_stores.hpp"
 #include "mink/command/declared_commands.hpp"
@@ -67,6 +68,9 @@ struct runtime_config {
   /// Membership of a cluster of nodes on one PostgreSQL schema; off while
   /// its `node_id` is empty (docs/scaling.md).
   cluster_config cluster;
+  /// How often the storage monitor asks the store what it holds (events,
+  /// bytes) and whether it answers, for the storage metrics; 0 = never.
+  std::chrono::milliseconds storage_interval{std::chrono::seconds{15}};
 };
 
 /// The actors and stores of a service built on mink, wired from one
@@ -174,6 +178,10 @@ public:
   /// Commands this node passed on to other nodes, and those it could not
   /// (zero outside a cluster).
   [[nodiscard]] const forward_stats& forwarding() const noexcept;
+
+  /// The storage monitor (see `runtime_config::storage_interval`); null
+  /// when it is off.
+  [[nodiscard]] std::shared_ptr<const storage_monitor> storage() const;
 
   /// Checks the store (it answers its last position), the committer (the
   /// persistence actor runs and its queue is below its bound) and each

@@ -234,6 +234,10 @@ const std::map<std::string, setter>& setters() {
      [](service_config& c, const std::string& k, const std::string& v) {
        return parse_int<int64_t>(k, v, c.heartbeat_ms, 10, 1800000);
      }},
+    {"storage_interval_ms",
+     [](service_config& c, const std::string& k, const std::string& v) {
+       return parse_int<int64_t>(k, v, c.storage_interval_ms, 0, 86400000);
+     }},
     {"log_level",
      [](service_config& c, const std::string& k, const std::string& v) {
        static const char* levels[] = {"trace", "debug", "info", "warn",
@@ -362,6 +366,7 @@ runtime_config to_runtime_config(const service_config& cfg, logger_ptr log) {
   rt.cluster.slice_count = cfg.cluster_slices;
   rt.cluster.lease_ttl = std::chrono::milliseconds{cfg.lease_ttl_ms};
   rt.cluster.heartbeat = std::chrono::milliseconds{cfg.heartbeat_ms};
+  rt.storage_interval = std::chrono::milliseconds{cfg.storage_interval_ms};
   rt.log = std::move(log);
   return rt;
 }

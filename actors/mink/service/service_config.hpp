@@ -124,6 +124,12 @@ struct service_config {
   /// How often a node renews its lease. Key `heartbeat_ms`.
   int64_t heartbeat_ms = 1000;
 
+  // -- storage ----------------------------------------------------------------
+
+  /// How often the store is asked what it holds (`mink_store_*` metrics);
+  /// 0 = never. Key `storage_interval_ms`.
+  int64_t storage_interval_ms = 15000;
+
   // -- logging ----------------------------------------------------------------
 
   /// spdlog level: trace, debug, info, warn, error, off. Key `log_level`.

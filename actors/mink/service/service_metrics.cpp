@@ -14,6 +14,7 @@
 #include "mink/actors/router.hpp"
 #include "mink/actors/runtime.hpp"
 #include "mink/actors/snapshot_writer.hpp"
+#include "mink/actors/storage_monitor.hpp"
 #include "mink/projection/projection_state.hpp"
 
 namespace mink {
@@ -81,7 +82,7 @@ void add_counters(scrape& s, std::initializer_list<plain_counter> counters) {
 }
 
 void collect_appends(scrape& s, const persistence_stats& p,
-                     const aggregate_stats* a) {
+                     const aggregate_stats* a, size_t limit) {
   add_counters(
     s, {{"mink_events_appended_total", "Events committed.", num(p.events)},
         {"mink_appends_total", "Stream appends committed or refused.",
@@ -95,6 +96,11 @@ void collect_appends(scrape& s, const persistence_stats& p,
   scrape::sample(s.gauge("mink_appends_queued",
                          "Appends waiting for the store."),
                  num(p.queued));
+  if (limit > 0)
+    scrape::sample(s.gauge("mink_append_queue_limit",
+                           "Appends that may wait for the store; commands "
+                           "beyond are refused as overloaded."),
+                   static_cast<double>(limit));
   if (a != nullptr)
     add_counters(s, {{"mink_command_retries_total",
                       "Commands decided again after a concurrent write.",
@@ -174,6 +180,12 @@ void collect_projections(scrape& s, const projection_engine& engine) {
                           "1 when the projection is faulted.");
   auto& applied = s.counter("mink_projection_events_applied_total",
                             "Events applied.");
+  auto& parked = s.counter("mink_projection_dead_letters_total",
+                           "Events this process parked as dead letters "
+                           "(their handler kept failing).");
+  auto& retried = s.counter("mink_projection_retries_total",
+                            "Events whose handler failed and that this "
+                            "process tried again.");
   auto& leads = s.gauge("mink_projection_leader",
                         "1 when this process runs the projection (holds its "
                         "lease), 0 while it stands by.");
@@ -195,6 +207,8 @@ void collect_projections(scrape& s, const projection_engine& engine) {
     scrape::sample(faulted, now == projection_state::faulted ? 1.0 : 0.0, l);
     scrape::sample(leads, st->leader() ? 1.0 : 0.0, l);
     scrape::sample(applied, static_cast<double>(st->events_applied()), l);
+    scrape::sample(parked, static_cast<double>(st->dead_letters()), l);
+    scrape::sample(retried, static_cast<double>(st->retries()), l);
   }
 }
 
@@ -234,6 +248,31 @@ void collect_cluster(scrape& s, const cluster::ownership& own,
                            : -1.0);
 }
 
+void collect_storage(scrape& s, const storage_monitor& monitor) {
+  auto x = monitor.reading();
+  if (!x.checked)
+    return;
+  scrape::sample(s.gauge("mink_store_up",
+                         "1 when the store answered the last storage check."),
+                 x.up ? 1.0 : 0.0);
+  add_counters(s, {{"mink_store_check_failures_total",
+                    "Storage checks the store did not answer.",
+                    static_cast<double>(x.failures)}});
+  if (!x.usage)
+    return;
+  std::chrono::duration<double> age = std::chrono::steady_clock::now()
+                                      - x.usage_at;
+  scrape::sample(s.gauge("mink_store_usage_age_seconds",
+                         "Seconds since the storage figures were taken."),
+                 age.count());
+  scrape::sample(s.gauge("mink_store_events", "Events the store holds."),
+                 static_cast<double>(x.usage->events));
+  auto& bytes = s.gauge("mink_store_bytes",
+                        "Bytes the store takes on disk, by part.");
+  for (const auto& p : x.usage->parts)
+    scrape::sample(bytes, static_cast<double>(p.bytes), {{"part", p.name}});
+}
+
 } // namespace
 
 const std::vector<double>& latency_buckets() {
@@ -255,6 +294,8 @@ metric_sources sources_of(runtime& rt) {
     src.sagas.emplace(r->saga_name(), r->shared_stats());
   src.cluster = rt.ownership();
   src.forwarding = &rt.forwarding();
+  src.storage = rt.storage();
+  src.append_queue_limit = ctx.writer.config.max_queued_appends;
   return src;
 }
 
@@ -326,7 +367,8 @@ std::string service_metrics::render() const {
     std::lock_guard<std::mutex> guard{mtx_};
     scrape s;
     if (src_.persistence)
-      collect_appends(s, *src_.persistence, src_.aggregates.get());
+      collect_appends(s, *src_.persistence, src_.aggregates.get(),
+                      src_.append_queue_limit);
     if (src_.snapshots)
       collect_snapshots(s, *src_.snapshots);
     collect_routers(s, src_.routers);
@@ -335,6 +377,8 @@ std::string service_metrics::render() const {
     collect_sagas(s, src_.sagas);
     if (src_.cluster)
       collect_cluster(s, *src_.cluster, src_.forwarding);
+    if (src_.storage)
+      collect_storage(s, *src_.storage);
     for (const auto& c : src_.counters)
       scrape::sample(s.counter(c.name.c_str(), c.help.c_str()), c.read());
     s.move_to(families);

@@ -23,6 +23,7 @@ namespace mink {
 
 class projection_engine;
 class runtime;
+class storage_monitor;
 struct aggregate_stats;
 struct persistence_stats;
 struct router_stats;
@@ -68,14 +69,21 @@ struct metric_sources {
   /// Its forwarding counters (not owned: the runtime outlives the
   /// metrics); may be null.
   const forward_stats* forwarding = nullptr;
+  /// What the store holds and whether it answers; null = no store
+  /// families.
+  std::shared_ptr<const storage_monitor> storage;
+  /// `persistence_config::max_queued_appends`, the bound of
+  /// `mink_appends_queued`; 0 = unknown (not exported).
+  size_t append_queue_limit = 0;
 };
 
 /// What a running runtime offers: its persistence, aggregate, snapshot,
-/// router and saga counters and its projection engine.
+/// router and saga counters, its projection engine, its storage monitor
+/// and its cluster membership.
 [[nodiscard]] metric_sources sources_of(runtime& rt);
 
 /// The metrics of a service built on mink, on prometheus-cpp (see
-/// docs/monitoring.md for the families). Histograms are fed as things
+/// docs/metrics.md for the families). Histograms are fed as things
 /// happen (group commits, HTTP requests; commands through
 /// `command_metrics` on `registry()`); counters and gauges are read from
 /// `metric_sources` at each `render`. Thread-safe.

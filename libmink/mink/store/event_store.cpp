@@ -335,6 +335,19 @@ caf::expected<int64_t> event_store::last_position() {
   return guarded("last_position", [&] { return do_last_position(); });
 }
 
+caf::expected<mink::storage_usage> event_store::storage_usage() {
+  return guarded("storage_usage", [&] { return do_storage_usage(); });
+}
+
+caf::expected<mink::storage_usage> event_store::do_storage_usage() {
+  auto last = do_last_position();
+  if (!last)
+    return std::move(last.error());
+  mink::storage_usage x;
+  x.events = *last;
+  return x;
+}
+
 caf::expected<std::optional<command_record>>
 event_store::find_command(const std::string& command_id) {
   if (!is_uuid(command_id))

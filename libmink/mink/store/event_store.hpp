@@ -15,6 +15,7 @@
 #include "mink/store/append.hpp"
 #include "mink/store/command_record.hpp"
 #include "mink/store/commit_watch.hpp"
+#include "mink/store/storage_usage.hpp"
 
 namespace mink {
 
@@ -185,6 +186,12 @@ public:
   /// Returns the highest global position; 0 for an empty store.
   [[nodiscard]] caf::expected<int64_t> last_position();
 
+  /// Counts what the store holds: its events and the bytes of each part
+  /// (see `storage_usage`). One or two queries or file lookups, cheap but
+  /// not free: call it on an interval, not per request. Fails as
+  /// `last_position` does.
+  [[nodiscard]] caf::expected<mink::storage_usage> storage_usage();
+
   /// Returns the record of the command `command_id` (a UUID, in any case),
   /// or `std::nullopt` when the store holds none (never recorded, or
   /// purged). Fails with `invalid_argument` when the id is not a UUID.
@@ -284,6 +291,10 @@ protected:
     = 0;
 
   virtual caf::expected<int64_t> do_last_position() = 0;
+
+  /// Counts events and bytes. The default counts events only
+  /// (`do_last_position`), for stores with nothing on disk.
+  virtual caf::expected<mink::storage_usage> do_storage_usage();
 
   /// Looks a command record up; `command_id` is a UUID in lower case.
   virtual caf::expected<std::optional<command_record>>

@@ -60,6 +60,10 @@ protected:
   /// Checks fences against the `cluster_slices` leases (pg_lease_store).
   bool takes_fences() const noexcept override;
 
+  /// The last position and the size of every table of the schema, by part
+  /// (postgres_storage.cpp).
+  caf::expected<mink::storage_usage> do_storage_usage() override;
+
 
 private:
   postgres_event_store(const postgres_config& cfg,

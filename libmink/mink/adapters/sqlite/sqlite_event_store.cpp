@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <string_view>
@@ -515,6 +516,23 @@ caf::expected<int64_t> sqlite_event_store::do_last_position() {
   } catch (...) {
     return detail::current_exception_error(impl_->context("last_position"));
   }
+}
+
+caf::expected<mink::storage_usage> sqlite_event_store::do_storage_usage() {
+  auto last = do_last_position();
+  if (!last)
+    return std::move(last.error());
+  mink::storage_usage x;
+  x.events = *last;
+  // A file that is not there (no WAL after a clean close) takes nothing.
+  auto size_of = [](const std::string& file) -> int64_t {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(file, ec);
+    return ec ? 0 : static_cast<int64_t>(n);
+  };
+  x.parts.push_back({"file", size_of(impl_->path)});
+  x.parts.push_back({"wal", size_of(impl_->path + "-wal")});
+  return x;
 }
 
 caf::expected<std::optional<command_record>>

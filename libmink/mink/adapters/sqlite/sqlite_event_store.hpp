@@ -57,6 +57,9 @@ public:
 protected:
   MINK_EVENT_STORE_OVERRIDES
 
+  /// The last position, and the sizes of the database file and its WAL.
+  caf::expected<mink::storage_usage> do_storage_usage() override;
+
   caf::error do_add_inline(std::shared_ptr<sql_projection> p) override;
 
 private:
