@@ -23,9 +23,13 @@ if [[ $profile == test ]]; then
   # clang-14 and its runtimes: the libFuzzer targets (scripts/fuzz.sh);
   # rapidcheck: the model-based test (tests/reliability/model_test.cpp);
   # chromium, its driver and python3-selenium: the pages in a browser
-  # (tests/bench/mink_bench_tool_test.py).
+  # (tests/bench/mink_bench_tool_test.py); prometheus: its promtool checks
+  # docs/monitoring/mink-alerts.yml (on a machine with systemd the package
+  # also starts a Prometheus server on :9090); sqlite3: the SQLite backup
+  # test (tests/bank/http_backup_test.cpp).
   packages+=(postgresql-15 clang-14 libclang-rt-14-dev libfuzzer-14-dev
-             librapidcheck-dev chromium chromium-driver python3-selenium)
+             librapidcheck-dev chromium chromium-driver python3-selenium
+             prometheus sqlite3)
 fi
 
 install_missing() {
