@@ -1,0 +1,339 @@
+// Backups of a running bank, restored and proven: a PostgreSQL `pg_dump`
+// and SQLite online copies (the backup API's `.backup`, and `VACUUM
+// INTO`), each taken while deposits and transfers run, then restored and served by a new bank process. The
+// restored bank keeps dense positions, every command acknowledged before
+// the backup started (its retry is answered with its first result),
+// applies every later command once when it is retried (docs/production.md:
+// how command records bound what a retry repeats), balances its books once
+// its saga finishes the transfers in flight, and its read models equal a
+// rebuild from the events (`mink projections rebuild --wait`).
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "http_fixture.hpp"
+#include "mink/uuid.hpp"
+#include "../support/bank_process.hpp"
+#include "../support/eventually.hpp"
+
+using namespace bank_test;
+
+namespace backup_test {
+
+using process = mink::test_support::bank_process;
+
+constexpr int accounts = 20;
+constexpr int64_t opening_deposit = 1000;
+
+/// Runs `cmd` in a shell; returns its exit status and what it printed.
+std::pair<int, std::string> run(const std::string& cmd) {
+  std::string out;
+  auto* pipe = ::popen((cmd + " 2>&1").c_str(), "r");
+  BOOST_REQUIRE(pipe != nullptr);
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, pipe))
+    out.append(buf, n);
+  auto status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// `text` in single quotes for the shell.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string{"'\\''"} : std::string{c};
+  return out + "'";
+}
+
+/// A deposit the service acknowledged: its key and its first answer.
+struct ack {
+  std::string key;
+  std::string account;
+  int64_t position = 0;
+};
+
+/// Deposits of 1, each with an `Idempotency-Key`, and transfers of 1
+/// between the accounts, from two threads until stopped.
+class bank_load {
+public:
+  explicit bank_load(int port) : port_(port) {
+    threads_.emplace_back([this] { deposits(); });
+    threads_.emplace_back([this] { transfers(); });
+  }
+
+  ~bank_load() { stop(); }
+
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable())
+        t.join();
+  }
+
+  /// The deposits acknowledged so far, in the order of their answers.
+  std::vector<ack> acks() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return acks_;
+  }
+
+  size_t ack_count() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return acks_.size();
+  }
+
+  int transfers_accepted() const { return transfers_; }
+
+private:
+  void deposits() {
+    client c{"127.0.0.1", port_};
+    std::mt19937 rng{7};
+    while (!stop_) {
+      auto account = "b" + std::to_string(rng() % accounts);
+      auto key = mink::make_uuid();
+      auto res = c.post("/accounts/" + account + "/deposit",
+                        R"({"amount":1})", {{"Idempotency-Key", key}});
+      if (res.status != 200)
+        continue;
+      std::lock_guard<std::mutex> guard{mtx_};
+      acks_.push_back({key, account, res.num("position")});
+    }
+  }
+
+  void transfers() {
+    client c{"127.0.0.1", port_};
+    std::mt19937 rng{13};
+    while (!stop_) {
+      auto from = rng() % accounts;
+      auto to = (from + 1 + rng() % (accounts - 1)) % accounts;
+      auto res = c.post("/transfers", R"({"from":"b)" + std::to_string(from)
+                                         + R"(","to":"b)" + std::to_string(to)
+                                         + R"(","amount":1})");
+      if (res.status == 202)
+        ++transfers_;
+    }
+  }
+
+  int port_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> transfers_{0};
+  mutable std::mutex mtx_;
+  std::vector<ack> acks_;
+  std::vector<std::thread> threads_;
+};
+
+/// Opens the accounts with their opening deposits.
+void open_accounts(client& c) {
+  for (int i = 0; i < accounts; ++i) {
+    auto id = "b" + std::to_string(i);
+    BOOST_REQUIRE_EQUAL(
+      c.post("/accounts", R"({"owner":"o","id":")" + id + R"("})").status, 201);
+    BOOST_REQUIRE_EQUAL(c.post("/accounts/" + id + "/deposit",
+                               R"({"amount":)" + std::to_string(opening_deposit)
+                                 + "}")
+                          .status,
+                        200);
+  }
+}
+
+/// Runs load on the bank behind `c` while each of `backups` runs, one
+/// after the other; returns the acknowledged deposits and, for each
+/// backup, how many of them were acknowledged before it started.
+std::pair<std::vector<ack>, std::vector<size_t>>
+backup_under_load(client& c, int port,
+                  const std::vector<std::function<void()>>& backups) {
+  open_accounts(c);
+  bank_load load{port};
+  BOOST_REQUIRE(mink::test_support::eventually(
+    [&] { return load.ack_count() >= 300 && load.transfers_accepted() >= 50; },
+    std::chrono::seconds{60}));
+  std::vector<size_t> before;
+  for (const auto& backup : backups) {
+    before.push_back(load.ack_count());
+    backup();
+    // Commands acknowledged after the backup began, which it may lack.
+    BOOST_REQUIRE(mink::test_support::eventually(
+      [&] { return load.ack_count() >= before.back() + 100; },
+      std::chrono::seconds{60}));
+  }
+  load.stop();
+  BOOST_TEST_MESSAGE(before.front() << " deposits acknowledged before the "
+                                       "first backup, "
+                                    << load.ack_count() << " in all; "
+                                    << load.transfers_accepted()
+                                    << " transfers");
+  return {load.acks(), before};
+}
+
+/// Everything the read models say: each account and the totals.
+std::string read_models(client& c) {
+  auto at = "?position=" + std::to_string(c.head());
+  std::string out;
+  for (int i = 0; i < accounts; ++i)
+    out += c.get("/accounts/b" + std::to_string(i) + at).body + "\n";
+  return out + c.get("/total" + at).body;
+}
+
+/// The checks of a restored bank behind `c`; `mink` runs the CLI on its
+/// store, `dense` tells whether its positions are dense.
+void check_restored(client& c, const std::vector<ack>& acks, size_t before,
+                    const std::function<bool()>& dense,
+                    const std::function<std::pair<int, std::string>(
+                      const std::string&)>& mink) {
+  BOOST_TEST(dense());
+  auto restored_head = c.head();
+  // Every deposit acknowledged before the backup began is there: its
+  // retry is answered with its first result and writes nothing.
+  size_t missing = 0;
+  size_t in_backup = 0;
+  size_t ran_again = 0;
+  for (size_t i = 0; i < acks.size(); ++i) {
+    auto res = c.post("/accounts/" + acks[i].account + "/deposit",
+                      R"({"amount":1})", {{"Idempotency-Key", acks[i].key}});
+    BOOST_REQUIRE_EQUAL(res.status, 200);
+    if (res.num("position") == acks[i].position)
+      ++in_backup;
+    else if (res.num("position") > restored_head)
+      ++ran_again; // not in the backup: applied now, once
+    if (i < before && res.num("position") != acks[i].position)
+      ++missing;
+  }
+  BOOST_TEST(missing == 0u);
+  BOOST_TEST(in_backup + ran_again == acks.size());
+  BOOST_TEST_MESSAGE(in_backup << " retried deposits were in the backup, "
+                               << ran_again << " ran again");
+  BOOST_TEST(dense());
+  // The books balance once the saga has finished the transfers that were
+  // in flight when the backup was taken; every deposit counts once.
+  BOOST_REQUIRE(mink::test_support::eventually(
+    [&] {
+      auto t = c.get("/total?position=" + std::to_string(c.head()));
+      return t.num("in_transit") == 0;
+    },
+    std::chrono::seconds{60}));
+  auto total = c.get("/total?position=" + std::to_string(c.head()));
+  auto expected = accounts * opening_deposit + static_cast<int64_t>(acks.size());
+  BOOST_TEST(total.num("deposits") == expected, total.body);
+  BOOST_TEST(total.num("total") == expected);
+  BOOST_TEST(total.num("sum_of_balances") == expected);
+  // The read models equal a replay of the events.
+  auto served = read_models(c);
+  BOOST_TEST(served.find(R"("id":"b19")") != std::string::npos, served);
+  for (auto name : {"bank_accounts", "bank_totals", "bank_transfers"}) {
+    auto [rc, out] = mink("projections rebuild " + std::string{name}
+                          + " --wait --timeout 120");
+    BOOST_TEST(rc == 0, name << ": " << out);
+  }
+  BOOST_TEST(read_models(c) == served);
+}
+
+} // namespace backup_test
+
+using namespace backup_test;
+
+BOOST_AUTO_TEST_SUITE(http_backup)
+
+BOOST_AUTO_TEST_CASE(pg_dump_under_load_restores_a_bank_that_holds) {
+  schema_guard schema{unique_schema("backup")};
+  auto dump = std::filesystem::temp_directory_path()
+              / ("mink-backup-" + std::to_string(::getpid()) + ".dump");
+  auto db = "bank_restore_" + std::to_string(::getpid());
+  pg_exec("DROP DATABASE IF EXISTS " + db);
+  auto a = process::start(process_env(schema.name));
+  client ca{"127.0.0.1", a.port};
+  auto [acks, before] = backup_under_load(ca, a.port, {[&] {
+    auto [rc, out] = run("pg_dump -Fc -n " + schema.name + " -f "
+                         + shell_quoted(dump.string()) + " -d "
+                         + shell_quoted(pg_conninfo()));
+    BOOST_REQUIRE_MESSAGE(rc == 0, "pg_dump: " << out);
+  }});
+  BOOST_TEST(a.terminate() == 0);
+  // Restored into a new database; a new bank serves it.
+  pg_exec("CREATE DATABASE " + db);
+  auto restored = pg_conninfo() + " dbname=" + db;
+  auto [rc, out] = run("pg_restore --no-owner -d " + shell_quoted(restored) + " "
+                       + shell_quoted(dump.string()));
+  BOOST_REQUIRE_MESSAGE(rc == 0, "pg_restore: " << out);
+  {
+    auto b = process::start(process_env(schema.name, restored));
+    client cb{"127.0.0.1", b.port};
+    check_restored(
+      cb, acks, before[0],
+      [&] {
+        return pg_exec_on(restored, "SELECT count(*) = max(position) FROM "
+                                      + schema.name + ".events")
+               == "t";
+      },
+      [&](const std::string& args) {
+        return run(std::string{MINK_CLI_BINARY} + " --pg " + shell_quoted(restored)
+                   + " --schema " + schema.name + " " + args);
+      });
+    BOOST_TEST(b.terminate() == 0);
+  }
+  pg_exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+  std::filesystem::remove(dump);
+}
+
+BOOST_AUTO_TEST_CASE(sqlite_online_copy_under_load_restores_a_bank_that_holds) {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("mink-backup-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto live = (dir / "bank.db").string();
+  // Two copies: SQLite's online backup API (`.backup`, page by page; it
+  // starts over when the bank commits in between) and `VACUUM INTO` (one
+  // read transaction).
+  std::vector<std::string> copies{(dir / "backup.db").string(),
+                                  (dir / "vacuum.db").string()};
+  auto env_on = [](const std::string& path) {
+    return std::map<std::string, std::string>{{"BANK_SQLITE_PATH", path},
+                                              {"BANK_PORT", "0"},
+                                              {"BANK_THREADS", "2"},
+                                              {"BANK_LOG_LEVEL", "warn"}};
+  };
+  auto sqlite3 = [&](const std::string& db, const std::string& sql) {
+    auto res = run("sqlite3 " + shell_quoted(db) + " " + shell_quoted(sql));
+    BOOST_REQUIRE_MESSAGE(res.first == 0, "sqlite3 " << sql << ": "
+                                                     << res.second);
+    return res.second;
+  };
+  auto a = process::start(env_on(live));
+  client ca{"127.0.0.1", a.port};
+  auto [acks, before] = backup_under_load(
+    ca, a.port,
+    {[&] { sqlite3(live, ".backup " + shell_quoted(copies[0])); },
+     [&] { sqlite3(live, "VACUUM INTO " + shell_quoted(copies[1])); }});
+  BOOST_TEST(a.terminate() == 0);
+  for (size_t i = 0; i < copies.size(); ++i) {
+    BOOST_TEST_MESSAGE("restoring " << copies[i]);
+    auto b = process::start(env_on(copies[i]));
+    client cb{"127.0.0.1", b.port};
+    check_restored(
+      cb, acks, before[i],
+      [&] {
+        return sqlite3(copies[i], "SELECT count(*) = max(position) FROM "
+                                  "mink_events")
+               == "1\n";
+      },
+      [&](const std::string& args) {
+        return run(std::string{MINK_CLI_BINARY} + " --sqlite "
+                   + shell_quoted(copies[i]) + " " + args);
+      });
+    BOOST_TEST(b.terminate() == 0);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
