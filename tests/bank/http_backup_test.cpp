@@ -6,7 +6,10 @@
 // applies every later command once when it is retried (docs/production.md:
 // how command records bound what a retry repeats), balances its books once
 // its saga finishes the transfers in flight, and its read models equal a
-// rebuild from the events (`mink projections rebuild --wait`).
+// rebuild from the events (`mink projections rebuild --wait`). And
+// PostgreSQL's point-in-time recovery: a base backup and archived WAL,
+// recovered to a named restore point taken under load, on servers of the
+// test's own.
 
 #include <boost/test/unit_test.hpp>
 
@@ -28,6 +31,7 @@
 #include "mink/uuid.hpp"
 #include "../support/bank_process.hpp"
 #include "../support/eventually.hpp"
+#include "../support/pg_own_server.hpp"
 
 using namespace bank_test;
 
@@ -187,8 +191,9 @@ std::string read_models(client& c) {
 }
 
 /// The checks of a restored bank behind `c`; `mink` runs the CLI on its
-/// store, `dense` tells whether its positions are dense.
-void check_restored(client& c, const std::vector<ack>& acks, size_t before,
+/// store, `dense` tells whether its positions are dense. Returns how many
+/// retried deposits were not in the backup (and ran again).
+size_t check_restored(client& c, const std::vector<ack>& acks, size_t before,
                     const std::function<bool()>& dense,
                     const std::function<std::pair<int, std::string>(
                       const std::string&)>& mink) {
@@ -237,6 +242,7 @@ void check_restored(client& c, const std::vector<ack>& acks, size_t before,
     BOOST_TEST(rc == 0, name << ": " << out);
   }
   BOOST_TEST(read_models(c) == served);
+  return ran_again;
 }
 
 } // namespace backup_test
@@ -331,6 +337,85 @@ BOOST_AUTO_TEST_CASE(sqlite_online_copy_under_load_restores_a_bank_that_holds) {
         return run(std::string{MINK_CLI_BINARY} + " --sqlite "
                    + shell_quoted(copies[i]) + " " + args);
       });
+    BOOST_TEST(b.terminate() == 0);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
+  using mink::test_support::pg_own_server;
+  BOOST_REQUIRE_MESSAGE(pg_own_server::available(),
+                        "needs root and PostgreSQL 15's binaries");
+  auto dir = std::filesystem::temp_directory_path()
+             / ("mink-pitr-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "archive");
+  BOOST_REQUIRE(run("chown -R postgres: " + shell_quoted(dir.string())).first
+                == 0);
+  auto archive = (dir / "archive").string();
+  auto base = (dir / "base").string();
+  pg_own_server primary{"wal_level = replica\narchive_mode = on\n"
+                        "archive_command = 'cp %p "
+                        + archive + "/%f'\n"};
+  BOOST_REQUIRE(primary.ok());
+  auto sql = [&](const std::string& conninfo, const std::string& text) {
+    return pg_exec_on(conninfo, text);
+  };
+  auto schema = std::string{"bank_pitr"};
+  auto a = process::start(process_env(schema, primary.conninfo()));
+  client ca{"127.0.0.1", a.port};
+  auto [acks, before] = backup_under_load(
+    ca, a.port,
+    {[&] {
+       auto [rc, out] = run("runuser -u postgres -- pg_basebackup -h 127.0.0.1"
+                            " -p " + std::to_string(primary.port())
+                            + " -U postgres -X stream -c fast -D "
+                            + shell_quoted(base));
+       BOOST_REQUIRE_MESSAGE(rc == 0, "pg_basebackup: " << out);
+     },
+     [&] {
+       BOOST_REQUIRE(!sql(primary.conninfo(),
+                          "SELECT pg_create_restore_point('mink-drill')")
+                        .empty());
+     }});
+  BOOST_TEST(a.terminate() == 0);
+  // The WAL past the restore point reaches the archive.
+  auto segment = sql(primary.conninfo(),
+                     "SELECT pg_walfile_name(pg_switch_wal())");
+  BOOST_REQUIRE(mink::test_support::eventually(
+    [&] {
+      return sql(primary.conninfo(),
+                 "SELECT last_archived_wal >= '" + segment
+                   + "' FROM pg_stat_archiver")
+             == "t";
+    },
+    std::chrono::seconds{60}));
+  pg_own_server recovered{pg_own_server::from_base_backup{base},
+                          "restore_command = 'cp " + archive + "/%f %p'\n"
+                          "recovery_target_name = 'mink-drill'\n"
+                          "recovery_target_action = 'promote'\n"};
+  BOOST_REQUIRE(recovered.ok());
+  BOOST_REQUIRE(mink::test_support::eventually(
+    [&] { return sql(recovered.conninfo(), "SELECT pg_is_in_recovery()") == "f"; },
+    std::chrono::seconds{60}));
+  {
+    auto b = process::start(process_env(schema, recovered.conninfo()));
+    client cb{"127.0.0.1", b.port};
+    // Recovered to the restore point: what was acknowledged before it is
+    // there, and deposits acknowledged after it are not (they run again).
+    auto ran_again = check_restored(
+      cb, acks, before[1],
+      [&] {
+        return sql(recovered.conninfo(), "SELECT count(*) = max(position) FROM "
+                                           + schema + ".events")
+               == "t";
+      },
+      [&](const std::string& args) {
+        return run(std::string{MINK_CLI_BINARY} + " --pg "
+                   + shell_quoted(recovered.conninfo()) + " --schema " + schema
+                   + " " + args);
+      });
+    BOOST_TEST(ran_again > 0u);
     BOOST_TEST(b.terminate() == 0);
   }
   std::filesystem::remove_all(dir);

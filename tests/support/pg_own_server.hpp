@@ -30,17 +30,32 @@ public:
            && ::access((std::string{bin} + "/initdb").c_str(), X_OK) == 0;
   }
 
-  /// Creates the cluster and starts the server; `ok()` tells whether it runs.
-  pg_own_server() {
-    char tmpl[] = "/tmp/mink-own-pg.XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr)
+  /// Creates the cluster, adds `conf` (lines of postgresql.conf) to its
+  /// configuration and starts the server; `ok()` tells whether it runs.
+  explicit pg_own_server(const std::string& conf = {}) {
+    if (!make_dir())
       return;
-    dir_ = tmpl;
-    port_ = free_port();
-    ok_ = sh("chown postgres: " + dir_)
-          && sh("runuser -u postgres -- " + std::string{bin} + "/initdb -D "
-                + dir_ + "/data -U postgres --auth=trust -E UTF8"
-                  " --locale=C.UTF-8 >" + dir_ + "/initdb.log 2>&1")
+    ok_ = sh("runuser -u postgres -- " + std::string{bin} + "/initdb -D "
+             + dir_ + "/data -U postgres --auth=trust -E UTF8"
+               " --locale=C.UTF-8 >" + dir_ + "/initdb.log 2>&1")
+          && add_conf(conf) && start();
+  }
+
+  /// A server recovering from the base backup in `base` (pg_basebackup's
+  /// plain format) with `conf` added (restore_command, recovery targets):
+  /// starts it in recovery (`recovery.signal`); `ok()` tells whether it
+  /// accepts connections (it may still be recovering).
+  struct from_base_backup {
+    std::string base;
+  };
+
+  pg_own_server(const from_base_backup& from, const std::string& conf) {
+    if (!make_dir())
+      return;
+    ok_ = sh("cp -a " + from.base + " " + dir_ + "/data")
+          && sh("chown -R postgres: " + dir_ + "/data")
+          && sh("chmod 700 " + dir_ + "/data") && add_conf(conf)
+          && sh("runuser -u postgres -- touch " + dir_ + "/data/recovery.signal")
           && start();
   }
 
@@ -56,6 +71,8 @@ public:
   pg_own_server& operator=(const pg_own_server&) = delete;
 
   bool ok() const { return ok_; }
+
+  int port() const { return port_; }
 
   std::string conninfo() const {
     return "host=127.0.0.1 port=" + std::to_string(port_)
@@ -98,6 +115,23 @@ public:
 
 private:
   static bool sh(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
+
+  /// A folder of its own, for the postgres user, and a free port.
+  bool make_dir() {
+    char tmpl[] = "/tmp/mink-own-pg.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr)
+      return false;
+    dir_ = tmpl;
+    port_ = free_port();
+    return sh("chown postgres: " + dir_);
+  }
+
+  /// Appends `conf` to the cluster's postgresql.conf.
+  bool add_conf(const std::string& conf) {
+    std::ofstream out{dir_ + "/data/postgresql.conf", std::ios::app};
+    out << "\n" << conf << "\n";
+    return static_cast<bool>(out);
+  }
 
   std::string pg_ctl() const {
     return "runuser -u postgres -- " + std::string{bin} + "/pg_ctl -D " + dir_
