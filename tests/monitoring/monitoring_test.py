@@ -99,14 +99,33 @@ def post(url, body):
         return e.code
 
 
-def missing_from(base, names):
-    """Those of `names` that GET /metrics has no sample of (a histogram's
-    name counts when its `_count` sample is there)."""
+def scrape(base):
+    """GET /metrics: each sample name with its labels and their values."""
     with urllib.request.urlopen(base + "/metrics", timeout=30) as res:
         text = res.read().decode()
-    samples = {re.match(r"[A-Za-z_:][A-Za-z0-9_:]*", line).group(0)
-               for line in text.splitlines() if line and not line.startswith("#")}
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})? ", line)
+        labels = samples.setdefault(m.group(1), {})
+        for k, v in re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="([^"]*)"', m.group(2) or ""):
+            labels.setdefault(k, set()).add(v)
+    return samples
+
+
+def missing_from(samples, names):
+    """Those of `names` that have no sample (a histogram's name counts when
+    its `_count` sample is there)."""
     return {n for n in names if n not in samples and n + "_count" not in samples}
+
+
+def selectors(expr):
+    """(metric, label, operator, value) of each matcher in `expr`."""
+    for m in re.finditer(r"\b(mink_[A-Za-z0-9_]+)\{([^}]*)\}", expr):
+        for label, op, value in re.findall(
+                r'([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)"', m.group(2)):
+            yield m.group(1), label, op, value
 
 
 svc, base = start_service([bank], env, work, "bank")
@@ -121,10 +140,25 @@ try:
     # Families appear with their first sample (the storage check, the
     # cluster's first heartbeat): wait for them, then name what is missing.
     deadline = time.time() + 30
-    while missing_from(base, wanted) and time.time() < deadline:
+    while missing_from(scrape(base), wanted) and time.time() < deadline:
         time.sleep(0.1)
-    missing = missing_from(base, wanted)
+    samples = scrape(base)
+    missing = missing_from(samples, wanted)
     check(not missing, f"not exported by the service: {sorted(missing)}")
+    # The labels the queries select on exist on their metric, and a label
+    # compared for equality takes that value ("job" and "instance" are
+    # Prometheus's target labels, "$..." a dashboard variable).
+    matchers = 0
+    for where, text in [("mink-dashboard.json", e) for e in exprs] + [("mink-alerts.yml", alerts)]:
+        for metric, label, op, value in selectors(text):
+            if label in ("job", "instance"):
+                continue
+            matchers += 1
+            check(label in samples[metric], f"{where}: {metric} has a label {label}")
+            if op == "=" and not value.startswith("$"):
+                check(value in samples[metric][label],
+                      f'{where}: {metric}{{{label}="{value}"}} is exported')
+    check(matchers >= 3, f"label matchers checked: {matchers}")
     print(f"{len(wanted)} metric names used by the rules, the dashboard and the README,"
           f" all exported; {len(recorded)} recorded names; {len(exprs)} dashboard queries")
 finally:

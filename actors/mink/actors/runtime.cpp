@@ -1,6 +1,7 @@
 #include "mink/actors/runtime.hpp"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -62,6 +63,9 @@ void runtime::impl::stop() {
   if (stopped)
     return;
   stopped = true;
+  // First: no storage check runs while the rest stops.
+  if (storage)
+    storage->stop();
   // Saga timers send commands: they stop before the engine and the bus.
   for (auto& s : sagas)
     s->stop();
@@ -83,8 +87,6 @@ void runtime::impl::stop() {
     feed = feed_actor{};
     sys.reset();
   }
-  if (storage)
-    storage->stop();
   leases.reset();
   stores = store_set{};
 }
@@ -260,9 +262,16 @@ runtime::start(runtime_config cfg,
     };
   x->engine = std::make_unique<projection_engine>(
     *x->sys, x->stores.events, x->stores.checkpoints, x->feed, rcfg);
-  if (x->cfg.storage_interval.count() > 0)
-    x->storage = std::make_shared<storage_monitor>(
-      x->stores.events, x->cfg.storage_interval, x->cfg.log);
+  if (x->cfg.storage_interval.count() > 0) {
+    try {
+      x->storage = std::make_shared<storage_monitor>(
+        x->stores.events, x->cfg.storage_interval, x->cfg.log);
+    } catch (const std::system_error& ex) {
+      return make_error(errc::storage_failure,
+                        std::string{"runtime: no storage monitor: "}
+                          + ex.what());
+    }
+  }
   return std::unique_ptr<runtime>{new runtime(std::move(x))};
 }
 

@@ -49,24 +49,38 @@ void storage_monitor::run() {
 
 void storage_monitor::check() {
   auto usage = store_->storage_usage();
-  std::lock_guard<std::mutex> guard{mtx_};
-  auto was_up = reading_.up || !reading_.checked;
-  reading_.checked = true;
-  reading_.up = static_cast<bool>(usage);
-  if (usage) {
-    if (!was_up)
-      log_->info("storage check: the store answers again");
-    reading_.usage = std::move(*usage);
-    reading_.usage_at = std::chrono::steady_clock::now();
-    reading_.last_error.clear();
-    return;
+  // Only an unreachable store is down: a pool that stays busy past its
+  // acquire timeout (`timeout`) under load says nothing about the store.
+  auto down = !usage && code_of(usage.error()) == errc::store_unavailable;
+  bool went_down = false;
+  bool came_back = false;
+  std::string error;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto was_up = reading_.up || !reading_.checked;
+    reading_.checked = true;
+    if (usage) {
+      came_back = !was_up;
+      reading_.up = true;
+      reading_.usage = std::move(*usage);
+      reading_.usage_at = std::chrono::steady_clock::now();
+      reading_.last_error.clear();
+    } else {
+      ++reading_.failures;
+      reading_.last_error = error = to_text(usage.error());
+      if (down) {
+        went_down = was_up;
+        reading_.up = false;
+      }
+    }
   }
-  ++reading_.failures;
-  reading_.last_error = to_text(usage.error());
-  // Once per outage: a store down for an hour logs one line, not 240.
-  if (was_up)
-    log_->warn("storage check: the store does not answer: {}",
-               reading_.last_error);
+  // Once per outage, outside the lock (a scrape never waits for the log).
+  if (came_back)
+    log_->info("storage check: the store answers again");
+  else if (went_down)
+    log_->warn("storage check: the store does not answer: {}", error);
+  else if (!usage)
+    log_->debug("storage check failed: {}", error);
 }
 
 } // namespace mink

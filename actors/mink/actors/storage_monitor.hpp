@@ -18,7 +18,9 @@ namespace mink {
 struct storage_reading {
   /// Whether any check has finished yet.
   bool checked = false;
-  /// Whether the last check answered (the store is reachable).
+  /// Whether the store is reachable: false after a check that failed with
+  /// `store_unavailable`, true again after one that answered (a check that
+  /// failed otherwise, e.g. waiting for a busy pool, changes nothing).
   bool up = false;
   /// The answer of the last check that answered; none before the first.
   std::optional<storage_usage> usage;
@@ -36,7 +38,8 @@ struct storage_reading {
 /// waits for a slow store. The first check runs at once.
 class storage_monitor {
 public:
-  /// Starts the thread; `interval` must be positive.
+  /// Starts the thread; `interval` must be positive. Throws
+  /// `std::system_error` when no thread can be started.
   storage_monitor(std::shared_ptr<event_store> store,
                   std::chrono::milliseconds interval, logger_ptr log = {});
 

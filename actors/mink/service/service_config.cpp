@@ -8,11 +8,11 @@
 #include <chrono>
 #include <limits>
 
+#include <unistd.h> // environ
+
 #include "mink/cluster/slices.hpp"
 #include "mink/errc.hpp"
 #include "mink/store/store_url.hpp"
-
-extern char** environ;
 
 namespace mink {
 

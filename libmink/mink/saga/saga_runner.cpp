@@ -22,7 +22,10 @@ namespace mink {
 
 saga_definition::~saga_definition() = default;
 
-namespace {
+// Named, not anonymous: `saga_runner::slot` holds a journal, and a member
+// of a class with linkage must not use an anonymous namespace's type (GCC
+// warns when this file is compiled in a unity batch).
+namespace saga_journal {
 
 /// The outcome of a step that a saga acted upon: success, or a business
 /// refusal (category, code and explanation).
@@ -34,6 +37,13 @@ struct outcome {
 };
 
 using journal_map = std::map<std::string, outcome>;
+
+} // namespace saga_journal
+
+using saga_journal::journal_map;
+using saga_journal::outcome;
+
+namespace {
 
 std::string encode_journal(const journal_map& xs) {
   if (xs.empty())

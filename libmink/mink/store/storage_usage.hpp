@@ -21,7 +21,8 @@ struct storage_part {
 struct storage_usage {
   /// Events stored: the last position (positions are dense).
   int64_t events = 0;
-  /// Bytes by part; empty for a store in memory.
+  /// Bytes by part; empty for a store in memory (also SQLite's
+  /// `:memory:`).
   std::vector<storage_part> parts;
 
   /// The sum of the parts.

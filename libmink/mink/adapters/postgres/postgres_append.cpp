@@ -58,6 +58,12 @@ caf::error check_fence(const prepared_append& x,
                       + " (its node no longer owns the slice)");
 }
 
+} // namespace
+
+// Named, not anonymous: `append_attempt` (a member of a class with
+// linkage) holds these, which GCC flags in a unity batch otherwise.
+namespace postgres_append_detail {
+
 /// A stream the attempt writes: where its events go and its answer.
 struct accepted_append {
   prepared_append* x;
@@ -69,7 +75,9 @@ struct accepted_append {
   bool record_on_event;
 };
 
-} // namespace
+} // namespace postgres_append_detail
+
+using postgres_append_detail::accepted_append;
 
 struct postgres_event_store::append_attempt {
   append_attempt(PGconn* c, soci::session& s,

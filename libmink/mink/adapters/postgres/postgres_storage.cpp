@@ -47,12 +47,13 @@ caf::expected<mink::storage_usage> postgres_event_store::do_storage_usage() {
   auto last = pg::exec(lease->conn(), sql_last_position_);
   if (!last)
     return std::move(last.error());
-  // Tables and partitioned tables, each with its indexes and TOAST.
+  // Tables (partitions included: a partitioned table itself holds
+  // nothing) and materialized views, each with its indexes and TOAST.
   auto sizes = pg::exec(lease->conn(),
                         "SELECT c.relname, pg_total_relation_size(c.oid)"
                         " FROM pg_class c JOIN pg_namespace n"
                         " ON n.oid = c.relnamespace"
-                        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')",
+                        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
                         {schema_});
   if (!sizes)
     return std::move(sizes.error());

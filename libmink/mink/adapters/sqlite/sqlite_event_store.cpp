@@ -524,14 +524,19 @@ caf::expected<mink::storage_usage> sqlite_event_store::do_storage_usage() {
     return std::move(last.error());
   mink::storage_usage x;
   x.events = *last;
-  // A file that is not there (no WAL after a clean close) takes nothing.
-  auto size_of = [](const std::string& file) -> int64_t {
-    std::error_code ec;
-    auto n = std::filesystem::file_size(file, ec);
-    return ec ? 0 : static_cast<int64_t>(n);
-  };
-  x.parts.push_back({"file", size_of(impl_->path)});
-  x.parts.push_back({"wal", size_of(impl_->path + "-wal")});
+  const auto& path = impl_->path;
+  if (path.empty() || path == ":memory:")
+    return x; // nothing on disk
+  std::error_code ec;
+  auto file = std::filesystem::file_size(path, ec);
+  if (ec)
+    return make_error(errc::storage_failure,
+                      "storage_usage: the size of " + path + ": "
+                        + ec.message());
+  // No WAL file after a clean close: it takes nothing.
+  auto wal = std::filesystem::file_size(path + "-wal", ec);
+  x.parts.push_back({"file", static_cast<int64_t>(file)});
+  x.parts.push_back({"wal", ec ? 0 : static_cast<int64_t>(wal)});
   return x;
 }
 
