@@ -3,16 +3,19 @@
 // or every server process is frozen with SIGSTOP (the kernel still ACKs,
 // nothing answers). Commands, queries and /health answer 503 in bounded
 // time during it; after it, the same service (no restart) answers again by
-// itself; nothing acknowledged is lost. The times are printed (the test
+// itself; nothing acknowledged is lost; the storage metric `mink_store_up`
+// goes to 0 during it and back to 1 after. The times are printed (the test
 // bounds them generously; docs/reliability.md has the measured figures).
 
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <iostream>
+#include <regex>
 #include <thread>
 
 #include "../support/bank_process.hpp"
+#include "../support/eventually.hpp"
 #include "../support/pg_own_server.hpp"
 #include "bank_load.hpp"
 
@@ -79,6 +82,15 @@ double recovery(client& c, sent_command& cmd, const char* fault) {
   return took;
 }
 
+/// The value of `mink_store_up` in /metrics; -1 when it is not there.
+double store_up(client& c) {
+  auto body = c.get("/metrics").body;
+  std::smatch m;
+  if (std::regex_search(body, m, std::regex{"\nmink_store_up ([0-9.]+)\n"}))
+    return std::stod(m[1]);
+  return -1;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(outage)
@@ -88,6 +100,7 @@ BOOST_AUTO_TEST_CASE(stop_and_stall_answer_503_and_recover_without_restart) {
   BOOST_REQUIRE_MESSAGE(pg_own_server::available() && pg.ok(),
                         "needs root and PostgreSQL 15 to run a server");
   auto env = process_env("outage", pg.conninfo());
+  env["BANK_STORAGE_INTERVAL_MS"] = "200";
   auto p = bank_process::start(env);
   client c{"127.0.0.1", p.port};
   std::vector<sent_command> acked;
@@ -112,10 +125,21 @@ BOOST_AUTO_TEST_CASE(stop_and_stall_answer_503_and_recover_without_restart) {
   int n = 0;
   for (auto& f : faults) {
     auto cmd = deposit("a" + std::to_string(n++), 10);
+    BOOST_REQUIRE(mink::test_support::eventually(
+      [&] { return store_up(c) == 1; }, std::chrono::seconds{30}));
     f.begin();
     check_unavailable(c, cmd, f.name);
+    // The storage checks see the outage (the alert MinkStoreUnreachable).
+    BOOST_CHECK_MESSAGE(mink::test_support::eventually(
+                          [&] { return store_up(c) == 0; },
+                          std::chrono::seconds{30}),
+                        f.name << ": mink_store_up stayed " << store_up(c));
     f.end();
     recovery(c, cmd, f.name);
+    BOOST_CHECK_MESSAGE(mink::test_support::eventually(
+                          [&] { return store_up(c) == 1; },
+                          std::chrono::seconds{30}),
+                        f.name << ": mink_store_up stayed " << store_up(c));
     acked.push_back(cmd);
   }
   // Nothing acknowledged lost, each deposit stored once.
