@@ -519,14 +519,10 @@ caf::expected<int64_t> sqlite_event_store::do_last_position() {
 }
 
 caf::expected<mink::storage_usage> sqlite_event_store::do_storage_usage() {
-  auto last = do_last_position();
-  if (!last)
-    return std::move(last.error());
-  mink::storage_usage x;
-  x.events = *last;
+  auto x = event_store::do_storage_usage(); // the events
   const auto& path = impl_->path;
-  if (path.empty() || path == ":memory:")
-    return x; // nothing on disk
+  if (!x || path.empty() || path == ":memory:")
+    return x; // an error, or nothing on disk
   std::error_code ec;
   auto file = std::filesystem::file_size(path, ec);
   if (ec)
@@ -535,8 +531,8 @@ caf::expected<mink::storage_usage> sqlite_event_store::do_storage_usage() {
                         + ec.message());
   // No WAL file after a clean close: it takes nothing.
   auto wal = std::filesystem::file_size(path + "-wal", ec);
-  x.parts.push_back({"file", static_cast<int64_t>(file)});
-  x.parts.push_back({"wal", ec ? 0 : static_cast<int64_t>(wal)});
+  x->parts.push_back({"file", static_cast<int64_t>(file)});
+  x->parts.push_back({"wal", ec ? 0 : static_cast<int64_t>(wal)});
   return x;
 }
 
