@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <regex>
 #include <string>
 
 #include <rapidjson/document.h>
 
 #include "../support/error_text.hpp"
+#include "../support/eventually.hpp"
 #include "../support/test_account.hpp"
 #include "mink/actors/projection_engine.hpp"
 #include "mink/actors/runtime.hpp"
@@ -84,6 +86,7 @@ struct kit_fixture {
     BOOST_REQUIRE(!set_option(cfg, "store", "sqlite:" + (dir / "kit.db").string()));
     BOOST_REQUIRE(!set_option(cfg, "admin_token", token));
     BOOST_REQUIRE(!set_option(cfg, "threads", "2"));
+    BOOST_REQUIRE(!set_option(cfg, "storage_interval_ms", "50"));
     auto registry = std::make_shared<event_registry>();
     BOOST_REQUIRE(!test_domain::register_events(*registry));
     auto started = runtime::start(to_runtime_config(cfg, nullptr), registry);
@@ -264,6 +267,32 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_report_the_runtime) {
                     "\nmink_live_aggregates{type=\"account\"} 1\n"})
     BOOST_CHECK_MESSAGE(metrics.body.find(line) != std::string::npos,
                         "metrics lack " << line);
+}
+
+BOOST_AUTO_TEST_CASE(storage_metrics_follow_the_store_on_an_interval) {
+  BOOST_REQUIRE_EQUAL(call("POST", "/accounts/k4/open").status, 201);
+  BOOST_REQUIRE_EQUAL(call("POST", "/accounts/k4/deposit").status, 200);
+  // The storage monitor checks every 50 ms: its next check sees both.
+  std::string body;
+  BOOST_CHECK(mink::test_support::eventually([&] {
+    body = call("GET", "/metrics").body;
+    return body.find("\nmink_store_events 2\n") != std::string::npos;
+  }));
+  for (auto line : {"\nmink_store_up 1\n",
+                    "\nmink_store_check_failures_total 0\n",
+                    "\nmink_store_bytes{part=\"file\"} ",
+                    "\nmink_store_bytes{part=\"wal\"} ",
+                    "\nmink_store_usage_age_seconds ",
+                    "\nmink_append_queue_limit 20000\n",
+                    "\nmink_projection_dead_letters_total{projection=\"counted\"} 0\n",
+                    "\nmink_projection_retries_total{projection=\"counted\"} 0\n"})
+    BOOST_CHECK_MESSAGE(body.find(line) != std::string::npos,
+                        "metrics lack " << line);
+  // The file holds something.
+  std::smatch m;
+  BOOST_REQUIRE(std::regex_search(body, m,
+                                  std::regex{"\nmink_store_bytes\\{part=\"file\"\\} ([0-9.e+]+)\n"}));
+  BOOST_TEST(std::stod(m[1]) > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -58,7 +58,8 @@ void storage_monitor::check() {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     auto was_up = reading_.up || !reading_.checked;
-    reading_.checked = true;
+    if (usage || down)
+      reading_.checked = true;
     if (usage) {
       came_back = !was_up;
       reading_.up = true;

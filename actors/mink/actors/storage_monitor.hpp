@@ -16,7 +16,8 @@ namespace mink {
 
 /// What the last checks of a `storage_monitor` found.
 struct storage_reading {
-  /// Whether any check has finished yet.
+  /// Whether a check has told yet whether the store answers (it answered,
+  /// or failed with `store_unavailable`).
   bool checked = false;
   /// Whether the store is reachable: false after a check that failed with
   /// `store_unavailable`, true again after one that answered (a check that

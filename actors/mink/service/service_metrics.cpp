@@ -250,14 +250,14 @@ void collect_cluster(scrape& s, const cluster::ownership& own,
 
 void collect_storage(scrape& s, const storage_monitor& monitor) {
   auto x = monitor.reading();
-  if (!x.checked)
-    return;
-  scrape::sample(s.gauge("mink_store_up",
-                         "1 when the store answered the last storage check."),
-                 x.up ? 1.0 : 0.0);
   add_counters(s, {{"mink_store_check_failures_total",
-                    "Storage checks the store did not answer.",
+                    "Storage checks that failed.",
                     static_cast<double>(x.failures)}});
+  if (x.checked)
+    scrape::sample(s.gauge("mink_store_up",
+                           "0 after a storage check found the store "
+                           "unreachable, 1 after one it answered."),
+                   x.up ? 1.0 : 0.0);
   if (!x.usage)
     return;
   std::chrono::duration<double> age = std::chrono::steady_clock::now()
