@@ -46,6 +46,7 @@ out=$("$work/consumer/counter" "sqlite:$work/counter.db") \
   || die "counter failed: $out"
 echo "$out"
 [[ $out == *"total 6 in 3 events"* ]] || die "unexpected output: $out"
+[[ $out == *"storage: 3 events, 2 parts, "* ]] || die "unexpected storage: $out"
 
 step "what it links"
 libs=$(ldd "$work/consumer/counter")

@@ -125,5 +125,15 @@ int main(int argc, char** argv) {
   }
   std::printf("mink %s: total %lld in %zu events\n", mink::version_string,
               static_cast<long long>(total), events->size());
-  return total == 6 && events->size() == 3 ? 0 : 1;
+  // What the store holds on disk (the storage metrics' source).
+  auto usage = stores->events->storage_usage();
+  if (!usage)
+    return fail("storage_usage", usage.error());
+  std::printf("storage: %lld events, %zu parts, %lld bytes\n",
+              static_cast<long long>(usage->events), usage->parts.size(),
+              static_cast<long long>(usage->total_bytes()));
+  return total == 6 && events->size() == 3 && usage->events == 3
+             && usage->total_bytes() > 0
+           ? 0
+           : 1;
 }
