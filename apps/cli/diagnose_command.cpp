@@ -168,7 +168,8 @@ void diagnose(context& ctx) {
 void add_diagnose(CLI::App& app, context& ctx) {
   auto cmd = app.add_subcommand(
     "diagnose", "Check connectivity, schema version, last position, "
-                "storage, projection lag and faults; exit 3 when something is wrong");
+                "storage, projection lag and faults; exit 3 when something "
+                "is wrong");
   cmd->add_option("--max-lag", a.max_lag,
                   "A projection more than this many events behind is a "
                   "problem (default: no limit)")

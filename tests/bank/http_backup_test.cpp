@@ -385,9 +385,6 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
                         "archive_command = 'cp %p "
                         + archive + "/%f'\n"};
   BOOST_REQUIRE(primary.ok());
-  auto sql = [&](const std::string& conninfo, const std::string& text) {
-    return pg_exec_on(conninfo, text);
-  };
   auto schema = std::string{"bank_pitr"};
   auto a = process::start(process_env(schema, primary.conninfo()));
   client ca{"127.0.0.1", a.port};
@@ -401,17 +398,17 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
        BOOST_REQUIRE_MESSAGE(rc == 0, "pg_basebackup: " << out);
      },
      [&] {
-       BOOST_REQUIRE(!sql(primary.conninfo(),
+       BOOST_REQUIRE(!pg_exec_on(primary.conninfo(),
                           "SELECT pg_create_restore_point('mink-drill')")
                         .empty());
      }});
   BOOST_TEST(a.terminate() == 0);
   // The WAL past the restore point reaches the archive.
-  auto segment = sql(primary.conninfo(),
+  auto segment = pg_exec_on(primary.conninfo(),
                      "SELECT pg_walfile_name(pg_switch_wal())");
   BOOST_REQUIRE(mink::test_support::eventually(
     [&] {
-      return sql(primary.conninfo(),
+      return pg_exec_on(primary.conninfo(),
                  "SELECT last_archived_wal >= '" + segment
                    + "' FROM pg_stat_archiver")
              == "t";
@@ -423,7 +420,10 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
                           "recovery_target_action = 'promote'\n"};
   BOOST_REQUIRE(recovered.ok());
   BOOST_REQUIRE(mink::test_support::eventually(
-    [&] { return sql(recovered.conninfo(), "SELECT pg_is_in_recovery()") == "f"; },
+    [&] {
+      return pg_exec_on(recovered.conninfo(), "SELECT pg_is_in_recovery()")
+             == "f";
+    },
     std::chrono::seconds{60}));
   {
     auto b = process::start(process_env(schema, recovered.conninfo()));
@@ -435,8 +435,9 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
     check_restored(
       cb, load.acks, load.before[1], load.after[1] + 1,
       [&] {
-        return sql(recovered.conninfo(), "SELECT count(*) = max(position) FROM "
-                                           + schema + ".events")
+        return pg_exec_on(recovered.conninfo(),
+                          "SELECT count(*) = max(position) FROM " + schema
+                            + ".events")
                == "t";
       },
       [&](const std::string& args) {
