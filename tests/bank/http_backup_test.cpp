@@ -233,13 +233,19 @@ void check_restored(client& c, const std::vector<ack>& acks, size_t before,
     auto res = c.post("/accounts/" + acks[i].account + "/deposit",
                       R"({"amount":1})", {{"Idempotency-Key", acks[i].key}});
     BOOST_REQUIRE_EQUAL(res.status, 200);
-    if (res.num("position") == acks[i].position)
+    // In the backup: answered with its first position, which the restored
+    // store holds. A deposit that runs again lands above the restored head,
+    // possibly on its old position by chance, so equality alone cannot
+    // tell the two apart.
+    auto kept = res.num("position") == acks[i].position
+                && acks[i].position <= restored_head;
+    if (kept)
       ++in_backup;
     else if (res.num("position") > restored_head)
       ++ran_again; // not in the backup: applied now, once
-    if (i < before && res.num("position") != acks[i].position)
+    if (i < before && !kept)
       ++missing;
-    if (i >= absent && res.num("position") == acks[i].position)
+    if (i >= absent && kept)
       ++present;
   }
   BOOST_TEST(missing == 0u);
