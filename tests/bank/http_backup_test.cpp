@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -29,6 +28,7 @@
 
 #include "http_fixture.hpp"
 #include "mink/uuid.hpp"
+#include "../cli/cli_runner.hpp"
 #include "../support/bank_process.hpp"
 #include "../support/eventually.hpp"
 #include "../support/pg_own_server.hpp"
@@ -42,24 +42,15 @@ using process = mink::test_support::bank_process;
 constexpr int accounts = 20;
 constexpr int64_t opening_deposit = 1000;
 
-/// Runs `cmd` in a shell; returns its exit status and what it printed.
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string out;
-  auto* pipe = ::popen((cmd + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(pipe != nullptr);
-  char buf[4096];
-  while (auto n = std::fread(buf, 1, sizeof buf, pipe))
-    out.append(buf, n);
-  auto status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-/// `text` in single quotes for the shell.
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text)
-    out += c == '\'' ? std::string{"'\\''"} : std::string{c};
-  return out + "'";
+/// Runs `program args...` (a name in PATH) and requires it to succeed;
+/// returns what it printed.
+std::string run_ok(const std::string& program,
+                   const std::vector<std::string>& args) {
+  auto res = mink::cli_test::run_program(program, args);
+  BOOST_REQUIRE_MESSAGE(res.exit_code == 0, program << " exited with "
+                                                    << res.exit_code << ": "
+                                                    << res.err << res.out);
+  return res.out;
 }
 
 /// A deposit the service acknowledged: its key and its first answer.
@@ -214,13 +205,12 @@ std::string read_models(client& c) {
 }
 
 /// The checks of a restored bank behind `c`: deposits `acks[0..before)`
-/// must be in the backup, `acks[absent..]` must not; `mink` runs the CLI
-/// on its store, `dense` tells whether its positions are dense.
+/// must be in the backup, `acks[absent..]` must not; `store` are the
+/// options of the `mink` CLI that name its store, `dense` tells whether
+/// its positions are dense.
 void check_restored(client& c, const std::vector<ack>& acks, size_t before,
-                    size_t absent,
-                    const std::function<bool()>& dense,
-                    const std::function<std::pair<int, std::string>(
-                      const std::string&)>& mink) {
+                    size_t absent, const std::function<bool()>& dense,
+                    const std::vector<std::string>& store) {
   BOOST_TEST(dense());
   auto restored_head = c.head();
   // Every deposit acknowledged before the backup began is there: its
@@ -271,9 +261,11 @@ void check_restored(client& c, const std::vector<ack>& acks, size_t before,
   auto served = read_models(c);
   BOOST_TEST(served.find(R"("id":"b19")") != std::string::npos, served);
   for (auto name : {"bank_accounts", "bank_totals", "bank_transfers"}) {
-    auto [rc, out] = mink("projections rebuild " + std::string{name}
-                          + " --wait --timeout 120");
-    BOOST_TEST(rc == 0, name << ": " << out);
+    auto args = store;
+    args.insert(args.end(),
+                {"projections", "rebuild", name, "--wait", "--timeout", "120"});
+    auto res = mink::cli_test::run(args);
+    BOOST_TEST(res.exit_code == 0, name << ": " << res.err << res.out);
   }
   BOOST_TEST(read_models(c) == served);
 }
@@ -293,18 +285,14 @@ BOOST_AUTO_TEST_CASE(pg_dump_under_load_restores_a_bank_that_holds) {
   auto a = process::start(process_env(schema.name));
   client ca{"127.0.0.1", a.port};
   auto load = backup_under_load(ca, a.port, {[&] {
-    auto [rc, out] = run("pg_dump -Fc -n " + schema.name + " -f "
-                         + shell_quoted(dump.string()) + " -d "
-                         + shell_quoted(pg_conninfo()));
-    BOOST_REQUIRE_MESSAGE(rc == 0, "pg_dump: " << out);
+    run_ok("pg_dump", {"-Fc", "-n", schema.name, "-f", dump.string(), "-d",
+                       pg_conninfo()});
   }});
   BOOST_TEST(a.terminate() == 0);
   // Restored into a new database; a new bank serves it.
   pg_exec("CREATE DATABASE " + db);
   auto restored = pg_conninfo() + " dbname=" + db;
-  auto [rc, out] = run("pg_restore --no-owner -d " + shell_quoted(restored) + " "
-                       + shell_quoted(dump.string()));
-  BOOST_REQUIRE_MESSAGE(rc == 0, "pg_restore: " << out);
+  run_ok("pg_restore", {"--no-owner", "-d", restored, dump.string()});
   {
     auto b = process::start(process_env(schema.name, restored));
     client cb{"127.0.0.1", b.port};
@@ -315,10 +303,7 @@ BOOST_AUTO_TEST_CASE(pg_dump_under_load_restores_a_bank_that_holds) {
                                       + schema.name + ".events")
                == "t";
       },
-      [&](const std::string& args) {
-        return run(std::string{MINK_CLI_BINARY} + " --pg " + shell_quoted(restored)
-                   + " --schema " + schema.name + " " + args);
-      });
+      {"--pg", restored, "--schema", schema.name});
     BOOST_TEST(b.terminate() == 0);
   }
   pg_exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -343,17 +328,14 @@ BOOST_AUTO_TEST_CASE(sqlite_online_copy_under_load_restores_a_bank_that_holds) {
                                               {"BANK_LOG_LEVEL", "warn"}};
   };
   auto sqlite3 = [&](const std::string& db, const std::string& sql) {
-    auto res = run("sqlite3 " + shell_quoted(db) + " " + shell_quoted(sql));
-    BOOST_REQUIRE_MESSAGE(res.first == 0, "sqlite3 " << sql << ": "
-                                                     << res.second);
-    return res.second;
+    return run_ok("sqlite3", {db, sql});
   };
   auto a = process::start(env_on(live));
   client ca{"127.0.0.1", a.port};
   auto load = backup_under_load(
     ca, a.port,
-    {[&] { sqlite3(live, ".backup " + shell_quoted(copies[0])); },
-     [&] { sqlite3(live, "VACUUM INTO " + shell_quoted(copies[1])); }});
+    {[&] { sqlite3(live, ".backup '" + copies[0] + "'"); },
+     [&] { sqlite3(live, "VACUUM INTO '" + copies[1] + "'"); }});
   BOOST_TEST(a.terminate() == 0);
   for (size_t i = 0; i < copies.size(); ++i) {
     BOOST_TEST_MESSAGE("restoring " << copies[i]);
@@ -366,10 +348,7 @@ BOOST_AUTO_TEST_CASE(sqlite_online_copy_under_load_restores_a_bank_that_holds) {
                                   "mink_events")
                == "1\n";
       },
-      [&](const std::string& args) {
-        return run(std::string{MINK_CLI_BINARY} + " --sqlite "
-                   + shell_quoted(copies[i]) + " " + args);
-      });
+      {"--sqlite", copies[i]});
     BOOST_TEST(b.terminate() == 0);
   }
   std::filesystem::remove_all(dir);
@@ -383,8 +362,7 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
              / ("mink-pitr-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "archive");
-  BOOST_REQUIRE(run("chown -R postgres: " + shell_quoted(dir.string())).first
-                == 0);
+  run_ok("chown", {"-R", "postgres:", dir.string()});
   auto archive = (dir / "archive").string();
   auto base = (dir / "base").string();
   pg_own_server primary{"wal_level = replica\narchive_mode = on\n"
@@ -397,11 +375,10 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
   auto load = backup_under_load(
     ca, a.port,
     {[&] {
-       auto [rc, out] = run("runuser -u postgres -- pg_basebackup -h 127.0.0.1"
-                            " -p " + std::to_string(primary.port())
-                            + " -U postgres -X stream -c fast -D "
-                            + shell_quoted(base));
-       BOOST_REQUIRE_MESSAGE(rc == 0, "pg_basebackup: " << out);
+       run_ok("runuser", {"-u", "postgres", "--", "pg_basebackup", "-h",
+                          "127.0.0.1", "-p", std::to_string(primary.port()),
+                          "-U", "postgres", "-X", "stream", "-c", "fast",
+                          "-D", base});
      },
      [&] {
        BOOST_REQUIRE(!pg_exec_on(primary.conninfo(),
@@ -446,11 +423,7 @@ BOOST_AUTO_TEST_CASE(point_in_time_recovery_to_a_restore_point_under_load) {
                             + ".events")
                == "t";
       },
-      [&](const std::string& args) {
-        return run(std::string{MINK_CLI_BINARY} + " --pg "
-                   + shell_quoted(recovered.conninfo()) + " --schema " + schema
-                   + " " + args);
-      });
+      {"--pg", recovered.conninfo(), "--schema", schema});
     BOOST_TEST(b.terminate() == 0);
   }
   std::filesystem::remove_all(dir);

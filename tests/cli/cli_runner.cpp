@@ -50,7 +50,7 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
     dup2(e, 2);
     for (auto& [k, v] : env)
       setenv(k.c_str(), v.c_str(), 1);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data()); // a bare name is looked up in PATH
     _exit(127);
   }
   return pid;

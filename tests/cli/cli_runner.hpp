@@ -28,7 +28,8 @@ run_result run(const std::vector<std::string>& args,
                const std::map<std::string, std::string>& env = {},
                const std::string& stdin_file = {});
 
-/// Runs another program the same way (`program` is its path).
+/// Runs another program the same way (`program` is its path, or a name
+/// looked up in PATH).
 run_result run_program(const std::string& program,
                        const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env = {},
