@@ -3,7 +3,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <cstring>
 #include <random>
 #include <string>
 #include <utility>
@@ -11,6 +10,7 @@
 
 #include "http_fixture.hpp"
 #include "mink/uuid.hpp"
+#include "../support/metric_sample.hpp"
 
 using namespace bank_test;
 
@@ -93,14 +93,13 @@ BOOST_AUTO_TEST_CASE(commands_and_queries_with_read_your_writes) {
     {"mink_saga_events_total{saga=\"bank.transfer\"}", 0},
     {"mink_saga_commands_total{saga=\"bank.transfer\"}", 0}};
   for (const auto& [series, least] : samples) {
-    auto at = metrics.body.find(std::string{"\n"} + series + " ");
-    BOOST_CHECK_MESSAGE(at != std::string::npos, "metrics lack " << series);
-    if (at == std::string::npos)
+    auto value = mink::test_support::metric_sample(metrics.body, series);
+    BOOST_CHECK_MESSAGE(value, "metrics lack " << series);
+    if (!value)
       continue;
-    auto value = std::stod(metrics.body.substr(at + 1 + std::strlen(series)));
-    BOOST_CHECK_MESSAGE(value >= least, series << " is " << value
-                                               << ", expected at least "
-                                               << least);
+    BOOST_CHECK_MESSAGE(*value >= least, series << " is " << *value
+                                                << ", expected at least "
+                                                << least);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "http_fixture.hpp"
 #include "../support/bank_process.hpp"
 #include "../support/eventually.hpp"
+#include "../support/metric_sample.hpp"
 
 using namespace bank_test;
 
@@ -40,11 +41,8 @@ std::map<std::string, std::string> node_env(const std::string& schema,
 
 /// The value of the unlabelled sample `name` in /metrics; -1 when absent.
 double metric(client& c, const std::string& name) {
-  auto body = c.get("/metrics").body;
-  std::smatch m;
-  if (std::regex_search(body, m, std::regex{"\n" + name + " ([-0-9.e+]+)\n"}))
-    return std::stod(m[1]);
-  return -1;
+  return mink::test_support::metric_sample(c.get("/metrics").body, name)
+    .value_or(-1);
 }
 
 /// `mink_projection_leader` by projection.

@@ -11,11 +11,11 @@
 
 #include <chrono>
 #include <iostream>
-#include <regex>
 #include <thread>
 
 #include "../support/bank_process.hpp"
 #include "../support/eventually.hpp"
+#include "../support/metric_sample.hpp"
 #include "../support/pg_own_server.hpp"
 #include "bank_load.hpp"
 
@@ -84,11 +84,9 @@ double recovery(client& c, sent_command& cmd, const char* fault) {
 
 /// The value of `mink_store_up` in /metrics; -1 when it is not there.
 double store_up(client& c) {
-  auto body = c.get("/metrics").body;
-  std::smatch m;
-  if (std::regex_search(body, m, std::regex{"\nmink_store_up ([0-9.]+)\n"}))
-    return std::stod(m[1]);
-  return -1;
+  return mink::test_support::metric_sample(c.get("/metrics").body,
+                                           "mink_store_up")
+    .value_or(-1);
 }
 
 } // namespace
