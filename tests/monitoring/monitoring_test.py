@@ -13,14 +13,14 @@ usage: monitoring_test.py BANK SOURCE_DIR WORKDIR  (MINK_TEST_PG set)
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from script_checks import check, fresh_dir, passed, start_service, wait_for  # noqa: E402
+from script_checks import (check, drop_schema, fresh_dir,  # noqa: E402
+                           passed, start_service, wait_for)
 
 bank, source, work = sys.argv[1:4]
 docs = os.path.join(source, "docs", "monitoring")
@@ -83,9 +83,7 @@ env = dict(os.environ, BANK_POSTGRES=os.environ["MINK_TEST_PG"],
            BANK_NODE_ID="node-a", BANK_NODE_ADDRESS="127.0.0.1:0",
            BANK_CLUSTER_SLICES="16", BANK_HEARTBEAT_MS="200",
            BANK_LEASE_TTL_MS="1000", BANK_STORAGE_INTERVAL_MS="200")
-subprocess.run(["psql", os.environ["MINK_TEST_PG"], "-qc",
-                f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=True,
-               env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+drop_schema(schema)
 
 
 def post(url, body):

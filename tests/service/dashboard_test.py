@@ -11,15 +11,14 @@ usage: dashboard_test.py BANK MINK WORKDIR  (MINK_TEST_PG, MINK_TEST_PG_URL set)
 """
 import json
 import os
-import subprocess
 import sys
 import urllib.request
 
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from script_checks import (check, console_errors, fresh_dir,  # noqa: E402
-                           headless_chrome, passed, start_service,
+from script_checks import (check, console_errors, drop_schema,  # noqa: E402
+                           fresh_dir, headless_chrome, passed, start_service,
                            wait_for)
 
 bank, mink, work = sys.argv[1:4]
@@ -45,9 +44,7 @@ def projections(base):
 env = dict(os.environ, BANK_POSTGRES=os.environ["MINK_TEST_PG"],
            BANK_POSTGRES_SCHEMA=schema, BANK_PORT="0", BANK_LOG_LEVEL="warn",
            BANK_ADMIN_TOKEN=token)
-subprocess.run(["psql", os.environ["MINK_TEST_PG"], "-qc",
-                f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=True,
-               env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+drop_schema(schema)
 svc, base = start_service([bank], env, work, "bank")
 serve = None
 driver = headless_chrome(1400, 1600)

@@ -1,6 +1,6 @@
 """What mink's Python script tests share: counted checks that stop the test
 at the first failure, a bounded wait for a condition, a fresh work folder,
-and a headless Debian Chromium that records the page's console."""
+a fresh database schema, and a headless Debian Chromium that records the page's console."""
 import os
 import re
 import shutil
@@ -34,6 +34,15 @@ def wait_for(what, fn, seconds=60):
 def fresh_dir(path):
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
+
+
+def drop_schema(schema):
+    """Drops `schema` (and all in it) from the test database MINK_TEST_PG,
+    so that a run starts on an empty store."""
+    subprocess.run(["psql", os.environ["MINK_TEST_PG"], "-qc",
+                    f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=True,
+                   env=dict(os.environ,
+                            PGOPTIONS="-c client_min_messages=warning"))
 
 
 def start_service(cmd, env, work, name):
